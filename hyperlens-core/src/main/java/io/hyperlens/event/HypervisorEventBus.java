@@ -1,0 +1,532 @@
+package io.hyperlens.event;
+
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * The append-only, indexed event log with publish/subscribe at the centre of Hyperlens.
+ *
+ * <p><b>Retention.</b> The log keeps the newest {@code maxEvents} events (100,000 by default);
+ * emitting into a full log evicts the oldest event from the log and from every index, and counts it
+ * in {@link #evictedCount()}. {@link HypervisorEventBusBuilder#unbounded()} lifts the bound.
+ *
+ * <p><b>Queries</b> go through indexes by type, session, agent and time and never scan the whole
+ * log: a combined {@link #query(EventQuery)} starts from the smallest matching index, checks the
+ * other criteria on each candidate and stops as soon as its limit is met. Results are copies in
+ * emit order, oldest first.
+ *
+ * <p><b>Delivery.</b> {@link #emit(HypervisorEvent)} delivers synchronously, on the emitting
+ * thread, to the subscribers of the event's type and then to the wildcard subscribers. Every
+ * subscriber sees events in emit order, also across threads: deliveries are serialized. A
+ * subscriber may emit from its handler; that event is appended at once and delivered right after
+ * the current one has reached every subscriber. A handler that throws is isolated: the other
+ * handlers still run, {@code emit} returns normally, the failure is counted in {@link
+ * #failedDeliveries()} and the first failure of each subscription is logged through {@link
+ * System.Logger}. A handler that blocks delays every emitter, so handlers should hand slow work to
+ * their own executor.
+ *
+ * <p>Thread-safe: every method may be called from any thread. Queries do not wait for handlers.
+ *
+ * <pre>{@code
+ * HypervisorEventBus bus = new HypervisorEventBus();
+ * try (Subscription breaches =
+ *     bus.subscribe(EventType.RING_BREACH_DETECTED, e -> System.out.println("BREACH " + e))) {
+ *   bus.emit(
+ *       HypervisorEvent.builder(EventType.RING_BREACH_DETECTED)
+ *           .sessionId("session-001")
+ *           .agentDid("did:mesh:rogue-bot")
+ *           .payload(Map.of("attempted_tool", "shell_exec", "ring", 3))
+ *           .build());
+ * }
+ * List<HypervisorEvent> session = bus.queryBySession("session-001");
+ * }</pre>
+ */
+public final class HypervisorEventBus {
+  /** The default bound on retained events. */
+  public static final int DEFAULT_MAX_EVENTS = 100_000;
+
+  private static final System.Logger LOG = System.getLogger(HypervisorEventBus.class.getName());
+  private static final EventType[] TYPES = EventType.values();
+  private static final Handler[] NO_HANDLERS = new Handler[0];
+
+  private final int maxEvents;
+  private final Clock clock;
+
+  // State: the log and its indexes, guarded by stateLock.
+  private final ReentrantLock stateLock = new ReentrantLock();
+  private final EventLog log;
+  private final LongRing[] byType = new LongRing[TYPES.length];
+  private final Map<String, LongRing> bySession = new HashMap<>();
+  private final Map<String, LongRing> byAgent = new HashMap<>();
+  private final TimeIndex byTime = new TimeIndex();
+  private long evicted;
+
+  // Delivery: serialized by dispatchLock, which is always taken before stateLock.
+  private final ReentrantLock dispatchLock = new ReentrantLock();
+  private final ArrayDeque<HypervisorEvent> pending = new ArrayDeque<>();
+  private boolean dispatching;
+
+  // Subscribers: copy-on-write arrays, replaced under subscribersLock.
+  private final Object subscribersLock = new Object();
+  private volatile Handler[][] typedHandlers = new Handler[TYPES.length][];
+  private volatile Handler[] wildcardHandlers = NO_HANDLERS;
+
+  private final LongAdder failedDeliveries = new LongAdder();
+  private final AtomicLong emitted = new AtomicLong();
+
+  /** A bus retaining the newest {@value #DEFAULT_MAX_EVENTS} events, on the UTC system clock. */
+  public HypervisorEventBus() {
+    this(DEFAULT_MAX_EVENTS, Clock.systemUTC());
+  }
+
+  HypervisorEventBus(int maxEvents, Clock clock) {
+    this.maxEvents = maxEvents;
+    this.clock = clock;
+    this.log = new EventLog(Math.min(maxEvents, 1024));
+    Arrays.fill(typedHandlers, NO_HANDLERS);
+  }
+
+  /** Configures a bus: bound, clock. */
+  public static HypervisorEventBusBuilder builder() {
+    return new HypervisorEventBusBuilder();
+  }
+
+  /** An event builder stamped by this bus's clock. */
+  public HypervisorEventBuilder eventBuilder(EventType type) {
+    return HypervisorEvent.builder(type).clock(clock);
+  }
+
+  /** The clock this bus stamps events and resolves "now" with. */
+  public Clock clock() {
+    return clock;
+  }
+
+  /**
+   * Appends {@code event} to the log and delivers it to the subscribers of its type, then to the
+   * wildcard subscribers. Never throws because of a subscriber.
+   *
+   * @throws IllegalArgumentException if {@code event} is null
+   */
+  public void emit(HypervisorEvent event) {
+    if (event == null) {
+      throw new IllegalArgumentException("event must not be null");
+    }
+    dispatchLock.lock();
+    try {
+      append(event);
+      if (dispatching) {
+        pending.addLast(event);
+        return;
+      }
+      dispatching = true;
+      try {
+        deliver(event);
+        HypervisorEvent next;
+        while ((next = pending.pollFirst()) != null) {
+          deliver(next);
+        }
+      } finally {
+        dispatching = false;
+        pending.clear();
+      }
+    } finally {
+      dispatchLock.unlock();
+    }
+  }
+
+  private void append(HypervisorEvent event) {
+    stateLock.lock();
+    try {
+      if (log.size() == maxEvents) {
+        evictOldest();
+      }
+      long seq = log.append(event);
+      int type = event.eventType().ordinal();
+      LongRing typeIndex = byType[type];
+      if (typeIndex == null) {
+        typeIndex = new LongRing(64);
+        byType[type] = typeIndex;
+      }
+      typeIndex.addLast(seq);
+      String session = event.sessionIdOrNull();
+      if (session != null) {
+        bySession.computeIfAbsent(session, k -> new LongRing(8)).addLast(seq);
+      }
+      String agent = event.agentDidOrNull();
+      if (agent != null) {
+        byAgent.computeIfAbsent(agent, k -> new LongRing(8)).addLast(seq);
+      }
+      byTime.add(seq, event.timestamp());
+    } finally {
+      stateLock.unlock();
+    }
+    emitted.incrementAndGet();
+  }
+
+  private void evictOldest() {
+    long seq = log.firstSeq();
+    HypervisorEvent old = log.removeFirst();
+    byType[old.eventType().ordinal()].removeFirst();
+    removeFirst(bySession, old.sessionIdOrNull());
+    removeFirst(byAgent, old.agentDidOrNull());
+    byTime.evict(seq, old.timestamp());
+    evicted++;
+  }
+
+  private static void removeFirst(Map<String, LongRing> index, String key) {
+    if (key == null) {
+      return;
+    }
+    LongRing seqs = index.get(key);
+    seqs.removeFirst();
+    if (seqs.isEmpty()) {
+      index.remove(key);
+    }
+  }
+
+  private void deliver(HypervisorEvent event) {
+    for (Handler handler : typedHandlers[event.eventType().ordinal()]) {
+      handler.handle(event);
+    }
+    for (Handler handler : wildcardHandlers) {
+      handler.handle(event);
+    }
+  }
+
+  /**
+   * Subscribes {@code handler} to events of {@code type}; a {@code null} type subscribes to all
+   * events, as {@link #subscribeAll(Consumer)} does.
+   */
+  public Subscription subscribe(EventType type, Consumer<? super HypervisorEvent> handler) {
+    if (handler == null) {
+      throw new IllegalArgumentException("handler must not be null");
+    }
+    if (type == null) {
+      return subscribeAll(handler);
+    }
+    Handler h = new Handler(type, handler);
+    synchronized (subscribersLock) {
+      Handler[][] copy = typedHandlers.clone();
+      copy[type.ordinal()] = append(copy[type.ordinal()], h);
+      typedHandlers = copy;
+    }
+    return h;
+  }
+
+  /** Subscribes {@code handler} to every event, after the typed subscribers of each event. */
+  public Subscription subscribeAll(Consumer<? super HypervisorEvent> handler) {
+    if (handler == null) {
+      throw new IllegalArgumentException("handler must not be null");
+    }
+    Handler h = new Handler(null, handler);
+    synchronized (subscribersLock) {
+      wildcardHandlers = append(wildcardHandlers, h);
+    }
+    return h;
+  }
+
+  private static Handler[] append(Handler[] handlers, Handler h) {
+    Handler[] copy = Arrays.copyOf(handlers, handlers.length + 1);
+    copy[handlers.length] = h;
+    return copy;
+  }
+
+  private static Handler[] without(Handler[] handlers, Handler h) {
+    List<Handler> kept = new ArrayList<>(Arrays.asList(handlers));
+    kept.remove(h);
+    return kept.toArray(NO_HANDLERS);
+  }
+
+  private void unsubscribe(Handler h) {
+    synchronized (subscribersLock) {
+      if (h.type == null) {
+        wildcardHandlers = without(wildcardHandlers, h);
+      } else {
+        Handler[][] copy = typedHandlers.clone();
+        copy[h.type.ordinal()] = without(copy[h.type.ordinal()], h);
+        typedHandlers = copy;
+      }
+    }
+  }
+
+  /** Retained events of {@code type}, oldest first. */
+  public List<HypervisorEvent> queryByType(EventType type) {
+    if (type == null) {
+      throw new IllegalArgumentException("type must not be null");
+    }
+    return query(EventQuery.builder().eventType(type).build());
+  }
+
+  /** Retained events of session {@code sessionId}, oldest first. */
+  public List<HypervisorEvent> queryBySession(String sessionId) {
+    if (sessionId == null) {
+      throw new IllegalArgumentException("sessionId must not be null");
+    }
+    return query(EventQuery.builder().sessionId(sessionId).build());
+  }
+
+  /** Retained events of agent {@code agentDid}, oldest first. */
+  public List<HypervisorEvent> queryByAgent(String agentDid) {
+    if (agentDid == null) {
+      throw new IllegalArgumentException("agentDid must not be null");
+    }
+    return query(EventQuery.builder().agentDid(agentDid).build());
+  }
+
+  /** Retained events stamped from {@code start} (inclusive) until now, in emit order. */
+  public List<HypervisorEvent> queryByTimeRange(Instant start) {
+    return queryByTimeRange(start, null);
+  }
+
+  /**
+   * Retained events stamped within {@code [start, end]}, both inclusive, in emit order; a {@code
+   * null} end means now on this bus's clock.
+   *
+   * @throws IllegalArgumentException if start is null or after end
+   */
+  public List<HypervisorEvent> queryByTimeRange(Instant start, Instant end) {
+    return query(EventQuery.builder().timeRange(start, end).build());
+  }
+
+  /**
+   * Retained events matching every criterion of {@code query}; with a limit, the newest {@code
+   * limit} matches. Oldest first.
+   */
+  public List<HypervisorEvent> query(EventQuery query) {
+    Objects.requireNonNull(query, "query");
+    long startMicros = Long.MIN_VALUE;
+    long endMicros = Long.MAX_VALUE;
+    if (query.hasTimeRange()) {
+      startMicros = TimeIndex.micros(query.startOrNull());
+      Instant end = query.endOrNull() != null ? query.endOrNull() : clock.instant();
+      endMicros = TimeIndex.micros(end);
+    }
+    int limit = query.limit() > 0 ? query.limit() : Integer.MAX_VALUE;
+    stateLock.lock();
+    try {
+      if (log.size() == 0) {
+        return List.of();
+      }
+      long minSeq = log.firstSeq();
+      long maxSeq = log.nextSeq() - 1;
+      boolean filterTime = false;
+      if (query.hasTimeRange()) {
+        if (byTime.isMonotonic()) {
+          long[] range = byTime.seqRange(startMicros, endMicros);
+          if (range == null) {
+            return List.of();
+          }
+          minSeq = range[0];
+          maxSeq = range[1];
+        } else {
+          filterTime = true;
+        }
+      }
+      LongRing candidates = null;
+      int from = 0;
+      int to = 0;
+      for (LongRing index : indexesFor(query)) {
+        if (index == null) {
+          return List.of();
+        }
+        int lo = index.lowerBound(minSeq);
+        int hi = index.upperBound(maxSeq);
+        if (candidates == null || hi - lo < to - from) {
+          candidates = index;
+          from = lo;
+          to = hi;
+        }
+      }
+      ArrayList<HypervisorEvent> out = new ArrayList<>(Math.min(limit, 1024));
+      if (candidates != null) {
+        for (int i = to - 1; i >= from && out.size() < limit; i--) {
+          HypervisorEvent event = log.get(candidates.get(i));
+          if (matches(event, query, filterTime, startMicros, endMicros)) {
+            out.add(event);
+          }
+        }
+      } else if (filterTime) {
+        List<Long> seqs = byTime.seqs(startMicros, endMicros);
+        for (int i = seqs.size() - 1; i >= 0 && out.size() < limit; i--) {
+          out.add(log.get(seqs.get(i)));
+        }
+      } else {
+        for (long seq = maxSeq; seq >= minSeq && out.size() < limit; seq--) {
+          out.add(log.get(seq));
+        }
+      }
+      Collections.reverse(out);
+      return Collections.unmodifiableList(out);
+    } finally {
+      stateLock.unlock();
+    }
+  }
+
+  private List<LongRing> indexesFor(EventQuery query) {
+    List<LongRing> indexes = new ArrayList<>(3);
+    if (query.eventTypeOrNull() != null) {
+      indexes.add(nonEmpty(byType[query.eventTypeOrNull().ordinal()]));
+    }
+    if (query.sessionIdOrNull() != null) {
+      indexes.add(bySession.get(query.sessionIdOrNull()));
+    }
+    if (query.agentDidOrNull() != null) {
+      indexes.add(byAgent.get(query.agentDidOrNull()));
+    }
+    return indexes;
+  }
+
+  private static LongRing nonEmpty(LongRing index) {
+    return index == null || index.isEmpty() ? null : index;
+  }
+
+  private static boolean matches(
+      HypervisorEvent event,
+      EventQuery query,
+      boolean filterTime,
+      long startMicros,
+      long endMicros) {
+    if (query.eventTypeOrNull() != null && event.eventType() != query.eventTypeOrNull()) {
+      return false;
+    }
+    if (query.sessionIdOrNull() != null
+        && !query.sessionIdOrNull().equals(event.sessionIdOrNull())) {
+      return false;
+    }
+    if (query.agentDidOrNull() != null && !query.agentDidOrNull().equals(event.agentDidOrNull())) {
+      return false;
+    }
+    if (filterTime) {
+      long micros = TimeIndex.micros(event.timestamp());
+      return micros >= startMicros && micros <= endMicros;
+    }
+    return true;
+  }
+
+  /** How many events the log retains now. */
+  public long eventCount() {
+    stateLock.lock();
+    try {
+      return log.size();
+    } finally {
+      stateLock.unlock();
+    }
+  }
+
+  /** Retained events per type, keyed by dotted value, in catalogue order; absent types omitted. */
+  public Map<String, Long> typeCounts() {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    stateLock.lock();
+    try {
+      for (EventType type : TYPES) {
+        LongRing index = byType[type.ordinal()];
+        if (index != null && !index.isEmpty()) {
+          counts.put(type.value(), (long) index.size());
+        }
+      }
+    } finally {
+      stateLock.unlock();
+    }
+    return Collections.unmodifiableMap(counts);
+  }
+
+  /** A copy of every retained event, oldest first. */
+  public List<HypervisorEvent> allEvents() {
+    return query(EventQuery.all());
+  }
+
+  /** The bound on retained events; {@link Integer#MAX_VALUE} when unbounded. */
+  public int maxEvents() {
+    return maxEvents;
+  }
+
+  /** Events emitted since the bus was created, retained or not. */
+  public long emittedCount() {
+    return emitted.get();
+  }
+
+  /** Events evicted to keep the log within {@link #maxEvents()}. */
+  public long evictedCount() {
+    stateLock.lock();
+    try {
+      return evicted;
+    } finally {
+      stateLock.unlock();
+    }
+  }
+
+  /** Handler invocations that threw, across all subscriptions. */
+  public long failedDeliveries() {
+    return failedDeliveries.sum();
+  }
+
+  private final class Handler implements Subscription {
+    private final EventType type;
+    private final Consumer<? super HypervisorEvent> consumer;
+    private final AtomicBoolean active = new AtomicBoolean(true);
+    private final LongAdder failures = new LongAdder();
+
+    Handler(EventType type, Consumer<? super HypervisorEvent> consumer) {
+      this.type = type;
+      this.consumer = consumer;
+    }
+
+    void handle(HypervisorEvent event) {
+      if (!active.get()) {
+        return;
+      }
+      try {
+        consumer.accept(event);
+      } catch (VirtualMachineError fatal) {
+        throw fatal;
+      } catch (Throwable t) {
+        failures.increment();
+        failedDeliveries.increment();
+        if (failures.sum() == 1) {
+          LOG.log(
+              Level.WARNING,
+              "Subscriber "
+                  + consumer
+                  + " of "
+                  + (type == null ? "all events" : type.value())
+                  + " threw on event "
+                  + event.eventId()
+                  + "; further failures of this subscriber are only counted",
+              t);
+        }
+      }
+    }
+
+    @Override
+    public void close() {
+      if (active.compareAndSet(true, false)) {
+        unsubscribe(this);
+      }
+    }
+
+    @Override
+    public boolean isActive() {
+      return active.get();
+    }
+
+    @Override
+    public long failures() {
+      return failures.sum();
+    }
+  }
+}

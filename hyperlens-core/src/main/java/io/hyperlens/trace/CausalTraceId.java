@@ -1,0 +1,173 @@
+package io.hyperlens.trace;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A hierarchical trace id that encodes a multi-agent spawn tree: {@code
+ * {trace_id}/{span_id}[/{parent_span_id}]}.
+ *
+ * <p>The trace id (12 lowercase hex characters) is shared by every span of one tree; each span has
+ * its own 8-hex span id and, unless it is a root, the span id of its parent. {@link #depth()}
+ * counts the hops from the root. Depth is not part of the string form: an id parsed by {@link
+ * #fromString(String)} has depth 0 without a parent and 1 with one, so a parsed root is still an
+ * ancestor of a parsed child.
+ *
+ * <p>Instances are immutable and thread-safe. Equality compares all four components (trace, span,
+ * parent and depth).
+ *
+ * <pre>{@code
+ * CausalTraceId orchestrator = CausalTraceId.root();
+ * CausalTraceId researcher = orchestrator.child();
+ * CausalTraceId toolAgent = researcher.child();
+ * CausalTraceId writer = researcher.sibling();
+ *
+ * toolAgent.depth();                       // 2
+ * orchestrator.isAncestorOf(toolAgent);    // true
+ * writer.parentSpanId();                   // Optional[orchestrator.spanId()]
+ * CausalTraceId.fromString(toolAgent.fullId()).spanId().equals(toolAgent.spanId()); // true
+ * }</pre>
+ */
+public final class CausalTraceId {
+  /** Length of {@link #traceId()} in hex characters. */
+  public static final int TRACE_ID_LENGTH = 12;
+
+  /** Length of {@link #spanId()} and {@link #parentSpanId()} in hex characters. */
+  public static final int SPAN_ID_LENGTH = 8;
+
+  private final String traceId;
+  private final String spanId;
+  private final String parentSpanId;
+  private final int depth;
+  private String fullId;
+
+  private CausalTraceId(String traceId, String spanId, String parentSpanId, int depth) {
+    this.traceId = traceId;
+    this.spanId = spanId;
+    this.parentSpanId = parentSpanId;
+    this.depth = depth;
+  }
+
+  /** Starts a new trace tree: a fresh trace id, a fresh span id, no parent, depth 0. */
+  public static CausalTraceId root() {
+    return new CausalTraceId(
+        HexIds.random(TRACE_ID_LENGTH), HexIds.random(SPAN_ID_LENGTH), null, 0);
+  }
+
+  /**
+   * Parses {@code {trace_id}/{span_id}[/{parent_span_id}]}: exactly two or three parts of 12, 8 and
+   * 8 lowercase hex characters.
+   *
+   * @throws IllegalArgumentException quoting {@code value} when it does not have that form
+   */
+  public static CausalTraceId fromString(String value) {
+    if (value == null) {
+      throw new IllegalArgumentException("CausalTraceId must not be null");
+    }
+    String[] parts = value.split("/", -1);
+    if (parts.length < 2 || parts.length > 3) {
+      throw invalid(value, "expected 2 or 3 '/'-separated parts, got " + parts.length);
+    }
+    if (!HexIds.isLowerHex(parts[0], TRACE_ID_LENGTH)) {
+      throw invalid(value, "trace_id must be 12 lowercase hex characters");
+    }
+    if (!HexIds.isLowerHex(parts[1], SPAN_ID_LENGTH)) {
+      throw invalid(value, "span_id must be 8 lowercase hex characters");
+    }
+    if (parts.length == 2) {
+      return new CausalTraceId(parts[0], parts[1], null, 0);
+    }
+    if (!HexIds.isLowerHex(parts[2], SPAN_ID_LENGTH)) {
+      throw invalid(value, "parent_span_id must be 8 lowercase hex characters");
+    }
+    return new CausalTraceId(parts[0], parts[1], parts[2], 1);
+  }
+
+  private static IllegalArgumentException invalid(String value, String why) {
+    return new IllegalArgumentException(
+        "Invalid CausalTraceId \""
+            + value
+            + "\": "
+            + why
+            + " (format {trace_id}/{span_id}[/{parent_span_id}])");
+  }
+
+  /** A new span one level deeper: same trace, fresh span id, this span as parent. */
+  public CausalTraceId child() {
+    return new CausalTraceId(traceId, HexIds.random(SPAN_ID_LENGTH), spanId, depth + 1);
+  }
+
+  /** A new span for parallel work: same trace, same parent, same depth, fresh span id. */
+  public CausalTraceId sibling() {
+    return new CausalTraceId(traceId, HexIds.random(SPAN_ID_LENGTH), parentSpanId, depth);
+  }
+
+  /**
+   * Whether {@code other} lies below this id in the same trace, as the seed defines it: same trace
+   * id and a greater depth. It does not follow the parent chain, which the compact string form
+   * cannot carry.
+   */
+  public boolean isAncestorOf(CausalTraceId other) {
+    Objects.requireNonNull(other, "other");
+    return traceId.equals(other.traceId) && other.depth > depth;
+  }
+
+  /** The 12-hex id shared by the whole tree. */
+  public String traceId() {
+    return traceId;
+  }
+
+  /** The 8-hex id of this span. */
+  public String spanId() {
+    return spanId;
+  }
+
+  /** The parent's span id, empty for a root. */
+  public Optional<String> parentSpanId() {
+    return Optional.ofNullable(parentSpanId);
+  }
+
+  /** Hops from the root: 0 for a root, 1 for its children. */
+  public int depth() {
+    return depth;
+  }
+
+  /** {@code {trace_id}/{span_id}[/{parent_span_id}]}. */
+  public String fullId() {
+    String id = fullId;
+    if (id == null) {
+      id =
+          parentSpanId == null
+              ? traceId + '/' + spanId
+              : traceId + '/' + spanId + '/' + parentSpanId;
+      fullId = id;
+    }
+    return id;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof CausalTraceId)) {
+      return false;
+    }
+    CausalTraceId that = (CausalTraceId) o;
+    return depth == that.depth
+        && traceId.equals(that.traceId)
+        && spanId.equals(that.spanId)
+        && Objects.equals(parentSpanId, that.parentSpanId);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(traceId, spanId, parentSpanId, depth);
+  }
+
+  /** Same as {@link #fullId()}. */
+  @Override
+  public String toString() {
+    return fullId();
+  }
+}
