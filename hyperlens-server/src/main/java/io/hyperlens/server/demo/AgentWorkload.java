@@ -1,0 +1,215 @@
+package io.hyperlens.server.demo;
+
+import io.hyperlens.event.EventType;
+import io.hyperlens.event.HypervisorEvent;
+import io.hyperlens.event.HypervisorEventBus;
+import io.hyperlens.trace.CausalTraceId;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A simulated multi-agent workflow on the event bus: an orchestrator opens a session and spawns a
+ * researcher and a writer, the researcher delegates to a tool agent; agents get rings, the tool
+ * agent is elevated by a vouch and demoted again (or its elevation expires), sometimes breaches its
+ * ring; a three-step saga runs, and when its tool step fails the earlier step is compensated and
+ * the saga escalates.
+ *
+ * <p>Each call of {@link #runWorkflow()} emits one workflow's events on the calling thread. Not
+ * thread-safe: one workload per thread.
+ */
+public final class AgentWorkload {
+  /** Agents come from a small pool so per-agent series stay bounded. */
+  static final int AGENT_POOL = 8;
+
+  private final HypervisorEventBus bus;
+  private final Random random;
+  private final double failureRate;
+  private final double breachRate;
+  private long workflows;
+
+  /**
+   * @param failureRate probability that a saga's tool step fails, 0..1
+   * @param breachRate probability that the tool agent breaches its ring, 0..1
+   */
+  public AgentWorkload(HypervisorEventBus bus, long seed, double failureRate, double breachRate) {
+    if (failureRate < 0 || failureRate > 1) {
+      throw new IllegalArgumentException("failureRate must be within 0..1, got " + failureRate);
+    }
+    if (breachRate < 0 || breachRate > 1) {
+      throw new IllegalArgumentException("breachRate must be within 0..1, got " + breachRate);
+    }
+    this.bus = bus;
+    this.random = new Random(seed);
+    this.failureRate = failureRate;
+    this.breachRate = breachRate;
+  }
+
+  /** Workflows run so far. */
+  public long workflows() {
+    return workflows;
+  }
+
+  /** Runs one workflow and returns its outcome. */
+  public WorkflowOutcome runWorkflow() {
+    long n = workflows++;
+    int slot = (int) (n % AGENT_POOL);
+    String session = String.format("session-%06d", n);
+    String sagaId = String.format("saga-%06d", n);
+    Agent orchestrator = new Agent("did:mesh:orchestrator-" + slot, CausalTraceId.root());
+    Agent researcher = new Agent("did:mesh:researcher-" + slot, orchestrator.trace.child());
+    Agent writer = new Agent("did:mesh:writer-" + slot, orchestrator.trace.child());
+    Agent toolAgent = new Agent("did:mesh:tool-agent-" + slot, researcher.trace.child());
+
+    String created =
+        emit(EventType.SESSION_CREATED, session, orchestrator, null, Map.of("model", "gpt-4o"));
+    emit(EventType.RING_ASSIGNED, session, orchestrator, created, Map.of("ring", 2));
+    for (Agent agent : new Agent[] {researcher, writer, toolAgent}) {
+      emit(EventType.SESSION_JOINED, session, agent, created, Map.of());
+      emit(EventType.RING_ASSIGNED, session, agent, created, Map.of("ring", 3));
+    }
+    emit(EventType.SESSION_ACTIVATED, session, orchestrator, created, Map.of());
+
+    String saga = emit(EventType.SAGA_CREATED, session, orchestrator, created, sagaPayload(sagaId));
+    step(session, researcher, saga, sagaId, "gather-sources", "research", null);
+
+    // The tool agent needs ring 1 for its tool call: vouched, elevated, then back to ring 3.
+    String vouch =
+        emit(
+            EventType.VOUCH_CREATED,
+            session,
+            orchestrator,
+            saga,
+            Map.of("vouchee", toolAgent.did, "stake", 50));
+    emit(
+        EventType.RING_ELEVATED,
+        session,
+        toolAgent,
+        vouch,
+        Map.of("from_ring", 3, "to_ring", 1, "reason", "admin vouch"));
+    boolean breached = random.nextDouble() < breachRate;
+    if (breached) {
+      String breach =
+          emit(
+              EventType.RING_BREACH_DETECTED,
+              session,
+              toolAgent,
+              vouch,
+              Map.of("attempted_tool", "shell_exec", "ring", 1));
+      emit(
+          EventType.RATE_LIMITED,
+          session,
+          toolAgent,
+          breach,
+          Map.of("limit", "10/min", "reason", "ring breach"));
+    }
+    boolean failed = random.nextDouble() < failureRate;
+    step(
+        session,
+        toolAgent,
+        saga,
+        sagaId,
+        "call-tool",
+        "invoke_tool",
+        failed ? "tool_timeout" : null);
+    if (random.nextBoolean()) {
+      emit(EventType.RING_DEMOTED, session, toolAgent, vouch, Map.of("from_ring", 1, "to_ring", 3));
+    } else {
+      emit(
+          EventType.RING_ELEVATION_EXPIRED,
+          session,
+          toolAgent,
+          vouch,
+          Map.of("from_ring", 1, "to_ring", 3));
+    }
+    emit(EventType.VOUCH_RELEASED, session, orchestrator, vouch, Map.of("vouchee", toolAgent.did));
+
+    if (failed) {
+      Map<String, Object> compensation = sagaPayload(sagaId);
+      compensation.put("step_id", "rollback-sources");
+      compensation.put("step_action", "rollback");
+      emit(EventType.SAGA_COMPENSATING, session, researcher, saga, compensation);
+      Map<String, Object> escalation = sagaPayload(sagaId);
+      escalation.put("reason", "tool step failed: tool_timeout");
+      emit(EventType.SAGA_ESCALATED, session, orchestrator, saga, escalation);
+      emit(
+          EventType.FAULT_ATTRIBUTED,
+          session,
+          orchestrator,
+          saga,
+          Map.of("agent", toolAgent.did, "fault", "tool_timeout"));
+    } else {
+      step(session, writer, saga, sagaId, "draft-report", "write", null);
+      emit(
+          EventType.VFS_WRITE,
+          session,
+          writer,
+          saga,
+          Map.of("path", "/reports/" + sagaId + ".md", "bytes", 1024 + random.nextInt(8192)));
+      emit(EventType.SAGA_COMPLETED, session, orchestrator, saga, sagaPayload(sagaId));
+    }
+
+    String delta =
+        emit(EventType.AUDIT_DELTA_CAPTURED, session, orchestrator, created, Map.of("deltas", 3));
+    emit(EventType.AUDIT_COMMITTED, session, orchestrator, delta, Map.of());
+    emit(EventType.SESSION_TERMINATED, session, orchestrator, created, Map.of());
+    emit(EventType.SESSION_ARCHIVED, session, orchestrator, created, Map.of());
+    return new WorkflowOutcome(session, orchestrator.trace.traceId(), failed, breached);
+  }
+
+  private void step(
+      String session,
+      Agent agent,
+      String parent,
+      String sagaId,
+      String stepId,
+      String action,
+      String error) {
+    Map<String, Object> payload = sagaPayload(sagaId);
+    payload.put("step_id", stepId);
+    payload.put("step_action", action);
+    String started = emit(EventType.SAGA_STEP_STARTED, session, agent, parent, payload);
+    if (error == null) {
+      payload.put("result", "ok");
+      emit(EventType.SAGA_STEP_COMMITTED, session, agent, started, payload);
+    } else {
+      payload.put("error", error);
+      payload.put("reason", "no answer after 30s");
+      emit(EventType.SAGA_STEP_FAILED, session, agent, started, payload);
+    }
+  }
+
+  private static Map<String, Object> sagaPayload(String sagaId) {
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("saga_id", sagaId);
+    return payload;
+  }
+
+  private String emit(
+      EventType type, String session, Agent agent, String parent, Map<String, ?> payload) {
+    HypervisorEvent event =
+        bus.eventBuilder(type)
+            .sessionId(session)
+            .agentDid(agent.did)
+            .causalTraceId(agent.trace)
+            .parentEventId(parent)
+            .payload(payload)
+            .build();
+    bus.emit(event);
+    return event.eventId();
+  }
+
+  private static final class Agent {
+    final String did;
+    final CausalTraceId trace;
+
+    Agent(String did, CausalTraceId trace) {
+      this.did = did;
+      this.trace = trace;
+    }
+  }
+
+  /** What one workflow did. */
+  public record WorkflowOutcome(
+      String sessionId, String traceId, boolean sagaFailed, boolean breached) {}
+}

@@ -1,0 +1,160 @@
+package io.hyperlens.server.demo;
+
+import io.hyperlens.event.EventType;
+import io.hyperlens.event.HypervisorEventBus;
+import io.hyperlens.event.Subscription;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Runs the {@link AgentWorkload} at a steady pace for a while, printing a live line per interval
+ * and, at the end, the events by type and the causal tree of one interesting trace.
+ *
+ * <p>Counts come from a wildcard subscriber, so they include events the bus has since evicted. Runs
+ * on the calling thread; not thread-safe.
+ *
+ * <pre>{@code
+ * HypervisorEventBus bus = new HypervisorEventBus();
+ * DemoRun demo = new DemoRun(bus, new AgentWorkload(bus, 42, 0.2, 0.1), new PrintWriter(System.out, true));
+ * demo.run(Duration.ofSeconds(10), 20, Duration.ofSeconds(1), () -> false);
+ * }</pre>
+ */
+public final class DemoRun {
+  private static final EventType[] TYPES = EventType.values();
+
+  private final HypervisorEventBus bus;
+  private final AgentWorkload workload;
+  private final PrintWriter out;
+  private final AtomicLongArray counts = new AtomicLongArray(TYPES.length);
+  private AgentWorkload.WorkflowOutcome shown;
+
+  public DemoRun(HypervisorEventBus bus, AgentWorkload workload, PrintWriter out) {
+    this.bus = bus;
+    this.workload = workload;
+    this.out = out;
+  }
+
+  /**
+   * Runs workflows at {@code rate} per second until {@code duration} has passed or {@code stop}
+   * says so, then prints the summary.
+   */
+  public void run(Duration duration, int rate, Duration interval, BooleanSupplier stop) {
+    if (duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException("duration must be positive, got " + duration);
+    }
+    if (rate < 1) {
+      throw new IllegalArgumentException("rate must be at least 1 workflow/s, got " + rate);
+    }
+    if (interval.isNegative() || interval.isZero()) {
+      throw new IllegalArgumentException("interval must be positive, got " + interval);
+    }
+    out.printf(
+        Locale.ROOT,
+        "Hyperlens demo: %d workflows/s for %s (Ctrl-C stops early)%n",
+        rate,
+        human(duration));
+    out.flush();
+    long start = System.nanoTime();
+    long end = start + duration.toNanos();
+    long nextReport = start + interval.toNanos();
+    long perWorkflow = 1_000_000_000L / rate;
+    Subscription tally = bus.subscribeAll(e -> counts.incrementAndGet(e.eventType().ordinal()));
+    try {
+      long due = start;
+      while (!stop.getAsBoolean()) {
+        long now = System.nanoTime();
+        if (now - end >= 0) {
+          break;
+        }
+        if (now - nextReport >= 0) {
+          printLive(now - start);
+          nextReport += interval.toNanos();
+        }
+        if (now - due >= 0) {
+          AgentWorkload.WorkflowOutcome outcome = workload.runWorkflow();
+          if (shown == null || (outcome.sagaFailed() && outcome.breached()) || !shownIsRich()) {
+            shown = outcome;
+          }
+          due += perWorkflow;
+        } else {
+          LockSupport.parkNanos(Math.min(due - now, 50_000_000L));
+        }
+      }
+    } finally {
+      tally.close();
+    }
+    printSummary(System.nanoTime() - start);
+  }
+
+  private boolean shownIsRich() {
+    return shown.sagaFailed() || shown.breached();
+  }
+
+  private long total() {
+    long total = 0;
+    for (int i = 0; i < TYPES.length; i++) {
+      total += counts.get(i);
+    }
+    return total;
+  }
+
+  private void printLive(long elapsedNanos) {
+    double seconds = elapsedNanos / 1e9;
+    long total = total();
+    out.printf(
+        Locale.ROOT,
+        "[%5.1fs] events %,d (%,.0f/s) | workflows %,d | breaches %,d | sagas completed %,d"
+            + " escalated %,d | elevations %,d%n",
+        seconds,
+        total,
+        total / seconds,
+        workload.workflows(),
+        counts.get(EventType.RING_BREACH_DETECTED.ordinal()),
+        counts.get(EventType.SAGA_COMPLETED.ordinal()),
+        counts.get(EventType.SAGA_ESCALATED.ordinal()),
+        counts.get(EventType.RING_ELEVATED.ordinal()));
+    out.flush();
+  }
+
+  private void printSummary(long elapsedNanos) {
+    double seconds = elapsedNanos / 1e9;
+    long total = total();
+    out.printf(
+        Locale.ROOT,
+        "%nDone after %.1fs: %,d workflows, %,d events (%,.0f/s); the bus retains %,d.%n",
+        seconds,
+        workload.workflows(),
+        total,
+        seconds > 0 ? total / seconds : 0.0,
+        bus.eventCount());
+    out.println();
+    out.println("Events by type:");
+    for (EventType type : TYPES) {
+      long count = counts.get(type.ordinal());
+      if (count > 0) {
+        out.printf(Locale.ROOT, "  %-32s %,10d%n", type.value(), count);
+      }
+    }
+    if (shown != null) {
+      out.println();
+      out.printf(
+          Locale.ROOT,
+          "Causal tree of trace %s (%s%s%s):%n",
+          shown.traceId(),
+          shown.sessionId(),
+          shown.sagaFailed() ? ", saga failed and was compensated" : ", saga completed",
+          shown.breached() ? ", ring breach" : "");
+      out.print(CausalTree.of(shown.traceId(), bus.queryBySession(shown.sessionId())).render());
+    }
+    out.flush();
+  }
+
+  private static String human(Duration duration) {
+    long millis = duration.toMillis();
+    return millis % 1000 == 0 ? (millis / 1000) + "s" : millis + "ms";
+  }
+}

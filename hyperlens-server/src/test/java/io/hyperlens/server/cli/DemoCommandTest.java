@@ -1,0 +1,76 @@
+package io.hyperlens.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class DemoCommandTest {
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    return new CommandLine(new HyperlensCommand())
+        .setOut(new PrintWriter(out, true))
+        .setErr(new PrintWriter(err, true))
+        .execute(args);
+  }
+
+  @Test
+  void demoPrintsLiveLinesEventsByTypeAndACausalTree() {
+    int exit =
+        run(
+            "demo",
+            "--duration",
+            "600ms",
+            "--rate",
+            "200",
+            "--interval",
+            "200ms",
+            "--failure-rate",
+            "1",
+            "--breach-rate",
+            "1");
+
+    String text = out.toString();
+    assertThat(exit).isZero();
+    assertThat(err.toString()).isEmpty();
+    assertThat(text)
+        .startsWith("Hyperlens demo: 200 workflows/s for 600ms (Ctrl-C stops early)\n")
+        .containsPattern("\\[\\s+0\\.\\ds\\] events [\\d,]+ \\([\\d,]+/s\\) \\| workflows \\d+")
+        .contains("Events by type:")
+        .containsPattern("  session\\.created\\s+[\\d,]+\n")
+        .containsPattern("  saga\\.escalated\\s+[\\d,]+\n")
+        .containsPattern(
+            "Causal tree of trace [0-9a-f]{12} \\(session-\\d{6}, saga failed and was"
+                + " compensated, ring breach\\):\n")
+        .containsPattern("did:mesh:orchestrator-\\d \\(span [0-9a-f]{8}, depth 0\\)")
+        .containsPattern(
+            "│  └─ did:mesh:tool-agent-\\d \\(span [0-9a-f]{8}, depth 2\\): .*ring\\.breach_detected")
+        .doesNotContain("saga.completed");
+  }
+
+  @Test
+  void rejectsBadOptionsWithTheirNames() {
+    assertThat(run("demo", "--rate", "0")).isEqualTo(2);
+    assertThat(err.toString()).contains("--rate must be at least 1, got 0");
+
+    assertThat(run("demo", "--failure-rate", "1.5")).isEqualTo(2);
+    assertThat(err.toString()).contains("--failure-rate must be within 0..1, got 1.5");
+
+    assertThat(run("demo", "--duration", "soon")).isEqualTo(2);
+    assertThat(err.toString())
+        .contains(
+            "Invalid value for option '--duration': 'soon' is not a duration (examples: 500ms,"
+                + " 10s, 2m, 1h, PT10S)");
+    assertThat(out.toString()).isEmpty();
+  }
+
+  @Test
+  void printsTheVersion() {
+    assertThat(run("--version")).isZero();
+    assertThat(out.toString()).matches("hyperlens \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\n");
+  }
+}
