@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Builds a {@link HypervisorEvent}. Defaults: a 16-hex random {@code eventId}, the timestamp read
@@ -104,11 +103,17 @@ public final class HypervisorEventBuilder {
 
   /** The clock read for the timestamp when none is set. */
   public HypervisorEventBuilder clock(Clock clock) {
-    this.clock = Objects.requireNonNull(clock, "clock");
+    if (clock == null) {
+      throw new IllegalArgumentException("clock must not be null");
+    }
+    this.clock = clock;
     return this;
   }
 
-  /** Builds the event; the builder may be reused for another event with a new id. */
+  /**
+   * Builds the event. The builder stays usable; without an explicit {@link #eventId(String)}, each
+   * build gets a fresh id.
+   */
   public HypervisorEvent build() {
     return new HypervisorEvent(
         eventId != null ? eventId : HexIds.random(16),

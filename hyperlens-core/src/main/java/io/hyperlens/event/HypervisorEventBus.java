@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -308,7 +307,9 @@ public final class HypervisorEventBus {
    * limit} matches. Oldest first.
    */
   public List<HypervisorEvent> query(EventQuery query) {
-    Objects.requireNonNull(query, "query");
+    if (query == null) {
+      throw new IllegalArgumentException("query must not be null");
+    }
     long startMicros = Long.MIN_VALUE;
     long endMicros = Long.MAX_VALUE;
     if (query.hasTimeRange()) {

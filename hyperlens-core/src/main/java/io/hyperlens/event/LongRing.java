@@ -52,26 +52,21 @@ final class LongRing {
 
   /** The first index whose value is {@code >= value}, or {@link #size()}; contents ascending. */
   int lowerBound(long value) {
-    int lo = 0;
-    int hi = size;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (get(mid) < value) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
+    return firstIndexAbove(value, false);
   }
 
   /** The first index whose value is {@code > value}, or {@link #size()}; contents ascending. */
   int upperBound(long value) {
+    return firstIndexAbove(value, true);
+  }
+
+  private int firstIndexAbove(long value, boolean orEqual) {
     int lo = 0;
     int hi = size;
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      if (get(mid) <= value) {
+      long at = get(mid);
+      if (at < value || (orEqual && at == value)) {
         lo = mid + 1;
       } else {
         hi = mid;

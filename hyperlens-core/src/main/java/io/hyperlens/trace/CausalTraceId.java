@@ -108,7 +108,9 @@ public final class CausalTraceId {
    * cannot carry.
    */
   public boolean isAncestorOf(CausalTraceId other) {
-    Objects.requireNonNull(other, "other");
+    if (other == null) {
+      throw new IllegalArgumentException("other must not be null");
+    }
     return traceId.equals(other.traceId) && other.depth > depth;
   }
 
