@@ -97,7 +97,7 @@ public final class HypervisorEventBuilder {
     if (timestamp == null) {
       throw new IllegalArgumentException("timestamp must not be null");
     }
-    this.timestamp = timestamp.truncatedTo(ChronoUnit.MICROS);
+    this.timestamp = toMicros(timestamp);
     return this;
   }
 
@@ -118,12 +118,16 @@ public final class HypervisorEventBuilder {
     return new HypervisorEvent(
         eventId != null ? eventId : HexIds.random(16),
         eventType,
-        timestamp != null ? timestamp : clock.instant().truncatedTo(ChronoUnit.MICROS),
+        timestamp != null ? timestamp : toMicros(clock.instant()),
         sessionId,
         agentDid,
         causalTraceId,
         parentEventId,
         payload);
+  }
+
+  private static Instant toMicros(Instant instant) {
+    return instant.getNano() % 1_000 == 0 ? instant : instant.truncatedTo(ChronoUnit.MICROS);
   }
 
   private static String requireId(String field, String value, boolean nullable) {
