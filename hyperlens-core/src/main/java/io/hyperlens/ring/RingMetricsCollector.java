@@ -1,0 +1,391 @@
+package io.hyperlens.ring;
+
+import io.hyperlens.event.EventType;
+import io.hyperlens.event.HypervisorEvent;
+import io.hyperlens.event.HypervisorEventBus;
+import io.hyperlens.event.Subscription;
+import io.hyperlens.spi.MetricsExporter;
+import java.lang.System.Logger.Level;
+import java.math.BigInteger;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Ring-enforcement metrics kept from the event bus: transitions, breaches, each agent's current
+ * ring and how long it stays elevated.
+ *
+ * <p>Subscribes to {@code RING_ASSIGNED}, {@code RING_ELEVATED}, {@code RING_DEMOTED}, {@code
+ * RING_ELEVATION_EXPIRED} (transitions) and {@code RING_BREACH_DETECTED} (breaches). The current
+ * ring comes from a transition's {@code payload.to_ring}, else {@code payload.ring}; ring 0 is a
+ * real ring. A ring that is not an integer in 0..3 is ignored and counted in {@code
+ * malformedRings}, never thrown. A missing agent or session is labelled {@code "unknown"}.
+ *
+ * <p>Elevation: {@code RING_ELEVATED} opens an elevation at the event's timestamp (a second
+ * elevation while one is open keeps the first start); {@code RING_DEMOTED} or {@code
+ * RING_ELEVATION_EXPIRED} closes it at that event's timestamp. The duration gauge shows the open
+ * elevation's time so far on the collector's clock, else the last closed one; the cumulative
+ * counter sums closed elevations only, so it never goes backwards.
+ *
+ * <p>{@link #exportTo(MetricsExporter)} passes counters as increments since the previous export, so
+ * exporting any number of times never double-counts; an increment the exporter failed to take is
+ * sent again next time. Thread-safe: events, {@link #collect()} and exports may run concurrently.
+ *
+ * <pre>{@code
+ * HypervisorEventBus bus = new HypervisorEventBus();
+ * try (RingMetricsCollector collector = new RingMetricsCollector(bus)) {
+ *   bus.emit(
+ *       HypervisorEvent.builder(EventType.RING_ELEVATED)
+ *           .sessionId("s1")
+ *           .agentDid("did:mesh:analyst")
+ *           .payload(Map.of("from_ring", 3, "to_ring", 1))
+ *           .build());
+ *   collector.collect().current().get("did:mesh:analyst"); // 1
+ * }
+ * }</pre>
+ */
+public final class RingMetricsCollector implements AutoCloseable {
+  public static final String TRANSITIONS_TOTAL = "agent_hypervisor_ring_transitions_total";
+  public static final String BREACHES_TOTAL = "agent_hypervisor_ring_breaches_total";
+  public static final String RING_CURRENT = "agent_hypervisor_ring_current";
+  public static final String ELEVATION_DURATION_SECONDS =
+      "agent_hypervisor_ring_elevation_duration_seconds";
+  public static final String ELEVATED_SECONDS_TOTAL =
+      "agent_hypervisor_ring_elevated_seconds_total";
+  public static final String EVENTS_PROCESSED = "events_processed";
+  public static final String EVENTS_PROCESSED_TOTAL =
+      "agent_hypervisor_ring_events_processed_total";
+  public static final String MALFORMED_RINGS_TOTAL = "agent_hypervisor_ring_malformed_events_total";
+
+  /** The label value for a missing agent or session. */
+  public static final String UNKNOWN = "unknown";
+
+  static final String TRANSITIONS_HELP = "Ring assignments, elevations, demotions, expirations";
+  static final String BREACHES_HELP = "Capability boundary violations";
+  static final String CURRENT_HELP = "Current ring level (0=root, 3=sandbox)";
+  static final String ELEVATION_HELP = "Time spent at elevated privilege";
+  static final String ELEVATED_TOTAL_HELP =
+      "Seconds spent at elevated privilege, closed elevations";
+  static final String PROCESSED_HELP = "Ring events handled by the collector";
+  static final String MALFORMED_HELP = "Ring events whose ring was not an integer in 0..3";
+
+  private static final System.Logger LOG = System.getLogger(RingMetricsCollector.class.getName());
+  private static final EventType[] TRANSITIONS = {
+    EventType.RING_ASSIGNED,
+    EventType.RING_ELEVATED,
+    EventType.RING_DEMOTED,
+    EventType.RING_ELEVATION_EXPIRED
+  };
+
+  private final Clock clock;
+  private final List<Subscription> subscriptions = new ArrayList<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Map<TransitionKey, Long> transitions = new HashMap<>();
+  private final Map<BreachKey, Long> breaches = new HashMap<>();
+  private final Map<String, Integer> currentRing = new HashMap<>();
+  private final Map<String, Elevation> elevations = new HashMap<>();
+  private long eventsProcessed;
+  private long malformedRings;
+
+  // What exportTo has already handed over, per counter series; guarded by exportLock.
+  private final ReentrantLock exportLock = new ReentrantLock();
+  private final Map<Object, Double> exported = new HashMap<>();
+  private final LongAdder exportFailures = new LongAdder();
+  private final AtomicBoolean exportFailureLogged = new AtomicBoolean();
+
+  private static final class Elevation {
+    Instant openedAt;
+    double lastClosedSeconds;
+    double totalSeconds;
+  }
+
+  /** Subscribes to {@code bus}; open elevations are measured on the bus's clock. */
+  public RingMetricsCollector(HypervisorEventBus bus) {
+    this(bus, bus == null ? null : bus.clock());
+  }
+
+  /** Subscribes to {@code bus}; open elevations are measured on {@code clock}. */
+  public RingMetricsCollector(HypervisorEventBus bus, Clock clock) {
+    if (bus == null) {
+      throw new IllegalArgumentException("bus must not be null");
+    }
+    if (clock == null) {
+      throw new IllegalArgumentException("clock must not be null");
+    }
+    this.clock = clock;
+    for (EventType type : TRANSITIONS) {
+      subscriptions.add(bus.subscribe(type, this::onTransition));
+    }
+    subscriptions.add(bus.subscribe(EventType.RING_BREACH_DETECTED, this::onBreach));
+  }
+
+  private void onTransition(HypervisorEvent event) {
+    String agent = event.agentDid().orElse(UNKNOWN);
+    String session = event.sessionId().orElse(UNKNOWN);
+    Object ring = ringValue(event.payload());
+    lock.lock();
+    try {
+      eventsProcessed++;
+      transitions.merge(
+          new TransitionKey(event.eventType().value(), agent, session), 1L, Long::sum);
+      if (ring != null) {
+        int parsed = parseRing(ring);
+        if (parsed < 0) {
+          malformedRings++;
+        } else {
+          currentRing.put(agent, parsed);
+        }
+      }
+      if (event.eventType() == EventType.RING_ELEVATED) {
+        Elevation elevation = elevations.computeIfAbsent(agent, k -> new Elevation());
+        if (elevation.openedAt == null) {
+          elevation.openedAt = event.timestamp();
+        }
+      } else if (event.eventType() == EventType.RING_DEMOTED
+          || event.eventType() == EventType.RING_ELEVATION_EXPIRED) {
+        Elevation elevation = elevations.get(agent);
+        if (elevation != null && elevation.openedAt != null) {
+          double seconds = secondsBetween(elevation.openedAt, event.timestamp());
+          elevation.openedAt = null;
+          elevation.lastClosedSeconds = seconds;
+          elevation.totalSeconds += seconds;
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void onBreach(HypervisorEvent event) {
+    BreachKey key =
+        new BreachKey(event.agentDid().orElse(UNKNOWN), event.sessionId().orElse(UNKNOWN));
+    lock.lock();
+    try {
+      eventsProcessed++;
+      breaches.merge(key, 1L, Long::sum);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static Object ringValue(Map<String, Object> payload) {
+    Object toRing = payload.get("to_ring");
+    return toRing != null ? toRing : payload.get("ring");
+  }
+
+  /** The ring as 0..3, or -1 when it is not an integer in that range. */
+  static int parseRing(Object value) {
+    long ring;
+    if (value instanceof Integer
+        || value instanceof Long
+        || value instanceof Short
+        || value instanceof Byte) {
+      ring = ((Number) value).longValue();
+    } else if (value instanceof BigInteger && ((BigInteger) value).bitLength() < 63) {
+      ring = ((BigInteger) value).longValue();
+    } else {
+      return -1;
+    }
+    return ring >= 0 && ring <= 3 ? (int) ring : -1;
+  }
+
+  private static double secondsBetween(Instant from, Instant to) {
+    Duration d = Duration.between(from, to);
+    return d.isNegative() ? 0.0 : d.getSeconds() + d.getNano() / 1e9;
+  }
+
+  /** An immutable snapshot of every metric now. */
+  public RingMetricsSnapshot collect() {
+    Instant now = clock.instant();
+    lock.lock();
+    try {
+      Map<String, Double> duration = new HashMap<>();
+      Map<String, Double> total = new HashMap<>();
+      for (Map.Entry<String, Elevation> entry : elevations.entrySet()) {
+        Elevation e = entry.getValue();
+        duration.put(
+            entry.getKey(),
+            e.openedAt != null ? secondsBetween(e.openedAt, now) : e.lastClosedSeconds);
+        total.put(entry.getKey(), e.totalSeconds);
+      }
+      return new RingMetricsSnapshot(
+          transitions, breaches, currentRing, duration, total, eventsProcessed, malformedRings);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Pushes every metric to {@code exporter}: gauges as their current value, counters as what they
+   * grew by since the last successful export. A call that throws is counted in {@link
+   * #exportFailures()}, logged once, and does not stop the other calls; a counter increment that
+   * failed is sent again on the next export.
+   */
+  public void exportTo(MetricsExporter exporter) {
+    if (exporter == null) {
+      throw new IllegalArgumentException("exporter must not be null");
+    }
+    RingMetricsSnapshot snapshot = collect();
+    exportLock.lock();
+    try {
+      for (Map.Entry<TransitionKey, Long> e : snapshot.transitionsTotal().entrySet()) {
+        TransitionKey k = e.getKey();
+        exportCounter(
+            exporter,
+            TRANSITIONS_TOTAL,
+            k,
+            e.getValue(),
+            labels(
+                "event_type",
+                k.eventType(),
+                "agent_did",
+                k.agentDid(),
+                "session_id",
+                k.sessionId()),
+            TRANSITIONS_HELP);
+      }
+      for (Map.Entry<BreachKey, Long> e : snapshot.breachesTotal().entrySet()) {
+        BreachKey k = e.getKey();
+        exportCounter(
+            exporter,
+            BREACHES_TOTAL,
+            k,
+            e.getValue(),
+            labels("agent_did", k.agentDid(), "session_id", k.sessionId()),
+            BREACHES_HELP);
+      }
+      for (Map.Entry<String, Double> e : snapshot.elevatedSecondsTotal().entrySet()) {
+        exportCounter(
+            exporter,
+            ELEVATED_SECONDS_TOTAL,
+            List.of(ELEVATED_SECONDS_TOTAL, e.getKey()),
+            e.getValue(),
+            labels("agent_did", e.getKey()),
+            ELEVATED_TOTAL_HELP);
+      }
+      exportCounter(
+          exporter,
+          EVENTS_PROCESSED_TOTAL,
+          EVENTS_PROCESSED_TOTAL,
+          snapshot.eventsProcessed(),
+          Map.of(),
+          PROCESSED_HELP);
+      exportCounter(
+          exporter,
+          MALFORMED_RINGS_TOTAL,
+          MALFORMED_RINGS_TOTAL,
+          snapshot.malformedRings(),
+          Map.of(),
+          MALFORMED_HELP);
+      for (Map.Entry<String, Integer> e : snapshot.current().entrySet()) {
+        exportGauge(
+            exporter, RING_CURRENT, e.getValue(), labels("agent_did", e.getKey()), CURRENT_HELP);
+      }
+      for (Map.Entry<String, Double> e : snapshot.elevationDurationSeconds().entrySet()) {
+        exportGauge(
+            exporter,
+            ELEVATION_DURATION_SECONDS,
+            e.getValue(),
+            labels("agent_did", e.getKey()),
+            ELEVATION_HELP);
+      }
+    } finally {
+      exportLock.unlock();
+    }
+  }
+
+  private void exportCounter(
+      MetricsExporter exporter,
+      String name,
+      Object series,
+      double total,
+      Map<String, String> labels,
+      String help) {
+    double sent = exported.getOrDefault(series, 0.0);
+    double delta = total - sent;
+    if (delta <= 0) {
+      return;
+    }
+    try {
+      exporter.incCounter(name, delta, labels, help);
+      exported.put(series, total);
+    } catch (RuntimeException e) {
+      failed(name, e);
+    }
+  }
+
+  private void exportGauge(
+      MetricsExporter exporter,
+      String name,
+      double value,
+      Map<String, String> labels,
+      String help) {
+    try {
+      exporter.setGauge(name, value, labels, help);
+    } catch (RuntimeException e) {
+      failed(name, e);
+    }
+  }
+
+  private void failed(String name, RuntimeException e) {
+    exportFailures.increment();
+    if (exportFailureLogged.compareAndSet(false, true)) {
+      LOG.log(
+          Level.WARNING,
+          "Metrics exporter failed on " + name + "; further failures are only counted",
+          e);
+    }
+  }
+
+  private static Map<String, String> labels(String... namesAndValues) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      labels.put(namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return java.util.Collections.unmodifiableMap(labels);
+  }
+
+  /** Exporter calls that threw. */
+  public long exportFailures() {
+    return exportFailures.sum();
+  }
+
+  /** Forgets every metric and what was exported; counters start again from zero. */
+  public void reset() {
+    exportLock.lock();
+    try {
+      lock.lock();
+      try {
+        transitions.clear();
+        breaches.clear();
+        currentRing.clear();
+        elevations.clear();
+        eventsProcessed = 0;
+        malformedRings = 0;
+      } finally {
+        lock.unlock();
+      }
+      exported.clear();
+    } finally {
+      exportLock.unlock();
+    }
+  }
+
+  /** Unsubscribes from the bus; the metrics gathered so far stay readable. Idempotent. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      subscriptions.forEach(Subscription::close);
+    }
+  }
+}

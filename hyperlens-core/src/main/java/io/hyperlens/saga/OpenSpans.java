@@ -1,0 +1,68 @@
+package io.hyperlens.saga;
+
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Spans that have started and not yet finished, oldest first, bounded in number and age so that a
+ * saga that never completes cannot leak. Not thread-safe: the exporter guards it.
+ */
+final class OpenSpans<K> {
+  /** What is known about an open span from the event that opened it. */
+  record Open(Instant start, Instant seenAt, String agentDid, String sessionId, String action) {}
+
+  private final LinkedHashMap<K, Open> open = new LinkedHashMap<>();
+  private final int max;
+
+  OpenSpans(int max) {
+    this.max = max;
+  }
+
+  /** Opens {@code key}, replacing an earlier open span of the same key; returns evictions. */
+  int put(K key, Open span) {
+    open.remove(key);
+    open.put(key, span);
+    int evicted = 0;
+    Iterator<K> oldest = open.keySet().iterator();
+    while (open.size() > max) {
+      oldest.next();
+      oldest.remove();
+      evicted++;
+    }
+    return evicted;
+  }
+
+  /** Opens {@code key} unless it is open already. */
+  int putIfAbsent(K key, Open span) {
+    return open.containsKey(key) ? 0 : put(key, span);
+  }
+
+  Open remove(K key) {
+    return open.remove(key);
+  }
+
+  Open get(K key) {
+    return open.get(key);
+  }
+
+  /** Drops spans first seen before {@code cutoff}; returns how many. */
+  int expire(Instant cutoff) {
+    int expired = 0;
+    Iterator<Map.Entry<K, Open>> it = open.entrySet().iterator();
+    while (it.hasNext() && it.next().getValue().seenAt().isBefore(cutoff)) {
+      it.remove();
+      expired++;
+    }
+    return expired;
+  }
+
+  int size() {
+    return open.size();
+  }
+
+  void clear() {
+    open.clear();
+  }
+}

@@ -1,0 +1,48 @@
+package io.hyperlens.saga;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One finished saga span: a step, a compensation, a fan-out, a checkpoint, or a whole saga.
+ *
+ * @param name e.g. {@code saga.step.validate}, {@code saga.compensate.rollback}, {@code
+ *     saga.completed.deploy-v2}
+ * @param sagaId the saga, {@code "unknown"} when the events carried none
+ * @param stepId the step, or null for saga-level spans
+ * @param stepAction the step's action, or null when unknown
+ * @param status {@link #STATUS_OK}, {@link #STATUS_ERROR} or {@link #STATUS_COMPENSATING}
+ * @param attributes the {@code agent.saga.*}, {@code agent.did} and {@code session.id} attributes,
+ *     in the seed's order
+ */
+public record SagaSpanRecord(
+    String name,
+    String sagaId,
+    String stepId,
+    String stepAction,
+    Instant start,
+    Instant end,
+    String status,
+    Map<String, String> attributes) {
+  public static final String STATUS_OK = "ok";
+  public static final String STATUS_ERROR = "error";
+  public static final String STATUS_COMPENSATING = "compensating";
+
+  public SagaSpanRecord {
+    attributes = Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
+  }
+
+  /** {@code end - start}; zero for point-in-time spans. */
+  public Duration duration() {
+    return Duration.between(start, end);
+  }
+
+  /** The duration in seconds, as the seed's {@code duration_seconds}. */
+  public double durationSeconds() {
+    Duration d = duration();
+    return d.getSeconds() + d.getNano() / 1e9;
+  }
+}

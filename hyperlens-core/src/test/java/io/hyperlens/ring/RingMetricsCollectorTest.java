@@ -1,0 +1,327 @@
+package io.hyperlens.ring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.hyperlens.event.EventType;
+import io.hyperlens.event.HypervisorEventBus;
+import io.hyperlens.event.TestClock;
+import io.hyperlens.spi.MetricsExporter;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RingMetricsCollectorTest {
+  private static final String ANALYST = "did:mesh:analyst";
+
+  private final TestClock clock = new TestClock(Instant.parse("2025-01-15T10:30:00Z"));
+  private final HypervisorEventBus bus = HypervisorEventBus.builder().clock(clock).build();
+  private final RingMetricsCollector collector = new RingMetricsCollector(bus);
+
+  private void emit(EventType type, String agent, String session, Map<String, ?> payload) {
+    bus.emit(bus.eventBuilder(type).agentDid(agent).sessionId(session).payload(payload).build());
+  }
+
+  /** What an exporter was told, one line per call. */
+  static final class RecordingExporter implements MetricsExporter {
+    final List<String> calls = new ArrayList<>();
+
+    @Override
+    public void setGauge(String name, double value, Map<String, String> labels, String help) {
+      calls.add("GAUGE " + name + "=" + value + " labels=" + labels);
+    }
+
+    @Override
+    public void incCounter(String name, double value, Map<String, String> labels, String help) {
+      calls.add("COUNTER " + name + " +=" + value + " labels=" + labels);
+    }
+  }
+
+  @Test
+  void seedSnapshotCountsTransitionsBreachesRingAndEvents() {
+    emit(EventType.RING_ASSIGNED, ANALYST, "s1", Map.of("ring", 3));
+    emit(EventType.RING_ELEVATED, ANALYST, "s1", Map.of("from_ring", 3, "to_ring", 1));
+    emit(EventType.RING_BREACH_DETECTED, ANALYST, "s1", Map.of("attempted_tool", "shell_exec"));
+
+    RingMetricsSnapshot snapshot = collector.collect();
+
+    assertThat(snapshot.transitionsTotal())
+        .containsEntry(new TransitionKey("ring.assigned", ANALYST, "s1"), 1L)
+        .containsEntry(new TransitionKey("ring.elevated", ANALYST, "s1"), 1L)
+        .hasSize(2);
+    assertThat(snapshot.breachesTotal())
+        .containsExactly(Map.entry(new BreachKey(ANALYST, "s1"), 1L));
+    assertThat(snapshot.current()).containsExactly(Map.entry(ANALYST, 1));
+    assertThat(snapshot.eventsProcessed()).isEqualTo(3);
+    Map<String, Object> seedShape = snapshot.asMap();
+    assertThat(seedShape)
+        .containsOnlyKeys(
+            "agent_hypervisor_ring_transitions_total",
+            "agent_hypervisor_ring_breaches_total",
+            "agent_hypervisor_ring_current",
+            "agent_hypervisor_ring_elevation_duration_seconds",
+            "agent_hypervisor_ring_elevated_seconds_total",
+            "events_processed")
+        .containsEntry("events_processed", 3L);
+    assertThat(seedShape.get("agent_hypervisor_ring_current")).isEqualTo(Map.of(ANALYST, 1));
+  }
+
+  @Test
+  void elevationLastsFromElevatedToDemotedTimestamps() {
+    emit(EventType.RING_ELEVATED, ANALYST, "s1", Map.of("to_ring", 1));
+    clock.advance(Duration.ofSeconds(2));
+    emit(EventType.RING_DEMOTED, ANALYST, "s1", Map.of("to_ring", 3));
+    clock.advance(Duration.ofSeconds(30));
+
+    RingMetricsSnapshot snapshot = collector.collect();
+
+    assertThat(snapshot.elevationDurationSeconds().get(ANALYST)).isEqualTo(2.0);
+    assertThat(snapshot.elevatedSecondsTotal().get(ANALYST)).isEqualTo(2.0);
+    assertThat(snapshot.current().get(ANALYST)).isEqualTo(3);
+  }
+
+  @Test
+  void openElevationReportsTimeSoFarOnTheCollectorClock() {
+    emit(EventType.RING_ELEVATED, ANALYST, "s1", Map.of("to_ring", 1));
+    clock.advance(Duration.ofMillis(5_250));
+
+    RingMetricsSnapshot snapshot = collector.collect();
+
+    assertThat(snapshot.elevationDurationSeconds().get(ANALYST)).isEqualTo(5.25);
+    assertThat(snapshot.elevatedSecondsTotal().get(ANALYST)).isZero();
+  }
+
+  @Test
+  void expiryClosesAnElevationAndTotalsAccumulate() {
+    emit(EventType.RING_ELEVATED, ANALYST, "s1", Map.of("to_ring", 1));
+    clock.advance(Duration.ofSeconds(3));
+    emit(EventType.RING_ELEVATED, ANALYST, "s1", Map.of("to_ring", 0));
+    clock.advance(Duration.ofSeconds(1));
+    emit(EventType.RING_ELEVATION_EXPIRED, ANALYST, "s1", Map.of("to_ring", 3));
+    emit(EventType.RING_ELEVATED, ANALYST, "s1", Map.of("to_ring", 2));
+    clock.advance(Duration.ofSeconds(6));
+    emit(EventType.RING_DEMOTED, ANALYST, "s1", Map.of("to_ring", 3));
+
+    RingMetricsSnapshot snapshot = collector.collect();
+
+    assertThat(snapshot.elevationDurationSeconds().get(ANALYST)).isEqualTo(6.0);
+    assertThat(snapshot.elevatedSecondsTotal().get(ANALYST)).isEqualTo(10.0);
+  }
+
+  @Test
+  void ringZeroIsARealRing() {
+    emit(EventType.RING_ELEVATED, ANALYST, "s1", Map.of("from_ring", 1, "to_ring", 0));
+    assertThat(collector.collect().current()).containsExactly(Map.entry(ANALYST, 0));
+
+    emit(EventType.RING_ASSIGNED, "did:mesh:root", "s1", Map.of("ring", 0));
+    assertThat(collector.collect().current()).containsEntry("did:mesh:root", 0);
+  }
+
+  @Test
+  void malformedRingsAreIgnoredAndCountedNeverThrown() {
+    emit(EventType.RING_ASSIGNED, ANALYST, "s1", Map.of("ring", 2));
+    for (Object bad : List.of(7, -1, "1", 1.5, 1.0, true, List.of(1))) {
+      emit(EventType.RING_ASSIGNED, ANALYST, "s1", Map.of("ring", bad));
+    }
+    emit(EventType.RING_ASSIGNED, ANALYST, "s1", Map.of("ring", BigInteger.ONE));
+
+    RingMetricsSnapshot snapshot = collector.collect();
+
+    assertThat(snapshot.malformedRings()).isEqualTo(7);
+    assertThat(snapshot.current().get(ANALYST)).isEqualTo(1);
+    assertThat(snapshot.transitionsTotal().get(new TransitionKey("ring.assigned", ANALYST, "s1")))
+        .isEqualTo(9L);
+    assertThat(snapshot.eventsProcessed()).isEqualTo(9);
+  }
+
+  @Test
+  void toRingWinsOverRingAndNoRingLeavesTheGaugeAlone() {
+    emit(EventType.RING_ASSIGNED, ANALYST, "s1", Map.of("ring", 3, "to_ring", 2));
+    emit(EventType.RING_DEMOTED, ANALYST, "s1", Map.of("reason", "no ring given"));
+
+    assertThat(collector.collect().current().get(ANALYST)).isEqualTo(2);
+    assertThat(collector.collect().malformedRings()).isZero();
+  }
+
+  @Test
+  void missingAgentOrSessionIsUnknown() {
+    bus.emit(bus.eventBuilder(EventType.RING_BREACH_DETECTED).build());
+    bus.emit(bus.eventBuilder(EventType.RING_ASSIGNED).payload(Map.of("ring", 3)).build());
+
+    RingMetricsSnapshot snapshot = collector.collect();
+
+    assertThat(snapshot.breachesTotal())
+        .containsExactly(Map.entry(new BreachKey("unknown", "unknown"), 1L));
+    assertThat(snapshot.transitionsTotal())
+        .containsExactly(Map.entry(new TransitionKey("ring.assigned", "unknown", "unknown"), 1L));
+    assertThat(snapshot.current()).containsExactly(Map.entry("unknown", 3));
+  }
+
+  @Test
+  void ignoresEventsOutsideTheRingFamily() {
+    emit(EventType.SESSION_CREATED, ANALYST, "s1", Map.of("ring", 3));
+    assertThat(collector.collect().eventsProcessed()).isZero();
+  }
+
+  @Test
+  void exportsLabelsInOrderAndCountersAsIncrements() {
+    emit(EventType.RING_ASSIGNED, ANALYST, "s1", Map.of("ring", 3));
+    emit(EventType.RING_BREACH_DETECTED, ANALYST, "s1", Map.of());
+    RecordingExporter exporter = new RecordingExporter();
+
+    collector.exportTo(exporter);
+
+    assertThat(exporter.calls)
+        .containsExactlyInAnyOrder(
+            "COUNTER agent_hypervisor_ring_transitions_total +=1.0 labels={event_type=ring.assigned,"
+                + " agent_did=did:mesh:analyst, session_id=s1}",
+            "COUNTER agent_hypervisor_ring_breaches_total +=1.0 labels={agent_did=did:mesh:analyst,"
+                + " session_id=s1}",
+            "COUNTER agent_hypervisor_ring_events_processed_total +=2.0 labels={}",
+            "GAUGE agent_hypervisor_ring_current=3.0 labels={agent_did=did:mesh:analyst}");
+  }
+
+  @Test
+  void exportingTwiceNeverDoubleCounts() {
+    emit(EventType.RING_ASSIGNED, ANALYST, "s1", Map.of("ring", 3));
+    RecordingExporter first = new RecordingExporter();
+    RecordingExporter second = new RecordingExporter();
+    RecordingExporter third = new RecordingExporter();
+
+    collector.exportTo(first);
+    collector.exportTo(second);
+    emit(EventType.RING_ASSIGNED, ANALYST, "s1", Map.of("ring", 2));
+    collector.exportTo(third);
+
+    assertThat(first.calls).filteredOn(c -> c.startsWith("COUNTER")).hasSize(2);
+    assertThat(second.calls)
+        .containsExactly(
+            "GAUGE agent_hypervisor_ring_current=3.0 labels={agent_did=did:mesh:analyst}");
+    assertThat(third.calls)
+        .contains(
+            "COUNTER agent_hypervisor_ring_transitions_total +=1.0 labels={event_type=ring.assigned,"
+                + " agent_did=did:mesh:analyst, session_id=s1}",
+            "COUNTER agent_hypervisor_ring_events_processed_total +=1.0 labels={}",
+            "GAUGE agent_hypervisor_ring_current=2.0 labels={agent_did=did:mesh:analyst}");
+  }
+
+  @Test
+  void failedIncrementIsCountedAndSentAgainNextTime() {
+    emit(EventType.RING_BREACH_DETECTED, ANALYST, "s1", Map.of());
+    RecordingExporter recorder = new RecordingExporter();
+    MetricsExporter flaky =
+        new MetricsExporter() {
+          @Override
+          public void setGauge(String name, double value, Map<String, String> labels, String help) {
+            throw new IllegalStateException("down");
+          }
+
+          @Override
+          public void incCounter(
+              String name, double value, Map<String, String> labels, String help) {
+            throw new IllegalStateException("down");
+          }
+        };
+
+    collector.exportTo(flaky);
+    collector.exportTo(recorder);
+
+    assertThat(collector.exportFailures()).isEqualTo(2);
+    assertThat(recorder.calls)
+        .containsExactlyInAnyOrder(
+            "COUNTER agent_hypervisor_ring_breaches_total +=1.0 labels={agent_did=did:mesh:analyst,"
+                + " session_id=s1}",
+            "COUNTER agent_hypervisor_ring_events_processed_total +=1.0 labels={}");
+  }
+
+  @Test
+  void elevatedSecondsExportAsIncrements() {
+    emit(EventType.RING_ELEVATED, ANALYST, "s1", Map.of("to_ring", 1));
+    clock.advance(Duration.ofSeconds(4));
+    emit(EventType.RING_DEMOTED, ANALYST, "s1", Map.of("to_ring", 3));
+    collector.exportTo(MetricsExporter.noop());
+    emit(EventType.RING_ELEVATED, ANALYST, "s1", Map.of("to_ring", 1));
+    clock.advance(Duration.ofSeconds(1));
+    emit(EventType.RING_DEMOTED, ANALYST, "s1", Map.of("to_ring", 3));
+    RecordingExporter exporter = new RecordingExporter();
+
+    collector.exportTo(exporter);
+
+    assertThat(exporter.calls)
+        .contains(
+            "COUNTER agent_hypervisor_ring_elevated_seconds_total +=1.0"
+                + " labels={agent_did=did:mesh:analyst}",
+            "GAUGE agent_hypervisor_ring_elevation_duration_seconds=1.0"
+                + " labels={agent_did=did:mesh:analyst}");
+  }
+
+  @Test
+  void resetForgetsEverythingAndExportStartsOver() {
+    emit(EventType.RING_ASSIGNED, ANALYST, "s1", Map.of("ring", 3));
+    collector.exportTo(MetricsExporter.noop());
+
+    collector.reset();
+    assertThat(collector.collect().eventsProcessed()).isZero();
+    assertThat(collector.collect().transitionsTotal()).isEmpty();
+    emit(EventType.RING_ASSIGNED, ANALYST, "s1", Map.of("ring", 3));
+    RecordingExporter exporter = new RecordingExporter();
+    collector.exportTo(exporter);
+
+    assertThat(exporter.calls).filteredOn(c -> c.startsWith("COUNTER")).hasSize(2);
+  }
+
+  @Test
+  void closeUnsubscribes() {
+    collector.close();
+    collector.close();
+    emit(EventType.RING_ASSIGNED, ANALYST, "s1", Map.of("ring", 3));
+
+    assertThat(collector.collect().eventsProcessed()).isZero();
+  }
+
+  @Test
+  void snapshotIsImmutable() {
+    emit(EventType.RING_ASSIGNED, ANALYST, "s1", Map.of("ring", 3));
+    RingMetricsSnapshot snapshot = collector.collect();
+
+    assertThatThrownBy(() -> snapshot.current().put("x", 1))
+        .isInstanceOf(UnsupportedOperationException.class);
+    emit(EventType.RING_ASSIGNED, ANALYST, "s1", Map.of("ring", 2));
+    assertThat(snapshot.current().get(ANALYST)).isEqualTo(3);
+  }
+
+  @Test
+  void rejectsNullArguments() {
+    assertThatThrownBy(() -> new RingMetricsCollector(null))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("bus must not be null");
+    assertThatThrownBy(() -> new RingMetricsCollector(bus, null))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("clock must not be null");
+    assertThatThrownBy(() -> collector.exportTo(null))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("exporter must not be null");
+  }
+
+  @Test
+  void negativeDurationsClampToZero() {
+    bus.emit(
+        bus.eventBuilder(EventType.RING_ELEVATED)
+            .agentDid(ANALYST)
+            .timestamp(clock.instant())
+            .build());
+    bus.emit(
+        bus.eventBuilder(EventType.RING_DEMOTED)
+            .agentDid(ANALYST)
+            .timestamp(clock.instant().minusSeconds(5))
+            .build());
+
+    assertThat(collector.collect().elevationDurationSeconds().get(ANALYST))
+        .isCloseTo(0.0, within(0.0));
+  }
+}

@@ -1,0 +1,357 @@
+package io.hyperlens.saga;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.hyperlens.event.EventType;
+import io.hyperlens.event.HypervisorEventBuilder;
+import io.hyperlens.event.HypervisorEventBus;
+import io.hyperlens.event.TestClock;
+import io.hyperlens.spi.SpanSink;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SagaSpanExporterTest {
+  private static final String ORCHESTRATOR = "did:mesh:orchestrator";
+
+  private final TestClock clock = new TestClock(Instant.parse("2025-01-15T10:30:00Z"));
+  private final HypervisorEventBus bus = HypervisorEventBus.builder().clock(clock).build();
+  private final SagaSpanExporter exporter = new SagaSpanExporter(bus);
+
+  private HypervisorEventBuilder event(EventType type, Map<String, ?> payload) {
+    return bus.eventBuilder(type).payload(payload);
+  }
+
+  private void emitAsOrchestrator(EventType type, Map<String, ?> payload) {
+    bus.emit(event(type, payload).sessionId("s1").agentDid(ORCHESTRATOR).build());
+  }
+
+  private void emit(EventType type, Map<String, ?> payload) {
+    bus.emit(event(type, payload).build());
+  }
+
+  private static Map<String, Object> step(String stepId, String action) {
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("saga_id", "deploy-v2");
+    payload.put("step_id", stepId);
+    payload.put("step_action", action);
+    return payload;
+  }
+
+  private void seedStep() {
+    emitAsOrchestrator(EventType.SAGA_CREATED, Map.of("saga_id", "deploy-v2"));
+    emitAsOrchestrator(EventType.SAGA_STEP_STARTED, step("validate-config", "validate"));
+    clock.advance(Duration.ofMillis(500));
+    Map<String, Object> committed = step("validate-config", "validate");
+    committed.put("result", "all checks passed");
+    emitAsOrchestrator(EventType.SAGA_STEP_COMMITTED, committed);
+  }
+
+  @Test
+  void committedStepIsAnOkSpanWithTheSeedAttributes() {
+    seedStep();
+
+    SagaSpanRecord span = exporter.completedSpans().get(0);
+
+    assertThat(span.name()).isEqualTo("saga.step.validate");
+    assertThat(span.status()).isEqualTo("ok");
+    assertThat(span.durationSeconds()).isEqualTo(0.5);
+    assertThat(span.duration()).isEqualTo(Duration.ofMillis(500));
+    assertThat(span.sagaId()).isEqualTo("deploy-v2");
+    assertThat(span.stepId()).isEqualTo("validate-config");
+    assertThat(span.stepAction()).isEqualTo("validate");
+    assertThat(span.attributes())
+        .containsExactly(
+            Map.entry("agent.saga.id", "deploy-v2"),
+            Map.entry("agent.saga.step_id", "validate-config"),
+            Map.entry("agent.saga.step_action", "validate"),
+            Map.entry("agent.saga.state", "ok"),
+            Map.entry("agent.saga.result", "all checks passed"),
+            Map.entry("agent.did", "did:mesh:orchestrator"),
+            Map.entry("session.id", "s1"));
+  }
+
+  @Test
+  void failedStepIsAnErrorSpanWithErrorAndReasonOnly() {
+    seedStep();
+    emit(EventType.SAGA_STEP_STARTED, step("run-migrations", "migrate"));
+    clock.advance(Duration.ofSeconds(30));
+    Map<String, Object> failed = step("run-migrations", "migrate");
+    failed.put("error", "connection_timeout");
+    failed.put("reason", "database unreachable after 30s");
+    failed.put("result", "ignored on failures");
+    emit(EventType.SAGA_STEP_FAILED, failed);
+
+    SagaSpanRecord error =
+        exporter.completedSpans().stream()
+            .filter(s -> s.status().equals("error"))
+            .reduce((a, b) -> b)
+            .orElseThrow();
+
+    assertThat(error.attributes().get("agent.saga.error")).isEqualTo("connection_timeout");
+    assertThat(error.name()).isEqualTo("saga.step.migrate");
+    assertThat(error.durationSeconds()).isEqualTo(30.0);
+    assertThat(error.attributes())
+        .containsExactly(
+            Map.entry("agent.saga.id", "deploy-v2"),
+            Map.entry("agent.saga.step_id", "run-migrations"),
+            Map.entry("agent.saga.step_action", "migrate"),
+            Map.entry("agent.saga.state", "error"),
+            Map.entry("agent.saga.error", "connection_timeout"),
+            Map.entry("agent.saga.reason", "database unreachable after 30s"));
+  }
+
+  @Test
+  void compensationIsACompensatingSpanNamedForItsAction() {
+    emit(EventType.SAGA_COMPENSATING, step("rollback-config", "rollback"));
+
+    SagaSpanRecord span = exporter.completedSpans().get(0);
+
+    assertThat(span.name()).isEqualTo("saga.compensate.rollback");
+    assertThat(span.status()).isEqualTo("compensating");
+    assertThat(span.duration()).isZero();
+    assertThat(span.attributes()).containsEntry("agent.saga.state", "compensating");
+  }
+
+  @Test
+  void completedSagaSpansFromCreatedAndIsOk() {
+    seedStep();
+    clock.advance(Duration.ofSeconds(2));
+    emit(EventType.SAGA_COMPLETED, Map.of("saga_id", "deploy-v2"));
+
+    SagaSpanRecord saga = exporter.completedSpans().get(1);
+
+    assertThat(saga.name()).isEqualTo("saga.completed.deploy-v2");
+    assertThat(saga.status()).isEqualTo("ok");
+    assertThat(saga.durationSeconds()).isEqualTo(2.5);
+    assertThat(saga.stepId()).isNull();
+    assertThat(saga.attributes())
+        .as("agent and session fall back to the CREATED event's")
+        .containsExactly(
+            Map.entry("agent.saga.id", "deploy-v2"),
+            Map.entry("agent.saga.state", "ok"),
+            Map.entry("agent.did", "did:mesh:orchestrator"),
+            Map.entry("session.id", "s1"));
+  }
+
+  @Test
+  void escalatedSagaIsAnErrorSpan() {
+    emitAsOrchestrator(EventType.SAGA_CREATED, Map.of("saga_id", "deploy-v2"));
+    clock.advance(Duration.ofSeconds(9));
+    emitAsOrchestrator(
+        EventType.SAGA_ESCALATED, Map.of("saga_id", "deploy-v2", "reason", "compensation failed"));
+
+    SagaSpanRecord saga = exporter.completedSpans().get(0);
+
+    assertThat(saga.name()).isEqualTo("saga.escalated.deploy-v2");
+    assertThat(saga.status()).isEqualTo("error");
+    assertThat(saga.durationSeconds()).isEqualTo(9.0);
+    assertThat(saga.attributes()).containsEntry("agent.saga.reason", "compensation failed");
+  }
+
+  @Test
+  void sagaWithoutCreatedStillGetsASpanFromItsFirstEvent() {
+    emit(
+        EventType.SAGA_STEP_STARTED, Map.of("saga_id", "late", "step_id", "a", "step_action", "x"));
+    clock.advance(Duration.ofSeconds(4));
+    emit(EventType.SAGA_ESCALATED, Map.of("saga_id", "late"));
+    emit(EventType.SAGA_COMPLETED, Map.of("saga_id", "never-seen"));
+
+    List<SagaSpanRecord> spans = exporter.completedSpans();
+
+    assertThat(spans)
+        .extracting(SagaSpanRecord::name)
+        .containsExactly("saga.escalated.late", "saga.completed.never-seen");
+    assertThat(spans.get(0).durationSeconds()).isEqualTo(4.0);
+    assertThat(spans.get(1).duration()).isZero();
+  }
+
+  @Test
+  void allTenSagaEventsAreHandled() {
+    emit(EventType.SAGA_CREATED, Map.of("saga_id", "s"));
+    emit(EventType.SAGA_STEP_STARTED, Map.of("saga_id", "s", "step_id", "a", "action", "fetch"));
+    emit(EventType.SAGA_STEP_COMMITTED, Map.of("saga_id", "s", "step_id", "a"));
+    emit(EventType.SAGA_STEP_STARTED, Map.of("saga_id", "s", "step_id", "b", "step_action", "x"));
+    emit(EventType.SAGA_STEP_FAILED, Map.of("saga_id", "s", "step_id", "b", "error", "boom"));
+    emit(EventType.SAGA_COMPENSATING, Map.of("saga_id", "s", "step_id", "a", "action", "undo"));
+    emit(EventType.SAGA_FANOUT_STARTED, Map.of("saga_id", "s", "fanout_id", "f1"));
+    clock.advance(Duration.ofSeconds(3));
+    emit(EventType.SAGA_FANOUT_RESOLVED, Map.of("saga_id", "s", "fanout_id", "f1"));
+    emit(EventType.SAGA_CHECKPOINT_SAVED, Map.of("saga_id", "s", "step_id", "a"));
+    emit(EventType.SAGA_ESCALATED, Map.of("saga_id", "s"));
+
+    assertThat(exporter.eventsProcessed()).isEqualTo(10);
+    assertThat(exporter.completedSpans())
+        .extracting(SagaSpanRecord::name, SagaSpanRecord::status)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("saga.step.fetch", "ok"),
+            org.assertj.core.groups.Tuple.tuple("saga.step.x", "error"),
+            org.assertj.core.groups.Tuple.tuple("saga.compensate.undo", "compensating"),
+            org.assertj.core.groups.Tuple.tuple("saga.fanout.f1", "ok"),
+            org.assertj.core.groups.Tuple.tuple("saga.checkpoint.a", "ok"),
+            org.assertj.core.groups.Tuple.tuple("saga.escalated.s", "error"));
+    assertThat(exporter.completedSpans().get(3).durationSeconds()).isEqualTo(3.0);
+    assertThat(exporter.openSpans()).isZero();
+    emit(EventType.SESSION_CREATED, Map.of("saga_id", "s"));
+    assertThat(exporter.eventsProcessed()).isEqualTo(10);
+  }
+
+  @Test
+  void fanoutWithAnErrorIsAnErrorSpan() {
+    emit(
+        EventType.SAGA_FANOUT_RESOLVED,
+        Map.of("saga_id", "s", "step_id", "fan", "error", "2 of 5 failed"));
+
+    SagaSpanRecord span = exporter.completedSpans().get(0);
+
+    assertThat(span.name()).isEqualTo("saga.fanout.fan");
+    assertThat(span.status()).isEqualTo("error");
+    assertThat(span.attributes()).containsEntry("agent.saga.error", "2 of 5 failed");
+  }
+
+  @Test
+  void closeWithoutAnOpenStepIsAZeroLengthSpan() {
+    clock.advance(Duration.ofSeconds(1));
+    emit(EventType.SAGA_STEP_COMMITTED, step("orphan", "deploy"));
+
+    SagaSpanRecord span = exporter.completedSpans().get(0);
+
+    assertThat(span.name()).isEqualTo("saga.step.deploy");
+    assertThat(span.start()).isEqualTo(span.end()).isEqualTo(clock.instant());
+  }
+
+  @Test
+  void sinkReceivesEveryFinishedSpanUntilDetached() {
+    List<String> received = new ArrayList<>();
+    SpanSink sink =
+        (name, start, end, attributes, status) ->
+            received.add(
+                name + " [" + status + "] " + Duration.between(start, end).toMillis() + "ms");
+    exporter.attachSink(sink);
+
+    seedStep();
+    exporter.detachSink();
+    emit(EventType.SAGA_COMPLETED, Map.of("saga_id", "deploy-v2"));
+
+    assertThat(received).containsExactly("saga.step.validate [ok] 500ms");
+    assertThat(exporter.completedSpans()).hasSize(2);
+  }
+
+  @Test
+  void throwingSinkNeverBreaksEmitAndSpansStayBuffered() {
+    List<String> others = new ArrayList<>();
+    SagaSpanExporter withSink =
+        new SagaSpanExporter(
+            bus,
+            (name, start, end, attributes, status) -> {
+              throw new IllegalStateException("backend down");
+            });
+    bus.subscribeAll(e -> others.add(e.eventType().value()));
+
+    seedStep();
+
+    assertThat(withSink.completedSpans())
+        .extracting(SagaSpanRecord::name)
+        .containsExactly("saga.step.validate");
+    assertThat(withSink.sinkFailures()).isEqualTo(1);
+    assertThat(others).containsExactly("saga.created", "saga.step_started", "saga.step_committed");
+    assertThat(bus.failedDeliveries()).isZero();
+  }
+
+  @Test
+  void bufferKeepsTheNewestSpansAndCountsDrops() {
+    SagaSpanExporter small = SagaSpanExporter.builder(bus).maxSpans(3).build();
+    for (int i = 0; i < 5; i++) {
+      emit(EventType.SAGA_CHECKPOINT_SAVED, Map.of("saga_id", "s", "step_id", "c" + i));
+    }
+
+    assertThat(small.completedSpans())
+        .extracting(SagaSpanRecord::name)
+        .containsExactly("saga.checkpoint.c2", "saga.checkpoint.c3", "saga.checkpoint.c4");
+    assertThat(small.droppedSpans()).isEqualTo(2);
+  }
+
+  @Test
+  void openSpansExpireAfterTheTimeoutAndAreCounted() {
+    SagaSpanExporter expiring =
+        SagaSpanExporter.builder(bus).openSpanTimeout(Duration.ofMinutes(10)).build();
+    emit(EventType.SAGA_STEP_STARTED, step("stuck", "wait"));
+    assertThat(expiring.openSpans()).isEqualTo(2);
+
+    clock.advance(Duration.ofMinutes(11));
+    emit(EventType.SAGA_CHECKPOINT_SAVED, Map.of("saga_id", "other", "step_id", "c"));
+
+    assertThat(expiring.expiredSpans()).isEqualTo(2);
+    assertThat(expiring.openSpans()).isEqualTo(1);
+    emit(EventType.SAGA_STEP_COMMITTED, step("stuck", "wait"));
+    assertThat(expiring.completedSpans().get(1).duration()).isZero();
+  }
+
+  @Test
+  void openSpansAreBoundedInNumber() {
+    SagaSpanExporter bounded = SagaSpanExporter.builder(bus).maxOpenSpans(2).build();
+    for (int i = 0; i < 5; i++) {
+      emit(EventType.SAGA_CREATED, Map.of("saga_id", "saga-" + i));
+    }
+
+    assertThat(bounded.openSpans()).isEqualTo(2);
+    assertThat(bounded.expiredSpans()).isEqualTo(3);
+  }
+
+  @Test
+  void resetClearsBufferOpenSpansAndCounters() {
+    seedStep();
+    emit(EventType.SAGA_STEP_STARTED, step("open", "x"));
+
+    exporter.reset();
+
+    assertThat(exporter.completedSpans()).isEmpty();
+    assertThat(exporter.openSpans()).isZero();
+    assertThat(exporter.eventsProcessed()).isZero();
+  }
+
+  @Test
+  void closeUnsubscribesAndKeepsTheBuffer() {
+    seedStep();
+    exporter.close();
+    exporter.close();
+    emit(EventType.SAGA_COMPLETED, Map.of("saga_id", "deploy-v2"));
+
+    assertThat(exporter.completedSpans()).hasSize(1);
+    assertThat(exporter.eventsProcessed()).isEqualTo(3);
+  }
+
+  @Test
+  void completedSpansIsAnImmutableCopy() {
+    seedStep();
+    List<SagaSpanRecord> spans = exporter.completedSpans();
+
+    assertThatThrownBy(spans::clear).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> spans.get(0).attributes().put("x", "y"))
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void builderRejectsBadValuesNamingTheField() {
+    assertThatThrownBy(() -> SagaSpanExporter.builder(null))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("bus must not be null");
+    assertThatThrownBy(() -> SagaSpanExporter.builder(bus).maxSpans(0))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxSpans must be positive, got 0");
+    assertThatThrownBy(() -> SagaSpanExporter.builder(bus).maxOpenSpans(-3))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxOpenSpans must be positive, got -3");
+    assertThatThrownBy(() -> SagaSpanExporter.builder(bus).openSpanTimeout(Duration.ZERO))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("openSpanTimeout must be positive, got PT0S");
+    assertThatThrownBy(() -> exporter.attachSink(null))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("sink must not be null");
+  }
+}
