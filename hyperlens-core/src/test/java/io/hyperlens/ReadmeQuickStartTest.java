@@ -12,6 +12,7 @@ import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,12 +26,20 @@ class ReadmeQuickStartTest {
   @TempDir Path work;
 
   @Test
-  void quickStartCompilesAndPrintsWhatItsCommentsSay() throws Exception {
+  void everyJavaBlockCompilesAndPrintsWhatItsCommentsSay() throws Exception {
     String readme = Files.readString(Path.of("..", "README.md"));
     Matcher block = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(readme);
-    assertThat(block.find()).as("README has a ```java block").isTrue();
-    Path source = work.resolve("QuickStart.java");
-    Files.writeString(source, block.group(1));
+    List<Path> sources = new ArrayList<>();
+    while (block.find()) {
+      Matcher name = Pattern.compile("public class (\\w+)").matcher(block.group(1));
+      assertThat(name.find()).as("each README block is a public class").isTrue();
+      Path source = work.resolve(name.group(1) + ".java");
+      Files.writeString(source, block.group(1));
+      sources.add(source);
+    }
+    assertThat(sources)
+        .extracting(p -> p.getFileName().toString())
+        .containsExactly("QuickStart.java", "CollectorsQuickStart.java");
     Path core =
         Path.of(
             HypervisorEventBus.class.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -47,24 +56,25 @@ class ReadmeQuickStartTest {
                 null,
                 javac
                     .getStandardFileManager(null, null, StandardCharsets.UTF_8)
-                    .getJavaFileObjects(source))
+                    .getJavaFileObjectsFromPaths(sources))
             .call();
     assertThat(compiled).as(diagnostics.toString()).isTrue();
 
-    String output = runMain(work, core);
-    assertThat(output)
+    assertThat(runMain(work, core, "QuickStart"))
         .containsPattern("Trace started: [0-9a-f]{12}/[0-9a-f]{8}\n")
         .contains("[audit] session.created\n")
         .contains(
-            "BREACH: agent=did:mesh:rogue-bot tool=shell_exec\n" + "[audit] ring.breach_detected\n")
+            "BREACH: agent=did:mesh:rogue-bot tool=shell_exec\n[audit] ring.breach_detected\n")
         .contains("Events for session-001: 2\n")
         .containsPattern("\\{event_id=[0-9a-f]{16}, event_type=session.created, timestamp=")
         .contains("Breaches: 1\n")
         .contains("{session.created=1, ring.breach_detected=1}\n")
         .endsWith("true\n");
+    assertThat(runMain(work, core, "CollectorsQuickStart"))
+        .isEqualTo("saga.step.migrate error\n{did:mesh:analyst=0}\nerror\n");
   }
 
-  private static String runMain(Path classes, Path core) throws Exception {
+  private static String runMain(Path classes, Path core, String className) throws Exception {
     PrintStream original = System.out;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     try (URLClassLoader loader =
@@ -72,7 +82,7 @@ class ReadmeQuickStartTest {
             new URL[] {classes.toUri().toURL(), core.toUri().toURL()},
             ClassLoader.getPlatformClassLoader())) {
       System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-      Method main = loader.loadClass("QuickStart").getMethod("main", String[].class);
+      Method main = loader.loadClass(className).getMethod("main", String[].class);
       main.invoke(null, (Object) new String[0]);
     } finally {
       System.setOut(original);

@@ -140,8 +140,9 @@ public final class SagaSpanExporter implements AutoCloseable {
     lock.lock();
     try {
       eventsProcessed++;
-      expiredSpans += expire();
-      span = handle(event);
+      Instant now = clock.instant();
+      expiredSpans += expire(now);
+      span = handle(event, now);
       if (span != null) {
         completed.addLast(span);
         if (completed.size() > maxSpans) {
@@ -157,12 +158,12 @@ public final class SagaSpanExporter implements AutoCloseable {
     }
   }
 
-  private int expire() {
-    Instant cutoff = clock.instant().minus(openSpanTimeout);
+  private int expire(Instant now) {
+    Instant cutoff = now.minus(openSpanTimeout);
     return openSteps.expire(cutoff) + openFanouts.expire(cutoff) + openSagas.expire(cutoff);
   }
 
-  private SagaSpanRecord handle(HypervisorEvent event) {
+  private SagaSpanRecord handle(HypervisorEvent event, Instant now) {
     Map<String, Object> p = event.payload();
     String sagaId = string(p, "saga_id", UNKNOWN);
     String stepId = string(p, "step_id", null);
@@ -170,7 +171,7 @@ public final class SagaSpanExporter implements AutoCloseable {
     OpenSpans.Open here =
         new OpenSpans.Open(
             event.timestamp(),
-            clock.instant(),
+            now,
             event.agentDid().orElse(null),
             event.sessionId().orElse(null),
             action);

@@ -3,9 +3,16 @@ package io.hyperlens.server.demo;
 import io.hyperlens.event.EventType;
 import io.hyperlens.event.HypervisorEventBus;
 import io.hyperlens.event.Subscription;
+import io.hyperlens.ring.RingMetricsCollector;
+import io.hyperlens.ring.RingMetricsSnapshot;
+import io.hyperlens.saga.SagaSpanExporter;
+import io.hyperlens.saga.SagaSpanRecord;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -30,12 +37,17 @@ public final class DemoRun {
   private final AgentWorkload workload;
   private final PrintWriter out;
   private final AtomicLongArray counts = new AtomicLongArray(TYPES.length);
+  private final RingMetricsCollector ringMetrics;
+  private final SagaSpanExporter sagaSpans;
   private AgentWorkload.WorkflowOutcome shown;
 
+  /** Subscribes a {@link RingMetricsCollector} and a {@link SagaSpanExporter} to {@code bus}. */
   public DemoRun(HypervisorEventBus bus, AgentWorkload workload, PrintWriter out) {
     this.bus = bus;
     this.workload = workload;
     this.out = out;
+    this.ringMetrics = new RingMetricsCollector(bus);
+    this.sagaSpans = new SagaSpanExporter(bus);
   }
 
   /**
@@ -86,6 +98,8 @@ public final class DemoRun {
       }
     } finally {
       tally.close();
+      ringMetrics.close();
+      sagaSpans.close();
     }
     printSummary(System.nanoTime() - start);
   }
@@ -139,6 +153,7 @@ public final class DemoRun {
         out.printf(Locale.ROOT, "  %-32s %,10d%n", type.value(), count);
       }
     }
+    printCollectors();
     if (shown != null) {
       out.println();
       out.printf(
@@ -151,6 +166,35 @@ public final class DemoRun {
       out.print(CausalTree.of(shown.traceId(), bus.queryBySession(shown.sessionId())).render());
     }
     out.flush();
+  }
+
+  private void printCollectors() {
+    RingMetricsSnapshot ring = ringMetrics.collect();
+    long transitions = ring.transitionsTotal().values().stream().mapToLong(Long::longValue).sum();
+    long breaches = ring.breachesTotal().values().stream().mapToLong(Long::longValue).sum();
+    double elevated =
+        ring.elevatedSecondsTotal().values().stream().mapToDouble(Double::doubleValue).sum();
+    Map<Integer, Long> agentsByRing = new TreeMap<>();
+    ring.current().values().forEach(r -> agentsByRing.merge(r, 1L, Long::sum));
+    out.println();
+    out.printf(
+        Locale.ROOT,
+        "Ring metrics: %,d transitions, %,d breaches, %,d agents by current ring %s,"
+            + " %.3fs elevated in all%n",
+        transitions,
+        breaches,
+        ring.current().size(),
+        agentsByRing,
+        elevated);
+    List<SagaSpanRecord> spans = sagaSpans.completedSpans();
+    Map<String, Long> byStatus = new TreeMap<>();
+    spans.forEach(span -> byStatus.merge(span.status(), 1L, Long::sum));
+    out.printf(
+        Locale.ROOT,
+        "Saga spans: %,d buffered %s, %,d dropped from the buffer%n",
+        spans.size(),
+        byStatus,
+        sagaSpans.droppedSpans());
   }
 
   private static String human(Duration duration) {

@@ -41,6 +41,11 @@ class DemoCommandTest {
         .startsWith("Hyperlens demo: 200 workflows/s for 600ms (Ctrl-C stops early)\n")
         .containsPattern("\\[\\s+0\\.\\ds\\] events [\\d,]+ \\([\\d,]+/s\\) \\| workflows \\d+")
         .contains("Events by type:")
+        .containsPattern(
+            "Ring metrics: [\\d,]+ transitions, [\\d,]+ breaches, \\d+ agents by current ring"
+                + " \\{2=\\d+, 3=\\d+\\}, [\\d.]+s elevated in all\n")
+        .containsPattern(
+            "Saga spans: [\\d,]+ buffered \\{compensating=\\d+, error=\\d+, ok=\\d+\\}, 0 dropped")
         .containsPattern("  session\\.created\\s+[\\d,]+\n")
         .containsPattern("  saga\\.escalated\\s+[\\d,]+\n")
         .containsPattern(
