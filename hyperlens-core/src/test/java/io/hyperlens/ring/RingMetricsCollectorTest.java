@@ -8,10 +8,10 @@ import io.hyperlens.event.EventType;
 import io.hyperlens.event.HypervisorEventBus;
 import io.hyperlens.event.TestClock;
 import io.hyperlens.spi.MetricsExporter;
+import io.hyperlens.spi.RecordingMetricsExporter;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -25,21 +25,6 @@ class RingMetricsCollectorTest {
 
   private void emit(EventType type, String agent, String session, Map<String, ?> payload) {
     bus.emit(bus.eventBuilder(type).agentDid(agent).sessionId(session).payload(payload).build());
-  }
-
-  /** What an exporter was told, one line per call. */
-  static final class RecordingExporter implements MetricsExporter {
-    final List<String> calls = new ArrayList<>();
-
-    @Override
-    public void setGauge(String name, double value, Map<String, String> labels, String help) {
-      calls.add("GAUGE " + name + "=" + value + " labels=" + labels);
-    }
-
-    @Override
-    public void incCounter(String name, double value, Map<String, String> labels, String help) {
-      calls.add("COUNTER " + name + " +=" + value + " labels=" + labels);
-    }
   }
 
   @Test
@@ -172,11 +157,11 @@ class RingMetricsCollectorTest {
   void exportsLabelsInOrderAndCountersAsIncrements() {
     emit(EventType.RING_ASSIGNED, ANALYST, "s1", Map.of("ring", 3));
     emit(EventType.RING_BREACH_DETECTED, ANALYST, "s1", Map.of());
-    RecordingExporter exporter = new RecordingExporter();
+    RecordingMetricsExporter exporter = RecordingMetricsExporter.recording();
 
     collector.exportTo(exporter);
 
-    assertThat(exporter.calls)
+    assertThat(exporter.calls())
         .containsExactlyInAnyOrder(
             "COUNTER agent_hypervisor_ring_transitions_total +=1.0 labels={event_type=ring.assigned,"
                 + " agent_did=did:mesh:analyst, session_id=s1}",
@@ -189,20 +174,20 @@ class RingMetricsCollectorTest {
   @Test
   void exportingTwiceNeverDoubleCounts() {
     emit(EventType.RING_ASSIGNED, ANALYST, "s1", Map.of("ring", 3));
-    RecordingExporter first = new RecordingExporter();
-    RecordingExporter second = new RecordingExporter();
-    RecordingExporter third = new RecordingExporter();
+    RecordingMetricsExporter first = RecordingMetricsExporter.recording();
+    RecordingMetricsExporter second = RecordingMetricsExporter.recording();
+    RecordingMetricsExporter third = RecordingMetricsExporter.recording();
 
     collector.exportTo(first);
     collector.exportTo(second);
     emit(EventType.RING_ASSIGNED, ANALYST, "s1", Map.of("ring", 2));
     collector.exportTo(third);
 
-    assertThat(first.calls).filteredOn(c -> c.startsWith("COUNTER")).hasSize(2);
-    assertThat(second.calls)
+    assertThat(first.calls()).filteredOn(c -> c.startsWith("COUNTER")).hasSize(2);
+    assertThat(second.calls())
         .containsExactly(
             "GAUGE agent_hypervisor_ring_current=3.0 labels={agent_did=did:mesh:analyst}");
-    assertThat(third.calls)
+    assertThat(third.calls())
         .contains(
             "COUNTER agent_hypervisor_ring_transitions_total +=1.0 labels={event_type=ring.assigned,"
                 + " agent_did=did:mesh:analyst, session_id=s1}",
@@ -213,26 +198,14 @@ class RingMetricsCollectorTest {
   @Test
   void failedIncrementIsCountedAndSentAgainNextTime() {
     emit(EventType.RING_BREACH_DETECTED, ANALYST, "s1", Map.of());
-    RecordingExporter recorder = new RecordingExporter();
-    MetricsExporter flaky =
-        new MetricsExporter() {
-          @Override
-          public void setGauge(String name, double value, Map<String, String> labels, String help) {
-            throw new IllegalStateException("down");
-          }
-
-          @Override
-          public void incCounter(
-              String name, double value, Map<String, String> labels, String help) {
-            throw new IllegalStateException("down");
-          }
-        };
+    RecordingMetricsExporter recorder = RecordingMetricsExporter.recording();
+    MetricsExporter flaky = RecordingMetricsExporter.throwing(new IllegalStateException("down"));
 
     collector.exportTo(flaky);
     collector.exportTo(recorder);
 
     assertThat(collector.exportFailures()).isEqualTo(2);
-    assertThat(recorder.calls)
+    assertThat(recorder.calls())
         .containsExactlyInAnyOrder(
             "COUNTER agent_hypervisor_ring_breaches_total +=1.0 labels={agent_did=did:mesh:analyst,"
                 + " session_id=s1}",
@@ -248,11 +221,11 @@ class RingMetricsCollectorTest {
     emit(EventType.RING_ELEVATED, ANALYST, "s1", Map.of("to_ring", 1));
     clock.advance(Duration.ofSeconds(1));
     emit(EventType.RING_DEMOTED, ANALYST, "s1", Map.of("to_ring", 3));
-    RecordingExporter exporter = new RecordingExporter();
+    RecordingMetricsExporter exporter = RecordingMetricsExporter.recording();
 
     collector.exportTo(exporter);
 
-    assertThat(exporter.calls)
+    assertThat(exporter.calls())
         .contains(
             "COUNTER agent_hypervisor_ring_elevated_seconds_total +=1.0"
                 + " labels={agent_did=did:mesh:analyst}",
@@ -269,10 +242,10 @@ class RingMetricsCollectorTest {
     assertThat(collector.collect().eventsProcessed()).isZero();
     assertThat(collector.collect().transitionsTotal()).isEmpty();
     emit(EventType.RING_ASSIGNED, ANALYST, "s1", Map.of("ring", 3));
-    RecordingExporter exporter = new RecordingExporter();
+    RecordingMetricsExporter exporter = RecordingMetricsExporter.recording();
     collector.exportTo(exporter);
 
-    assertThat(exporter.calls).filteredOn(c -> c.startsWith("COUNTER")).hasSize(2);
+    assertThat(exporter.calls()).filteredOn(c -> c.startsWith("COUNTER")).hasSize(2);
   }
 
   @Test

@@ -13,33 +13,8 @@ class CompositesTest {
 
   @Test
   void compositeExporterCallsEveryExporterAndRethrowsTheFirstFailure() {
-    List<String> calls = new ArrayList<>();
-    MetricsExporter failing =
-        new MetricsExporter() {
-          @Override
-          public void setGauge(String name, double value, Map<String, String> labels, String help) {
-            throw new IllegalStateException("first");
-          }
-
-          @Override
-          public void incCounter(
-              String name, double value, Map<String, String> labels, String help) {
-            throw new IllegalStateException("first");
-          }
-        };
-    MetricsExporter recording =
-        new MetricsExporter() {
-          @Override
-          public void setGauge(String name, double value, Map<String, String> labels, String help) {
-            calls.add("gauge " + name + "=" + value);
-          }
-
-          @Override
-          public void incCounter(
-              String name, double value, Map<String, String> labels, String help) {
-            calls.add("counter " + name + "+" + value);
-          }
-        };
+    MetricsExporter failing = RecordingMetricsExporter.throwing(new IllegalStateException("first"));
+    RecordingMetricsExporter recording = RecordingMetricsExporter.recording();
     MetricsExporter composite = MetricsExporter.composite(failing, recording);
 
     assertThatThrownBy(() -> composite.setGauge("g", 1, Map.of(), ""))
@@ -47,7 +22,8 @@ class CompositesTest {
         .hasMessage("first");
     assertThatThrownBy(() -> composite.incCounter("c", 2, Map.of(), ""))
         .isExactlyInstanceOf(IllegalStateException.class);
-    assertThat(calls).containsExactly("gauge g=1.0", "counter c+2.0");
+    assertThat(recording.calls())
+        .containsExactly("GAUGE g=1.0 labels={}", "COUNTER c +=2.0 labels={}");
   }
 
   @Test
