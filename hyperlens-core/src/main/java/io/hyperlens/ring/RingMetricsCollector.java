@@ -29,6 +29,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * real ring. A ring that is not an integer in 0..3 is ignored and counted in {@code
  * malformedRings}, never thrown. A missing agent or session is labelled {@code "unknown"}.
  *
+ * <p>Cardinality is bounded: each metric keeps at most {@code maxSeriesPerMetric} series (10,000 by
+ * default). Counts for further label sets go to one series labelled {@value #OVERFLOW}; the
+ * per-agent gauges stop tracking further agents; both are counted in {@code overflowed}.
+ *
  * <p>Elevation: {@code RING_ELEVATED} opens an elevation at the event's timestamp (a second
  * elevation while one is open keeps the first start); {@code RING_DEMOTED} or {@code
  * RING_ELEVATION_EXPIRED} closes it at that event's timestamp. The duration gauge shows the open
@@ -68,6 +72,14 @@ public final class RingMetricsCollector implements AutoCloseable {
   /** The label value for a missing agent or session. */
   public static final String UNKNOWN = "unknown";
 
+  /** The label value of the one series that takes what exceeds the cardinality bound. */
+  public static final String OVERFLOW = "__overflow__";
+
+  /** Default bound on series per metric. */
+  public static final int DEFAULT_MAX_SERIES_PER_METRIC = 10_000;
+
+  public static final String OVERFLOWED_TOTAL = "agent_hypervisor_ring_series_overflowed_total";
+
   static final String TRANSITIONS_HELP = "Ring assignments, elevations, demotions, expirations";
   static final String BREACHES_HELP = "Capability boundary violations";
   static final String CURRENT_HELP = "Current ring level (0=root, 3=sandbox)";
@@ -76,6 +88,12 @@ public final class RingMetricsCollector implements AutoCloseable {
       "Seconds spent at elevated privilege, closed elevations";
   static final String PROCESSED_HELP = "Ring events handled by the collector";
   static final String MALFORMED_HELP = "Ring events whose ring was not an integer in 0..3";
+  static final String OVERFLOWED_HELP =
+      "Ring events whose labels exceeded the per-metric series bound";
+
+  private static final TransitionKey TRANSITION_OVERFLOW =
+      new TransitionKey(OVERFLOW, OVERFLOW, OVERFLOW);
+  private static final BreachKey BREACH_OVERFLOW = new BreachKey(OVERFLOW, OVERFLOW);
 
   private static final System.Logger LOG = System.getLogger(RingMetricsCollector.class.getName());
   private static final EventType[] TRANSITIONS = {
@@ -86,6 +104,7 @@ public final class RingMetricsCollector implements AutoCloseable {
   };
 
   private final Clock clock;
+  private final int maxSeries;
   private final List<Subscription> subscriptions = new ArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -96,6 +115,7 @@ public final class RingMetricsCollector implements AutoCloseable {
   private final Map<String, Elevation> elevations = new HashMap<>();
   private long eventsProcessed;
   private long malformedRings;
+  private long overflowed;
 
   // What exportTo has already handed over, per counter series; guarded by exportLock.
   private final ReentrantLock exportLock = new ReentrantLock();
@@ -111,22 +131,46 @@ public final class RingMetricsCollector implements AutoCloseable {
 
   /** Subscribes to {@code bus}; open elevations are measured on the bus's clock. */
   public RingMetricsCollector(HypervisorEventBus bus) {
-    this(bus, bus == null ? null : bus.clock());
+    this(builder(bus));
   }
 
   /** Subscribes to {@code bus}; open elevations are measured on {@code clock}. */
   public RingMetricsCollector(HypervisorEventBus bus, Clock clock) {
-    if (bus == null) {
-      throw new IllegalArgumentException("bus must not be null");
-    }
-    if (clock == null) {
-      throw new IllegalArgumentException("clock must not be null");
-    }
-    this.clock = clock;
+    this(builder(bus).clock(clock));
+  }
+
+  RingMetricsCollector(RingMetricsCollectorBuilder builder) {
+    this.clock = builder.clock != null ? builder.clock : builder.bus.clock();
+    this.maxSeries = builder.maxSeriesPerMetric;
     for (EventType type : TRANSITIONS) {
-      subscriptions.add(bus.subscribe(type, this::onTransition));
+      subscriptions.add(builder.bus.subscribe(type, this::onTransition));
     }
-    subscriptions.add(bus.subscribe(EventType.RING_BREACH_DETECTED, this::onBreach));
+    subscriptions.add(builder.bus.subscribe(EventType.RING_BREACH_DETECTED, this::onBreach));
+  }
+
+  /** Configures a collector on {@code bus}: clock, cardinality bound. */
+  public static RingMetricsCollectorBuilder builder(HypervisorEventBus bus) {
+    return new RingMetricsCollectorBuilder(bus);
+  }
+
+  /**
+   * {@code key} if its series exists or there is room for it, else the overflow series (counted).
+   */
+  private <K> K bounded(Map<K, ?> series, K key, K overflow) {
+    if (series.size() < maxSeries || series.containsKey(key)) {
+      return key;
+    }
+    overflowed++;
+    return overflow;
+  }
+
+  /** Whether a per-agent gauge may track {@code agent}; counts the refusal. */
+  private boolean roomFor(Map<String, ?> perAgent, String agent) {
+    if (perAgent.size() < maxSeries || perAgent.containsKey(agent)) {
+      return true;
+    }
+    overflowed++;
+    return false;
   }
 
   private void onTransition(HypervisorEvent event) {
@@ -136,17 +180,17 @@ public final class RingMetricsCollector implements AutoCloseable {
     lock.lock();
     try {
       eventsProcessed++;
-      transitions.merge(
-          new TransitionKey(event.eventType().value(), agent, session), 1L, Long::sum);
+      TransitionKey key = new TransitionKey(event.eventType().value(), agent, session);
+      transitions.merge(bounded(transitions, key, TRANSITION_OVERFLOW), 1L, Long::sum);
       if (ring != null) {
         int parsed = parseRing(ring);
         if (parsed < 0) {
           malformedRings++;
-        } else {
+        } else if (roomFor(currentRing, agent)) {
           currentRing.put(agent, parsed);
         }
       }
-      if (event.eventType() == EventType.RING_ELEVATED) {
+      if (event.eventType() == EventType.RING_ELEVATED && roomFor(elevations, agent)) {
         Elevation elevation = elevations.computeIfAbsent(agent, k -> new Elevation());
         if (elevation.openedAt == null) {
           elevation.openedAt = event.timestamp();
@@ -172,7 +216,7 @@ public final class RingMetricsCollector implements AutoCloseable {
     lock.lock();
     try {
       eventsProcessed++;
-      breaches.merge(key, 1L, Long::sum);
+      breaches.merge(bounded(breaches, key, BREACH_OVERFLOW), 1L, Long::sum);
     } finally {
       lock.unlock();
     }
@@ -219,7 +263,14 @@ public final class RingMetricsCollector implements AutoCloseable {
         total.put(entry.getKey(), e.totalSeconds);
       }
       return new RingMetricsSnapshot(
-          transitions, breaches, currentRing, duration, total, eventsProcessed, malformedRings);
+          transitions,
+          breaches,
+          currentRing,
+          duration,
+          total,
+          eventsProcessed,
+          malformedRings,
+          overflowed);
     } finally {
       lock.unlock();
     }
@@ -287,6 +338,13 @@ public final class RingMetricsCollector implements AutoCloseable {
           snapshot.malformedRings(),
           Map.of(),
           MALFORMED_HELP);
+      exportCounter(
+          exporter,
+          OVERFLOWED_TOTAL,
+          OVERFLOWED_TOTAL,
+          snapshot.overflowed(),
+          Map.of(),
+          OVERFLOWED_HELP);
       for (Map.Entry<String, Integer> e : snapshot.current().entrySet()) {
         exportGauge(
             exporter, RING_CURRENT, e.getValue(), labels("agent_did", e.getKey()), CURRENT_HELP);
@@ -372,6 +430,7 @@ public final class RingMetricsCollector implements AutoCloseable {
         elevations.clear();
         eventsProcessed = 0;
         malformedRings = 0;
+        overflowed = 0;
       } finally {
         lock.unlock();
       }

@@ -25,7 +25,8 @@ public record RingMetricsSnapshot(
     Map<String, Double> elevationDurationSeconds,
     Map<String, Double> elevatedSecondsTotal,
     long eventsProcessed,
-    long malformedRings) {
+    long malformedRings,
+    long overflowed) {
 
   public RingMetricsSnapshot {
     transitionsTotal = Map.copyOf(transitionsTotal);

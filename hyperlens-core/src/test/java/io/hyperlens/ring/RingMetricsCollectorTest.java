@@ -269,8 +269,44 @@ class RingMetricsCollectorTest {
   }
 
   @Test
+  void seriesBeyondTheBoundGoToOneOverflowSeriesAndAreCounted() {
+    RingMetricsCollector bounded = RingMetricsCollector.builder(bus).maxSeriesPerMetric(2).build();
+    for (int i = 0; i < 5; i++) {
+      emit(EventType.RING_ASSIGNED, "did:mesh:a" + i, "s" + i, Map.of("ring", 3));
+      emit(EventType.RING_BREACH_DETECTED, "did:mesh:a" + i, "s" + i, Map.of());
+    }
+    emit(EventType.RING_ASSIGNED, "did:mesh:a0", "s0", Map.of("ring", 2));
+
+    RingMetricsSnapshot snapshot = bounded.collect();
+
+    assertThat(snapshot.transitionsTotal())
+        .containsOnly(
+            Map.entry(new TransitionKey("ring.assigned", "did:mesh:a0", "s0"), 2L),
+            Map.entry(new TransitionKey("ring.assigned", "did:mesh:a1", "s1"), 1L),
+            Map.entry(new TransitionKey("__overflow__", "__overflow__", "__overflow__"), 3L));
+    assertThat(snapshot.breachesTotal())
+        .containsEntry(new BreachKey("__overflow__", "__overflow__"), 3L)
+        .hasSize(3);
+    assertThat(snapshot.current())
+        .containsOnly(Map.entry("did:mesh:a0", 2), Map.entry("did:mesh:a1", 3));
+    assertThat(snapshot.overflowed()).isEqualTo(9);
+    assertThat(snapshot.eventsProcessed()).isEqualTo(11);
+    RecordingMetricsExporter exporter = RecordingMetricsExporter.recording();
+    bounded.exportTo(exporter);
+    assertThat(exporter.calls())
+        .contains("COUNTER agent_hypervisor_ring_series_overflowed_total +=9.0 labels={}");
+  }
+
+  @Test
+  void builderRejectsABoundBelowOne() {
+    assertThatThrownBy(() -> RingMetricsCollector.builder(bus).maxSeriesPerMetric(0))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxSeriesPerMetric must be positive, got 0");
+  }
+
+  @Test
   void rejectsNullArguments() {
-    assertThatThrownBy(() -> new RingMetricsCollector(null))
+    assertThatThrownBy(() -> new RingMetricsCollector((HypervisorEventBus) null))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("bus must not be null");
     assertThatThrownBy(() -> new RingMetricsCollector(bus, null))
