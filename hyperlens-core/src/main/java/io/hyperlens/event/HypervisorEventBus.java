@@ -37,7 +37,9 @@ import java.util.function.Consumer;
  * handlers still run, {@code emit} returns normally, the failure is counted in {@link
  * #failedDeliveries()} and the first failure of each subscription is logged through {@link
  * System.Logger}. A handler that blocks delays every emitter, so handlers should hand slow work to
- * their own executor.
+ * their own executor; and a handler must not wait for another thread that emits on the same bus
+ * (that thread waits for the handler to finish: a deadlock). Emitting from the handler's own thread
+ * is fine.
  *
  * <p>Thread-safe: every method may be called from any thread. Queries do not wait for handlers.
  *
