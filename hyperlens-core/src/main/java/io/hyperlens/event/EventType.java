@@ -95,7 +95,10 @@ public enum EventType {
    * @throws IllegalArgumentException naming the value when no member has it
    */
   public static EventType fromValue(String value) {
-    EventType type = value == null ? null : BY_VALUE.get(value);
+    if (value == null) {
+      throw new IllegalArgumentException("event type value must not be null");
+    }
+    EventType type = BY_VALUE.get(value);
     if (type == null) {
       throw new IllegalArgumentException(
           "Unknown event type \""

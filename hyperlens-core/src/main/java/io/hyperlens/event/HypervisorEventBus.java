@@ -34,8 +34,9 @@ import java.util.function.Consumer;
  * subscriber sees events in emit order, also across threads: deliveries are serialized. A
  * subscriber may emit from its handler; that event is appended at once and delivered right after
  * the current one has reached every subscriber. A handler that throws is isolated: the other
- * handlers still run, {@code emit} returns normally, the failure is counted in {@link
- * #failedDeliveries()} and the first failure of each subscription is logged through {@link
+ * handlers still run, {@code emit} returns normally (a {@link StackOverflowError} included; only
+ * other {@link VirtualMachineError}s such as out-of-memory propagate), the failure is counted in
+ * {@link #failedDeliveries()} and the first failure of each subscription is logged through {@link
  * System.Logger}. A handler that blocks delays every emitter, so handlers should hand slow work to
  * their own executor; and a handler must not wait for another thread that emits on the same bus
  * (that thread waits for the handler to finish: a deadlock). Emitting from the handler's own thread
@@ -315,7 +316,7 @@ public final class HypervisorEventBus {
     long startMicros = Long.MIN_VALUE;
     long endMicros = Long.MAX_VALUE;
     if (query.hasTimeRange()) {
-      startMicros = TimeIndex.micros(query.startOrNull());
+      startMicros = TimeIndex.microsRoundedUp(query.startOrNull());
       Instant end = query.endOrNull() != null ? query.endOrNull() : clock.instant();
       endMicros = TimeIndex.micros(end);
     }
@@ -495,9 +496,10 @@ public final class HypervisorEventBus {
       }
       try {
         consumer.accept(event);
-      } catch (VirtualMachineError fatal) {
-        throw fatal;
       } catch (Throwable t) {
+        if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
+          throw (VirtualMachineError) t;
+        }
         failures.increment();
         failedDeliveries.increment();
         if (failures.sum() == 1) {

@@ -36,6 +36,15 @@ final class TimeIndex {
     return seconds * 1_000_000L + instant.getNano() / 1_000;
   }
 
+  /**
+   * {@link #micros(Instant)} rounded up: event timestamps are whole microseconds, so a lower bound
+   * of {@code T + 500ns} must not match an event at {@code T}.
+   */
+  static long microsRoundedUp(Instant instant) {
+    long micros = micros(instant);
+    return instant.getNano() % 1_000 != 0 && micros != Long.MAX_VALUE ? micros + 1 : micros;
+  }
+
   void add(long seq, Instant timestamp) {
     long micros = micros(timestamp);
     if (inOrderMicros.isEmpty() || micros >= inOrderMicros.last()) {

@@ -13,8 +13,9 @@ import java.util.Optional;
  * #fromString(String)} has depth 0 without a parent and 1 with one, so a parsed root is still an
  * ancestor of a parsed child.
  *
- * <p>Instances are immutable and thread-safe. Equality compares all four components (trace, span,
- * parent and depth).
+ * <p>Instances are immutable and thread-safe. Two ids are equal when they name the same span: same
+ * trace, span and parent ids, which is exactly {@link #fullId()}. Depth is not compared because the
+ * string form cannot carry it, so {@code fromString(id.fullId()).equals(id)} always holds.
  *
  * <pre>{@code
  * CausalTraceId orchestrator = CausalTraceId.root();
@@ -156,15 +157,14 @@ public final class CausalTraceId {
       return false;
     }
     CausalTraceId that = (CausalTraceId) o;
-    return depth == that.depth
-        && traceId.equals(that.traceId)
+    return traceId.equals(that.traceId)
         && spanId.equals(that.spanId)
         && Objects.equals(parentSpanId, that.parentSpanId);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(traceId, spanId, parentSpanId, depth);
+    return Objects.hash(traceId, spanId, parentSpanId);
   }
 
   /** Same as {@link #fullId()}. */

@@ -105,6 +105,6 @@ class EventTypeTest {
         .isExactlyInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> EventType.fromValue(null))
         .isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("Unknown event type \"null\"");
+        .hasMessage("event type value must not be null");
   }
 }

@@ -175,6 +175,34 @@ class HypervisorEventBusTest {
   }
 
   @Test
+  void subMicrosecondStartBoundExcludesTheEventBelowIt() {
+    HypervisorEvent event = event(EventType.VFS_WRITE, "s1", "a");
+    bus.emit(event);
+
+    assertThat(bus.queryByTimeRange(event.timestamp().plusNanos(500))).isEmpty();
+    assertThat(
+            bus.queryByTimeRange(
+                event.timestamp().minusNanos(500), event.timestamp().plusNanos(999)))
+        .containsExactly(event);
+  }
+
+  @Test
+  void stackOverflowInAHandlerIsIsolatedLikeAnyFailure() {
+    List<String> after = new ArrayList<>();
+    bus.subscribeAll(e -> recurse(0));
+    bus.subscribeAll(e -> after.add(e.eventType().value()));
+
+    bus.emit(event(EventType.VFS_WRITE, "s1", "a"));
+
+    assertThat(after).containsExactly("vfs.write");
+    assertThat(bus.failedDeliveries()).isEqualTo(1);
+  }
+
+  private static int recurse(int depth) {
+    return recurse(depth + 1) + 1;
+  }
+
+  @Test
   void timeRangeFindsEventsStampedOutOfOrder() {
     Instant base = clock.instant();
     HypervisorEvent late =

@@ -175,15 +175,17 @@ class CausalTraceIdTest {
   }
 
   @Test
-  void equalityComparesAllComponents() {
+  void equalIdsNameTheSameSpanWhateverTheirDepth() {
     CausalTraceId a = CausalTraceId.fromString("a1b2c3d4e5f6/89abcdef/01234567");
     CausalTraceId b = CausalTraceId.fromString("a1b2c3d4e5f6/89abcdef/01234567");
     CausalTraceId root = CausalTraceId.fromString("a1b2c3d4e5f6/89abcdef");
 
     assertThat(a).isEqualTo(b).hasSameHashCodeAs(b).isNotEqualTo(root);
     CausalTraceId deep = CausalTraceId.root().child().child();
-    assertThat(CausalTraceId.fromString(deep.fullId())).isNotEqualTo(deep);
-    assertThat(CausalTraceId.fromString(deep.fullId()).fullId()).isEqualTo(deep.fullId());
+    CausalTraceId parsed = CausalTraceId.fromString(deep.fullId());
+    assertThat(parsed).isEqualTo(deep).hasSameHashCodeAs(deep);
+    assertThat(parsed.depth()).isEqualTo(1);
+    assertThat(deep.depth()).isEqualTo(2);
   }
 
   @Test
