@@ -6,6 +6,7 @@ import io.hyperlens.event.HypervisorEventBus;
 import io.hyperlens.event.Subscription;
 import io.hyperlens.spi.MetricsExporter;
 import java.lang.System.Logger.Level;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,7 +28,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * RING_ELEVATION_EXPIRED} (transitions) and {@code RING_BREACH_DETECTED} (breaches). The current
  * ring comes from a transition's {@code payload.to_ring}, else {@code payload.ring}; ring 0 is a
  * real ring. A ring that is not an integer in 0..3 is ignored and counted in {@code
- * malformedRings}, never thrown. A missing agent or session is labelled {@code "unknown"}.
+ * malformedRings}, never thrown; integral floating-point values such as {@code 1.0} are integers. A
+ * missing agent or session is labelled {@code "unknown"}.
  *
  * <p>Cardinality is bounded: each metric keeps at most {@code maxSeriesPerMetric} series (10,000 by
  * default). Counts for further label sets go to one series labelled {@value #OVERFLOW}; the
@@ -227,20 +229,27 @@ public final class RingMetricsCollector implements AutoCloseable {
     return toRing != null ? toRing : payload.get("ring");
   }
 
-  /** The ring as 0..3, or -1 when it is not an integer in that range. */
+  /**
+   * The ring as 0..3, or -1 when it is not an integer in that range. Integral floating-point values
+   * count ({@code 1.0}: JSON decoders such as Gson read every number as a double); strings and
+   * booleans do not.
+   */
   static int parseRing(Object value) {
-    long ring;
     if (value instanceof Integer
         || value instanceof Long
         || value instanceof Short
         || value instanceof Byte) {
-      ring = ((Number) value).longValue();
-    } else if (value instanceof BigInteger && ((BigInteger) value).bitLength() < 63) {
-      ring = ((BigInteger) value).longValue();
-    } else {
-      return -1;
+      long ring = ((Number) value).longValue();
+      return ring >= 0 && ring <= 3 ? (int) ring : -1;
     }
-    return ring >= 0 && ring <= 3 ? (int) ring : -1;
+    if (value instanceof Double
+        || value instanceof Float
+        || value instanceof BigDecimal
+        || value instanceof BigInteger) {
+      double ring = ((Number) value).doubleValue();
+      return ring >= 0 && ring <= 3 && ring == Math.rint(ring) ? (int) ring : -1;
+    }
+    return -1;
   }
 
   private static double secondsBetween(Instant from, Instant to) {
@@ -286,9 +295,11 @@ public final class RingMetricsCollector implements AutoCloseable {
     if (exporter == null) {
       throw new IllegalArgumentException("exporter must not be null");
     }
-    RingMetricsSnapshot snapshot = collect();
     exportLock.lock();
     try {
+      // Taken under the export lock: concurrent exports then see snapshots in order, and an
+      // export cannot resend totals that a concurrent reset() has cleared.
+      RingMetricsSnapshot snapshot = collect();
       for (Map.Entry<TransitionKey, Long> e : snapshot.transitionsTotal().entrySet()) {
         TransitionKey k = e.getKey();
         exportCounter(

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiPredicate;
 
 /**
  * Spans that have started and not yet finished, oldest first, bounded in number and age so that a
@@ -43,8 +44,17 @@ final class OpenSpans<K> {
     return open.remove(key);
   }
 
-  Open get(K key) {
-    return open.get(key);
+  /** Removes and returns the oldest open span matching {@code match}, or null. */
+  Open removeFirst(BiPredicate<K, Open> match) {
+    Iterator<Map.Entry<K, Open>> it = open.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<K, Open> entry = it.next();
+      if (match.test(entry.getKey(), entry.getValue())) {
+        it.remove();
+        return entry.getValue();
+      }
+    }
+    return null;
   }
 
   /** Drops spans first seen before {@code cutoff}; returns how many. */

@@ -12,9 +12,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
@@ -41,10 +44,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Payload keys are the seed's: {@code saga_id}, {@code step_id}, {@code step_action} ({@code
  * action} as an alias), {@code error}, {@code reason}, {@code result}; fan-outs are identified by
  * {@code fanout_id}, else {@code step_id}, else the saga. A step closed without having been opened
- * becomes a zero-length span at the closing event; a saga finished without a CREATED spans from the
- * first event seen for it. Attributes follow the seed's table: {@code agent.saga.error} and {@code
- * agent.saga.reason} only on error and compensating spans, {@code agent.saga.result} only on ok
- * spans, {@code agent.did} and {@code session.id} when the events carry them.
+ * becomes a zero-length span at the closing event; a step closed with only its action pairs with
+ * the oldest open step of that saga and action; a saga finished without a CREATED spans from the
+ * first event seen for it, and later events of a finished saga do not reopen it (events without a
+ * {@code saga_id} never open a saga-level span). Attributes follow the seed's table: {@code
+ * agent.saga.error} and {@code agent.saga.reason} only on error and compensating spans, {@code
+ * agent.saga.result} only on ok spans, {@code agent.did} and {@code session.id} when the events
+ * carry them.
  *
  * <p>Bounds: the buffer keeps the newest {@code maxSpans} (default 10,000) and counts what it
  * drops; open steps, fan-outs and sagas are kept at most {@code maxOpenSpans} each (default 10,000)
@@ -85,6 +91,7 @@ public final class SagaSpanExporter implements AutoCloseable {
   private final OpenSpans<StepKey> openSteps;
   private final OpenSpans<StepKey> openFanouts;
   private final OpenSpans<String> openSagas;
+  private final Set<String> finishedSagas;
   private long eventsProcessed;
   private long droppedSpans;
   private long expiredSpans;
@@ -110,6 +117,17 @@ public final class SagaSpanExporter implements AutoCloseable {
     this.openSteps = new OpenSpans<>(builder.maxOpenSpans);
     this.openFanouts = new OpenSpans<>(builder.maxOpenSpans);
     this.openSagas = new OpenSpans<>(builder.maxOpenSpans);
+    int maxFinished = builder.maxOpenSpans;
+    this.finishedSagas =
+        Collections.newSetFromMap(
+            new LinkedHashMap<>() {
+              private static final long serialVersionUID = 1L;
+
+              @Override
+              protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                return size() > maxFinished;
+              }
+            });
     for (EventType type : EventType.values()) {
       if (type.category() == EventCategory.SAGA) {
         subscriptions.add(builder.bus.subscribe(type, this::onEvent));
@@ -166,6 +184,7 @@ public final class SagaSpanExporter implements AutoCloseable {
   private SagaSpanRecord handle(HypervisorEvent event, Instant now) {
     Map<String, Object> p = event.payload();
     String sagaId = string(p, "saga_id", UNKNOWN);
+    boolean tracksSaga = p.get("saga_id") != null && !finishedSagas.contains(sagaId);
     String stepId = string(p, "step_id", null);
     String action = string(p, "step_action", string(p, "action", null));
     OpenSpans.Open here =
@@ -175,13 +194,17 @@ public final class SagaSpanExporter implements AutoCloseable {
             event.agentDid().orElse(null),
             event.sessionId().orElse(null),
             action);
-    if (event.eventType() != EventType.SAGA_COMPLETED
+    if (tracksSaga
+        && event.eventType() != EventType.SAGA_COMPLETED
         && event.eventType() != EventType.SAGA_ESCALATED) {
       expiredSpans += openSagas.putIfAbsent(sagaId, here);
     }
     switch (event.eventType()) {
       case SAGA_CREATED:
-        expiredSpans += openSagas.put(sagaId, here);
+        if (p.get("saga_id") != null) {
+          finishedSagas.remove(sagaId);
+          expiredSpans += openSagas.put(sagaId, here);
+        }
         return null;
       case SAGA_STEP_STARTED:
         expiredSpans += openSteps.put(new StepKey(sagaId, stepKey(stepId, action)), here);
@@ -189,7 +212,7 @@ public final class SagaSpanExporter implements AutoCloseable {
       case SAGA_STEP_COMMITTED:
       case SAGA_STEP_FAILED:
         {
-          OpenSpans.Open opened = openSteps.remove(new StepKey(sagaId, stepKey(stepId, action)));
+          OpenSpans.Open opened = closeStep(sagaId, stepId, action);
           String status =
               event.eventType() == EventType.SAGA_STEP_COMMITTED
                   ? SagaSpanRecord.STATUS_OK
@@ -219,6 +242,9 @@ public final class SagaSpanExporter implements AutoCloseable {
       case SAGA_ESCALATED:
         {
           OpenSpans.Open opened = openSagas.remove(sagaId);
+          if (p.get("saga_id") != null) {
+            finishedSagas.add(sagaId);
+          }
           boolean ok = event.eventType() == EventType.SAGA_COMPLETED;
           return span(
               (ok ? "saga.completed." : "saga.escalated.") + sagaId,
@@ -254,6 +280,20 @@ public final class SagaSpanExporter implements AutoCloseable {
       default:
         return null;
     }
+  }
+
+  /**
+   * The open step a STEP_COMMITTED / STEP_FAILED closes: by step id (or by action when the step had
+   * no id), else the oldest open step of the saga with the same action, so a step opened with an id
+   * and closed with only its action still pairs up.
+   */
+  private OpenSpans.Open closeStep(String sagaId, String stepId, String action) {
+    OpenSpans.Open exact = openSteps.remove(new StepKey(sagaId, stepKey(stepId, action)));
+    if (exact != null || action == null) {
+      return exact;
+    }
+    return openSteps.removeFirst(
+        (key, open) -> key.sagaId().equals(sagaId) && Objects.equals(open.action(), action));
   }
 
   private static String stepKey(String stepId, String action) {
@@ -323,9 +363,10 @@ public final class SagaSpanExporter implements AutoCloseable {
     }
     try {
       target.recordSpan(span.name(), span.start(), span.end(), span.attributes(), span.status());
-    } catch (VirtualMachineError fatal) {
-      throw fatal;
     } catch (Throwable t) {
+      if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
+        throw (VirtualMachineError) t;
+      }
       sinkFailures.increment();
       if (sinkFailureLogged.compareAndSet(false, true)) {
         LOG.log(
@@ -375,6 +416,7 @@ public final class SagaSpanExporter implements AutoCloseable {
   public long expiredSpans() {
     lock.lock();
     try {
+      expiredSpans += expire(clock.instant());
       return expiredSpans;
     } finally {
       lock.unlock();
@@ -385,6 +427,7 @@ public final class SagaSpanExporter implements AutoCloseable {
   public int openSpans() {
     lock.lock();
     try {
+      expiredSpans += expire(clock.instant());
       return openSteps.size() + openFanouts.size() + openSagas.size();
     } finally {
       lock.unlock();
@@ -404,6 +447,7 @@ public final class SagaSpanExporter implements AutoCloseable {
       openSteps.clear();
       openFanouts.clear();
       openSagas.clear();
+      finishedSagas.clear();
       eventsProcessed = 0;
       droppedSpans = 0;
       expiredSpans = 0;

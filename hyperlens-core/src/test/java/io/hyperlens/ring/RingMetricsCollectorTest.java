@@ -110,18 +110,21 @@ class RingMetricsCollectorTest {
   @Test
   void malformedRingsAreIgnoredAndCountedNeverThrown() {
     emit(EventType.RING_ASSIGNED, ANALYST, "s1", Map.of("ring", 2));
-    for (Object bad : List.of(7, -1, "1", 1.5, 1.0, true, List.of(1))) {
+    for (Object bad : List.of(7, -1, "1", 1.5, 4.0, -0.5, true, List.of(1))) {
       emit(EventType.RING_ASSIGNED, ANALYST, "s1", Map.of("ring", bad));
     }
+    assertThat(collector.collect().current().get(ANALYST)).isEqualTo(2);
     emit(EventType.RING_ASSIGNED, ANALYST, "s1", Map.of("ring", BigInteger.ONE));
+    assertThat(collector.collect().current().get(ANALYST)).isEqualTo(1);
+    emit(EventType.RING_ASSIGNED, ANALYST, "s1", Map.of("ring", 0.0));
 
     RingMetricsSnapshot snapshot = collector.collect();
 
-    assertThat(snapshot.malformedRings()).isEqualTo(7);
-    assertThat(snapshot.current().get(ANALYST)).isEqualTo(1);
+    assertThat(snapshot.malformedRings()).isEqualTo(8);
+    assertThat(snapshot.current().get(ANALYST)).isZero();
     assertThat(snapshot.transitionsTotal().get(new TransitionKey("ring.assigned", ANALYST, "s1")))
-        .isEqualTo(9L);
-    assertThat(snapshot.eventsProcessed()).isEqualTo(9);
+        .isEqualTo(11L);
+    assertThat(snapshot.eventsProcessed()).isEqualTo(11);
   }
 
   @Test

@@ -304,6 +304,58 @@ class SagaSpanExporterTest {
   }
 
   @Test
+  void eventsAfterASagaFinishedDoNotReopenIt() {
+    emit(EventType.SAGA_CREATED, Map.of("saga_id", "r"));
+    emit(EventType.SAGA_COMPLETED, Map.of("saga_id", "r"));
+    emit(EventType.SAGA_CHECKPOINT_SAVED, Map.of("saga_id", "r", "step_id", "late"));
+
+    assertThat(exporter.openSpans()).isZero();
+    clock.advance(Duration.ofSeconds(5));
+    emit(EventType.SAGA_COMPLETED, Map.of("saga_id", "r"));
+    assertThat(exporter.completedSpans().get(2).duration()).isZero();
+
+    emit(EventType.SAGA_CREATED, Map.of("saga_id", "r"));
+    assertThat(exporter.openSpans()).isEqualTo(1);
+  }
+
+  @Test
+  void eventsWithoutASagaIdOpenNoSagaSpan() {
+    emit(EventType.SAGA_STEP_COMMITTED, Map.of());
+    emit(EventType.SAGA_CHECKPOINT_SAVED, Map.of());
+
+    assertThat(exporter.openSpans()).isZero();
+    assertThat(exporter.completedSpans())
+        .extracting(SagaSpanRecord::name, SagaSpanRecord::sagaId)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("saga.step.unknown", "unknown"),
+            org.assertj.core.groups.Tuple.tuple("saga.checkpoint.unknown", "unknown"));
+  }
+
+  @Test
+  void stepClosedByActionAlonePairsWithItsOpenStep() {
+    emit(EventType.SAGA_STEP_STARTED, step("validate-config", "validate"));
+    clock.advance(Duration.ofSeconds(2));
+    emit(EventType.SAGA_STEP_COMMITTED, Map.of("saga_id", "deploy-v2", "step_action", "validate"));
+
+    SagaSpanRecord span = exporter.completedSpans().get(0);
+    assertThat(span.name()).isEqualTo("saga.step.validate");
+    assertThat(span.durationSeconds()).isEqualTo(2.0);
+    assertThat(exporter.openSpans()).isEqualTo(1);
+  }
+
+  @Test
+  void openSpansExpireOnReadsToo() {
+    SagaSpanExporter expiring =
+        SagaSpanExporter.builder(bus).openSpanTimeout(Duration.ofMinutes(1)).build();
+    emit(EventType.SAGA_STEP_STARTED, step("stuck", "wait"));
+
+    clock.advance(Duration.ofMinutes(2));
+
+    assertThat(expiring.openSpans()).isZero();
+    assertThat(expiring.expiredSpans()).isEqualTo(2);
+  }
+
+  @Test
   void resetClearsBufferOpenSpansAndCounters() {
     seedStep();
     emit(EventType.SAGA_STEP_STARTED, step("open", "x"));
