@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
+    versionProvider = HyperlensCommand.Version.class,
     description = {
       "Runs a simulated multi-agent workload: an orchestrator spawning researcher, writer and"
           + " tool agents, ring assignments, elevations, breaches, and sagas that fail and"

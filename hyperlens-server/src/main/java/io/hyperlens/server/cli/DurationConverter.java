@@ -9,39 +9,54 @@ import picocli.CommandLine;
 
 /** Reads {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h} or ISO-8601 {@code PT10S}. */
 final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-  private static final Pattern SHORT = Pattern.compile("(\\d+)(ms|s|m|h)");
+  private static final Pattern SHORT = Pattern.compile("(-?)(\\d+)(ms|s|m|h)");
 
   @Override
   public Duration convert(String value) {
-    Matcher m = SHORT.matcher(value.trim().toLowerCase(Locale.ROOT));
+    String text = value.trim();
     Duration duration;
-    if (m.matches()) {
-      long amount = Long.parseLong(m.group(1));
-      switch (m.group(2)) {
-        case "ms":
-          duration = Duration.ofMillis(amount);
-          break;
-        case "s":
-          duration = Duration.ofSeconds(amount);
-          break;
-        case "m":
-          duration = Duration.ofMinutes(amount);
-          break;
-        default:
-          duration = Duration.ofHours(amount);
-          break;
-      }
-    } else {
-      try {
-        duration = Duration.parse(value.trim());
-      } catch (DateTimeParseException e) {
-        throw new CommandLine.TypeConversionException(
-            "'" + value + "' is not a duration (examples: 500ms, 10s, 2m, 1h, PT10S)");
-      }
+    try {
+      duration = parse(text);
+    } catch (ArithmeticException | NumberFormatException tooBig) {
+      throw new CommandLine.TypeConversionException(
+          "'" + value + "' is too long (at most about 292 years)");
+    }
+    if (duration == null) {
+      throw new CommandLine.TypeConversionException(
+          "'" + value + "' is not a duration (examples: 500ms, 10s, 2m, 1h, PT10S)");
     }
     if (duration.isZero() || duration.isNegative()) {
       throw new CommandLine.TypeConversionException("'" + value + "' is not a positive duration");
     }
+    try {
+      duration.toNanos(); // the demo counts in nanoseconds: reject what does not fit
+    } catch (ArithmeticException tooBig) {
+      throw new CommandLine.TypeConversionException(
+          "'" + value + "' is too long (at most about 292 years)");
+    }
     return duration;
+  }
+
+  private static Duration parse(String text) {
+    Matcher m = SHORT.matcher(text.toLowerCase(Locale.ROOT));
+    if (m.matches()) {
+      long amount = Long.parseLong(m.group(2));
+      long sign = m.group(1).isEmpty() ? 1 : -1;
+      switch (m.group(3)) {
+        case "ms":
+          return Duration.ofMillis(sign * amount);
+        case "s":
+          return Duration.ofSeconds(sign * amount);
+        case "m":
+          return Duration.ofMinutes(sign * amount);
+        default:
+          return Duration.ofHours(sign * amount);
+      }
+    }
+    try {
+      return Duration.parse(text);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
   }
 }

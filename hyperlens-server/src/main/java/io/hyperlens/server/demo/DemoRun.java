@@ -139,9 +139,10 @@ public final class DemoRun {
     long total = total();
     out.printf(
         Locale.ROOT,
-        "%nDone after %.1fs: %,d workflows, %,d events (%,.0f/s); the bus retains %,d.%n",
+        "%nDone after %.1fs: %,d workflow%s, %,d events (%,.0f/s); the bus retains %,d.%n",
         seconds,
         workload.workflows(),
+        workload.workflows() == 1 ? "" : "s",
         total,
         seconds > 0 ? total / seconds : 0.0,
         bus.eventCount());

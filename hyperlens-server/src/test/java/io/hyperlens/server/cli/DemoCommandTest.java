@@ -76,6 +76,7 @@ class DemoCommandTest {
   @Test
   void printsTheVersion() {
     assertThat(run("--version")).isZero();
-    assertThat(out.toString()).matches("hyperlens \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\n");
+    assertThat(run("demo", "-V")).isZero();
+    assertThat(out.toString()).matches("(hyperlens \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\n){2}");
   }
 }

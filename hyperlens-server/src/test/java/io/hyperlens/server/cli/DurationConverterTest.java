@@ -20,6 +20,19 @@ class DurationConverterTest {
   }
 
   @Test
+  void rejectsDurationsTooLongToCountInNanoseconds() {
+    assertThatThrownBy(() -> converter.convert("9999999999999s"))
+        .isExactlyInstanceOf(CommandLine.TypeConversionException.class)
+        .hasMessage("'9999999999999s' is too long (at most about 292 years)");
+    assertThatThrownBy(() -> converter.convert("99999999999h"))
+        .isExactlyInstanceOf(CommandLine.TypeConversionException.class)
+        .hasMessage("'99999999999h' is too long (at most about 292 years)");
+    assertThatThrownBy(() -> converter.convert("99999999999999999999999s"))
+        .isExactlyInstanceOf(CommandLine.TypeConversionException.class)
+        .hasMessage("'99999999999999999999999s' is too long (at most about 292 years)");
+  }
+
+  @Test
   void rejectsGarbageAndNonPositiveDurations() {
     assertThatThrownBy(() -> converter.convert("ten seconds"))
         .isExactlyInstanceOf(CommandLine.TypeConversionException.class)
@@ -27,6 +40,9 @@ class DurationConverterTest {
     assertThatThrownBy(() -> converter.convert("0s"))
         .isExactlyInstanceOf(CommandLine.TypeConversionException.class)
         .hasMessage("'0s' is not a positive duration");
+    assertThatThrownBy(() -> converter.convert("-1s"))
+        .isExactlyInstanceOf(CommandLine.TypeConversionException.class)
+        .hasMessage("'-1s' is not a positive duration");
     assertThatThrownBy(() -> converter.convert("PT-1S"))
         .isExactlyInstanceOf(CommandLine.TypeConversionException.class)
         .hasMessage("'PT-1S' is not a positive duration");
