@@ -53,14 +53,17 @@ public final class EventQuery {
     return ALL;
   }
 
+  /** Only events of this type, when set. */
   public Optional<EventType> eventType() {
     return Optional.ofNullable(eventType);
   }
 
+  /** Only events of this session, when set. */
   public Optional<String> sessionId() {
     return Optional.ofNullable(sessionId);
   }
 
+  /** Only events of this agent, when set. */
   public Optional<String> agentDid() {
     return Optional.ofNullable(agentDid);
   }

@@ -76,6 +76,7 @@ public final class HypervisorEvent {
     return eventId;
   }
 
+  /** What happened. */
   public EventType eventType() {
     return eventType;
   }
@@ -85,10 +86,12 @@ public final class HypervisorEvent {
     return timestamp;
   }
 
+  /** The session the event belongs to, if any. */
   public Optional<String> sessionId() {
     return Optional.ofNullable(sessionId);
   }
 
+  /** The DID of the agent concerned, if any. */
   public Optional<String> agentDid() {
     return Optional.ofNullable(agentDid);
   }
@@ -98,6 +101,7 @@ public final class HypervisorEvent {
     return Optional.ofNullable(causalTraceId);
   }
 
+  /** The id of the event that caused this one, if any. */
   public Optional<String> parentEventId() {
     return Optional.ofNullable(parentEventId);
   }

@@ -59,16 +59,31 @@ import java.util.concurrent.locks.ReentrantLock;
  * }</pre>
  */
 public final class RingMetricsCollector implements AutoCloseable {
+  /** Counter by event_type, agent_did, session_id: assignments, elevations, demotions, expiries. */
   public static final String TRANSITIONS_TOTAL = "agent_hypervisor_ring_transitions_total";
+
+  /** Counter by agent_did, session_id: capability boundary violations. */
   public static final String BREACHES_TOTAL = "agent_hypervisor_ring_breaches_total";
+
+  /** Gauge by agent_did: the current ring, 0 (root) to 3 (sandbox). */
   public static final String RING_CURRENT = "agent_hypervisor_ring_current";
+
+  /** Gauge by agent_did: the open elevation so far, else the last closed one. */
   public static final String ELEVATION_DURATION_SECONDS =
       "agent_hypervisor_ring_elevation_duration_seconds";
+
+  /** Counter by agent_did: seconds of closed elevations. */
   public static final String ELEVATED_SECONDS_TOTAL =
       "agent_hypervisor_ring_elevated_seconds_total";
+
+  /** The snapshot key of the handled-event count, as in the seed. */
   public static final String EVENTS_PROCESSED = "events_processed";
+
+  /** Counter: ring events handled. */
   public static final String EVENTS_PROCESSED_TOTAL =
       "agent_hypervisor_ring_events_processed_total";
+
+  /** Counter: ring events whose ring was not an integer in 0..3. */
   public static final String MALFORMED_RINGS_TOTAL = "agent_hypervisor_ring_malformed_events_total";
 
   /** The label value for a missing agent or session. */
@@ -80,6 +95,7 @@ public final class RingMetricsCollector implements AutoCloseable {
   /** Default bound on series per metric. */
   public static final int DEFAULT_MAX_SERIES_PER_METRIC = 10_000;
 
+  /** Counter: ring events whose labels exceeded the series bound. */
   public static final String OVERFLOWED_TOTAL = "agent_hypervisor_ring_series_overflowed_total";
 
   static final String TRANSITIONS_HELP = "Ring assignments, elevations, demotions, expirations";

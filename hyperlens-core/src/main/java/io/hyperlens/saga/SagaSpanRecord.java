@@ -27,8 +27,13 @@ public record SagaSpanRecord(
     Instant end,
     String status,
     Map<String, String> attributes) {
+  /** A step committed, a saga completed, a fan-out resolved, a checkpoint saved. */
   public static final String STATUS_OK = "ok";
+
+  /** A step failed, a saga escalated, a fan-out resolved with an error. */
   public static final String STATUS_ERROR = "error";
+
+  /** A compensation ran. */
   public static final String STATUS_COMPENSATING = "compensating";
 
   public SagaSpanRecord {
