@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -76,7 +75,6 @@ public final class HypervisorEventBus {
   private final Map<String, LongRing> bySession = new HashMap<>();
   private final Map<String, LongRing> byAgent = new HashMap<>();
   private final TimeIndex byTime = new TimeIndex();
-  private long evicted;
 
   // Delivery: serialized by dispatchLock, which is always taken before stateLock.
   private final ReentrantLock dispatchLock = new ReentrantLock();
@@ -89,7 +87,6 @@ public final class HypervisorEventBus {
   private volatile Handler[] wildcardHandlers = NO_HANDLERS;
 
   private final LongAdder failedDeliveries = new LongAdder();
-  private final AtomicLong emitted = new AtomicLong();
 
   /** A bus retaining the newest {@value #DEFAULT_MAX_EVENTS} events, on the UTC system clock. */
   public HypervisorEventBus() {
@@ -177,7 +174,6 @@ public final class HypervisorEventBus {
     } finally {
       stateLock.unlock();
     }
-    emitted.incrementAndGet();
   }
 
   private void evictOldest() {
@@ -187,7 +183,6 @@ public final class HypervisorEventBus {
     removeFirst(bySession, old.sessionIdOrNull());
     removeFirst(byAgent, old.agentDidOrNull());
     byTime.evict(seq, old.timestamp());
-    evicted++;
   }
 
   private static void removeFirst(Map<String, LongRing> index, String key) {
@@ -461,14 +456,19 @@ public final class HypervisorEventBus {
 
   /** Events emitted since the bus was created, retained or not. */
   public long emittedCount() {
-    return emitted.get();
+    stateLock.lock();
+    try {
+      return log.nextSeq(); // sequence numbers start at 0 and every emit takes the next one
+    } finally {
+      stateLock.unlock();
+    }
   }
 
   /** Events evicted to keep the log within {@link #maxEvents()}. */
   public long evictedCount() {
     stateLock.lock();
     try {
-      return evicted;
+      return log.firstSeq(); // everything below the oldest retained sequence number was evicted
     } finally {
       stateLock.unlock();
     }

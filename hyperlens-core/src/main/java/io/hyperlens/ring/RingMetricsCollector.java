@@ -137,9 +137,12 @@ public final class RingMetricsCollector implements AutoCloseable {
 
   // What exportTo has already handed over, per counter series; guarded by exportLock.
   private final ReentrantLock exportLock = new ReentrantLock();
-  private final Map<Object, Double> exported = new HashMap<>();
+  private final Map<Series, Double> exported = new HashMap<>();
   private final LongAdder exportFailures = new LongAdder();
   private final AtomicBoolean exportFailureLogged = new AtomicBoolean();
+
+  /** One exported counter series: what it has been sent is tracked per name and label set. */
+  private record Series(String name, Map<String, String> labels) {}
 
   private static final class Elevation {
     Instant openedAt;
@@ -171,20 +174,14 @@ public final class RingMetricsCollector implements AutoCloseable {
     return new RingMetricsCollectorBuilder(bus);
   }
 
-  /**
-   * {@code key} if its series exists or there is room for it, else the overflow series (counted).
-   */
+  /** {@code key} if {@link #roomFor} it, else the overflow series. */
   private <K> K bounded(Map<K, ?> series, K key, K overflow) {
-    if (series.size() < maxSeries || series.containsKey(key)) {
-      return key;
-    }
-    overflowed++;
-    return overflow;
+    return roomFor(series, key) ? key : overflow;
   }
 
-  /** Whether a per-agent gauge may track {@code agent}; counts the refusal. */
-  private boolean roomFor(Map<String, ?> perAgent, String agent) {
-    if (perAgent.size() < maxSeries || perAgent.containsKey(agent)) {
+  /** Whether {@code key}'s series exists or there is room for it; counts a refusal. */
+  private boolean roomFor(Map<?, ?> series, Object key) {
+    if (series.size() < maxSeries || series.containsKey(key)) {
       return true;
     }
     overflowed++;
@@ -321,7 +318,6 @@ public final class RingMetricsCollector implements AutoCloseable {
         exportCounter(
             exporter,
             TRANSITIONS_TOTAL,
-            k,
             e.getValue(),
             labels(
                 "event_type",
@@ -337,7 +333,6 @@ public final class RingMetricsCollector implements AutoCloseable {
         exportCounter(
             exporter,
             BREACHES_TOTAL,
-            k,
             e.getValue(),
             labels("agent_did", k.agentDid(), "session_id", k.sessionId()),
             BREACHES_HELP);
@@ -346,32 +341,15 @@ public final class RingMetricsCollector implements AutoCloseable {
         exportCounter(
             exporter,
             ELEVATED_SECONDS_TOTAL,
-            List.of(ELEVATED_SECONDS_TOTAL, e.getKey()),
             e.getValue(),
             labels("agent_did", e.getKey()),
             ELEVATED_TOTAL_HELP);
       }
       exportCounter(
-          exporter,
-          EVENTS_PROCESSED_TOTAL,
-          EVENTS_PROCESSED_TOTAL,
-          snapshot.eventsProcessed(),
-          Map.of(),
-          PROCESSED_HELP);
+          exporter, EVENTS_PROCESSED_TOTAL, snapshot.eventsProcessed(), Map.of(), PROCESSED_HELP);
       exportCounter(
-          exporter,
-          MALFORMED_RINGS_TOTAL,
-          MALFORMED_RINGS_TOTAL,
-          snapshot.malformedRings(),
-          Map.of(),
-          MALFORMED_HELP);
-      exportCounter(
-          exporter,
-          OVERFLOWED_TOTAL,
-          OVERFLOWED_TOTAL,
-          snapshot.overflowed(),
-          Map.of(),
-          OVERFLOWED_HELP);
+          exporter, MALFORMED_RINGS_TOTAL, snapshot.malformedRings(), Map.of(), MALFORMED_HELP);
+      exportCounter(exporter, OVERFLOWED_TOTAL, snapshot.overflowed(), Map.of(), OVERFLOWED_HELP);
       for (Map.Entry<String, Integer> e : snapshot.current().entrySet()) {
         exportGauge(
             exporter, RING_CURRENT, e.getValue(), labels("agent_did", e.getKey()), CURRENT_HELP);
@@ -392,10 +370,10 @@ public final class RingMetricsCollector implements AutoCloseable {
   private void exportCounter(
       MetricsExporter exporter,
       String name,
-      Object series,
       double total,
       Map<String, String> labels,
       String help) {
+    Series series = new Series(name, labels);
     double sent = exported.getOrDefault(series, 0.0);
     double delta = total - sent;
     if (delta <= 0) {

@@ -183,8 +183,8 @@ public final class SagaSpanExporter implements AutoCloseable {
 
   private SagaSpanRecord handle(HypervisorEvent event, Instant now) {
     Map<String, Object> p = event.payload();
+    boolean hasSagaId = p.get("saga_id") != null;
     String sagaId = string(p, "saga_id", UNKNOWN);
-    boolean tracksSaga = p.get("saga_id") != null && !finishedSagas.contains(sagaId);
     String stepId = string(p, "step_id", null);
     String action = string(p, "step_action", string(p, "action", null));
     OpenSpans.Open here =
@@ -194,14 +194,18 @@ public final class SagaSpanExporter implements AutoCloseable {
             event.agentDid().orElse(null),
             event.sessionId().orElse(null),
             action);
-    if (tracksSaga
-        && event.eventType() != EventType.SAGA_COMPLETED
-        && event.eventType() != EventType.SAGA_ESCALATED) {
+    EventType type = event.eventType();
+    boolean startsOrEndsSaga =
+        type == EventType.SAGA_CREATED
+            || type == EventType.SAGA_COMPLETED
+            || type == EventType.SAGA_ESCALATED;
+    if (hasSagaId && !startsOrEndsSaga && !finishedSagas.contains(sagaId)) {
+      // Any other event of a live saga starts its saga-level span when CREATED was missed.
       expiredSpans += openSagas.putIfAbsent(sagaId, here);
     }
     switch (event.eventType()) {
       case SAGA_CREATED:
-        if (p.get("saga_id") != null) {
+        if (hasSagaId) {
           finishedSagas.remove(sagaId);
           expiredSpans += openSagas.put(sagaId, here);
         }
@@ -242,7 +246,7 @@ public final class SagaSpanExporter implements AutoCloseable {
       case SAGA_ESCALATED:
         {
           OpenSpans.Open opened = openSagas.remove(sagaId);
-          if (p.get("saga_id") != null) {
+          if (hasSagaId) {
             finishedSagas.add(sagaId);
           }
           boolean ok = event.eventType() == EventType.SAGA_COMPLETED;

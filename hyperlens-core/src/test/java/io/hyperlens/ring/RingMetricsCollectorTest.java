@@ -2,7 +2,6 @@ package io.hyperlens.ring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
 import io.hyperlens.event.EventType;
 import io.hyperlens.event.HypervisorEventBus;
@@ -79,6 +78,18 @@ class RingMetricsCollectorTest {
 
     assertThat(snapshot.elevationDurationSeconds().get(ANALYST)).isEqualTo(5.25);
     assertThat(snapshot.elevatedSecondsTotal().get(ANALYST)).isZero();
+  }
+
+  @Test
+  void openElevationIsMeasuredOnTheCollectorsOwnClock() {
+    TestClock own = new TestClock(clock.instant());
+    RingMetricsCollector withOwnClock = new RingMetricsCollector(bus, own);
+    emit(EventType.RING_ELEVATED, ANALYST, "s1", Map.of("to_ring", 1));
+
+    own.advance(Duration.ofSeconds(7));
+    clock.advance(Duration.ofSeconds(100));
+
+    assertThat(withOwnClock.collect().elevationDurationSeconds().get(ANALYST)).isEqualTo(7.0);
   }
 
   @Test
@@ -333,7 +344,6 @@ class RingMetricsCollectorTest {
             .timestamp(clock.instant().minusSeconds(5))
             .build());
 
-    assertThat(collector.collect().elevationDurationSeconds().get(ANALYST))
-        .isCloseTo(0.0, within(0.0));
+    assertThat(collector.collect().elevationDurationSeconds().get(ANALYST)).isZero();
   }
 }

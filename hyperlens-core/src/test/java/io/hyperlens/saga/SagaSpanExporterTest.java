@@ -293,6 +293,19 @@ class SagaSpanExporterTest {
   }
 
   @Test
+  void openSpansAgeOnTheExportersOwnClock() {
+    TestClock own = new TestClock(clock.instant());
+    SagaSpanExporter expiring =
+        SagaSpanExporter.builder(bus).clock(own).openSpanTimeout(Duration.ofMinutes(1)).build();
+    emit(EventType.SAGA_STEP_STARTED, step("stuck", "wait"));
+
+    clock.advance(Duration.ofHours(1));
+    assertThat(expiring.openSpans()).isEqualTo(2);
+    own.advance(Duration.ofMinutes(2));
+    assertThat(expiring.openSpans()).isZero();
+  }
+
+  @Test
   void openSpansAreBoundedInNumber() {
     SagaSpanExporter bounded = SagaSpanExporter.builder(bus).maxOpenSpans(2).build();
     for (int i = 0; i < 5; i++) {

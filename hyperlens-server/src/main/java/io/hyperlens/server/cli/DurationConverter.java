@@ -13,10 +13,12 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
 
   @Override
   public Duration convert(String value) {
-    String text = value.trim();
     Duration duration;
     try {
-      duration = parse(text);
+      duration = parse(value.trim());
+      if (duration != null) {
+        duration.toNanos(); // the demo counts in nanoseconds: reject what does not fit
+      }
     } catch (ArithmeticException | NumberFormatException tooBig) {
       throw new CommandLine.TypeConversionException(
           "'" + value + "' is too long (at most about 292 years)");
@@ -27,12 +29,6 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     }
     if (duration.isZero() || duration.isNegative()) {
       throw new CommandLine.TypeConversionException("'" + value + "' is not a positive duration");
-    }
-    try {
-      duration.toNanos(); // the demo counts in nanoseconds: reject what does not fit
-    } catch (ArithmeticException tooBig) {
-      throw new CommandLine.TypeConversionException(
-          "'" + value + "' is too long (at most about 292 years)");
     }
     return duration;
   }

@@ -88,7 +88,7 @@ public final class DemoRun {
         }
         if (now - due >= 0) {
           AgentWorkload.WorkflowOutcome outcome = workload.runWorkflow();
-          if (shown == null || (outcome.sagaFailed() && outcome.breached()) || !shownIsRich()) {
+          if (shown == null || interest(outcome) >= interest(shown)) {
             shown = outcome;
           }
           due += perWorkflow;
@@ -104,8 +104,9 @@ public final class DemoRun {
     printSummary(System.nanoTime() - start);
   }
 
-  private boolean shownIsRich() {
-    return shown.sagaFailed() || shown.breached();
+  /** The causal tree worth showing: the newest workflow with the most going wrong. */
+  private static int interest(AgentWorkload.WorkflowOutcome outcome) {
+    return (outcome.sagaFailed() ? 1 : 0) + (outcome.breached() ? 1 : 0);
   }
 
   private long total() {
