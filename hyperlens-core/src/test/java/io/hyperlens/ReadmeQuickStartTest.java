@@ -39,7 +39,7 @@ class ReadmeQuickStartTest {
     }
     assertThat(sources)
         .extracting(p -> p.getFileName().toString())
-        .containsExactly("QuickStart.java", "CollectorsQuickStart.java");
+        .containsExactly("QuickStart.java", "CollectorsQuickStart.java", "TracingQuickStart.java");
     Path core =
         Path.of(
             HypervisorEventBus.class.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -72,6 +72,11 @@ class ReadmeQuickStartTest {
         .endsWith("true\n");
     assertThat(runMain(work, core, "CollectorsQuickStart"))
         .isEqualTo("saga.step.migrate error\n{did:mesh:analyst=0}\nerror\n");
+    assertThat(runMain(work, core, "TracingQuickStart"))
+        .isEqualTo(
+            "true\nacme\n3 [agent_lifecycle, initialize_container, execute_task]\n0.0\n"
+                + "exported initialize_container\nexported execute_task\n"
+                + "exported agent_lifecycle\n");
   }
 
   private static String runMain(Path classes, Path core, String className) throws Exception {

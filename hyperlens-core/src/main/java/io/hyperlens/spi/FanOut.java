@@ -3,11 +3,24 @@ package io.hyperlens.spi;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** Calls every target of a composite even when some throw; rethrows the first failure. */
-final class FanOut {
+/**
+ * Calls every target of a composite even when some throw, then rethrows the first failure with the
+ * others suppressed: the fan-out behind every {@code composite(...)} in Hyperlens.
+ *
+ * <p>Thread-safe: stateless.
+ *
+ * <pre>{@code
+ * FanOut.callEach(List.of(first, second), exporter -> exporter.export(spans));
+ * }</pre>
+ */
+public final class FanOut {
   private FanOut() {}
 
-  static <T> void callEach(List<T> targets, Consumer<T> call) {
+  /**
+   * Applies {@code call} to each target in order; a {@link RuntimeException} from one does not stop
+   * the rest, and the first is rethrown at the end with later ones added as suppressed.
+   */
+  public static <T> void callEach(List<T> targets, Consumer<T> call) {
     RuntimeException first = null;
     for (T target : targets) {
       try {

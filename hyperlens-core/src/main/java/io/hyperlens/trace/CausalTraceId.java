@@ -7,11 +7,14 @@ import java.util.Optional;
  * A hierarchical trace id that encodes a multi-agent spawn tree: {@code
  * {trace_id}/{span_id}[/{parent_span_id}]}.
  *
- * <p>The trace id (12 lowercase hex characters) is shared by every span of one tree; each span has
- * its own 8-hex span id and, unless it is a root, the span id of its parent. {@link #depth()}
- * counts the hops from the root. Depth is not part of the string form: an id parsed by {@link
- * #fromString(String)} has depth 0 without a parent and 1 with one, so a parsed root is still an
- * ancestor of a parsed child.
+ * <p>The trace id (12 lowercase hex characters, never all zero) is shared by every span of one
+ * tree; each span has its own 8-hex span id and, unless it is a root, the span id of its parent.
+ * {@link #w3cTraceId()} and {@link #w3cSpanId()} map them losslessly onto W3C Trace Context ids by
+ * left-padding with zeros ({@code a1b2c3d4e5f6} becomes {@code 00000000000000000000a1b2c3d4e5f6}),
+ * so a saga span and a {@link DistributedTracer} span can share one trace in any backend. {@link
+ * #depth()} counts the hops from the root. Depth is not part of the string form: an id parsed by
+ * {@link #fromString(String)} has depth 0 without a parent and 1 with one, so a parsed root is
+ * still an ancestor of a parsed child.
  *
  * <p>Instances are immutable and thread-safe. Two ids are equal when they name the same span: same
  * trace, span and parent ids, which is exactly {@link #fullId()}. Depth is not compared because the
@@ -52,7 +55,48 @@ public final class CausalTraceId {
   /** Starts a new trace tree: a fresh trace id, a fresh span id, no parent, depth 0. */
   public static CausalTraceId root() {
     return new CausalTraceId(
-        HexIds.random(TRACE_ID_LENGTH), HexIds.random(SPAN_ID_LENGTH), null, 0);
+        nonZeroRandom(TRACE_ID_LENGTH), nonZeroRandom(SPAN_ID_LENGTH), null, 0);
+  }
+
+  private static String nonZeroRandom(int length) {
+    String id;
+    do {
+      id = HexIds.random(length);
+    } while (W3CIds.isAllZero(id));
+    return id;
+  }
+
+  /**
+   * The inverse of {@link #w3cTraceId()} and {@link #w3cSpanId()}: a causal id from W3C ids whose
+   * leading characters are the zero padding, with depth 0 without a parent and 1 with one.
+   *
+   * @param parentSpanId the parent's W3C span id, or {@code null} for a root
+   * @throws IllegalArgumentException naming the field when an id is not a padded causal id
+   */
+  public static CausalTraceId fromW3C(String traceId, String spanId, String parentSpanId) {
+    String trace = unpad("traceId", traceId, W3CIds.TRACE_ID_LENGTH, TRACE_ID_LENGTH);
+    String span = unpad("spanId", spanId, W3CIds.SPAN_ID_LENGTH, SPAN_ID_LENGTH);
+    String parent =
+        parentSpanId == null
+            ? null
+            : unpad("parentSpanId", parentSpanId, W3CIds.SPAN_ID_LENGTH, SPAN_ID_LENGTH);
+    return new CausalTraceId(trace, span, parent, parent == null ? 0 : 1);
+  }
+
+  private static String unpad(String field, String w3cId, int w3cLength, int causalLength) {
+    int pad = w3cLength - causalLength;
+    boolean valid = HexIds.isLowerHex(w3cId, w3cLength) && !W3CIds.isAllZero(w3cId);
+    if (!valid || !W3CIds.isAllZero(w3cId.substring(0, pad))) {
+      throw new IllegalArgumentException(
+          field
+              + " must be a W3C id of "
+              + w3cLength
+              + " lowercase hex characters whose first "
+              + pad
+              + " are zero (a padded CausalTraceId id), got "
+              + W3CIds.quote(w3cId));
+    }
+    return w3cId.substring(pad);
   }
 
   /**
@@ -69,19 +113,23 @@ public final class CausalTraceId {
     if (parts.length < 2 || parts.length > 3) {
       throw invalid(value, "expected 2 or 3 '/'-separated parts, got " + parts.length);
     }
-    if (!HexIds.isLowerHex(parts[0], TRACE_ID_LENGTH)) {
-      throw invalid(value, "trace_id must be 12 lowercase hex characters");
+    if (!isId(parts[0], TRACE_ID_LENGTH)) {
+      throw invalid(value, "trace_id must be 12 lowercase hex characters, not all zero");
     }
-    if (!HexIds.isLowerHex(parts[1], SPAN_ID_LENGTH)) {
-      throw invalid(value, "span_id must be 8 lowercase hex characters");
+    if (!isId(parts[1], SPAN_ID_LENGTH)) {
+      throw invalid(value, "span_id must be 8 lowercase hex characters, not all zero");
     }
     if (parts.length == 2) {
       return new CausalTraceId(parts[0], parts[1], null, 0);
     }
-    if (!HexIds.isLowerHex(parts[2], SPAN_ID_LENGTH)) {
-      throw invalid(value, "parent_span_id must be 8 lowercase hex characters");
+    if (!isId(parts[2], SPAN_ID_LENGTH)) {
+      throw invalid(value, "parent_span_id must be 8 lowercase hex characters, not all zero");
     }
     return new CausalTraceId(parts[0], parts[1], parts[2], 1);
+  }
+
+  private static boolean isId(String part, int length) {
+    return HexIds.isLowerHex(part, length) && !W3CIds.isAllZero(part);
   }
 
   private static IllegalArgumentException invalid(String value, String why) {
@@ -95,12 +143,12 @@ public final class CausalTraceId {
 
   /** A new span one level deeper: same trace, fresh span id, this span as parent. */
   public CausalTraceId child() {
-    return new CausalTraceId(traceId, HexIds.random(SPAN_ID_LENGTH), spanId, depth + 1);
+    return new CausalTraceId(traceId, nonZeroRandom(SPAN_ID_LENGTH), spanId, depth + 1);
   }
 
   /** A new span for parallel work: same trace, same parent, same depth, fresh span id. */
   public CausalTraceId sibling() {
-    return new CausalTraceId(traceId, HexIds.random(SPAN_ID_LENGTH), parentSpanId, depth);
+    return new CausalTraceId(traceId, nonZeroRandom(SPAN_ID_LENGTH), parentSpanId, depth);
   }
 
   /**
@@ -128,6 +176,24 @@ public final class CausalTraceId {
   /** The parent's span id, empty for a root. */
   public Optional<String> parentSpanId() {
     return Optional.ofNullable(parentSpanId);
+  }
+
+  /**
+   * This trace id as a W3C trace id: left-padded with zeros to 32 hex characters, so spans of the
+   * tracer and of sagas can share one trace in any backend. {@link #fromW3C} reverses it.
+   */
+  public String w3cTraceId() {
+    return W3CIds.padTraceId(traceId);
+  }
+
+  /** This span id as a W3C span id: left-padded with zeros to 16 hex characters. */
+  public String w3cSpanId() {
+    return W3CIds.padSpanId(spanId);
+  }
+
+  /** The parent's span id as a W3C span id, empty for a root. */
+  public Optional<String> w3cParentSpanId() {
+    return parentSpanId == null ? Optional.empty() : Optional.of(W3CIds.padSpanId(parentSpanId));
   }
 
   /** Hops from the root: 0 for a root, 1 for its children. */

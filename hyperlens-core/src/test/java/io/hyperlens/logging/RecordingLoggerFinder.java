@@ -21,6 +21,11 @@ public final class RecordingLoggerFinder extends System.LoggerFinder {
     return RECORDS.stream().filter(r -> r.thrown() == thrown).toList();
   }
 
+  /** Everything logged through the logger named {@code logger}, in order. */
+  public static List<LogRecord> recordsFrom(String logger) {
+    return RECORDS.stream().filter(r -> r.logger().equals(logger)).toList();
+  }
+
   @Override
   public System.Logger getLogger(String name, Module module) {
     return new System.Logger() {

@@ -1,0 +1,459 @@
+package io.hyperlens.trace;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * Traces agent work as W3C-compatible spans: the seed's {@code DistributedTracer}, with real
+ * parent/child context, baggage, W3C propagation ({@link W3CPropagator}), bounded retention with
+ * queries and summaries, and asynchronous batched export ({@link SpanExporter}).
+ *
+ * <p>Parent selection: a span started while a span is current ({@link Span#makeCurrent()}, or
+ * inside {@link #traced}) is its child, so two spans started one after another under the same
+ * current span are siblings; with no current span but a current trace context ({@link #startTrace},
+ * {@link TraceContext#makeCurrent()}, or one extracted from headers) the span joins that trace
+ * under its parent; otherwise it starts a new trace. Unlike the seed, starting a span does not make
+ * it current: that is what scopes are for, and it keeps concurrent spans from chaining.
+ *
+ * <p>{@link #startTrace()} makes its trace current on the calling thread, as in the seed, until the
+ * thread starts another trace or the scope enclosing the call closes.
+ *
+ * <p>Finished spans are kept for queries (the newest {@code maxSpans}, default 10,000; older ones
+ * are evicted and counted) and handed to each exporter's bounded queue; {@code finishSpan} never
+ * blocks on an exporter. {@link #close()} exports what is queued and shuts the exporters down with
+ * a deadline.
+ *
+ * <p>Thread-safe: one tracer serves every thread.
+ *
+ * <pre>{@code
+ * DistributedTracer tracer = DistributedTracer.builder().serviceName("agent-runtime").build();
+ * TraceContext context = tracer.startTrace(null, Map.of("user_id", "12345", "tenant", "acme"));
+ *
+ * Span parent = tracer.startSpan("agent_lifecycle");
+ * try (Scope scope = parent.makeCurrent()) {
+ *   Span child1 = tracer.startSpan("initialize_container");
+ *   tracer.finishSpan(child1);
+ *   Span child2 = tracer.startSpan("execute_task");   // a sibling of child1
+ *   tracer.finishSpan(child2);
+ * }
+ * tracer.finishSpan(parent);
+ *
+ * tracer.getTraceSummary(context.traceId()).get().spanCount(); // 3
+ * }</pre>
+ */
+public final class DistributedTracer implements AutoCloseable {
+  /** Default bound on retained finished spans. */
+  public static final int DEFAULT_MAX_SPANS = 10_000;
+
+  /** Default deadline of {@link #close()}. */
+  public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+  static final String UNNAMED = "<unnamed>";
+  private static final long NO_NANO_TIME = Long.MIN_VALUE;
+  private static final AtomicReference<DistributedTracer> GLOBAL = new AtomicReference<>();
+
+  private final String serviceName;
+  private final Clock clock;
+  private final SpanRetention retention;
+  private final SpanExportWorker[] workers;
+  private final boolean exportEnabled;
+  private final int maxAttributesPerSpan;
+  private final int maxEventsPerSpan;
+  private final int maxLinksPerSpan;
+  private final LongAdder finishIgnored = new LongAdder();
+
+  DistributedTracer(DistributedTracerBuilder builder) {
+    this.serviceName = builder.serviceName;
+    this.clock = builder.clock;
+    this.retention = new SpanRetention(builder.maxSpans);
+    List<SpanExportWorker> active = new ArrayList<>();
+    for (SpanExporter exporter : builder.exporters) {
+      if (exporter != SpanExporter.noop()) {
+        active.add(
+            new SpanExportWorker(
+                exporter,
+                builder.exportQueueSize,
+                builder.exportBatchSize,
+                builder.exportInterval,
+                serviceName));
+      }
+    }
+    this.workers = active.toArray(new SpanExportWorker[0]);
+    this.exportEnabled = workers.length > 0;
+    this.maxAttributesPerSpan = builder.maxAttributesPerSpan;
+    this.maxEventsPerSpan = builder.maxEventsPerSpan;
+    this.maxLinksPerSpan = builder.maxLinksPerSpan;
+  }
+
+  /** A builder with the defaults: service {@code "hyperlens"}, 10,000 spans, no exporter. */
+  public static DistributedTracerBuilder builder() {
+    return new DistributedTracerBuilder();
+  }
+
+  /**
+   * The process-wide tracer (the seed's {@code get_distributed_tracer()}): the one installed by
+   * {@link #setGlobal}, else a default one created on first use.
+   */
+  public static DistributedTracer global() {
+    DistributedTracer tracer = GLOBAL.get();
+    if (tracer == null) {
+      GLOBAL.compareAndSet(null, builder().build());
+      tracer = GLOBAL.get();
+    }
+    return tracer;
+  }
+
+  /** Installs {@code tracer} as the process-wide tracer; returns the previous one, if any. */
+  public static Optional<DistributedTracer> setGlobal(DistributedTracer tracer) {
+    if (tracer == null) {
+      throw new IllegalArgumentException("tracer must not be null");
+    }
+    return Optional.ofNullable(GLOBAL.getAndSet(tracer));
+  }
+
+  /** The {@code service.name} of this tracer's spans. */
+  public String serviceName() {
+    return serviceName;
+  }
+
+  /** Starts a new trace with a random id and makes it current on this thread. */
+  public TraceContext startTrace() {
+    return startTrace(null, null);
+  }
+
+  /**
+   * Starts a trace and makes it current on this thread, as the seed's {@code start_trace}: spans
+   * started on this thread without a current span join it, until the thread starts another trace or
+   * the scope enclosing this call closes.
+   *
+   * @param traceId 32 hex characters, a 12-hex {@link CausalTraceId} trace id, or {@code null} for
+   *     a random one
+   * @param baggage initial baggage, or {@code null}
+   * @throws IllegalArgumentException naming the field when the id or a baggage key is malformed
+   */
+  public TraceContext startTrace(String traceId, Map<String, String> baggage) {
+    TraceContext context =
+        TraceContext.of(traceId == null ? W3CIds.randomTraceId() : traceId, null, baggage);
+    ContextStorage.get().replaceImplicit(Context.root().with(context));
+    return context;
+  }
+
+  /**
+   * Ends the trace that {@link #startTrace} made current on this thread, so later spans on the
+   * thread start new traces: call it when a thread that started a trace goes back to a pool or on
+   * to unrelated work. Inside a scope it ends only a trace started within that scope.
+   */
+  public void endTrace() {
+    ContextStorage.get().closeImplicit();
+  }
+
+  /** Starts an {@code INTERNAL} span in the current context; see the class comment for parents. */
+  public Span startSpan(String name) {
+    return startSpan(name, SpanKind.INTERNAL, Map.of());
+  }
+
+  /**
+   * Starts a span in the current context.
+   *
+   * @param name the operation name; {@code null} or blank becomes {@code "<unnamed>"}
+   * @param kind {@code null} means {@code INTERNAL}
+   * @param attributes initial attributes, or {@code null}
+   */
+  public Span startSpan(String name, SpanKind kind, Map<String, ?> attributes) {
+    Span span = newSpan(name, kind, Context.current(), null);
+    if (attributes != null && !attributes.isEmpty()) {
+      span.setAttributes(attributes);
+    }
+    return span;
+  }
+
+  /** A builder for a span with an explicit parent, start time or links. */
+  public SpanBuilder spanBuilder(String name) {
+    return new SpanBuilder(this, name);
+  }
+
+  Span newSpan(String name, SpanKind kind, Context parent, Instant start) {
+    String spanName = name == null || name.isBlank() ? UNNAMED : name;
+    SpanKind spanKind = kind == null ? SpanKind.INTERNAL : kind;
+    Span parentSpan = parent.spanOrNull();
+    TraceContext trace;
+    String parentId;
+    boolean remote;
+    if (parentSpan != null) {
+      trace = parentSpan.trace();
+      parentId = parentSpan.spanId();
+      remote = false;
+    } else if (parent.traceOrNull() != null) {
+      trace = parent.traceOrNull();
+      parentId = trace.parentSpanId().orElse(null);
+      remote = parentId != null;
+    } else {
+      trace = TraceContext.newTrace();
+      parentId = null;
+      remote = false;
+    }
+    long startNano = start == null && clock == null ? System.nanoTime() : NO_NANO_TIME;
+    long startEpoch = start == null ? nowEpochNanos() : epochNanos(start);
+    return new Span(this, trace, parentId, remote, spanName, spanKind, startEpoch, startNano);
+  }
+
+  /**
+   * Finishes {@code span}: its status stays {@code ERROR} when an exception or status made it so,
+   * and becomes {@code OK} otherwise (the seed's default). Finishing twice is ignored and counted.
+   */
+  public void finishSpan(Span span) {
+    finish(span, null, null, true);
+  }
+
+  /**
+   * Finishes {@code span} with {@code status}; {@code message} is kept for {@code ERROR} (the
+   * seed's {@code status_message}). {@code UNSET} leaves the span's own status.
+   */
+  public void finishSpan(Span span, SpanStatus status, String message) {
+    finish(span, status, message, false);
+  }
+
+  private void finish(Span span, SpanStatus status, String message, boolean defaultToOk) {
+    if (span == null) {
+      throw new IllegalArgumentException("span must not be null");
+    }
+    span.tracer().complete(span, span.finish(status, message, defaultToOk));
+  }
+
+  private void complete(Span span, SpanData data) {
+    if (data == null) {
+      finishIgnored.increment();
+      return;
+    }
+    retention.add(data);
+    for (SpanExportWorker worker : workers) {
+      worker.offer(data);
+    }
+  }
+
+  /**
+   * Records {@code throwable} on {@code span} as an {@code exception} event with {@code
+   * exception.type}, {@code exception.message} and {@code exception.stacktrace}, and marks the span
+   * as failed: unlike the seed, a recorded exception is an error.
+   */
+  public void recordException(Span span, Throwable throwable) {
+    if (span == null) {
+      throw new IllegalArgumentException("span must not be null");
+    }
+    span.recordException(throwable);
+  }
+
+  /**
+   * Runs {@code work} in a new span made current for its duration: the seed's {@code
+   * trace_operation} decorator. The span ends {@code OK} when {@code work} returns; when it throws,
+   * the exception is recorded, the span ends {@code ERROR} with its message, and the exception is
+   * rethrown unchanged.
+   */
+  @SuppressWarnings("try") // the scope only keeps the span current
+  public <T> T traced(String name, SpanKind kind, Map<String, ?> attributes, Supplier<T> work) {
+    Span span = startSpan(name, kind, attributes);
+    try (Scope scope = span.makeCurrent()) {
+      T result = work.get();
+      finishSpan(span, SpanStatus.OK, null);
+      return result;
+    } catch (Throwable e) {
+      failed(span, e);
+      throw e;
+    }
+  }
+
+  /** {@link #traced(String, SpanKind, Map, Supplier)} for work without a result. */
+  public void traced(String name, SpanKind kind, Map<String, ?> attributes, Runnable work) {
+    traced(
+        name,
+        kind,
+        attributes,
+        () -> {
+          work.run();
+          return null;
+        });
+  }
+
+  /** {@link #traced(String, SpanKind, Map, Supplier)} for work that throws checked exceptions. */
+  @SuppressWarnings("try") // the scope only keeps the span current
+  public <T> T tracedCall(String name, SpanKind kind, Map<String, ?> attributes, Callable<T> work)
+      throws Exception {
+    Span span = startSpan(name, kind, attributes);
+    try (Scope scope = span.makeCurrent()) {
+      T result = work.call();
+      finishSpan(span, SpanStatus.OK, null);
+      return result;
+    } catch (Throwable e) {
+      failed(span, e);
+      throw e;
+    }
+  }
+
+  /** An {@code INTERNAL} span around {@code work} without attributes. */
+  public <T> T traced(String name, Supplier<T> work) {
+    return traced(name, SpanKind.INTERNAL, Map.of(), work);
+  }
+
+  /** An {@code INTERNAL} span around {@code work} without attributes. */
+  public void traced(String name, Runnable work) {
+    traced(name, SpanKind.INTERNAL, Map.of(), work);
+  }
+
+  private void failed(Span span, Throwable e) {
+    span.recordException(e);
+    finishSpan(span, SpanStatus.ERROR, Span.errorMessage(e));
+  }
+
+  /** The retained finished spans of a trace, in start order; empty when none are retained. */
+  public List<SpanData> getTraceSpans(String traceId) {
+    return retention.trace(traceId);
+  }
+
+  /** A retained finished span by its 16-hex id. */
+  public Optional<SpanData> getSpanById(String spanId) {
+    return retention.span(spanId);
+  }
+
+  /**
+   * The seed's trace summary over the retained spans of {@code traceId}: span and error counts,
+   * first start, last end, wall time between them, and the operations in start order.
+   */
+  public Optional<TraceSummary> getTraceSummary(String traceId) {
+    List<SpanData> spans = retention.trace(traceId);
+    if (spans.isEmpty()) {
+      return Optional.empty();
+    }
+    long start = Long.MAX_VALUE;
+    long end = Long.MIN_VALUE;
+    int errors = 0;
+    List<String> operations = new ArrayList<>(spans.size());
+    for (SpanData span : spans) {
+      start = Math.min(start, span.startEpochNanos());
+      end = Math.max(end, span.endEpochNanos());
+      if (span.status() == SpanStatus.ERROR) {
+        errors++;
+      }
+      operations.add(span.name());
+    }
+    return Optional.of(
+        new TraceSummary(
+            traceId, spans.size(), (end - start) / 1e6, errors, start, end, operations));
+  }
+
+  /** Summaries of the most recently finished traces, newest first; at most {@code limit}. */
+  public List<TraceSummary> recentTraces(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive, got " + limit);
+    }
+    List<TraceSummary> summaries = new ArrayList<>();
+    for (String traceId : retention.recentTraceIds(limit)) {
+      getTraceSummary(traceId).ifPresent(summaries::add);
+    }
+    return List.copyOf(summaries);
+  }
+
+  /** The seed's tracing metrics plus retention and export counters. */
+  public TracerMetrics getMetrics() {
+    long[] counts = retention.counts();
+    long total = counts[0];
+    long errors = counts[1];
+    double rate = total == 0 ? 0.0 : Math.round(errors * 10_000.0 / total) / 100.0;
+    long exported = 0;
+    long dropped = 0;
+    long failures = 0;
+    for (SpanExportWorker worker : workers) {
+      exported += worker.exported();
+      dropped += worker.dropped();
+      failures += worker.failures();
+    }
+    return new TracerMetrics(
+        total,
+        errors,
+        rate,
+        counts[2],
+        exportEnabled,
+        counts[3],
+        counts[4],
+        finishIgnored.sum(),
+        exported,
+        dropped,
+        failures);
+  }
+
+  /**
+   * Exports every span finished so far and flushes the exporters; waits at most {@code timeout}.
+   *
+   * @return whether every exporter finished in time and without throwing
+   */
+  public boolean forceFlush(Duration timeout) {
+    boolean clean = true;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (SpanExportWorker worker : workers) {
+      clean &= worker.forceFlush(Duration.ofNanos(deadline - System.nanoTime()));
+    }
+    return clean;
+  }
+
+  /**
+   * Stops exporting: queued spans are exported, then each exporter is shut down; waits at most
+   * {@code timeout}. Spans finished afterwards are retained but not exported (counted as dropped).
+   *
+   * @return whether every exporter drained and shut down in time and without throwing
+   */
+  public boolean shutdown(Duration timeout) {
+    boolean clean = true;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (SpanExportWorker worker : workers) {
+      clean &= worker.shutdown(Duration.ofNanos(deadline - System.nanoTime()));
+    }
+    return clean;
+  }
+
+  /** {@link #shutdown(Duration)} with {@link #DEFAULT_CLOSE_TIMEOUT}. */
+  @Override
+  public void close() {
+    shutdown(DEFAULT_CLOSE_TIMEOUT);
+  }
+
+  int maxAttributesPerSpan() {
+    return maxAttributesPerSpan;
+  }
+
+  int maxEventsPerSpan() {
+    return maxEventsPerSpan;
+  }
+
+  int maxLinksPerSpan() {
+    return maxLinksPerSpan;
+  }
+
+  long nowEpochNanos() {
+    return epochNanos(clock == null ? Instant.now() : clock.instant());
+  }
+
+  long endEpochNanos(long startEpochNanos, long startNanoTime) {
+    if (startNanoTime != NO_NANO_TIME) {
+      return startEpochNanos + Math.max(0, System.nanoTime() - startNanoTime);
+    }
+    return Math.max(startEpochNanos, nowEpochNanos());
+  }
+
+  static long epochNanos(Instant instant) {
+    return Math.addExact(
+        Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L), instant.getNano());
+  }
+
+  @Override
+  public String toString() {
+    return "DistributedTracer{service=" + serviceName + ", exporters=" + workers.length + '}';
+  }
+}

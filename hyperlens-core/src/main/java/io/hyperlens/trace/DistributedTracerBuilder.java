@@ -1,0 +1,145 @@
+package io.hyperlens.trace;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Configures a {@link DistributedTracer}. {@link #build()} does no I/O and starts no thread: each
+ * exporter's worker thread starts with the first finished span.
+ *
+ * <p>Not thread-safe; build on one thread.
+ *
+ * <pre>{@code
+ * DistributedTracer tracer =
+ *     DistributedTracer.builder()
+ *         .serviceName("agent-runtime")
+ *         .maxSpans(10_000)
+ *         .exporter(spans -> spans.forEach(System.out::println))
+ *         .build();
+ * }</pre>
+ */
+public final class DistributedTracerBuilder {
+  String serviceName = "hyperlens";
+  int maxSpans = DistributedTracer.DEFAULT_MAX_SPANS;
+  Clock clock;
+  final List<SpanExporter> exporters = new ArrayList<>();
+  int exportQueueSize = 2048;
+  int exportBatchSize = 512;
+  Duration exportInterval = Duration.ofSeconds(1);
+  int maxAttributesPerSpan = 128;
+  int maxEventsPerSpan = 128;
+  int maxLinksPerSpan = 128;
+
+  DistributedTracerBuilder() {}
+
+  /** The {@code service.name} of every span; default {@code "hyperlens"}. */
+  public DistributedTracerBuilder serviceName(String serviceName) {
+    if (serviceName == null || serviceName.isBlank()) {
+      throw new IllegalArgumentException(
+          "serviceName must not be blank, got " + W3CIds.quote(serviceName));
+    }
+    this.serviceName = serviceName;
+    return this;
+  }
+
+  /** How many finished spans to retain for queries, newest kept; default 10,000; 0 keeps none. */
+  public DistributedTracerBuilder maxSpans(int maxSpans) {
+    this.maxSpans = nonNegative("maxSpans", maxSpans);
+    return this;
+  }
+
+  /**
+   * The clock for span timestamps. By default the system clock gives each span's start and its
+   * duration comes from {@link System#nanoTime()}, so durations are monotonic; with a clock set,
+   * both ends come from it (tests drive it).
+   */
+  public DistributedTracerBuilder clock(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  /**
+   * Adds an exporter of finished spans. Each exporter gets its own bounded queue and worker thread,
+   * so one that stalls or throws never delays or loses another's spans. Call more than once to add
+   * several.
+   */
+  public DistributedTracerBuilder exporter(SpanExporter exporter) {
+    if (exporter == null) {
+      throw new IllegalArgumentException("exporter must not be null");
+    }
+    exporters.add(exporter);
+    return this;
+  }
+
+  /** Spans each exporter's queue holds before dropping (and counting) more; default 2,048. */
+  public DistributedTracerBuilder exportQueueSize(int exportQueueSize) {
+    this.exportQueueSize = positive("exportQueueSize", exportQueueSize);
+    return this;
+  }
+
+  /** Most spans per {@link SpanExporter#export} call; default 512. */
+  public DistributedTracerBuilder exportBatchSize(int exportBatchSize) {
+    this.exportBatchSize = positive("exportBatchSize", exportBatchSize);
+    return this;
+  }
+
+  /** Longest a finished span waits for a batch to fill; default one second. */
+  public DistributedTracerBuilder exportInterval(Duration exportInterval) {
+    if (exportInterval == null || exportInterval.isNegative() || exportInterval.isZero()) {
+      throw new IllegalArgumentException("exportInterval must be positive, got " + exportInterval);
+    }
+    this.exportInterval = exportInterval;
+    return this;
+  }
+
+  /** Attributes kept per span; more are dropped and counted. Default 128. */
+  public DistributedTracerBuilder maxAttributesPerSpan(int max) {
+    this.maxAttributesPerSpan = nonNegative("maxAttributesPerSpan", max);
+    return this;
+  }
+
+  /** Events kept per span; more are dropped and counted. Default 128. */
+  public DistributedTracerBuilder maxEventsPerSpan(int max) {
+    this.maxEventsPerSpan = nonNegative("maxEventsPerSpan", max);
+    return this;
+  }
+
+  /** Links kept per span; more are dropped and counted. Default 128. */
+  public DistributedTracerBuilder maxLinksPerSpan(int max) {
+    this.maxLinksPerSpan = nonNegative("maxLinksPerSpan", max);
+    return this;
+  }
+
+  /**
+   * The tracer.
+   *
+   * @throws IllegalArgumentException when {@code exportBatchSize} exceeds {@code exportQueueSize}
+   */
+  public DistributedTracer build() {
+    if (exportBatchSize > exportQueueSize) {
+      throw new IllegalArgumentException(
+          "exportBatchSize must not exceed exportQueueSize, got "
+              + exportBatchSize
+              + " > "
+              + exportQueueSize);
+    }
+    return new DistributedTracer(this);
+  }
+
+  private static int positive(String field, int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(field + " must be positive, got " + value);
+    }
+    return value;
+  }
+
+  private static int nonNegative(String field, int value) {
+    if (value < 0) {
+      throw new IllegalArgumentException(field + " must not be negative, got " + value);
+    }
+    return value;
+  }
+}
