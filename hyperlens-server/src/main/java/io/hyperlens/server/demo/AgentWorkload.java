@@ -4,6 +4,12 @@ import io.hyperlens.event.EventType;
 import io.hyperlens.event.HypervisorEvent;
 import io.hyperlens.event.HypervisorEventBus;
 import io.hyperlens.trace.CausalTraceId;
+import io.hyperlens.trace.DistributedTracer;
+import io.hyperlens.trace.Scope;
+import io.hyperlens.trace.Span;
+import io.hyperlens.trace.SpanKind;
+import io.hyperlens.trace.SpanStatus;
+import io.hyperlens.trace.TraceContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -15,6 +21,10 @@ import java.util.Random;
  * ring; a three-step saga runs, and when its tool step fails the earlier step is compensated and
  * the saga escalates.
  *
+ * <p>Each workflow is also traced with a {@link DistributedTracer}: a {@code workflow} span under
+ * the orchestrator's causal span (same trace, W3C-padded) and a child span per saga step, the tool
+ * call as a {@code CLIENT} span that fails when the step does.
+ *
  * <p>Each call of {@link #runWorkflow()} emits one workflow's events on the calling thread. Not
  * thread-safe: one workload per thread.
  */
@@ -23,6 +33,7 @@ public final class AgentWorkload {
   static final int AGENT_POOL = 8;
 
   private final HypervisorEventBus bus;
+  private final DistributedTracer tracer;
   private final Random random;
   private final double failureRate;
   private final double breachRate;
@@ -33,6 +44,26 @@ public final class AgentWorkload {
    * @param breachRate probability that the tool agent breaches its ring, 0..1
    */
   public AgentWorkload(HypervisorEventBus bus, long seed, double failureRate, double breachRate) {
+    this(
+        bus,
+        DistributedTracer.builder().serviceName("hyperlens-demo").build(),
+        seed,
+        failureRate,
+        breachRate);
+  }
+
+  /**
+   * A workload whose workflows are traced by {@code tracer}.
+   *
+   * @param failureRate probability that a saga's tool step fails, 0..1
+   * @param breachRate probability that the tool agent breaches its ring, 0..1
+   */
+  public AgentWorkload(
+      HypervisorEventBus bus,
+      DistributedTracer tracer,
+      long seed,
+      double failureRate,
+      double breachRate) {
     if (failureRate < 0 || failureRate > 1) {
       throw new IllegalArgumentException("failureRate must be within 0..1, got " + failureRate);
     }
@@ -40,9 +71,15 @@ public final class AgentWorkload {
       throw new IllegalArgumentException("breachRate must be within 0..1, got " + breachRate);
     }
     this.bus = bus;
+    this.tracer = tracer;
     this.random = new Random(seed);
     this.failureRate = failureRate;
     this.breachRate = breachRate;
+  }
+
+  /** The tracer that records each workflow's spans. */
+  public DistributedTracer tracer() {
+    return tracer;
   }
 
   /** Workflows run so far. */
@@ -51,6 +88,7 @@ public final class AgentWorkload {
   }
 
   /** Runs one workflow and returns its outcome. */
+  @SuppressWarnings("try") // the scope only keeps the workflow span current
   public WorkflowOutcome runWorkflow() {
     long n = workflows++;
     int slot = (int) (n % AGENT_POOL);
@@ -61,99 +99,122 @@ public final class AgentWorkload {
     Agent writer = new Agent("did:mesh:writer-" + slot, orchestrator.trace.child());
     Agent toolAgent = new Agent("did:mesh:tool-agent-" + slot, researcher.trace.child());
 
-    String created =
-        emit(EventType.SESSION_CREATED, session, orchestrator, null, Map.of("model", "gpt-4o"));
-    emit(EventType.RING_ASSIGNED, session, orchestrator, created, Map.of("ring", 2));
-    for (Agent agent : new Agent[] {researcher, writer, toolAgent}) {
-      emit(EventType.SESSION_JOINED, session, agent, created, Map.of());
-      emit(EventType.RING_ASSIGNED, session, agent, created, Map.of("ring", 3));
-    }
-    emit(EventType.SESSION_ACTIVATED, session, orchestrator, created, Map.of());
+    Span workflow =
+        tracer
+            .spanBuilder("workflow")
+            .setParent(TraceContext.fromCausalTraceId(orchestrator.trace))
+            .setAttribute("session.id", session)
+            .setAttribute("agent.did", orchestrator.did)
+            .startSpan();
+    boolean failed = false;
+    boolean breached = false;
+    try (Scope scope = workflow.makeCurrent()) {
+      String created =
+          emit(EventType.SESSION_CREATED, session, orchestrator, null, Map.of("model", "gpt-4o"));
+      emit(EventType.RING_ASSIGNED, session, orchestrator, created, Map.of("ring", 2));
+      for (Agent agent : new Agent[] {researcher, writer, toolAgent}) {
+        emit(EventType.SESSION_JOINED, session, agent, created, Map.of());
+        emit(EventType.RING_ASSIGNED, session, agent, created, Map.of("ring", 3));
+      }
+      emit(EventType.SESSION_ACTIVATED, session, orchestrator, created, Map.of());
 
-    String saga = emit(EventType.SAGA_CREATED, session, orchestrator, created, sagaPayload(sagaId));
-    step(session, researcher, saga, sagaId, "gather-sources", "research", null);
+      String saga =
+          emit(EventType.SAGA_CREATED, session, orchestrator, created, sagaPayload(sagaId));
+      step(session, researcher, saga, sagaId, "gather-sources", "research", null);
 
-    // The tool agent needs ring 1 for its tool call: vouched, elevated, then back to ring 3.
-    String vouch =
-        emit(
-            EventType.VOUCH_CREATED,
-            session,
-            orchestrator,
-            saga,
-            Map.of("vouchee", toolAgent.did, "stake", 50));
-    emit(
-        EventType.RING_ELEVATED,
-        session,
-        toolAgent,
-        vouch,
-        Map.of("from_ring", 3, "to_ring", 1, "reason", "admin vouch"));
-    boolean breached = random.nextDouble() < breachRate;
-    if (breached) {
-      String breach =
+      // The tool agent needs ring 1 for its tool call: vouched, elevated, then back to ring 3.
+      String vouch =
           emit(
-              EventType.RING_BREACH_DETECTED,
+              EventType.VOUCH_CREATED,
               session,
-              toolAgent,
-              vouch,
-              Map.of("attempted_tool", "shell_exec", "ring", 1));
+              orchestrator,
+              saga,
+              Map.of("vouchee", toolAgent.did, "stake", 50));
       emit(
-          EventType.RATE_LIMITED,
-          session,
-          toolAgent,
-          breach,
-          Map.of("limit", "10/min", "reason", "ring breach"));
-    }
-    boolean failed = random.nextDouble() < failureRate;
-    step(
-        session,
-        toolAgent,
-        saga,
-        sagaId,
-        "call-tool",
-        "invoke_tool",
-        failed ? "tool_timeout" : null);
-    if (random.nextBoolean()) {
-      emit(EventType.RING_DEMOTED, session, toolAgent, vouch, Map.of("from_ring", 1, "to_ring", 3));
-    } else {
-      emit(
-          EventType.RING_ELEVATION_EXPIRED,
+          EventType.RING_ELEVATED,
           session,
           toolAgent,
           vouch,
-          Map.of("from_ring", 1, "to_ring", 3));
-    }
-    emit(EventType.VOUCH_RELEASED, session, orchestrator, vouch, Map.of("vouchee", toolAgent.did));
-
-    if (failed) {
-      Map<String, Object> compensation = sagaPayload(sagaId);
-      compensation.put("step_id", "rollback-sources");
-      compensation.put("step_action", "rollback");
-      emit(EventType.SAGA_COMPENSATING, session, researcher, saga, compensation);
-      Map<String, Object> escalation = sagaPayload(sagaId);
-      escalation.put("reason", "tool step failed: tool_timeout");
-      emit(EventType.SAGA_ESCALATED, session, orchestrator, saga, escalation);
-      emit(
-          EventType.FAULT_ATTRIBUTED,
+          Map.of("from_ring", 3, "to_ring", 1, "reason", "admin vouch"));
+      breached = random.nextDouble() < breachRate;
+      if (breached) {
+        String breach =
+            emit(
+                EventType.RING_BREACH_DETECTED,
+                session,
+                toolAgent,
+                vouch,
+                Map.of("attempted_tool", "shell_exec", "ring", 1));
+        emit(
+            EventType.RATE_LIMITED,
+            session,
+            toolAgent,
+            breach,
+            Map.of("limit", "10/min", "reason", "ring breach"));
+      }
+      failed = random.nextDouble() < failureRate;
+      step(
           session,
-          orchestrator,
+          toolAgent,
           saga,
-          Map.of("agent", toolAgent.did, "fault", "tool_timeout"));
-    } else {
-      step(session, writer, saga, sagaId, "draft-report", "write", null);
+          sagaId,
+          "call-tool",
+          "invoke_tool",
+          failed ? "tool_timeout" : null);
+      if (random.nextBoolean()) {
+        emit(
+            EventType.RING_DEMOTED,
+            session,
+            toolAgent,
+            vouch,
+            Map.of("from_ring", 1, "to_ring", 3));
+      } else {
+        emit(
+            EventType.RING_ELEVATION_EXPIRED,
+            session,
+            toolAgent,
+            vouch,
+            Map.of("from_ring", 1, "to_ring", 3));
+      }
       emit(
-          EventType.VFS_WRITE,
-          session,
-          writer,
-          saga,
-          Map.of("path", "/reports/" + sagaId + ".md", "bytes", 1024 + random.nextInt(8192)));
-      emit(EventType.SAGA_COMPLETED, session, orchestrator, saga, sagaPayload(sagaId));
-    }
+          EventType.VOUCH_RELEASED, session, orchestrator, vouch, Map.of("vouchee", toolAgent.did));
 
-    String delta =
-        emit(EventType.AUDIT_DELTA_CAPTURED, session, orchestrator, created, Map.of("deltas", 3));
-    emit(EventType.AUDIT_COMMITTED, session, orchestrator, delta, Map.of());
-    emit(EventType.SESSION_TERMINATED, session, orchestrator, created, Map.of());
-    emit(EventType.SESSION_ARCHIVED, session, orchestrator, created, Map.of());
+      if (failed) {
+        Map<String, Object> compensation = sagaPayload(sagaId);
+        compensation.put("step_id", "rollback-sources");
+        compensation.put("step_action", "rollback");
+        emit(EventType.SAGA_COMPENSATING, session, researcher, saga, compensation);
+        Map<String, Object> escalation = sagaPayload(sagaId);
+        escalation.put("reason", "tool step failed: tool_timeout");
+        emit(EventType.SAGA_ESCALATED, session, orchestrator, saga, escalation);
+        emit(
+            EventType.FAULT_ATTRIBUTED,
+            session,
+            orchestrator,
+            saga,
+            Map.of("agent", toolAgent.did, "fault", "tool_timeout"));
+      } else {
+        step(session, writer, saga, sagaId, "draft-report", "write", null);
+        emit(
+            EventType.VFS_WRITE,
+            session,
+            writer,
+            saga,
+            Map.of("path", "/reports/" + sagaId + ".md", "bytes", 1024 + random.nextInt(8192)));
+        emit(EventType.SAGA_COMPLETED, session, orchestrator, saga, sagaPayload(sagaId));
+      }
+
+      String delta =
+          emit(EventType.AUDIT_DELTA_CAPTURED, session, orchestrator, created, Map.of("deltas", 3));
+      emit(EventType.AUDIT_COMMITTED, session, orchestrator, delta, Map.of());
+      emit(EventType.SESSION_TERMINATED, session, orchestrator, created, Map.of());
+      emit(EventType.SESSION_ARCHIVED, session, orchestrator, created, Map.of());
+    } finally {
+      tracer.finishSpan(
+          workflow,
+          failed ? SpanStatus.ERROR : SpanStatus.OK,
+          failed ? "tool step failed: tool_timeout" : null);
+    }
     return new WorkflowOutcome(session, orchestrator.trace.traceId(), failed, breached);
   }
 
@@ -168,14 +229,22 @@ public final class AgentWorkload {
     Map<String, Object> payload = sagaPayload(sagaId);
     payload.put("step_id", stepId);
     payload.put("step_action", action);
+    Span span =
+        tracer.startSpan(
+            "saga.step." + action,
+            action.equals("invoke_tool") ? SpanKind.CLIENT : SpanKind.INTERNAL,
+            Map.of("agent.did", agent.did, "agent.saga.id", sagaId, "agent.saga.step_id", stepId));
     String started = emit(EventType.SAGA_STEP_STARTED, session, agent, parent, payload);
     if (error == null) {
       payload.put("result", "ok");
       emit(EventType.SAGA_STEP_COMMITTED, session, agent, started, payload);
+      tracer.finishSpan(span, SpanStatus.OK, null);
     } else {
       payload.put("error", error);
       payload.put("reason", "no answer after 30s");
       emit(EventType.SAGA_STEP_FAILED, session, agent, started, payload);
+      span.addEvent("step_failed", Map.of("error", error));
+      tracer.finishSpan(span, SpanStatus.ERROR, error + ": no answer after 30s");
     }
   }
 

@@ -7,6 +7,9 @@ import io.hyperlens.ring.RingMetricsCollector;
 import io.hyperlens.ring.RingMetricsSnapshot;
 import io.hyperlens.saga.SagaSpanExporter;
 import io.hyperlens.saga.SagaSpanRecord;
+import io.hyperlens.trace.SpanData;
+import io.hyperlens.trace.TraceContext;
+import io.hyperlens.trace.TracerMetrics;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -156,6 +159,7 @@ public final class DemoRun {
       }
     }
     printCollectors();
+    printTracer();
     if (shown != null) {
       out.println();
       out.printf(
@@ -197,6 +201,44 @@ public final class DemoRun {
         spans.size(),
         byStatus,
         sagaSpans.droppedSpans());
+  }
+
+  private void printTracer() {
+    TracerMetrics metrics = workload.tracer().getMetrics();
+    out.printf(
+        Locale.ROOT,
+        "Tracer: %,d spans retained of %,d finished, %,d traces, error rate %.2f%%%n",
+        metrics.totalSpans(),
+        metrics.spansFinished(),
+        metrics.uniqueTraces(),
+        metrics.errorRatePercent());
+    if (shown == null) {
+      return;
+    }
+    String traceId = TraceContext.of(shown.traceId(), null, null).traceId();
+    workload
+        .tracer()
+        .getTraceSummary(traceId)
+        .ifPresent(
+            summary -> {
+              out.printf(
+                  Locale.ROOT,
+                  "Tracer spans of trace %s: %d spans, %d errors, %.3f ms wall time%n",
+                  summary.traceId(),
+                  summary.spanCount(),
+                  summary.errorCount(),
+                  summary.totalDurationMs());
+              for (SpanData span : workload.tracer().getTraceSpans(traceId)) {
+                out.printf(
+                    Locale.ROOT,
+                    "  %-26s %-8s %-5s %8.3f ms%s%n",
+                    span.name(),
+                    span.kind().value(),
+                    span.status().value(),
+                    span.durationMs(),
+                    span.statusMessage().map(m -> "  " + m).orElse(""));
+              }
+            });
   }
 
   private static String human(Duration duration) {

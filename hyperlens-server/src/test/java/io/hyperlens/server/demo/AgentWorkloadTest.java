@@ -7,6 +7,10 @@ import io.hyperlens.event.EventType;
 import io.hyperlens.event.HypervisorEvent;
 import io.hyperlens.event.HypervisorEventBus;
 import io.hyperlens.trace.CausalTraceId;
+import io.hyperlens.trace.DistributedTracer;
+import io.hyperlens.trace.SpanData;
+import io.hyperlens.trace.SpanKind;
+import io.hyperlens.trace.SpanStatus;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -52,6 +56,31 @@ class AgentWorkloadTest {
     assertThat(bus.queryByType(EventType.SAGA_COMPLETED)).isEmpty();
     assertThat(bus.queryByType(EventType.RING_BREACH_DETECTED).get(0).agentDid())
         .contains("did:mesh:tool-agent-0");
+  }
+
+  @Test
+  void aFailedWorkflowIsTracedUnderTheOrchestratorsCausalSpan() {
+    DistributedTracer tracer = DistributedTracer.builder().build();
+    AgentWorkload workload = new AgentWorkload(bus, tracer, 1, 1.0, 0.0);
+
+    AgentWorkload.WorkflowOutcome outcome = workload.runWorkflow();
+
+    CausalTraceId orchestrator =
+        CausalTraceId.fromString(
+            bus.queryByType(EventType.SESSION_CREATED).get(0).causalTraceId().orElseThrow());
+    List<SpanData> spans = tracer.getTraceSpans(orchestrator.w3cTraceId());
+    assertThat(outcome.traceId()).isEqualTo(orchestrator.traceId());
+    assertThat(spans)
+        .extracting(SpanData::name)
+        .containsExactly("workflow", "saga.step.research", "saga.step.invoke_tool");
+    SpanData workflow = spans.get(0);
+    assertThat(workflow.parentSpanId()).contains(orchestrator.w3cSpanId());
+    assertThat(workflow.status()).isEqualTo(SpanStatus.ERROR);
+    assertThat(spans.subList(1, 3))
+        .allSatisfy(step -> assertThat(step.parentSpanId()).contains(workflow.spanId()));
+    SpanData tool = spans.get(2);
+    assertThat(tool.kind()).isEqualTo(SpanKind.CLIENT);
+    assertThat(tool.statusMessage()).contains("tool_timeout: no answer after 30s");
   }
 
   @Test
