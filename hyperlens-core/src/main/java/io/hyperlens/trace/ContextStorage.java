@@ -102,7 +102,7 @@ final class ContextStorage {
       return;
     }
     if (Thread.currentThread() != owner) {
-      frame.closed = true;
+      // Only the owner may change its stack: the scope stays open there until it closes it.
       misuse("a scope was closed on a thread other than the one that opened it");
       return;
     }

@@ -59,6 +59,7 @@ public final class DistributedTracer implements AutoCloseable {
 
   static final String UNNAMED = "<unnamed>";
   private static final long NO_NANO_TIME = Long.MIN_VALUE;
+  private static final long MAX_EPOCH_SECONDS = Long.MAX_VALUE / 1_000_000_000L - 1;
   private static final AtomicReference<DistributedTracer> GLOBAL = new AtomicReference<>();
 
   private final String serviceName;
@@ -69,6 +70,7 @@ public final class DistributedTracer implements AutoCloseable {
   private final int maxAttributesPerSpan;
   private final int maxEventsPerSpan;
   private final int maxLinksPerSpan;
+  private final int maxAttributeLength;
   private final LongAdder finishIgnored = new LongAdder();
 
   DistributedTracer(DistributedTracerBuilder builder) {
@@ -92,6 +94,7 @@ public final class DistributedTracer implements AutoCloseable {
     this.maxAttributesPerSpan = builder.maxAttributesPerSpan;
     this.maxEventsPerSpan = builder.maxEventsPerSpan;
     this.maxLinksPerSpan = builder.maxLinksPerSpan;
+    this.maxAttributeLength = builder.maxAttributeLength;
   }
 
   /** A builder with the defaults: service {@code "hyperlens"}, 10,000 spans, no exporter. */
@@ -308,9 +311,13 @@ public final class DistributedTracer implements AutoCloseable {
     traced(name, SpanKind.INTERNAL, Map.of(), work);
   }
 
+  /** Best effort: whatever goes wrong recording the failure, the caller gets its own exception. */
   private void failed(Span span, Throwable e) {
-    span.recordException(e);
-    finishSpan(span, SpanStatus.ERROR, Span.errorMessage(e));
+    try {
+      span.recordException(e);
+    } finally {
+      finishSpan(span, SpanStatus.ERROR, Span.errorMessage(e));
+    }
   }
 
   /** The retained finished spans of a trace, in start order; empty when none are retained. */
@@ -369,10 +376,12 @@ public final class DistributedTracer implements AutoCloseable {
     double rate = total == 0 ? 0.0 : Math.round(errors * 10_000.0 / total) / 100.0;
     long exported = 0;
     long dropped = 0;
+    long failedSpans = 0;
     long failures = 0;
     for (SpanExportWorker worker : workers) {
       exported += worker.exported();
       dropped += worker.dropped();
+      failedSpans += worker.failedSpans();
       failures += worker.failures();
     }
     return new TracerMetrics(
@@ -386,6 +395,7 @@ public final class DistributedTracer implements AutoCloseable {
         finishIgnored.sum(),
         exported,
         dropped,
+        failedSpans,
         failures);
   }
 
@@ -395,12 +405,19 @@ public final class DistributedTracer implements AutoCloseable {
    * @return whether every exporter finished in time and without throwing
    */
   public boolean forceFlush(Duration timeout) {
+    long deadline = System.nanoTime() + Timeouts.nanos(requireTimeout(timeout));
     boolean clean = true;
-    long deadline = System.nanoTime() + timeout.toNanos();
     for (SpanExportWorker worker : workers) {
       clean &= worker.forceFlush(Duration.ofNanos(deadline - System.nanoTime()));
     }
     return clean;
+  }
+
+  private static Duration requireTimeout(Duration timeout) {
+    if (timeout == null) {
+      throw new IllegalArgumentException("timeout must not be null");
+    }
+    return timeout;
   }
 
   /**
@@ -410,8 +427,8 @@ public final class DistributedTracer implements AutoCloseable {
    * @return whether every exporter drained and shut down in time and without throwing
    */
   public boolean shutdown(Duration timeout) {
+    long deadline = System.nanoTime() + Timeouts.nanos(requireTimeout(timeout));
     boolean clean = true;
-    long deadline = System.nanoTime() + timeout.toNanos();
     for (SpanExportWorker worker : workers) {
       clean &= worker.shutdown(Duration.ofNanos(deadline - System.nanoTime()));
     }
@@ -436,6 +453,10 @@ public final class DistributedTracer implements AutoCloseable {
     return maxLinksPerSpan;
   }
 
+  int maxAttributeLength() {
+    return maxAttributeLength;
+  }
+
   long nowEpochNanos() {
     return epochNanos(clock == null ? Instant.now() : clock.instant());
   }
@@ -447,9 +468,16 @@ public final class DistributedTracer implements AutoCloseable {
     return Math.max(startEpochNanos, nowEpochNanos());
   }
 
+  /** Nanoseconds since the epoch, saturated to about ±292 years so no instant overflows. */
   static long epochNanos(Instant instant) {
-    return Math.addExact(
-        Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L), instant.getNano());
+    long seconds = instant.getEpochSecond();
+    if (seconds >= MAX_EPOCH_SECONDS) {
+      return MAX_EPOCH_SECONDS * 1_000_000_000L;
+    }
+    if (seconds <= -MAX_EPOCH_SECONDS) {
+      return -MAX_EPOCH_SECONDS * 1_000_000_000L;
+    }
+    return seconds * 1_000_000_000L + instant.getNano();
   }
 
   @Override

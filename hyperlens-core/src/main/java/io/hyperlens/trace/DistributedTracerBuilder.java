@@ -32,6 +32,7 @@ public final class DistributedTracerBuilder {
   int maxAttributesPerSpan = 128;
   int maxEventsPerSpan = 128;
   int maxLinksPerSpan = 128;
+  int maxAttributeLength = 16_384;
 
   DistributedTracerBuilder() {}
 
@@ -86,10 +87,14 @@ public final class DistributedTracerBuilder {
     return this;
   }
 
-  /** Longest a finished span waits for a batch to fill; default one second. */
+  /** Longest a finished span waits for a batch to fill, up to a day; default one second. */
   public DistributedTracerBuilder exportInterval(Duration exportInterval) {
-    if (exportInterval == null || exportInterval.isNegative() || exportInterval.isZero()) {
-      throw new IllegalArgumentException("exportInterval must be positive, got " + exportInterval);
+    if (exportInterval == null
+        || exportInterval.isNegative()
+        || exportInterval.isZero()
+        || exportInterval.compareTo(Duration.ofDays(1)) > 0) {
+      throw new IllegalArgumentException(
+          "exportInterval must be positive and at most a day, got " + exportInterval);
     }
     this.exportInterval = exportInterval;
     return this;
@@ -110,6 +115,15 @@ public final class DistributedTracerBuilder {
   /** Links kept per span; more are dropped and counted. Default 128. */
   public DistributedTracerBuilder maxLinksPerSpan(int max) {
     this.maxLinksPerSpan = nonNegative("maxLinksPerSpan", max);
+    return this;
+  }
+
+  /**
+   * Longest string attribute value kept, in characters (event attributes such as {@code
+   * exception.stacktrace} included); longer values are cut. Default 16,384.
+   */
+  public DistributedTracerBuilder maxAttributeLength(int max) {
+    this.maxAttributeLength = positive("maxAttributeLength", max);
     return this;
   }
 

@@ -170,7 +170,8 @@ public final class Span {
 
   /** Sets a string attribute; returns this span. */
   public Span setAttribute(String key, String value) {
-    return putAttribute(key, value);
+    return putAttribute(
+        key, value == null ? null : SpanAttributes.truncate(value, tracer.maxAttributeLength()));
   }
 
   /** Sets an integer attribute; returns this span. */
@@ -193,7 +194,7 @@ public final class Span {
    * {@code Double}, collections and arrays as lists, anything else as its {@code toString()}.
    */
   public Span setAttribute(String key, Object value) {
-    return putAttribute(key, SpanAttributes.normalize(value));
+    return putAttribute(key, SpanAttributes.normalize(value, tracer.maxAttributeLength()));
   }
 
   /** Sets every entry of {@code attributes}; returns this span. */
@@ -244,18 +245,26 @@ public final class Span {
   }
 
   private Span appendEvent(String name, long epochNanos, Map<String, ?> attributes) {
+    Map<String, Object> copy;
+    try {
+      copy = SpanAttributes.copyOf(attributes, tracer.maxAttributeLength());
+    } catch (RuntimeException e) {
+      copy = null; // a map that fails while being read: the event is dropped and counted
+    }
     synchronized (lock) {
       if (finished != null) {
         return this;
       }
-      if (name == null || (events != null && events.size() >= tracer.maxEventsPerSpan())) {
+      if (name == null
+          || copy == null
+          || (events != null && events.size() >= tracer.maxEventsPerSpan())) {
         droppedEvents++;
         return this;
       }
       if (events == null) {
         events = new ArrayList<>(4);
       }
-      events.add(new SpanEvent(name, epochNanos, SpanAttributes.copyOf(attributes)));
+      events.add(new SpanEvent(name, epochNanos, copy));
     }
     return this;
   }
@@ -273,8 +282,10 @@ public final class Span {
   public Span addLink(String traceId, String spanId, Map<String, ?> attributes) {
     SpanLink link;
     try {
-      link = new SpanLink(traceId, spanId, SpanAttributes.copyOf(attributes));
-    } catch (IllegalArgumentException malformed) {
+      link =
+          new SpanLink(
+              traceId, spanId, SpanAttributes.copyOf(attributes, tracer.maxAttributeLength()));
+    } catch (RuntimeException malformed) {
       link = null;
     }
     synchronized (lock) {
@@ -316,8 +327,9 @@ public final class Span {
 
   /**
    * Records {@code throwable} as an {@code exception} event ({@code exception.type}, {@code
-   * exception.message}, {@code exception.stacktrace}) and marks the span as failed with the
-   * exception's message.
+   * exception.message}, {@code exception.stacktrace}) and marks the span as failed ({@code ERROR},
+   * even after {@code OK}) with the exception's message. Never throws, even when the exception's
+   * own {@code getMessage()} or {@code printStackTrace} does.
    */
   public Span recordException(Throwable throwable) {
     if (throwable == null) {
@@ -325,15 +337,20 @@ public final class Span {
     }
     Map<String, Object> attributes = new LinkedHashMap<>();
     attributes.put("exception.type", throwable.getClass().getName());
-    if (throwable.getMessage() != null) {
-      attributes.put("exception.message", throwable.getMessage());
+    String message = message(throwable);
+    if (message != null) {
+      attributes.put("exception.message", message);
     }
-    StringWriter trace = new StringWriter();
-    throwable.printStackTrace(new PrintWriter(trace));
-    attributes.put("exception.stacktrace", trace.toString());
+    try {
+      StringWriter trace = new StringWriter();
+      throwable.printStackTrace(new PrintWriter(trace));
+      attributes.put("exception.stacktrace", trace.toString());
+    } catch (RuntimeException | StackOverflowError e) {
+      attributes.put("exception.stacktrace", "<unavailable: printStackTrace threw " + e + ">");
+    }
     appendEvent("exception", tracer.nowEpochNanos(), attributes);
     synchronized (lock) {
-      if (finished == null && status != SpanStatus.OK) {
+      if (finished == null) {
         status = SpanStatus.ERROR;
         statusMessage = errorMessage(throwable);
       }
@@ -341,10 +358,19 @@ public final class Span {
     return this;
   }
 
+  /** The throwable's message, or null when it has none or cannot give it. */
+  private static String message(Throwable throwable) {
+    try {
+      return throwable.getMessage();
+    } catch (RuntimeException | StackOverflowError e) {
+      return null;
+    }
+  }
+
+  /** The seed's {@code str(e)}: the message, else the simple class name. */
   static String errorMessage(Throwable throwable) {
-    return throwable.getMessage() != null
-        ? throwable.getMessage()
-        : throwable.getClass().getSimpleName();
+    String message = message(throwable);
+    return message != null ? message : throwable.getClass().getSimpleName();
   }
 
   /**

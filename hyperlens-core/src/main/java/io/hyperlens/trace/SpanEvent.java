@@ -16,7 +16,7 @@ public record SpanEvent(String name, long epochNanos, Map<String, Object> attrib
     if (name == null) {
       throw new IllegalArgumentException("event name must not be null");
     }
-    attributes = SpanAttributes.copyOf(attributes);
+    attributes = SpanAttributes.copyOf(attributes, SpanAttributes.UNLIMITED);
   }
 
   /** The seed's shape: {@code name}, {@code timestamp} (epoch seconds), {@code attributes}. */

@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * One exporter's bounded queue and worker thread: batches finished spans off the caller's thread,
  * as OpenTelemetry's {@code BatchSpanProcessor} does. A full queue drops the span and counts it;
- * {@link #offer} never blocks. The thread starts with the first span.
+ * {@link #offer} never blocks. The thread starts with the first span, and it alone calls the
+ * exporter, so calls never overlap. Every offered span ends up exported, failed (its batch threw)
+ * or dropped, and is counted as such.
  */
 final class SpanExportWorker {
   private static final System.Logger LOG = System.getLogger(DistributedTracer.class.getName());
@@ -41,6 +43,7 @@ final class SpanExportWorker {
 
   private final LongAdder exported = new LongAdder();
   private final LongAdder dropped = new LongAdder();
+  private final LongAdder failedSpans = new LongAdder();
   private final LongAdder failures = new LongAdder();
   private final AtomicBoolean failureLogged = new AtomicBoolean();
 
@@ -49,7 +52,7 @@ final class SpanExportWorker {
     this.exporter = exporter;
     this.queue = new ArrayBlockingQueue<>(queueSize);
     this.batchSize = batchSize;
-    this.intervalNanos = interval.toNanos();
+    this.intervalNanos = Timeouts.nanos(interval);
     this.threadName = "hyperlens-span-export-" + service + "-" + THREADS.incrementAndGet();
   }
 
@@ -63,6 +66,11 @@ final class SpanExportWorker {
     }
     if (!queue.offer(span)) {
       dropped.increment();
+      return;
+    }
+    if (shutdown.get() && (terminated.isDone() || abandoned)) {
+      // Shut down while this span went in: nobody will drain the queue any more.
+      dropLeftovers();
       return;
     }
     int needed = spansNeeded.get();
@@ -80,13 +88,19 @@ final class SpanExportWorker {
     }
   }
 
+  private void dropLeftovers() {
+    List<SpanData> left = new ArrayList<>();
+    queue.drainTo(left);
+    dropped.add(left.size());
+  }
+
   /** Exports everything queued so far and flushes the exporter; false when the deadline passed. */
   boolean forceFlush(Duration timeout) {
     if (shutdown.get()) {
       return await(terminated, timeout);
     }
     if (!started.get()) {
-      return guarded("flush", exporter::flush);
+      return true; // nothing was ever handed to the exporter
     }
     CompletableFuture<Boolean> request = new CompletableFuture<>();
     flushRequests.add(request);
@@ -103,18 +117,18 @@ final class SpanExportWorker {
       return await(terminated, timeout);
     }
     if (started.compareAndSet(false, true)) {
+      // No worker ever ran, so this thread is the only one to call the exporter.
       boolean clean = guarded("shutdown", exporter::shutdown);
       terminated.complete(clean);
+      dropLeftovers();
       return clean;
     }
     signal.offer(Boolean.TRUE);
     if (await(terminated, timeout)) {
-      return true;
+      return terminated.join();
     }
     abandoned = true;
-    List<SpanData> left = new ArrayList<>();
-    queue.drainTo(left);
-    dropped.add(left.size());
+    dropLeftovers();
     Thread worker = thread;
     if (worker != null) {
       worker.interrupt();
@@ -124,7 +138,7 @@ final class SpanExportWorker {
 
   private static boolean await(CompletableFuture<Boolean> future, Duration timeout) {
     try {
-      return future.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+      return future.get(Timeouts.nanos(timeout), TimeUnit.NANOSECONDS);
     } catch (TimeoutException | ExecutionException e) {
       return false;
     } catch (InterruptedException e) {
@@ -136,6 +150,7 @@ final class SpanExportWorker {
   private void run() {
     List<SpanData> batch = new ArrayList<>(batchSize);
     long nextExport = System.nanoTime() + intervalNanos;
+    boolean clean = false;
     try {
       while (!abandoned) {
         queue.drainTo(batch, batchSize - batch.size());
@@ -149,11 +164,11 @@ final class SpanExportWorker {
           for (CompletableFuture<Boolean> r; (r = flushRequests.poll()) != null; ) {
             requests.add(r);
           }
-          drainAll(batch);
-          boolean clean = guarded("flush", exporter::flush);
-          requests.forEach(request -> request.complete(clean));
+          boolean exportedAll = drainAll(batch);
+          boolean flushed = guarded("flush", exporter::flush);
+          requests.forEach(request -> request.complete(exportedAll && flushed));
           if (stopping) {
-            terminated.complete(guarded("shutdown", exporter::shutdown));
+            clean = exportedAll & flushed & guarded("shutdown", exporter::shutdown);
             return;
           }
           continue;
@@ -166,38 +181,49 @@ final class SpanExportWorker {
           nextExport = now + intervalNanos;
           continue;
         }
-        spansNeeded.set(batchSize - batch.size());
-        signal.poll(nextExport - now, TimeUnit.NANOSECONDS);
+        int needed = batchSize - batch.size();
+        spansNeeded.set(needed);
+        // A span offered between the drain above and publishing spansNeeded sent no signal.
+        if (queue.size() < needed) {
+          signal.poll(nextExport - now, TimeUnit.NANOSECONDS);
+        }
         spansNeeded.set(Integer.MAX_VALUE);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
       dropped.add(batch.size());
-      terminated.complete(false);
+      terminated.complete(clean);
+      dropLeftovers();
       flushRequests.forEach(request -> request.complete(false));
     }
   }
 
-  private void drainAll(List<SpanData> batch) {
+  /** Exports everything queued; false when an export threw. */
+  private boolean drainAll(List<SpanData> batch) {
+    boolean clean = true;
     do {
       queue.drainTo(batch, batchSize - batch.size());
       if (!batch.isEmpty()) {
-        export(batch);
+        clean &= export(batch);
       }
     } while (!queue.isEmpty());
+    return clean;
   }
 
-  private void export(List<SpanData> batch) {
+  private boolean export(List<SpanData> batch) {
     List<SpanData> spans = List.copyOf(batch);
     batch.clear();
     if (abandoned) {
       dropped.add(spans.size());
-      return;
+      return false;
     }
     if (guarded("export", () -> exporter.export(spans))) {
       exported.add(spans.size());
+      return true;
     }
+    failedSpans.add(spans.size());
+    return false;
   }
 
   /** Runs one exporter call, counting and logging (once) what it throws; true when it returned. */
@@ -205,7 +231,10 @@ final class SpanExportWorker {
     try {
       call.run();
       return true;
-    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+    } catch (Throwable e) { // an exporter may throw anything, checked ones included (sneaky throws)
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
       failures.increment();
       if (failureLogged.compareAndSet(false, true)) {
         LOG.log(
@@ -228,6 +257,10 @@ final class SpanExportWorker {
 
   long dropped() {
     return dropped.sum();
+  }
+
+  long failedSpans() {
+    return failedSpans.sum();
   }
 
   long failures() {

@@ -20,7 +20,7 @@ public record SpanLink(String traceId, String spanId, Map<String, Object> attrib
   public SpanLink {
     traceId = W3CIds.requireTraceId("link trace_id", traceId);
     spanId = W3CIds.requireSpanId("link span_id", spanId);
-    attributes = SpanAttributes.copyOf(attributes);
+    attributes = SpanAttributes.copyOf(attributes, SpanAttributes.UNLIMITED);
   }
 
   /** The seed's shape: {@code trace_id}, {@code span_id}, {@code attributes}. */

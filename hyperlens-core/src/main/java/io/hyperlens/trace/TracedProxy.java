@@ -43,17 +43,33 @@ public final class TracedProxy {
       throw new IllegalArgumentException("tracer must not be null");
     }
     Map<Method, Operation> operations = new ConcurrentHashMap<>();
+    Map<Method, Method> callable = new ConcurrentHashMap<>();
     for (Method method : interfaceType.getMethods()) {
+      callable.put(method, makeCallable(method));
       Traced traced = method.getAnnotation(Traced.class);
       if (traced != null) {
         operations.put(method, Operation.of(interfaceType, method, traced));
       }
     }
-    InvocationHandler handler = new Handler(target, tracer, operations);
+    InvocationHandler handler = new Handler(target, tracer, operations, callable);
     Object proxy =
         Proxy.newProxyInstance(
             interfaceType.getClassLoader(), new Class<?>[] {interfaceType}, handler);
     return interfaceType.cast(proxy);
+  }
+
+  /**
+   * Lets the proxy call a method of a non-public interface declared in another package. On the
+   * class path this always works; in a module that does not open the package it may be refused, and
+   * then such calls fail as reflection would.
+   */
+  private static Method makeCallable(Method method) {
+    try {
+      method.setAccessible(true);
+    } catch (RuntimeException refused) {
+      // InaccessibleObjectException or a SecurityException: public interfaces still work
+    }
+    return method;
   }
 
   private record Operation(String name, SpanKind kind, Map<String, Object> attributes) {
@@ -83,15 +99,35 @@ public final class TracedProxy {
     private final Object target;
     private final DistributedTracer tracer;
     private final Map<Method, Operation> operations;
+    private final Map<Method, Method> callable;
 
-    Handler(Object target, DistributedTracer tracer, Map<Method, Operation> operations) {
+    /**
+     * @param callable the interface's methods, made accessible: the proxy hands {@link #invoke} its
+     *     own {@code Method} copies, whose accessibility flag is not set
+     */
+    Handler(
+        Object target,
+        DistributedTracer tracer,
+        Map<Method, Operation> operations,
+        Map<Method, Method> callable) {
       this.target = target;
       this.tracer = tracer;
       this.operations = operations;
+      this.callable = callable;
     }
 
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+      if (method.getDeclaringClass() == Object.class) {
+        switch (method.getName()) {
+          case "equals":
+            return proxy == args[0];
+          case "hashCode":
+            return System.identityHashCode(proxy);
+          default:
+            return "TracedProxy[" + target + "]";
+        }
+      }
       Operation operation = operations.get(method);
       if (operation == null) {
         return call(method, args);
@@ -102,7 +138,7 @@ public final class TracedProxy {
 
     private Object call(Method method, Object[] args) throws Exception {
       try {
-        return method.invoke(target, args);
+        return callable.getOrDefault(method, method).invoke(target, args);
       } catch (InvocationTargetException e) {
         Throwable cause = e.getCause();
         if (cause instanceof Exception) {

@@ -19,6 +19,7 @@ import java.util.Map;
  * @param finishIgnored {@code finishSpan} calls on spans already finished
  * @param spansExported spans handed to exporters successfully (summed over exporters)
  * @param exportDropped spans dropped because an exporter's queue was full or shut down
+ * @param exportFailedSpans spans in batches whose export threw
  * @param exportFailures exporter calls that threw
  */
 public record TracerMetrics(
@@ -32,13 +33,15 @@ public record TracerMetrics(
     long finishIgnored,
     long spansExported,
     long exportDropped,
+    long exportFailedSpans,
     long exportFailures) {
 
   /**
    * The seed's {@code get_metrics()} keys ({@code total_spans}, {@code error_spans}, {@code
    * error_rate_percent}, {@code unique_traces}, {@code export_enabled}) followed by the counters:
    * {@code spans_finished_total}, {@code spans_evicted_total}, {@code finish_ignored_total}, {@code
-   * spans_exported_total}, {@code export_dropped_total}, {@code export_failures_total}.
+   * spans_exported_total}, {@code export_dropped_total}, {@code export_failed_spans_total}, {@code
+   * export_failures_total}.
    */
   public Map<String, Object> toMap() {
     Map<String, Object> map = new LinkedHashMap<>();
@@ -52,6 +55,7 @@ public record TracerMetrics(
     map.put("finish_ignored_total", finishIgnored);
     map.put("spans_exported_total", spansExported);
     map.put("export_dropped_total", exportDropped);
+    map.put("export_failed_spans_total", exportFailedSpans);
     map.put("export_failures_total", exportFailures);
     return Collections.unmodifiableMap(map);
   }

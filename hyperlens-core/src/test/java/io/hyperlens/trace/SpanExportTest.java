@@ -178,10 +178,94 @@ class SpanExportTest {
       assertThat(tracer.forceFlush(Duration.ofSeconds(10))).isTrue();
 
       assertThat(tracer.getMetrics().exportFailures()).isEqualTo(3);
+      assertThat(tracer.getMetrics().exportFailedSpans()).isEqualTo(3);
       assertThat(calls).hasValue(3);
       assertThat(other).hasSize(3);
       assertThat(RecordingLoggerFinder.recordsFor(failure)).hasSize(1);
       assertThat(tracer.getTraceSpans(tracer.recentTraces(1).get(0).traceId())).hasSize(1);
+    }
+  }
+
+  @Test
+  void anExporterThrowingACheckedExceptionIsCountedAndTheWorkerCarriesOn() {
+    AtomicInteger calls = new AtomicInteger();
+    try (DistributedTracer tracer =
+        DistributedTracer.builder()
+            .exportBatchSize(1)
+            .exporter(
+                spans -> {
+                  if (calls.incrementAndGet() == 1) {
+                    SpanExportTest.<RuntimeException>sneakyThrow(new java.io.IOException("io"));
+                  }
+                })
+            .build()) {
+      finishSpans(tracer, 1);
+      tracer.forceFlush(Duration.ofSeconds(10));
+      finishSpans(tracer, 2);
+
+      assertThat(tracer.forceFlush(Duration.ofSeconds(10))).isTrue();
+      TracerMetrics metrics = tracer.getMetrics();
+      assertThat(metrics.exportFailures()).isEqualTo(1);
+      assertThat(metrics.exportFailedSpans()).isEqualTo(1);
+      assertThat(metrics.spansExported()).isEqualTo(2);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
+    throw (T) t;
+  }
+
+  @Test
+  void everySpanFinishedWhileShuttingDownIsExportedOrCountedAsDropped() throws Exception {
+    for (int round = 0; round < 50; round++) {
+      AtomicInteger exported = new AtomicInteger();
+      DistributedTracer tracer =
+          DistributedTracer.builder()
+              .exportBatchSize(8)
+              .exportQueueSize(64)
+              .exporter(spans -> exported.addAndGet(spans.size()))
+              .build();
+      CountDownLatch go = new CountDownLatch(1);
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < 3; t++) {
+        Thread thread =
+            new Thread(
+                () -> {
+                  try {
+                    go.await();
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                  finishSpans(tracer, 200);
+                });
+        thread.start();
+        threads.add(thread);
+      }
+      go.countDown();
+      tracer.shutdown(Duration.ofSeconds(10));
+      for (Thread thread : threads) {
+        thread.join();
+      }
+
+      TracerMetrics metrics = tracer.getMetrics();
+      assertThat(metrics.spansFinished()).isEqualTo(600);
+      assertThat(metrics.spansExported() + metrics.exportDropped()).isEqualTo(600);
+      assertThat(metrics.spansExported()).isEqualTo(exported.get());
+    }
+  }
+
+  @Test
+  void generousOrNullTimeoutsAreHandled() {
+    try (DistributedTracer tracer = DistributedTracer.builder().exporter(spans -> {}).build()) {
+      finishSpans(tracer, 1);
+
+      assertThat(tracer.forceFlush(Duration.ofSeconds(Long.MAX_VALUE))).isTrue();
+      assertThat(tracer.forceFlush(Duration.ofSeconds(-1))).isIn(true, false);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> tracer.forceFlush(null))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("timeout must not be null");
+      assertThat(tracer.shutdown(Duration.ofSeconds(Long.MAX_VALUE))).isTrue();
     }
   }
 

@@ -150,6 +150,83 @@ class SpanRetentionTest {
   }
 
   @Test
+  void recordingNeverThrowsIntoTheCaller() {
+    DistributedTracer tracer = DistributedTracer.builder().build();
+    Object hostile =
+        new Object() {
+          @Override
+          public String toString() {
+            throw new IllegalStateException("no string for you");
+          }
+        };
+    List<Object> cyclic = new ArrayList<>();
+    cyclic.add(cyclic);
+    List<Object> outer = new ArrayList<>();
+    List<Object> inner = new ArrayList<>(List.of(outer));
+    outer.add(inner);
+
+    Span span = tracer.spanBuilder("op").setStartTimestamp(java.time.Instant.MAX).startSpan();
+    span.setAttribute("hostile", hostile)
+        .setAttribute("cyclic", cyclic)
+        .setAttribute("mutual", outer)
+        .addEvent("ancient", java.util.Map.of(), java.time.Instant.MIN);
+    tracer.finishSpan(span);
+
+    SpanData data = span.finishedData().orElseThrow();
+    assertThat(data.attributes()).doesNotContainKey("hostile");
+    assertThat(data.droppedAttributes()).isGreaterThanOrEqualTo(1);
+    assertThat(data.events()).hasSize(1);
+  }
+
+  @Test
+  void anExceptionWhoseMessageThrowsIsStillRecordedAndTheOriginalRethrown() {
+    DistributedTracer tracer = DistributedTracer.builder().build();
+    RuntimeException nasty =
+        new RuntimeException() {
+          @Override
+          public String getMessage() {
+            throw new UnsupportedOperationException("no message");
+          }
+        };
+
+    assertThatThrownBy(
+            () ->
+                tracer.traced(
+                    "op",
+                    () -> {
+                      throw nasty;
+                    }))
+        .isSameAs(nasty);
+    SpanData span = tracer.getTraceSpans(tracer.recentTraces(1).get(0).traceId()).get(0);
+    assertThat(span.status()).isEqualTo(SpanStatus.ERROR);
+    assertThat(span.events().get(0).attributes()).containsKey("exception.stacktrace");
+  }
+
+  @Test
+  void recordExceptionMarksTheSpanAsAnErrorEvenAfterOk() {
+    DistributedTracer tracer = DistributedTracer.builder().build();
+    Span span = tracer.startSpan("op");
+    span.setStatus(SpanStatus.OK, null);
+    span.recordException(new IllegalStateException("late failure"));
+
+    assertThat(span.status()).isEqualTo(SpanStatus.ERROR);
+    assertThat(span.statusMessage()).contains("late failure");
+  }
+
+  @Test
+  void longStringValuesAreCutToTheLimit() {
+    DistributedTracer tracer = DistributedTracer.builder().maxAttributeLength(5).build();
+    Span span = tracer.startSpan("op");
+    span.setAttribute("s", "abcdefgh").setAttribute("list", List.of("abcdefgh"));
+    span.addEvent("e", java.util.Map.of("v", "123456789"));
+
+    assertThat(span.attributes())
+        .containsEntry("s", "abcde")
+        .containsEntry("list", List.of("abcde"));
+    assertThat(span.events().get(0).attributes()).containsEntry("v", "12345");
+  }
+
+  @Test
   void blankNamesAndNullKindsDegradeInsteadOfThrowing() {
     DistributedTracer tracer = DistributedTracer.builder().build();
     Span span = tracer.startSpan(" ", null, null);
@@ -185,7 +262,7 @@ class SpanRetentionTest {
         .hasMessage("exportBatchSize must not exceed exportQueueSize, got 20 > 10");
     assertThatThrownBy(() -> DistributedTracer.builder().exportInterval(java.time.Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("exportInterval must be positive, got PT0S");
+        .hasMessage("exportInterval must be positive and at most a day, got PT0S");
   }
 
   @Test

@@ -93,7 +93,9 @@ class TracedProxyTest {
   @Test
   void unannotatedMethodsPassThroughWithoutASpan() {
     assertThat(traced.describe()).isEqualTo("default");
-    assertThat(traced.toString()).startsWith(DefaultAgentFactory.class.getName());
+    assertThat(traced.toString()).startsWith("TracedProxy[" + DefaultAgentFactory.class.getName());
+    assertThat(traced).isEqualTo(traced).isNotEqualTo(target);
+    assertThat(traced.hashCode()).isEqualTo(System.identityHashCode(traced));
 
     assertThat(tracer.getMetrics().spansFinished()).isZero();
   }
