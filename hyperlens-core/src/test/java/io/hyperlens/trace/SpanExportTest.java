@@ -330,12 +330,15 @@ class SpanExportTest {
   @Test
   void aTracerWithoutExportersStartsNoThreadAndReportsExportDisabled() {
     try (DistributedTracer tracer =
-        DistributedTracer.builder().exporter(SpanExporter.noop()).build()) {
+        DistributedTracer.builder()
+            .serviceName("no-exporter")
+            .exporter(SpanExporter.noop())
+            .build()) {
       finishSpans(tracer, 3);
 
       assertThat(tracer.getMetrics().exportEnabled()).isFalse();
       assertThat(Thread.getAllStackTraces().keySet())
-          .noneMatch(thread -> thread.getName().startsWith("hyperlens-span-export-hyperlens-"));
+          .noneMatch(thread -> thread.getName().startsWith("hyperlens-span-export-no-exporter-"));
       assertThat(tracer.forceFlush(Duration.ofSeconds(1))).isTrue();
     }
   }
