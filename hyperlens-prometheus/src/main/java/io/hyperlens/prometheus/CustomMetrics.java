@@ -1,0 +1,131 @@
+package io.hyperlens.prometheus;
+
+import io.hyperlens.prometheus.MetricsCollector.Family;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.core.metrics.MetricWithFixedMetadata;
+import io.prometheus.metrics.core.metrics.Summary;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.PrometheusNaming;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The collector's custom metrics, by the name they were created with. Thread-safe. */
+final class CustomMetrics {
+  private final PrometheusRegistry registry;
+  private final Labels constantLabels;
+  private final SeriesGuard guard;
+  private final MetricHistory history;
+  private final Map<String, CustomMetric> byName = new ConcurrentHashMap<>();
+
+  CustomMetrics(
+      PrometheusRegistry registry,
+      Labels constantLabels,
+      SeriesGuard guard,
+      MetricHistory history) {
+    this.registry = registry;
+    this.constantLabels = constantLabels;
+    this.guard = guard;
+    this.history = history;
+  }
+
+  synchronized CustomMetric create(
+      String name, MetricType type, String description, String... labels) {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("custom metric name must not be blank, got " + name);
+    }
+    if (type == null) {
+      throw new IllegalArgumentException("metric_type of custom metric \"" + name + "\" is null");
+    }
+    if (byName.containsKey(name)) {
+      throw new IllegalArgumentException("custom metric \"" + name + "\" already exists");
+    }
+    String base = name.startsWith(MetricsCollector.PREFIX) ? name : MetricsCollector.PREFIX + name;
+    String suffix = type == MetricType.COUNTER ? "_total" : type == MetricType.INFO ? "_info" : "";
+    if (!suffix.isEmpty() && base.endsWith(suffix)) {
+      base = base.substring(0, base.length() - suffix.length());
+    }
+    if (!PrometheusNaming.isValidMetricName(base)) {
+      throw new IllegalArgumentException(
+          "custom metric name \"" + name + "\" does not make a valid Prometheus name: " + base);
+    }
+    String[] labelNames = labels == null ? new String[0] : labels.clone();
+    Set<String> seen = new HashSet<>();
+    for (String label : labelNames) {
+      if (label == null
+          || !PrometheusNaming.isValidLabelName(label)
+          || label.startsWith("__")
+          || !seen.add(label)
+          || constantLabels.contains(label)) {
+        throw new IllegalArgumentException(
+            "label \"" + label + "\" of custom metric \"" + name + "\" is invalid or repeated");
+      }
+    }
+    String help = description == null || description.isBlank() ? name : description;
+    MetricWithFixedMetadata metric;
+    try {
+      metric = build(type, base, help, labelNames);
+    } catch (IllegalStateException | IllegalArgumentException clash) {
+      throw new IllegalArgumentException(
+          "custom metric \"" + name + "\" clashes with a registered metric: " + clash.getMessage(),
+          clash);
+    }
+    Family<?> family = history.track(new Family<>(base + suffix, metric, labelNames.length));
+    CustomMetric custom = new CustomMetric(name, type, List.of(labelNames), family, guard);
+    byName.put(name, custom);
+    return custom;
+  }
+
+  private MetricWithFixedMetadata build(
+      MetricType type, String name, String help, String[] labels) {
+    switch (type) {
+      case COUNTER:
+        return Counter.builder()
+            .name(name)
+            .help(help)
+            .labelNames(labels)
+            .constLabels(constantLabels)
+            .register(registry);
+      case GAUGE:
+        return Gauge.builder()
+            .name(name)
+            .help(help)
+            .labelNames(labels)
+            .constLabels(constantLabels)
+            .register(registry);
+      case HISTOGRAM:
+        return Histogram.builder()
+            .name(name)
+            .help(help)
+            .classicOnly()
+            .labelNames(labels)
+            .constLabels(constantLabels)
+            .register(registry);
+      case SUMMARY:
+        return Summary.builder()
+            .name(name)
+            .help(help)
+            .labelNames(labels)
+            .constLabels(constantLabels)
+            .register(registry);
+      default:
+        return Info.builder()
+            .name(name)
+            .help(help)
+            .labelNames(labels)
+            .constLabels(constantLabels)
+            .register(registry);
+    }
+  }
+
+  Optional<CustomMetric> get(String name) {
+    return name == null ? Optional.empty() : Optional.ofNullable(byName.get(name));
+  }
+}

@@ -1,0 +1,110 @@
+package io.hyperlens.prometheus;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Labels;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Keeps each metric family under a bound on its label sets and turns bad input into counted drops:
+ * past the bound an observation lands in one series whose every label is {@code __overflow__}
+ * ({@code hyperlens_metric_series_dropped_total{metric}} counts them); a null label value, a wrong
+ * number of label values, or a value that is NaN, infinite or (for counters and durations) negative
+ * is dropped and counted in {@code hyperlens_metric_observations_dropped_total{metric,reason}}.
+ * Thread-safe.
+ */
+final class SeriesGuard {
+  static final String OVERFLOW = "__overflow__";
+  static final String SERIES_DROPPED = "hyperlens_metric_series_dropped";
+  static final String OBSERVATIONS_DROPPED = "hyperlens_metric_observations_dropped";
+
+  private final int maxSeries;
+  private final Counter seriesDropped;
+  private final Counter observationsDropped;
+  private final ConcurrentHashMap<String, Set<List<String>>> seen = new ConcurrentHashMap<>();
+
+  SeriesGuard(PrometheusRegistry registry, int maxSeries, Labels constantLabels) {
+    this.maxSeries = maxSeries;
+    this.seriesDropped =
+        Counter.builder()
+            .name(SERIES_DROPPED)
+            .help(
+                "Observations folded into the __overflow__ series of a metric over its series bound")
+            .labelNames("metric")
+            .constLabels(constantLabels)
+            .register(registry);
+    this.observationsDropped =
+        Counter.builder()
+            .name(OBSERVATIONS_DROPPED)
+            .help("Observations dropped for bad input (NaN, negative, null or missing labels)")
+            .labelNames("metric", "reason")
+            .constLabels(constantLabels)
+            .register(registry);
+  }
+
+  /**
+   * The label values to record under, or null when the observation is dropped (and counted).
+   *
+   * @param expected the family's number of labels
+   */
+  String[] admit(String metric, int expected, String... values) {
+    if (values == null || values.length != expected) {
+      drop(metric, "label_count");
+      return null;
+    }
+    for (String value : values) {
+      if (value == null) {
+        drop(metric, "null_label");
+        return null;
+      }
+    }
+    if (expected == 0) {
+      return values;
+    }
+    Set<List<String>> series = seen.computeIfAbsent(metric, m -> ConcurrentHashMap.newKeySet());
+    List<String> key = Arrays.asList(values);
+    if (series.contains(key)) {
+      return values;
+    }
+    synchronized (series) {
+      if (series.contains(key) || series.size() < maxSeries) {
+        series.add(List.copyOf(key));
+        return values;
+      }
+    }
+    seriesDropped.labelValues(metric).inc();
+    String[] overflow = new String[expected];
+    Arrays.fill(overflow, OVERFLOW);
+    return overflow;
+  }
+
+  /** Whether {@code value} may be recorded; counts it as dropped otherwise. */
+  boolean valid(String metric, double value, boolean nonNegative) {
+    if (Double.isNaN(value) || Double.isInfinite(value)) {
+      drop(metric, "not_finite");
+      return false;
+    }
+    if (nonNegative && value < 0) {
+      drop(metric, "negative");
+      return false;
+    }
+    return true;
+  }
+
+  void drop(String metric, String reason) {
+    observationsDropped.labelValues(metric, reason).inc();
+  }
+
+  /** Forgets a label set, e.g. when an agent ends, so it no longer counts against the bound. */
+  void forget(String metric, String... values) {
+    Set<List<String>> series = seen.get(metric);
+    if (series != null) {
+      synchronized (series) {
+        series.remove(Arrays.asList(values));
+      }
+    }
+  }
+}
