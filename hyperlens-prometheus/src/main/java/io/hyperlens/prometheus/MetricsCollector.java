@@ -42,6 +42,7 @@ public final class MetricsCollector {
   private final Labels constantLabels;
   private final SeriesGuard guard;
   private final MetricHistory history;
+  private final Instruments instruments;
 
   private final Family<Counter> agentsTotal;
   private final Family<Gauge> agentsActive;
@@ -85,6 +86,7 @@ public final class MetricsCollector {
     this.guard = new SeriesGuard(registry, builder.maxSeriesPerMetric, constantLabels);
     Clock clock = builder.clock;
     this.history = new MetricHistory(clock, builder.historySize);
+    this.instruments = new Instruments(registry, constantLabels, guard, history);
 
     agentsTotal =
         counter("agents", "Agents created and finished, by final status", "philosophy", "status");
@@ -200,77 +202,32 @@ public final class MetricsCollector {
   }
 
   private Family<Counter> counter(String name, String help, String... labels) {
-    Counter metric =
-        Counter.builder()
-            .name(PREFIX + name)
-            .help(help)
-            .labelNames(labels)
-            .constLabels(constantLabels)
-            .register(registry);
-    return history.track(new Family<>(PREFIX + name + "_total", metric, labels.length));
+    return instruments.counter(PREFIX + name, help, labels);
   }
 
   private Family<Gauge> gauge(String name, String help, String... labels) {
-    Gauge metric =
-        Gauge.builder()
-            .name(PREFIX + name)
-            .help(help)
-            .labelNames(labels)
-            .constLabels(constantLabels)
-            .register(registry);
-    return history.track(new Family<>(PREFIX + name, metric, labels.length));
+    return instruments.gauge(PREFIX + name, help, labels);
   }
 
   private Family<Histogram> histogram(
       String name, String help, double[] buckets, String... labels) {
-    Histogram metric =
-        Histogram.builder()
-            .name(PREFIX + name)
-            .help(help)
-            .classicOnly()
-            .classicUpperBounds(buckets)
-            .labelNames(labels)
-            .constLabels(constantLabels)
-            .register(registry);
-    return history.track(new Family<>(PREFIX + name, metric, labels.length));
+    return instruments.histogram(PREFIX + name, help, buckets, labels);
   }
 
-  // ---- guarded recording ----
-
   private void inc(Family<Counter> family, double amount, String... labels) {
-    if (guard.valid(family.name(), amount, true)) {
-      String[] admitted = guard.admit(family.name(), family.labels(), labels);
-      if (admitted != null) {
-        family.metric().labelValues(admitted).inc(amount);
-      }
-    }
+    instruments.inc(family, amount, labels);
   }
 
   private void addToGauge(Family<Gauge> family, double amount, String... labels) {
-    if (guard.valid(family.name(), amount, false)) {
-      String[] admitted = guard.admit(family.name(), family.labels(), labels);
-      if (admitted != null) {
-        family.metric().labelValues(admitted).inc(amount);
-      }
-    }
+    instruments.add(family, amount, labels);
   }
 
   private void set(Family<Gauge> family, double value, String... labels) {
-    if (guard.valid(family.name(), value, false)) {
-      String[] admitted = guard.admit(family.name(), family.labels(), labels);
-      if (admitted != null) {
-        family.metric().labelValues(admitted).set(value);
-      }
-    }
+    instruments.set(family, value, labels);
   }
 
   private void observe(Family<Histogram> family, double value, String... labels) {
-    if (guard.valid(family.name(), value, true)) {
-      String[] admitted = guard.admit(family.name(), family.labels(), labels);
-      if (admitted != null) {
-        family.metric().labelValues(admitted).observe(value);
-      }
-    }
+    instruments.observe(family, value, labels);
   }
 
   private static String value(AgentPhilosophy philosophy) {

@@ -5,7 +5,9 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Labels;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -21,6 +23,8 @@ final class SeriesGuard {
   static final String SERIES_DROPPED = "hyperlens_metric_series_dropped";
   static final String OBSERVATIONS_DROPPED = "hyperlens_metric_observations_dropped";
 
+  private static final Map<PrometheusRegistry, Counter[]> DROP_COUNTERS = new WeakHashMap<>();
+
   private final int maxSeries;
   private final Counter seriesDropped;
   private final Counter observationsDropped;
@@ -28,21 +32,35 @@ final class SeriesGuard {
 
   SeriesGuard(PrometheusRegistry registry, int maxSeries, Labels constantLabels) {
     this.maxSeries = maxSeries;
-    this.seriesDropped =
-        Counter.builder()
-            .name(SERIES_DROPPED)
-            .help(
-                "Observations folded into the __overflow__ series of a metric over its series bound")
-            .labelNames("metric")
-            .constLabels(constantLabels)
-            .register(registry);
-    this.observationsDropped =
-        Counter.builder()
-            .name(OBSERVATIONS_DROPPED)
-            .help("Observations dropped for bad input (NaN, negative, null or missing labels)")
-            .labelNames("metric", "reason")
-            .constLabels(constantLabels)
-            .register(registry);
+    Counter[] counters = dropCounters(registry, constantLabels);
+    this.seriesDropped = counters[0];
+    this.observationsDropped = counters[1];
+  }
+
+  /** The two drop counters of {@code registry}, registered once however many guards share it. */
+  private static Counter[] dropCounters(PrometheusRegistry registry, Labels constantLabels) {
+    synchronized (DROP_COUNTERS) {
+      return DROP_COUNTERS.computeIfAbsent(
+          registry,
+          r ->
+              new Counter[] {
+                Counter.builder()
+                    .name(SERIES_DROPPED)
+                    .help(
+                        "Observations folded into the __overflow__ series of a metric over its"
+                            + " series bound")
+                    .labelNames("metric")
+                    .constLabels(constantLabels)
+                    .register(r),
+                Counter.builder()
+                    .name(OBSERVATIONS_DROPPED)
+                    .help(
+                        "Observations dropped for bad input (NaN, negative, null or missing labels)")
+                    .labelNames("metric", "reason")
+                    .constLabels(constantLabels)
+                    .register(r)
+              });
+    }
   }
 
   /**
