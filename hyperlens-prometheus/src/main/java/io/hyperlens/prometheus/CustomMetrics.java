@@ -1,14 +1,6 @@
 package io.hyperlens.prometheus;
 
 import io.hyperlens.prometheus.MetricsCollector.Family;
-import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.core.metrics.Gauge;
-import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.core.metrics.Info;
-import io.prometheus.metrics.core.metrics.MetricWithFixedMetadata;
-import io.prometheus.metrics.core.metrics.Summary;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.PrometheusNaming;
 import java.util.HashSet;
 import java.util.List;
@@ -19,21 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** The collector's custom metrics, by the name they were created with. Thread-safe. */
 final class CustomMetrics {
-  private final PrometheusRegistry registry;
-  private final Labels constantLabels;
-  private final SeriesGuard guard;
-  private final MetricHistory history;
+  private final Instruments instruments;
   private final Map<String, CustomMetric> byName = new ConcurrentHashMap<>();
 
-  CustomMetrics(
-      PrometheusRegistry registry,
-      Labels constantLabels,
-      SeriesGuard guard,
-      MetricHistory history) {
-    this.registry = registry;
-    this.constantLabels = constantLabels;
-    this.guard = guard;
-    this.history = history;
+  CustomMetrics(Instruments instruments) {
+    this.instruments = instruments;
   }
 
   synchronized CustomMetric create(
@@ -63,65 +45,38 @@ final class CustomMetrics {
           || !PrometheusNaming.isValidLabelName(label)
           || label.startsWith("__")
           || !seen.add(label)
-          || constantLabels.contains(label)) {
+          || instruments.isConstantLabel(label)) {
         throw new IllegalArgumentException(
             "label \"" + label + "\" of custom metric \"" + name + "\" is invalid or repeated");
       }
     }
     String help = description == null || description.isBlank() ? name : description;
-    MetricWithFixedMetadata metric;
+    Family<?> family;
     try {
-      metric = build(type, base, help, labelNames);
+      family = build(type, base, help, labelNames);
     } catch (IllegalStateException | IllegalArgumentException clash) {
       throw new IllegalArgumentException(
           "custom metric \"" + name + "\" clashes with a registered metric: " + clash.getMessage(),
           clash);
     }
-    Family<?> family = history.track(new Family<>(base + suffix, metric, labelNames.length));
-    CustomMetric custom = new CustomMetric(name, type, List.of(labelNames), family, guard);
+    CustomMetric custom =
+        new CustomMetric(name, type, List.of(labelNames), family, instruments.guard());
     byName.put(name, custom);
     return custom;
   }
 
-  private MetricWithFixedMetadata build(
-      MetricType type, String name, String help, String[] labels) {
+  private Family<?> build(MetricType type, String name, String help, String[] labels) {
     switch (type) {
       case COUNTER:
-        return Counter.builder()
-            .name(name)
-            .help(help)
-            .labelNames(labels)
-            .constLabels(constantLabels)
-            .register(registry);
+        return instruments.counter(name, help, labels);
       case GAUGE:
-        return Gauge.builder()
-            .name(name)
-            .help(help)
-            .labelNames(labels)
-            .constLabels(constantLabels)
-            .register(registry);
+        return instruments.gauge(name, help, labels);
       case HISTOGRAM:
-        return Histogram.builder()
-            .name(name)
-            .help(help)
-            .classicOnly()
-            .labelNames(labels)
-            .constLabels(constantLabels)
-            .register(registry);
+        return instruments.histogram(name, help, labels);
       case SUMMARY:
-        return Summary.builder()
-            .name(name)
-            .help(help)
-            .labelNames(labels)
-            .constLabels(constantLabels)
-            .register(registry);
+        return instruments.summary(name, help, labels);
       default:
-        return Info.builder()
-            .name(name)
-            .help(help)
-            .labelNames(labels)
-            .constLabels(constantLabels)
-            .register(registry);
+        return instruments.info(name, help, labels);
     }
   }
 

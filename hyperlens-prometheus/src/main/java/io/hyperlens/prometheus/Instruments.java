@@ -4,6 +4,8 @@ import io.hyperlens.prometheus.MetricsCollector.Family;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.core.metrics.Summary;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Labels;
 
@@ -74,6 +76,48 @@ final class Instruments {
             .constLabels(constantLabels)
             .register(registry);
     return track(new Family<>(name, metric, labels.length));
+  }
+
+  /** A classic histogram with client_java's default buckets. */
+  Family<Histogram> histogram(String name, String help, String... labels) {
+    Histogram metric =
+        Histogram.builder()
+            .name(name)
+            .help(help)
+            .classicOnly()
+            .labelNames(labels)
+            .constLabels(constantLabels)
+            .register(registry);
+    return track(new Family<>(name, metric, labels.length));
+  }
+
+  /** A summary (count and sum, no quantiles). */
+  Family<Summary> summary(String name, String help, String... labels) {
+    Summary metric =
+        Summary.builder()
+            .name(name)
+            .help(help)
+            .labelNames(labels)
+            .constLabels(constantLabels)
+            .register(registry);
+    return track(new Family<>(name, metric, labels.length));
+  }
+
+  /** An info metric exposed as {@code name + "_info"}. */
+  Family<Info> info(String name, String help, String... labels) {
+    Info metric =
+        Info.builder()
+            .name(name)
+            .help(help)
+            .labelNames(labels)
+            .constLabels(constantLabels)
+            .register(registry);
+    return track(new Family<>(name + "_info", metric, labels.length));
+  }
+
+  /** Whether {@code label} is one of the constant labels. */
+  boolean isConstantLabel(String label) {
+    return constantLabels.contains(label);
   }
 
   /** Adds a non-negative amount to a counter series. */

@@ -159,16 +159,14 @@ public final class MetricsCollector {
     errors = counter("errors", "Errors by type and component", "error_type", "component");
     agentFailures =
         counter("agent_failures", "Agent failures by reason", "philosophy", "failure_reason");
-    Info info =
-        Info.builder()
-            .name(PREFIX + "runtime")
-            .help("Runtime version, environment and platform")
-            .labelNames("version", "environment", "platform")
-            .constLabels(constantLabels)
-            .register(registry);
-    runtimeInfo = new Family<>(PREFIX + "runtime_info", info, 3);
-    history.track(runtimeInfo);
-    custom = new CustomMetrics(registry, constantLabels, guard, history);
+    runtimeInfo =
+        instruments.info(
+            PREFIX + "runtime",
+            "Runtime version, environment and platform",
+            "version",
+            "environment",
+            "platform");
+    custom = new CustomMetrics(instruments);
   }
 
   /** A builder: a new registry, 10,000 series per metric, 1,000 history entries. */
