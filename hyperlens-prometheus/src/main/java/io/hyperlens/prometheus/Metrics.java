@@ -68,11 +68,18 @@ public final class Metrics {
           e);
     }
     try {
+      // client_java's JVM and process builders take no constant labels: with custom labels they
+      // go into a private registry that is exposed relabeled.
+      PrometheusRegistry runtime =
+          config.customLabels().isEmpty() ? registry : new PrometheusRegistry();
       if (config.includeJvmMetrics()) {
-        registerJvmMetrics(registry);
+        registerJvmMetrics(runtime);
       }
       if (config.includeProcessMetrics()) {
-        ProcessMetrics.builder().register(registry);
+        ProcessMetrics.builder().register(runtime);
+      }
+      if (runtime != registry) {
+        registry.register(new LabeledMetrics(runtime, ConstantLabels.of(config.customLabels())));
       }
     } catch (RuntimeException e) {
       server.stop(0);

@@ -49,6 +49,21 @@ class MetricsEndpointTest {
   }
 
   @Test
+  void customLabelsReachTheJvmAndProcessSeriesToo() throws Exception {
+    MetricsConfig config =
+        MetricsConfig.defaults().withPort(0).withCustomLabels(Map.of("env", "prod", "team", "ml"));
+    try (MetricsEndpoint endpoint = Metrics.enable(config)) {
+      String body = get(endpoint.uri()).body();
+
+      assertThat(body.lines().filter(line -> !line.startsWith("#")))
+          .filteredOn(line -> line.startsWith("jvm_") || line.startsWith("process_"))
+          .hasSizeGreaterThan(20)
+          .allSatisfy(line -> assertThat(line).contains("env=\"prod\"").contains("team=\"ml\""));
+      assertThat(body).contains("# TYPE jvm_gc_collection_seconds summary");
+    }
+  }
+
+  @Test
   void runtimeMetricsCanBeLeftOutAndThePathChanged() throws Exception {
     MetricsConfig config =
         MetricsConfig.defaults().withPort(0).withPath("/prom").withRuntimeMetrics(false, false);
