@@ -66,7 +66,6 @@ public final class DistributedTracer implements AutoCloseable {
   private final Clock clock;
   private final SpanRetention retention;
   private final SpanExportWorker[] workers;
-  private final boolean exportEnabled;
   private final int maxAttributesPerSpan;
   private final int maxEventsPerSpan;
   private final int maxLinksPerSpan;
@@ -90,7 +89,6 @@ public final class DistributedTracer implements AutoCloseable {
       }
     }
     this.workers = active.toArray(new SpanExportWorker[0]);
-    this.exportEnabled = workers.length > 0;
     this.maxAttributesPerSpan = builder.maxAttributesPerSpan;
     this.maxEventsPerSpan = builder.maxEventsPerSpan;
     this.maxLinksPerSpan = builder.maxLinksPerSpan;
@@ -389,7 +387,7 @@ public final class DistributedTracer implements AutoCloseable {
         errors,
         rate,
         counts[2],
-        exportEnabled,
+        workers.length > 0,
         counts[3],
         counts[4],
         finishIgnored.sum(),

@@ -49,10 +49,12 @@ public final class HexIds {
 
   /** Whether {@code s} is exactly {@code length} characters of {@code [0-9a-f]}. */
   public static boolean isLowerHex(String s, int length) {
-    if (s == null || s.length() != length) {
-      return false;
-    }
-    for (int i = 0; i < length; i++) {
+    return s != null && s.length() == length && isLowerHex(s, 0, length);
+  }
+
+  /** Whether {@code s[from, to)} is all {@code [0-9a-f]}. */
+  static boolean isLowerHex(String s, int from, int to) {
+    for (int i = from; i < to; i++) {
       char c = s.charAt(i);
       if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
         return false;

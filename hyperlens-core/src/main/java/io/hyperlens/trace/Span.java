@@ -170,8 +170,7 @@ public final class Span {
 
   /** Sets a string attribute; returns this span. */
   public Span setAttribute(String key, String value) {
-    return putAttribute(
-        key, value == null ? null : SpanAttributes.truncate(value, tracer.maxAttributeLength()));
+    return putAttribute(key, SpanAttributes.normalize(value, tracer.maxAttributeLength()));
   }
 
   /** Sets an integer attribute; returns this span. */

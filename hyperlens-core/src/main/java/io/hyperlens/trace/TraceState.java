@@ -89,14 +89,8 @@ final class TraceState {
     while (start <= length) {
       int comma = header.indexOf(',', start);
       int end = comma < 0 ? length : comma;
-      int from = start;
-      int to = end;
-      while (from < to && isOws(header.charAt(from))) {
-        from++;
-      }
-      while (to > from && isOws(header.charAt(to - 1))) {
-        to--;
-      }
+      int from = skipOws(header, start, end);
+      int to = trimOws(header, from, end);
       if (from < to) {
         if (entries.size() == MAX_MEMBERS) {
           return null;
@@ -188,5 +182,31 @@ final class TraceState {
 
   static boolean isOws(char c) {
     return c == ' ' || c == '\t';
+  }
+
+  /** The first index of {@code c} in {@code s[from, to)}, or {@code to}. */
+  static int indexOf(String s, char c, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (s.charAt(i) == c) {
+        return i;
+      }
+    }
+    return to;
+  }
+
+  /** The first index in {@code s[from, to)} that is not OWS, or {@code to}. */
+  static int skipOws(String s, int from, int to) {
+    while (from < to && isOws(s.charAt(from))) {
+      from++;
+    }
+    return from;
+  }
+
+  /** The end of {@code s[from, to)} without trailing OWS. */
+  static int trimOws(String s, int from, int to) {
+    while (to > from && isOws(s.charAt(to - 1))) {
+      to--;
+    }
+    return to;
   }
 }

@@ -210,16 +210,10 @@ public final class W3CPropagator {
 
   /** The parsed header, or {@code null} when it breaks W3C Trace Context Level 1. */
   private static Parent parseTraceparent(String raw) {
-    int from = 0;
-    int to = raw.length();
-    while (from < to && TraceState.isOws(raw.charAt(from))) {
-      from++;
-    }
-    while (to > from && TraceState.isOws(raw.charAt(to - 1))) {
-      to--;
-    }
+    int from = TraceState.skipOws(raw, 0, raw.length());
+    int to = TraceState.trimOws(raw, from, raw.length());
     int length = to - from;
-    if (length < TRACEPARENT_LENGTH || !isLowerHex(raw, from, from + 2)) {
+    if (length < TRACEPARENT_LENGTH || !HexIds.isLowerHex(raw, from, from + 2)) {
       return null;
     }
     int version = hexValue(raw.charAt(from)) << 4 | hexValue(raw.charAt(from + 1));
@@ -238,9 +232,9 @@ public final class W3CPropagator {
     if (raw.charAt(from + 2) != '-'
         || raw.charAt(spanStart - 1) != '-'
         || raw.charAt(flagsStart - 1) != '-'
-        || !isLowerHex(raw, traceStart, spanStart - 1)
-        || !isLowerHex(raw, spanStart, flagsStart - 1)
-        || !isLowerHex(raw, flagsStart, flagsStart + 2)) {
+        || !HexIds.isLowerHex(raw, traceStart, spanStart - 1)
+        || !HexIds.isLowerHex(raw, spanStart, flagsStart - 1)
+        || !HexIds.isLowerHex(raw, flagsStart, flagsStart + 2)) {
       return null;
     }
     String traceId = raw.substring(traceStart, spanStart - 1);
@@ -250,16 +244,6 @@ public final class W3CPropagator {
     }
     int flags = hexValue(raw.charAt(flagsStart)) << 4 | hexValue(raw.charAt(flagsStart + 1));
     return new Parent(traceId, spanId, flags);
-  }
-
-  private static boolean isLowerHex(String s, int from, int to) {
-    for (int i = from; i < to; i++) {
-      char c = s.charAt(i);
-      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** The value of a hex digit of either case, or -1. */
@@ -337,22 +321,22 @@ public final class W3CPropagator {
     int length = header.length();
     int start = 0;
     while (start <= length) {
-      int end = indexOf(header, ',', start, length);
-      int from = skipOws(header, start, end);
-      int to = trimOws(header, from, end);
+      int end = TraceState.indexOf(header, ',', start, length);
+      int from = TraceState.skipOws(header, start, end);
+      int to = TraceState.trimOws(header, from, end);
       start = end + 1;
       if (from == to) {
         continue;
       }
-      int equals = indexOf(header, '=', from, to);
-      int valueEnd = indexOf(header, ';', from, to);
+      int equals = TraceState.indexOf(header, '=', from, to);
+      int valueEnd = TraceState.indexOf(header, ';', from, to);
       if (equals >= valueEnd) {
         dropped++;
         continue;
       }
-      String key = header.substring(from, trimOws(header, from, equals));
-      int valueFrom = skipOws(header, equals + 1, valueEnd);
-      int valueTo = trimOws(header, valueFrom, valueEnd);
+      String key = header.substring(from, TraceState.trimOws(header, from, equals));
+      int valueFrom = TraceState.skipOws(header, equals + 1, valueEnd);
+      int valueTo = TraceState.trimOws(header, valueFrom, valueEnd);
       if (!BaggageStore.isToken(key)
           || !allBaggageOctets(header, valueFrom, valueTo)
           || !validProperties(header, valueEnd, to)) {
@@ -384,16 +368,16 @@ public final class W3CPropagator {
     int start = from;
     while (start < to) {
       // s.charAt(start) is ';'
-      int end = indexOf(s, ';', start + 1, to);
-      int propFrom = skipOws(s, start + 1, end);
-      int propTo = trimOws(s, propFrom, end);
-      int equals = indexOf(s, '=', propFrom, propTo);
-      String key = s.substring(propFrom, trimOws(s, propFrom, equals));
+      int end = TraceState.indexOf(s, ';', start + 1, to);
+      int propFrom = TraceState.skipOws(s, start + 1, end);
+      int propTo = TraceState.trimOws(s, propFrom, end);
+      int equals = TraceState.indexOf(s, '=', propFrom, propTo);
+      String key = s.substring(propFrom, TraceState.trimOws(s, propFrom, equals));
       if (!BaggageStore.isToken(key)) {
         return false;
       }
       if (equals < propTo) {
-        int valueFrom = skipOws(s, equals + 1, propTo);
+        int valueFrom = TraceState.skipOws(s, equals + 1, propTo);
         if (!allBaggageOctets(s, valueFrom, propTo)) {
           return false;
         }
@@ -414,7 +398,7 @@ public final class W3CPropagator {
 
   /** Decodes {@code %XX} escapes in {@code s[from, to)}, a run of baggage-octets, as UTF-8. */
   private static String percentDecode(String s, int from, int to) {
-    int percent = indexOf(s, '%', from, to);
+    int percent = TraceState.indexOf(s, '%', from, to);
     if (percent == to) {
       return s.substring(from, to);
     }
@@ -435,31 +419,5 @@ public final class W3CPropagator {
     }
     // The String constructor replaces malformed UTF-8 with U+FFFD.
     return new String(bytes, 0, n, StandardCharsets.UTF_8);
-  }
-
-  /** The index of {@code c} in {@code s[from, to)}, or {@code to} when there is none. */
-  private static int indexOf(String s, char c, int from, int to) {
-    for (int i = from; i < to; i++) {
-      if (s.charAt(i) == c) {
-        return i;
-      }
-    }
-    return to;
-  }
-
-  /** The first index in {@code s[from, to)} that is not OWS, or {@code to}. */
-  private static int skipOws(String s, int from, int to) {
-    while (from < to && TraceState.isOws(s.charAt(from))) {
-      from++;
-    }
-    return from;
-  }
-
-  /** The end of {@code s[from, to)} without trailing OWS. */
-  private static int trimOws(String s, int from, int to) {
-    while (to > from && TraceState.isOws(s.charAt(to - 1))) {
-      to--;
-    }
-    return to;
   }
 }

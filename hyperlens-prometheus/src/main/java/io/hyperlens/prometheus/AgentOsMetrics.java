@@ -1,6 +1,5 @@
 package io.hyperlens.prometheus;
 
-import io.hyperlens.prometheus.MetricsCollector.Family;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;

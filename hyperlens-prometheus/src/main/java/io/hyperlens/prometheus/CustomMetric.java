@@ -1,10 +1,10 @@
 package io.hyperlens.prometheus;
 
-import io.hyperlens.prometheus.MetricsCollector.Family;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.core.metrics.MetricWithFixedMetadata;
 import io.prometheus.metrics.core.metrics.Summary;
 import java.util.List;
 
@@ -26,15 +26,19 @@ public final class CustomMetric {
   private final MetricType type;
   private final List<String> labelNames;
   private final Family<?> family;
-  private final SeriesGuard guard;
+  private final Instruments instruments;
 
   CustomMetric(
-      String name, MetricType type, List<String> labelNames, Family<?> family, SeriesGuard guard) {
+      String name,
+      MetricType type,
+      List<String> labelNames,
+      Family<?> family,
+      Instruments instruments) {
     this.name = name;
     this.type = type;
     this.labelNames = labelNames;
     this.family = family;
-    this.guard = guard;
+    this.instruments = instruments;
   }
 
   /** The name it was created with. */
@@ -62,6 +66,16 @@ public final class CustomMetric {
     return new Series(values);
   }
 
+  /** The family as the metric type {@link #type} says it is. */
+  @SuppressWarnings("unchecked")
+  private <M extends MetricWithFixedMetadata> Family<M> as() {
+    return (Family<M>) family;
+  }
+
+  private void wrongType() {
+    instruments.guard().drop(family.name(), "wrong_type");
+  }
+
   /** One label set of the metric. */
   public final class Series {
     private final String[] values;
@@ -78,65 +92,41 @@ public final class CustomMetric {
     /** Adds {@code amount} (counter: not negative; gauge: any finite value). */
     public void inc(double amount) {
       if (type == MetricType.COUNTER) {
-        String[] admitted = admit(amount, true);
-        if (admitted != null) {
-          ((Counter) family.metric()).labelValues(admitted).inc(amount);
-        }
+        instruments.inc(CustomMetric.this.<Counter>as(), amount, values);
       } else if (type == MetricType.GAUGE) {
-        String[] admitted = admit(amount, false);
-        if (admitted != null) {
-          ((Gauge) family.metric()).labelValues(admitted).inc(amount);
-        }
+        instruments.add(CustomMetric.this.<Gauge>as(), amount, values);
       } else {
-        guard.drop(family.name(), "wrong_type");
+        wrongType();
       }
     }
 
     /** Sets a gauge. */
     public void set(double value) {
-      if (type != MetricType.GAUGE) {
-        guard.drop(family.name(), "wrong_type");
-        return;
-      }
-      String[] admitted = admit(value, false);
-      if (admitted != null) {
-        ((Gauge) family.metric()).labelValues(admitted).set(value);
+      if (type == MetricType.GAUGE) {
+        instruments.set(CustomMetric.this.<Gauge>as(), value, values);
+      } else {
+        wrongType();
       }
     }
 
     /** Observes a value in a histogram or summary (not negative). */
     public void observe(double value) {
-      if (type != MetricType.HISTOGRAM && type != MetricType.SUMMARY) {
-        guard.drop(family.name(), "wrong_type");
-        return;
-      }
-      String[] admitted = admit(value, true);
-      if (admitted == null) {
-        return;
-      }
       if (type == MetricType.HISTOGRAM) {
-        ((Histogram) family.metric()).labelValues(admitted).observe(value);
+        instruments.observe(CustomMetric.this.<Histogram>as(), value, values);
+      } else if (type == MetricType.SUMMARY) {
+        instruments.observeSummary(CustomMetric.this.<Summary>as(), value, values);
       } else {
-        ((Summary) family.metric()).labelValues(admitted).observe(value);
+        wrongType();
       }
     }
 
     /** Makes these label values the info's only series (value 1). */
     public void info() {
-      if (type != MetricType.INFO) {
-        guard.drop(family.name(), "wrong_type");
-        return;
+      if (type == MetricType.INFO) {
+        instruments.info(CustomMetric.this.<Info>as(), values);
+      } else {
+        wrongType();
       }
-      String[] admitted = guard.admit(family.name(), family.labels(), values);
-      if (admitted != null) {
-        ((Info) family.metric()).setLabelValues(admitted);
-      }
-    }
-
-    private String[] admit(double value, boolean nonNegative) {
-      return guard.valid(family.name(), value, nonNegative)
-          ? guard.admit(family.name(), family.labels(), values)
-          : null;
     }
   }
 }

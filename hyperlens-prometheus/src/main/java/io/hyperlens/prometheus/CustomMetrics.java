@@ -1,6 +1,5 @@
 package io.hyperlens.prometheus;
 
-import io.hyperlens.prometheus.MetricsCollector.Family;
 import io.prometheus.metrics.model.snapshots.PrometheusNaming;
 import java.util.HashSet;
 import java.util.List;
@@ -59,8 +58,7 @@ final class CustomMetrics {
           "custom metric \"" + name + "\" clashes with a registered metric: " + clash.getMessage(),
           clash);
     }
-    CustomMetric custom =
-        new CustomMetric(name, type, List.of(labelNames), family, instruments.guard());
+    CustomMetric custom = new CustomMetric(name, type, List.of(labelNames), family, instruments);
     byName.put(name, custom);
     return custom;
   }

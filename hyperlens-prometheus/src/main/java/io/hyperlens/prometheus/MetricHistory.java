@@ -1,6 +1,5 @@
 package io.hyperlens.prometheus;
 
-import io.hyperlens.prometheus.MetricsCollector.Family;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;

@@ -4,7 +4,6 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
-import io.prometheus.metrics.core.metrics.MetricWithFixedMetadata;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Labels;
 import java.time.Clock;
@@ -76,9 +75,6 @@ public final class MetricsCollector {
   private final Family<Counter> agentFailures;
   private final Family<Info> runtimeInfo;
   private final CustomMetrics custom;
-
-  /** A client_java metric with its exposed name and label count. */
-  record Family<M extends MetricWithFixedMetadata>(String name, M metric, int labels) {}
 
   MetricsCollector(MetricsCollectorBuilder builder) {
     this.registry = builder.registry;
@@ -212,22 +208,6 @@ public final class MetricsCollector {
     return instruments.histogram(PREFIX + name, help, buckets, labels);
   }
 
-  private void inc(Family<Counter> family, double amount, String... labels) {
-    instruments.inc(family, amount, labels);
-  }
-
-  private void addToGauge(Family<Gauge> family, double amount, String... labels) {
-    instruments.add(family, amount, labels);
-  }
-
-  private void set(Family<Gauge> family, double value, String... labels) {
-    instruments.set(family, value, labels);
-  }
-
-  private void observe(Family<Histogram> family, double value, String... labels) {
-    instruments.observe(family, value, labels);
-  }
-
   private static String value(AgentPhilosophy philosophy) {
     return philosophy == null ? null : philosophy.value();
   }
@@ -244,8 +224,8 @@ public final class MetricsCollector {
    * agentcore_agents_active{philosophy}} +1.
    */
   public void recordAgentCreated(AgentPhilosophy philosophy, String status) {
-    inc(agentsTotal, 1, value(philosophy), status);
-    addToGauge(agentsActive, 1, value(philosophy));
+    instruments.inc(agentsTotal, 1, value(philosophy), status);
+    instruments.add(agentsActive, 1, value(philosophy));
   }
 
   /**
@@ -255,23 +235,23 @@ public final class MetricsCollector {
    * initializing}) and endings in one family, as in the original.
    */
   public void recordAgentCompleted(AgentPhilosophy philosophy, String status) {
-    inc(agentsTotal, 1, value(philosophy), status);
-    addToGauge(agentsActive, -1, value(philosophy));
+    instruments.inc(agentsTotal, 1, value(philosophy), status);
+    instruments.add(agentsActive, -1, value(philosophy));
   }
 
   /** {@code agentcore_agent_initialization_seconds{philosophy}}. */
   public void recordAgentInitialization(AgentPhilosophy philosophy, double durationSeconds) {
-    observe(initializationSeconds, durationSeconds, value(philosophy));
+    instruments.observe(initializationSeconds, durationSeconds, value(philosophy));
   }
 
   /** {@code agentcore_agent_execution_seconds{philosophy}}. */
   public void recordAgentExecution(AgentPhilosophy philosophy, double durationSeconds) {
-    observe(executionSeconds, durationSeconds, value(philosophy));
+    instruments.observe(executionSeconds, durationSeconds, value(philosophy));
   }
 
   /** {@code agentcore_agent_state_transitions_total{from_state,to_state,philosophy}} +1. */
   public void recordStateTransition(String fromState, String toState, AgentPhilosophy philosophy) {
-    inc(stateTransitions, 1, fromState, toState, value(philosophy));
+    instruments.inc(stateTransitions, 1, fromState, toState, value(philosophy));
   }
 
   // ---- resources ----
@@ -279,8 +259,8 @@ public final class MetricsCollector {
   /** {@code agentcore_agent_cpu_percent} and {@code agentcore_agent_memory_mb} of one agent. */
   public void updateResourceUsage(
       String agentId, AgentPhilosophy philosophy, double cpuPercent, double memoryMb) {
-    set(agentCpuPercent, cpuPercent, agentId, value(philosophy));
-    set(agentMemoryMb, memoryMb, agentId, value(philosophy));
+    instruments.set(agentCpuPercent, cpuPercent, agentId, value(philosophy));
+    instruments.set(agentMemoryMb, memoryMb, agentId, value(philosophy));
   }
 
   /**
@@ -288,11 +268,12 @@ public final class MetricsCollector {
    * series bound (not in the seed, which let them grow forever).
    */
   public void removeAgent(String agentId, AgentPhilosophy philosophy) {
+    if (agentId == null || philosophy == null) {
+      return;
+    }
     for (Family<Gauge> family : List.of(agentCpuPercent, agentMemoryMb)) {
-      if (agentId != null && philosophy != null) {
-        family.metric().remove(agentId, philosophy.value());
-        guard.forget(family.name(), agentId, philosophy.value());
-      }
+      family.metric().remove(agentId, philosophy.value());
+      guard.forget(family, agentId, philosophy.value());
     }
   }
 
@@ -303,37 +284,37 @@ public final class MetricsCollector {
    */
   public void recordContainerCreation(
       AgentPhilosophy philosophy, double durationSeconds, boolean warmStart) {
-    observe(
+    instruments.observe(
         containerCreationSeconds, durationSeconds, value(philosophy), Boolean.toString(warmStart));
-    inc(warmStart ? warmStarts : coldStarts, 1, value(philosophy));
+    instruments.inc(warmStart ? warmStarts : coldStarts, 1, value(philosophy));
   }
 
   /** {@code agentcore_container_pool_size{philosophy}} (the seed lists it but never sets it). */
   public void updateContainerPoolSize(AgentPhilosophy philosophy, int size) {
-    set(containerPoolSize, size, value(philosophy));
+    instruments.set(containerPoolSize, size, value(philosophy));
   }
 
   /** The three {@code agentcore_system_*} gauges. */
   public void updateSystemResources(
       double cpuPercent, double memoryPercent, double memoryAvailableMb) {
-    set(systemCpuPercent, cpuPercent);
-    set(systemMemoryPercent, memoryPercent);
-    set(systemMemoryAvailableMb, memoryAvailableMb);
+    instruments.set(systemCpuPercent, cpuPercent);
+    instruments.set(systemMemoryPercent, memoryPercent);
+    instruments.set(systemMemoryAvailableMb, memoryAvailableMb);
   }
 
   // ---- performance ----
 
   /** A hit or miss on {@code cacheType}, and its current size. */
   public void recordCacheAccess(String cacheType, boolean hit, int currentSize) {
-    inc(hit ? cacheHits : cacheMisses, 1, cacheType);
-    set(cacheSize, currentSize, cacheType);
+    instruments.inc(hit ? cacheHits : cacheMisses, 1, cacheType);
+    instruments.set(cacheSize, currentSize, cacheType);
   }
 
   /** {@code agentcore_gc_collections_total} +1, {@code agentcore_memory_released_mb_total}. */
   public void recordGcCollection(double memoryReleasedMb) {
     if (guard.valid(memoryReleased.name(), memoryReleasedMb, true)) {
-      inc(gcCollections, 1);
-      inc(memoryReleased, memoryReleasedMb);
+      instruments.inc(gcCollections, 1);
+      instruments.inc(memoryReleased, memoryReleasedMb);
     }
   }
 
@@ -341,32 +322,32 @@ public final class MetricsCollector {
 
   /** {@code agentcore_react_iterations{agent_id}}. */
   public void recordReactIterations(String agentId, int iterations) {
-    observe(reactIterations, iterations, agentId);
+    instruments.observe(reactIterations, iterations, agentId);
   }
 
   /** {@code agentcore_cot_steps{agent_id}}. */
   public void recordCotSteps(String agentId, int steps) {
-    observe(cotSteps, steps, agentId);
+    instruments.observe(cotSteps, steps, agentId);
   }
 
   /** {@code agentcore_multi_agent_messages_total{message_type}} (direct, broadcast, …). */
   public void recordMultiAgentMessage(String messageType) {
-    inc(multiAgentMessages, 1, messageType);
+    instruments.inc(multiAgentMessages, 1, messageType);
   }
 
   /** {@code agentcore_multi_agent_consensus_total{result}} (reached, failed, …). */
   public void recordConsensus(String result) {
-    inc(consensus, 1, result);
+    instruments.inc(consensus, 1, result);
   }
 
   /** {@code agentcore_autonomous_goals_total{status,priority}}. */
   public void recordAutonomousGoal(String status, String priority) {
-    inc(autonomousGoals, 1, status, priority);
+    instruments.inc(autonomousGoals, 1, status, priority);
   }
 
   /** {@code agentcore_autonomous_decisions_total{agent_id}}. */
   public void recordAutonomousDecision(String agentId) {
-    inc(autonomousDecisions, 1, agentId);
+    instruments.inc(autonomousDecisions, 1, agentId);
   }
 
   // ---- tools ----
@@ -388,10 +369,10 @@ public final class MetricsCollector {
    */
   public void recordToolExecution(
       String toolId, double durationSeconds, String status, String errorType) {
-    inc(toolExecutions, 1, toolId, status);
-    observe(toolExecutionSeconds, durationSeconds, toolId);
+    instruments.inc(toolExecutions, 1, toolId, status);
+    instruments.observe(toolExecutionSeconds, durationSeconds, toolId);
     if (errorType != null && !errorType.isEmpty()) {
-      inc(toolErrors, 1, toolId, errorType);
+      instruments.inc(toolErrors, 1, toolId, errorType);
     }
   }
 
@@ -399,7 +380,7 @@ public final class MetricsCollector {
 
   /** {@code agentcore_errors_total{error_type,component}} +1. */
   public void recordError(String errorType, String component) {
-    inc(errors, 1, errorType, component);
+    instruments.inc(errors, 1, errorType, component);
   }
 
   /**
@@ -407,7 +388,7 @@ public final class MetricsCollector {
    * to {@link #recordAgentCompleted} with status {@code failed}, so it never drops twice.
    */
   public void recordAgentFailure(AgentPhilosophy philosophy, String failureReason) {
-    inc(agentFailures, 1, value(philosophy), failureReason);
+    instruments.inc(agentFailures, 1, value(philosophy), failureReason);
   }
 
   /**
@@ -424,12 +405,11 @@ public final class MetricsCollector {
         guard.drop(runtimeInfo.name(), "unknown_label");
       }
     }
-    runtimeInfo
-        .metric()
-        .setLabelValues(
-            info.getOrDefault("version", ""),
-            info.getOrDefault("environment", ""),
-            info.getOrDefault("platform", ""));
+    instruments.info(
+        runtimeInfo,
+        info.getOrDefault("version", ""),
+        info.getOrDefault("environment", ""),
+        info.getOrDefault("platform", ""));
   }
 
   // ---- custom metrics, snapshots, history ----

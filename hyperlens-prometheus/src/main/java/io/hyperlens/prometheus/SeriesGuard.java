@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Keeps each metric family under a bound on its label sets and turns bad input into counted drops:
@@ -28,7 +27,6 @@ final class SeriesGuard {
   private final int maxSeries;
   private final Counter seriesDropped;
   private final Counter observationsDropped;
-  private final ConcurrentHashMap<String, Set<List<String>>> seen = new ConcurrentHashMap<>();
 
   SeriesGuard(PrometheusRegistry registry, int maxSeries, Labels constantLabels) {
     this.maxSeries = maxSeries;
@@ -63,26 +61,17 @@ final class SeriesGuard {
     }
   }
 
-  /**
-   * The label values to record under, or null when the observation is dropped (and counted).
-   *
-   * @param expected the family's number of labels
-   */
-  String[] admit(String metric, int expected, String... values) {
-    if (values == null || values.length != expected) {
-      drop(metric, "label_count");
+  /** The label values to record under, or null when the observation is dropped (and counted). */
+  String[] admit(Family<?> family, String... values) {
+    if (!wellFormed(family, values)) {
       return null;
     }
-    for (String value : values) {
-      if (value == null) {
-        drop(metric, "null_label");
-        return null;
-      }
-    }
+    String metric = family.name();
+    int expected = family.labels();
     if (expected == 0) {
       return values;
     }
-    Set<List<String>> series = seen.computeIfAbsent(metric, m -> ConcurrentHashMap.newKeySet());
+    Set<List<String>> series = family.series();
     List<String> key = Arrays.asList(values);
     if (series.contains(key)) {
       return values;
@@ -97,6 +86,21 @@ final class SeriesGuard {
     String[] overflow = new String[expected];
     Arrays.fill(overflow, OVERFLOW);
     return overflow;
+  }
+
+  /** Whether {@code values} are one non-null value per label; counts the drop otherwise. */
+  boolean wellFormed(Family<?> family, String... values) {
+    if (values == null || values.length != family.labels()) {
+      drop(family.name(), "label_count");
+      return false;
+    }
+    for (String value : values) {
+      if (value == null) {
+        drop(family.name(), "null_label");
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether {@code value} may be recorded; counts it as dropped otherwise. */
@@ -117,12 +121,9 @@ final class SeriesGuard {
   }
 
   /** Forgets a label set, e.g. when an agent ends, so it no longer counts against the bound. */
-  void forget(String metric, String... values) {
-    Set<List<String>> series = seen.get(metric);
-    if (series != null) {
-      synchronized (series) {
-        series.remove(Arrays.asList(values));
-      }
+  void forget(Family<?> family, String... values) {
+    synchronized (family.series()) {
+      family.series().remove(Arrays.asList(values));
     }
   }
 }

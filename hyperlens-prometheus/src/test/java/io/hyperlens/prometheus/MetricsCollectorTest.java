@@ -237,6 +237,20 @@ class MetricsCollectorTest {
   }
 
   @Test
+  void historyIsBoundedOldestDroppedFirst() {
+    MetricsCollector small = MetricsCollector.builder().historySize(3).build();
+    for (int i = 0; i < 5; i++) {
+      small.recordCacheAccess("tools", true, i);
+      small.snapshotMetrics();
+    }
+
+    assertThat(small.getMetricHistory(null, 100)).hasSize(3);
+    assertThat(small.getMetricHistory("cache_size", 100))
+        .extracting(entry -> entry.get("value"))
+        .containsExactly(2.0, 3.0, 4.0);
+  }
+
+  @Test
   void perMetricHistoryIsReallyKept() {
     collector.recordToolExecution("calculator", 0.25);
     collector.snapshotMetrics();
