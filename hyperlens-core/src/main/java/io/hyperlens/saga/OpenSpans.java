@@ -11,8 +11,28 @@ import java.util.function.BiPredicate;
  * saga that never completes cannot leak. Not thread-safe: the exporter guards it.
  */
 final class OpenSpans<K> {
-  /** What is known about an open span from the event that opened it. */
-  record Open(Instant start, Instant seenAt, String agentDid, String sessionId, String action) {}
+  /**
+   * What is known about an open span from the event that opened it; a saga-level span also has its
+   * W3C ids, chosen when it opens so that its steps can name it as their parent before it ends.
+   */
+  record Open(
+      Instant start,
+      Instant seenAt,
+      String agentDid,
+      String sessionId,
+      String action,
+      String traceId,
+      String spanId,
+      String parentSpanId) {
+    Open(Instant start, Instant seenAt, String agentDid, String sessionId, String action) {
+      this(start, seenAt, agentDid, sessionId, action, null, null, null);
+    }
+
+    /** This span with ids. */
+    Open withIds(String traceId, String spanId, String parentSpanId) {
+      return new Open(start, seenAt, agentDid, sessionId, action, traceId, spanId, parentSpanId);
+    }
+  }
 
   private final LinkedHashMap<K, Open> open = new LinkedHashMap<>();
   private final int max;
@@ -38,6 +58,10 @@ final class OpenSpans<K> {
   /** Opens {@code key} unless it is open already. */
   int putIfAbsent(K key, Open span) {
     return open.containsKey(key) ? 0 : put(key, span);
+  }
+
+  Open get(K key) {
+    return open.get(key);
   }
 
   Open remove(K key) {

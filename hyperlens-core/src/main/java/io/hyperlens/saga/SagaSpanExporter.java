@@ -6,6 +6,8 @@ import io.hyperlens.event.HypervisorEvent;
 import io.hyperlens.event.HypervisorEventBus;
 import io.hyperlens.event.Subscription;
 import io.hyperlens.spi.SpanSink;
+import io.hyperlens.trace.CausalTraceId;
+import io.hyperlens.trace.HexIds;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
@@ -78,6 +80,10 @@ public final class SagaSpanExporter implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(SagaSpanExporter.class.getName());
 
   private record StepKey(String sagaId, String stepId) {}
+
+  /** Carries only ids, for {@link #childOf}. */
+  private static final OpenSpans.Open NO_SAGA =
+      new OpenSpans.Open(Instant.EPOCH, Instant.EPOCH, null, null, null);
 
   private final Clock clock;
   private final int maxSpans;
@@ -199,15 +205,18 @@ public final class SagaSpanExporter implements AutoCloseable {
         type == EventType.SAGA_CREATED
             || type == EventType.SAGA_COMPLETED
             || type == EventType.SAGA_ESCALATED;
-    if (hasSagaId && !startsOrEndsSaga && !finishedSagas.contains(sagaId)) {
+    if (hasSagaId
+        && !startsOrEndsSaga
+        && !finishedSagas.contains(sagaId)
+        && openSagas.get(sagaId) == null) {
       // Any other event of a live saga starts its saga-level span when CREATED was missed.
-      expiredSpans += openSagas.putIfAbsent(sagaId, here);
+      expiredSpans += openSagas.put(sagaId, sagaOpen(here, event));
     }
     switch (event.eventType()) {
       case SAGA_CREATED:
         if (hasSagaId) {
           finishedSagas.remove(sagaId);
-          expiredSpans += openSagas.put(sagaId, here);
+          expiredSpans += openSagas.put(sagaId, sagaOpen(here, event));
         }
         return null;
       case SAGA_STEP_STARTED:
@@ -230,7 +239,8 @@ public final class SagaSpanExporter implements AutoCloseable {
               opened,
               here,
               status,
-              p);
+              p,
+              childOf(sagaId));
         }
       case SAGA_COMPENSATING:
         return span(
@@ -241,7 +251,8 @@ public final class SagaSpanExporter implements AutoCloseable {
             null,
             here,
             SagaSpanRecord.STATUS_COMPENSATING,
-            p);
+            p,
+            childOf(sagaId));
       case SAGA_COMPLETED:
       case SAGA_ESCALATED:
         {
@@ -258,7 +269,8 @@ public final class SagaSpanExporter implements AutoCloseable {
               opened,
               here,
               ok ? SagaSpanRecord.STATUS_OK : SagaSpanRecord.STATUS_ERROR,
-              p);
+              p,
+              opened != null && opened.traceId() != null ? opened : sagaOpen(here, event));
         }
       case SAGA_FANOUT_STARTED:
         expiredSpans += openFanouts.put(new StepKey(sagaId, fanoutId(p, sagaId)), here);
@@ -269,7 +281,16 @@ public final class SagaSpanExporter implements AutoCloseable {
           OpenSpans.Open opened = openFanouts.remove(new StepKey(sagaId, fanout));
           String status =
               p.get("error") != null ? SagaSpanRecord.STATUS_ERROR : SagaSpanRecord.STATUS_OK;
-          return span("saga.fanout." + fanout, sagaId, stepId, action, opened, here, status, p);
+          return span(
+              "saga.fanout." + fanout,
+              sagaId,
+              stepId,
+              action,
+              opened,
+              here,
+              status,
+              p,
+              childOf(sagaId));
         }
       case SAGA_CHECKPOINT_SAVED:
         return span(
@@ -280,7 +301,8 @@ public final class SagaSpanExporter implements AutoCloseable {
             null,
             here,
             SagaSpanRecord.STATUS_OK,
-            p);
+            p,
+            childOf(sagaId));
       default:
         return null;
     }
@@ -298,6 +320,38 @@ public final class SagaSpanExporter implements AutoCloseable {
     }
     return openSteps.removeFirst(
         (key, open) -> key.sagaId().equals(sagaId) && Objects.equals(open.action(), action));
+  }
+
+  /**
+   * A saga-level span as it opens, with its ids: the trace and parent of the {@link CausalTraceId}
+   * the event carries (the agent span that runs the saga), else a new trace without a parent.
+   */
+  private static OpenSpans.Open sagaOpen(OpenSpans.Open here, HypervisorEvent event) {
+    String traceId = null;
+    String parentSpanId = null;
+    String causal = event.causalTraceId().orElse(null);
+    if (causal != null) {
+      try {
+        CausalTraceId id = CausalTraceId.fromString(causal);
+        traceId = id.w3cTraceId();
+        parentSpanId = id.w3cSpanId();
+      } catch (IllegalArgumentException e) {
+        // not a causal trace id: the saga gets a trace of its own
+      }
+    }
+    return here.withIds(
+        traceId != null ? traceId : HexIds.randomTraceId(), HexIds.randomSpanId(), parentSpanId);
+  }
+
+  /**
+   * Ids for a span inside saga {@code sagaId}: a new span id under the saga-level span, in its
+   * trace; a new trace when the saga is not open (unknown, finished or expired).
+   */
+  private OpenSpans.Open childOf(String sagaId) {
+    OpenSpans.Open saga = openSagas.get(sagaId);
+    return saga == null
+        ? NO_SAGA.withIds(HexIds.randomTraceId(), HexIds.randomSpanId(), null)
+        : NO_SAGA.withIds(saga.traceId(), HexIds.randomSpanId(), saga.spanId());
   }
 
   private static String stepKey(String stepId, String action) {
@@ -325,7 +379,8 @@ public final class SagaSpanExporter implements AutoCloseable {
       OpenSpans.Open opened,
       OpenSpans.Open closing,
       String status,
-      Map<String, Object> payload) {
+      Map<String, Object> payload,
+      OpenSpans.Open ids) {
     Instant start = opened != null ? opened.start() : closing.start();
     Instant end = closing.start().isBefore(start) ? start : closing.start();
     Map<String, String> attributes = new LinkedHashMap<>();
@@ -351,7 +406,18 @@ public final class SagaSpanExporter implements AutoCloseable {
         closing.sessionId() != null
             ? closing.sessionId()
             : opened == null ? null : opened.sessionId());
-    return new SagaSpanRecord(name, sagaId, stepId, stepAction, start, end, status, attributes);
+    return new SagaSpanRecord(
+        name,
+        sagaId,
+        stepId,
+        stepAction,
+        start,
+        end,
+        status,
+        attributes,
+        ids.traceId(),
+        ids.spanId(),
+        ids.parentSpanId());
   }
 
   private static void putIfPresent(Map<String, String> attributes, String key, String value) {
@@ -366,7 +432,7 @@ public final class SagaSpanExporter implements AutoCloseable {
       return;
     }
     try {
-      target.recordSpan(span.name(), span.start(), span.end(), span.attributes(), span.status());
+      target.recordSpan(span);
     } catch (Throwable t) {
       if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
         throw (VirtualMachineError) t;

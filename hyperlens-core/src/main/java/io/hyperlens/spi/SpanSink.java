@@ -1,5 +1,6 @@
 package io.hyperlens.spi;
 
+import io.hyperlens.saga.SagaSpanRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,17 @@ public interface SpanSink {
   void recordSpan(
       String name, Instant start, Instant end, Map<String, String> attributes, String status);
 
+  /**
+   * Records one finished saga span with its W3C ids (trace, span, parent), so a tracing bridge can
+   * put steps under their saga and the saga under the agent span that ran it. {@link
+   * io.hyperlens.saga.SagaSpanExporter} calls this form; the default forwards to the seed's {@link
+   * #recordSpan(String, Instant, Instant, Map, String)}, so a sink that needs only the seed's
+   * protocol implements that alone.
+   */
+  default void recordSpan(SagaSpanRecord span) {
+    recordSpan(span.name(), span.start(), span.end(), span.attributes(), span.status());
+  }
+
   /** A sink that drops everything. */
   static SpanSink noop() {
     return (name, start, end, attributes, status) -> {};
@@ -44,7 +56,17 @@ public interface SpanSink {
    */
   static SpanSink composite(SpanSink... sinks) {
     List<SpanSink> all = List.of(sinks);
-    return (name, start, end, attributes, status) ->
+    return new SpanSink() {
+      @Override
+      public void recordSpan(
+          String name, Instant start, Instant end, Map<String, String> attributes, String status) {
         FanOut.callEach(all, sink -> sink.recordSpan(name, start, end, attributes, status));
+      }
+
+      @Override
+      public void recordSpan(SagaSpanRecord span) {
+        FanOut.callEach(all, sink -> sink.recordSpan(span));
+      }
+    };
   }
 }

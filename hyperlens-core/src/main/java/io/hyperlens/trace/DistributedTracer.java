@@ -1,5 +1,7 @@
 package io.hyperlens.trace;
 
+import io.hyperlens.spi.BatchExportQueue;
+import io.hyperlens.spi.Timeouts;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,34 +67,41 @@ public final class DistributedTracer implements AutoCloseable {
   private final String serviceName;
   private final Clock clock;
   private final SpanRetention retention;
-  private final SpanExportWorker[] workers;
+  private final BatchExportQueue<SpanData>[] workers;
   private final int maxAttributesPerSpan;
   private final int maxEventsPerSpan;
   private final int maxLinksPerSpan;
   private final int maxAttributeLength;
   private final LongAdder finishIgnored = new LongAdder();
+  private final LongAdder sampledOut = new LongAdder();
+  private final TraceIdRatio sampler;
+  private final boolean sampleAll;
 
   DistributedTracer(DistributedTracerBuilder builder) {
     this.serviceName = builder.serviceName;
     this.clock = builder.clock;
     this.retention = new SpanRetention(builder.maxSpans);
-    List<SpanExportWorker> active = new ArrayList<>();
+    List<BatchExportQueue<SpanData>> active = new ArrayList<>();
     for (SpanExporter exporter : builder.exporters) {
       if (exporter != SpanExporter.noop()) {
         active.add(
-            new SpanExportWorker(
+            new BatchExportQueue<>(
                 exporter,
                 builder.exportQueueSize,
                 builder.exportBatchSize,
                 builder.exportInterval,
-                serviceName));
+                "spans-" + serviceName));
       }
     }
-    this.workers = active.toArray(new SpanExportWorker[0]);
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    BatchExportQueue<SpanData>[] queues = active.toArray(new BatchExportQueue[0]);
+    this.workers = queues;
     this.maxAttributesPerSpan = builder.maxAttributesPerSpan;
     this.maxEventsPerSpan = builder.maxEventsPerSpan;
     this.maxLinksPerSpan = builder.maxLinksPerSpan;
     this.maxAttributeLength = builder.maxAttributeLength;
+    this.sampler = new TraceIdRatio(builder.sampleRate);
+    this.sampleAll = builder.sampleRate == 1.0;
   }
 
   /** A builder with the defaults: service {@code "hyperlens"}, 10,000 spans, no exporter. */
@@ -144,6 +153,9 @@ public final class DistributedTracer implements AutoCloseable {
   public TraceContext startTrace(String traceId, Map<String, String> baggage) {
     TraceContext context =
         TraceContext.of(traceId == null ? W3CIds.randomTraceId() : traceId, null, baggage);
+    if (!sampleAll && !sampler.sampled(context.traceId())) {
+      context = TraceContext.of(context.traceId(), null, 0, Map.of(), baggage);
+    }
     ContextStorage.get().replaceImplicit(Context.root().with(context));
     return context;
   }
@@ -198,7 +210,10 @@ public final class DistributedTracer implements AutoCloseable {
       parentId = trace.parentSpanId().orElse(null);
       remote = parentId != null;
     } else {
-      trace = TraceContext.newTrace();
+      String traceId = W3CIds.randomTraceId();
+      trace =
+          TraceContext.newTrace(
+              traceId, sampleAll ? TraceContext.FLAG_SAMPLED : sampler.flags(traceId));
       parentId = null;
       remote = false;
     }
@@ -236,7 +251,11 @@ public final class DistributedTracer implements AutoCloseable {
       return;
     }
     retention.add(data);
-    for (SpanExportWorker worker : workers) {
+    if ((data.traceFlags() & TraceContext.FLAG_SAMPLED) == 0) {
+      sampledOut.increment();
+      return;
+    }
+    for (BatchExportQueue<SpanData> worker : workers) {
       worker.offer(data);
     }
   }
@@ -376,10 +395,10 @@ public final class DistributedTracer implements AutoCloseable {
     long dropped = 0;
     long failedSpans = 0;
     long failures = 0;
-    for (SpanExportWorker worker : workers) {
+    for (BatchExportQueue<SpanData> worker : workers) {
       exported += worker.exported();
       dropped += worker.dropped();
-      failedSpans += worker.failedSpans();
+      failedSpans += worker.failedItems();
       failures += worker.failures();
     }
     return new TracerMetrics(
@@ -394,7 +413,8 @@ public final class DistributedTracer implements AutoCloseable {
         exported,
         dropped,
         failedSpans,
-        failures);
+        failures,
+        sampledOut.sum());
   }
 
   /**
@@ -405,7 +425,7 @@ public final class DistributedTracer implements AutoCloseable {
   public boolean forceFlush(Duration timeout) {
     long deadline = System.nanoTime() + Timeouts.nanos(requireTimeout(timeout));
     boolean clean = true;
-    for (SpanExportWorker worker : workers) {
+    for (BatchExportQueue<SpanData> worker : workers) {
       clean &= worker.forceFlush(Duration.ofNanos(deadline - System.nanoTime()));
     }
     return clean;
@@ -427,7 +447,7 @@ public final class DistributedTracer implements AutoCloseable {
   public boolean shutdown(Duration timeout) {
     long deadline = System.nanoTime() + Timeouts.nanos(requireTimeout(timeout));
     boolean clean = true;
-    for (SpanExportWorker worker : workers) {
+    for (BatchExportQueue<SpanData> worker : workers) {
       clean &= worker.shutdown(Duration.ofNanos(deadline - System.nanoTime()));
     }
     return clean;

@@ -33,6 +33,7 @@ public final class DistributedTracerBuilder {
   int maxEventsPerSpan = 128;
   int maxLinksPerSpan = 128;
   int maxAttributeLength = 16_384;
+  double sampleRate = 1.0;
 
   DistributedTracerBuilder() {}
 
@@ -72,6 +73,23 @@ public final class DistributedTracerBuilder {
       throw new IllegalArgumentException("exporter must not be null");
     }
     exporters.add(exporter);
+    return this;
+  }
+
+  /**
+   * The share of new traces whose spans are exported, 0.0 to 1.0; default 1.0 (every trace). The
+   * decision is made once per trace, when the tracer starts it, with OpenTelemetry's trace-id ratio
+   * algorithm, and travels in the W3C {@code sampled} flag: children and downstream services
+   * inherit it, and a trace continued from an incoming {@code traceparent} keeps the caller's
+   * decision (parent-based sampling). Spans of unsampled traces are still recorded and retained for
+   * {@link DistributedTracer#getTraceSpans} and the metrics; they are not exported, and are counted
+   * as {@code spans_sampled_out_total}.
+   *
+   * @throws IllegalArgumentException when {@code sampleRate} is outside 0.0..1.0 or NaN
+   */
+  public DistributedTracerBuilder sampleRate(double sampleRate) {
+    new TraceIdRatio(sampleRate); // validates
+    this.sampleRate = sampleRate;
     return this;
   }
 

@@ -47,6 +47,16 @@ public final class HexIds {
     return new String(out, StandardCharsets.ISO_8859_1);
   }
 
+  /** A random W3C trace id: 32 lowercase hex characters, never all zero. */
+  public static String randomTraceId() {
+    return W3CIds.randomTraceId();
+  }
+
+  /** A random W3C span id: 16 lowercase hex characters, never all zero. */
+  public static String randomSpanId() {
+    return W3CIds.randomSpanId();
+  }
+
   /** Whether {@code s} is exactly {@code length} characters of {@code [0-9a-f]}. */
   public static boolean isLowerHex(String s, int length) {
     return s != null && s.length() == length && isLowerHex(s, 0, length);

@@ -1,5 +1,6 @@
 package io.hyperlens.trace;
 
+import io.hyperlens.spi.BatchExporter;
 import java.util.List;
 
 /**
@@ -23,15 +24,10 @@ import java.util.List;
  * }</pre>
  */
 @FunctionalInterface
-public interface SpanExporter {
+public interface SpanExporter extends BatchExporter<SpanData> {
   /** Exports one batch of finished spans; the list is unmodifiable. */
+  @Override
   void export(List<SpanData> spans);
-
-  /** Pushes out anything the exporter buffers itself. The default does nothing. */
-  default void flush() {}
-
-  /** Releases the exporter's resources; called once, last. The default does nothing. */
-  default void shutdown() {}
 
   /** An exporter that drops everything; a tracer with only this exporter runs no worker thread. */
   static SpanExporter noop() {

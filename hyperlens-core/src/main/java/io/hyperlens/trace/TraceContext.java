@@ -68,6 +68,11 @@ public final class TraceContext {
         W3CIds.randomTraceId(), null, FLAG_SAMPLED, Map.of(), new BaggageStore());
   }
 
+  /** A new trace with a known-valid id and the given flags, no parent, empty state and baggage. */
+  static TraceContext newTrace(String traceId, int traceFlags) {
+    return new TraceContext(traceId, null, traceFlags, Map.of(), new BaggageStore());
+  }
+
   /**
    * A context for {@code traceId} under {@code parentSpanId}, sampled, with a copy of {@code
    * baggage}.

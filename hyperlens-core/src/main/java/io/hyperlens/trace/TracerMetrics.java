@@ -21,6 +21,7 @@ import java.util.Map;
  * @param exportDropped spans dropped because an exporter's queue was full or shut down
  * @param exportFailedSpans spans in batches whose export threw
  * @param exportFailures exporter calls that threw
+ * @param spansSampledOut finished spans of unsampled traces, retained but not exported
  */
 public record TracerMetrics(
     long totalSpans,
@@ -34,7 +35,8 @@ public record TracerMetrics(
     long spansExported,
     long exportDropped,
     long exportFailedSpans,
-    long exportFailures) {
+    long exportFailures,
+    long spansSampledOut) {
 
   /**
    * The seed's {@code get_metrics()} keys ({@code total_spans}, {@code error_spans}, {@code
@@ -57,6 +59,7 @@ public record TracerMetrics(
     map.put("export_dropped_total", exportDropped);
     map.put("export_failed_spans_total", exportFailedSpans);
     map.put("export_failures_total", exportFailures);
+    map.put("spans_sampled_out_total", spansSampledOut);
     return Collections.unmodifiableMap(map);
   }
 }

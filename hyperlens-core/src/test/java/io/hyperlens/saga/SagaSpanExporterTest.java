@@ -8,6 +8,7 @@ import io.hyperlens.event.HypervisorEventBuilder;
 import io.hyperlens.event.HypervisorEventBus;
 import io.hyperlens.event.TestClock;
 import io.hyperlens.spi.SpanSink;
+import io.hyperlens.trace.CausalTraceId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -418,5 +419,77 @@ class SagaSpanExporterTest {
     assertThatThrownBy(() -> exporter.attachSink(null))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("sink must not be null");
+  }
+
+  @Test
+  void stepsAreChildrenOfTheirSagaSpanInTheTraceOfTheCausalId() {
+    CausalTraceId agent = CausalTraceId.root().child();
+    bus.emit(
+        event(EventType.SAGA_CREATED, Map.of("saga_id", "deploy-v2")).causalTraceId(agent).build());
+    emit(EventType.SAGA_STEP_STARTED, step("validate-config", "validate"));
+    emit(EventType.SAGA_STEP_COMMITTED, step("validate-config", "validate"));
+    emit(EventType.SAGA_COMPENSATING, step("rollback-config", "rollback"));
+    emit(EventType.SAGA_COMPLETED, Map.of("saga_id", "deploy-v2"));
+    emit(EventType.SAGA_STEP_STARTED, step("late", "late"));
+    emit(EventType.SAGA_STEP_COMMITTED, step("late", "late"));
+
+    List<SagaSpanRecord> spans = exporter.completedSpans();
+    SagaSpanRecord saga = spans.get(2);
+    assertThat(saga.name()).isEqualTo("saga.completed.deploy-v2");
+    assertThat(saga.traceId()).isEqualTo(agent.w3cTraceId());
+    assertThat(saga.parentSpanId()).isEqualTo(agent.w3cSpanId());
+    for (SagaSpanRecord child : spans.subList(0, 2)) {
+      assertThat(child.traceId()).isEqualTo(saga.traceId());
+      assertThat(child.parentSpanId()).isEqualTo(saga.spanId());
+      assertThat(child.spanId()).matches("[0-9a-f]{16}").isNotEqualTo(saga.spanId());
+    }
+    assertThat(spans.get(0).spanId()).isNotEqualTo(spans.get(1).spanId());
+    // A step of a saga that has finished starts a trace of its own.
+    SagaSpanRecord late = spans.get(3);
+    assertThat(late.traceId()).matches("[0-9a-f]{32}").isNotEqualTo(saga.traceId());
+    assertThat(late.parentSpanId()).isNull();
+  }
+
+  @Test
+  void aSagaWithoutCausalIdGetsItsOwnTraceAndNoParent() {
+    seedStep();
+    emitAsOrchestrator(EventType.SAGA_ESCALATED, Map.of("saga_id", "deploy-v2"));
+
+    SagaSpanRecord step = exporter.completedSpans().get(0);
+    SagaSpanRecord saga = exporter.completedSpans().get(1);
+    assertThat(saga.traceId()).matches("[0-9a-f]{32}");
+    assertThat(saga.parentSpanId()).isNull();
+    assertThat(step.traceId()).isEqualTo(saga.traceId());
+    assertThat(step.parentSpanId()).isEqualTo(saga.spanId());
+  }
+
+  @Test
+  void sinksReceiveTheRecordWithItsIdsAndSeedOnlySinksTheFiveFields() {
+    List<SagaSpanRecord> records = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    SpanSink rich =
+        new SpanSink() {
+          @Override
+          public void recordSpan(
+              String name,
+              Instant start,
+              Instant end,
+              Map<String, String> attributes,
+              String status) {
+            throw new AssertionError("the record form must be called");
+          }
+
+          @Override
+          public void recordSpan(SagaSpanRecord span) {
+            records.add(span);
+          }
+        };
+    SpanSink seedOnly = (name, start, end, attributes, status) -> names.add(name);
+    exporter.attachSink(SpanSink.composite(rich, seedOnly));
+
+    seedStep();
+
+    assertThat(records).containsExactlyElementsOf(exporter.completedSpans());
+    assertThat(names).containsExactly("saga.step.validate");
   }
 }

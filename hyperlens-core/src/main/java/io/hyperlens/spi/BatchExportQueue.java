@@ -1,8 +1,9 @@
-package io.hyperlens.trace;
+package io.hyperlens.spi;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -15,24 +16,38 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One exporter's bounded queue and worker thread: batches finished spans off the caller's thread,
- * as OpenTelemetry's {@code BatchSpanProcessor} does. A full queue drops the span and counts it;
- * {@link #offer} never blocks. The thread starts with the first span, and it alone calls the
- * exporter, so calls never overlap. Every offered span ends up exported, failed (its batch threw)
- * or dropped, and is counted as such.
+ * One exporter's bounded queue and worker thread: batches items off the caller's thread, as
+ * OpenTelemetry's {@code BatchSpanProcessor} does. The overflow policy is drop-newest: a full queue
+ * drops the offered item and counts it, so {@link #offer} never blocks. The thread starts with the
+ * first item, and it alone calls the exporter, so calls never overlap. A batch is exported when it
+ * is full, when {@code interval} has passed since the last export, on {@link #forceFlush} and on
+ * {@link #shutdown}. Every offered item ends up exported, failed (its batch threw) or dropped, and
+ * is counted as such. The tracer's span export and the OpenTelemetry saga sink run on it.
+ *
+ * <p>Thread-safe: {@link #offer} may be called from any number of threads.
+ *
+ * <pre>{@code
+ * BatchExportQueue<String> queue =
+ *     new BatchExportQueue<>(
+ *         lines -> lines.forEach(System.out::println), 2048, 512, Duration.ofSeconds(1), "printer");
+ * queue.offer("hello");
+ * queue.shutdown(Duration.ofSeconds(5)); // exports "hello", then shuts the exporter down
+ * }</pre>
+ *
+ * @param <T> what is exported
  */
-final class SpanExportWorker {
-  private static final System.Logger LOG = System.getLogger(DistributedTracer.class.getName());
+public final class BatchExportQueue<T> {
+  private static final System.Logger LOG = System.getLogger(BatchExportQueue.class.getName());
   private static final AtomicInteger THREADS = new AtomicInteger();
 
-  private final SpanExporter exporter;
-  private final ArrayBlockingQueue<SpanData> queue;
+  private final BatchExporter<T> exporter;
+  private final ArrayBlockingQueue<T> queue;
   private final int batchSize;
   private final long intervalNanos;
   private final String threadName;
 
   private final ArrayBlockingQueue<Boolean> signal = new ArrayBlockingQueue<>(1);
-  private final AtomicInteger spansNeeded = new AtomicInteger(Integer.MAX_VALUE);
+  private final AtomicInteger itemsNeeded = new AtomicInteger(Integer.MAX_VALUE);
   private final ConcurrentLinkedQueue<CompletableFuture<Boolean>> flushRequests =
       new ConcurrentLinkedQueue<>();
   private final AtomicBoolean started = new AtomicBoolean();
@@ -43,40 +58,66 @@ final class SpanExportWorker {
 
   private final LongAdder exported = new LongAdder();
   private final LongAdder dropped = new LongAdder();
-  private final LongAdder failedSpans = new LongAdder();
+  private final LongAdder failedItems = new LongAdder();
   private final LongAdder failures = new LongAdder();
   private final AtomicBoolean failureLogged = new AtomicBoolean();
 
-  SpanExportWorker(
-      SpanExporter exporter, int queueSize, int batchSize, Duration interval, String service) {
+  /**
+   * A queue in front of {@code exporter}; nothing starts until the first {@link #offer}.
+   *
+   * @param queueSize how many items may wait, at least 1
+   * @param batchSize the most items per {@link BatchExporter#export} call, at least 1
+   * @param interval the longest an item waits for a batch to fill, positive
+   * @param name names the worker thread ({@code hyperlens-export-<name>-<n>}) and the log lines
+   * @throws IllegalArgumentException naming the parameter when a bound is out of range
+   */
+  public BatchExportQueue(
+      BatchExporter<T> exporter, int queueSize, int batchSize, Duration interval, String name) {
+    if (exporter == null) {
+      throw new IllegalArgumentException("exporter must not be null");
+    }
+    if (queueSize < 1) {
+      throw new IllegalArgumentException("queueSize must be at least 1, got " + queueSize);
+    }
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+    }
+    if (interval == null || interval.isNegative() || interval.isZero()) {
+      throw new IllegalArgumentException("interval must be positive, got " + interval);
+    }
     this.exporter = exporter;
     this.queue = new ArrayBlockingQueue<>(queueSize);
     this.batchSize = batchSize;
     this.intervalNanos = Timeouts.nanos(interval);
-    this.threadName = "hyperlens-span-export-" + service + "-" + THREADS.incrementAndGet();
+    this.threadName = "hyperlens-export-" + name + "-" + THREADS.incrementAndGet();
   }
 
-  void offer(SpanData span) {
+  /** Queues {@code item}; false when it was dropped (queue full or shut down) and counted. */
+  public boolean offer(T item) {
+    if (item == null) {
+      throw new IllegalArgumentException("item must not be null");
+    }
     if (shutdown.get()) {
       dropped.increment();
-      return;
+      return false;
     }
     if (!started.get()) {
       start();
     }
-    if (!queue.offer(span)) {
+    if (!queue.offer(item)) {
       dropped.increment();
-      return;
+      return false;
     }
     if (shutdown.get() && (terminated.isDone() || abandoned)) {
-      // Shut down while this span went in: nobody will drain the queue any more.
+      // Shut down while this item went in: nobody will drain the queue any more.
       dropLeftovers();
-      return;
+      return false;
     }
-    int needed = spansNeeded.get();
+    int needed = itemsNeeded.get();
     if (needed != Integer.MAX_VALUE && queue.size() >= needed) {
       signal.offer(Boolean.TRUE);
     }
+    return true;
   }
 
   private void start() {
@@ -89,13 +130,16 @@ final class SpanExportWorker {
   }
 
   private void dropLeftovers() {
-    List<SpanData> left = new ArrayList<>();
+    List<T> left = new ArrayList<>();
     queue.drainTo(left);
     dropped.add(left.size());
   }
 
-  /** Exports everything queued so far and flushes the exporter; false when the deadline passed. */
-  boolean forceFlush(Duration timeout) {
+  /**
+   * Exports everything queued so far and flushes the exporter; false when the deadline passed or an
+   * exporter call threw.
+   */
+  public boolean forceFlush(Duration timeout) {
     if (shutdown.get()) {
       return await(terminated, timeout);
     }
@@ -109,10 +153,10 @@ final class SpanExportWorker {
   }
 
   /**
-   * Stops taking spans, exports what is queued and shuts the exporter down; false when the deadline
+   * Stops taking items, exports what is queued and shuts the exporter down; false when the deadline
    * passed, in which case the worker is interrupted and what is left counts as dropped.
    */
-  boolean shutdown(Duration timeout) {
+  public boolean shutdown(Duration timeout) {
     if (!shutdown.compareAndSet(false, true)) {
       return await(terminated, timeout);
     }
@@ -148,7 +192,7 @@ final class SpanExportWorker {
   }
 
   private void run() {
-    List<SpanData> batch = new ArrayList<>(batchSize);
+    List<T> batch = new ArrayList<>(batchSize);
     long nextExport = System.nanoTime() + intervalNanos;
     boolean clean = false;
     try {
@@ -182,12 +226,12 @@ final class SpanExportWorker {
           continue;
         }
         int needed = batchSize - batch.size();
-        spansNeeded.set(needed);
-        // A span offered between the drain above and publishing spansNeeded sent no signal.
+        itemsNeeded.set(needed);
+        // An item offered between the drain above and publishing itemsNeeded sent no signal.
         if (queue.size() < needed) {
           signal.poll(nextExport - now, TimeUnit.NANOSECONDS);
         }
-        spansNeeded.set(Integer.MAX_VALUE);
+        itemsNeeded.set(Integer.MAX_VALUE);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -200,7 +244,7 @@ final class SpanExportWorker {
   }
 
   /** Exports everything queued; false when an export threw. */
-  private boolean drainAll(List<SpanData> batch) {
+  private boolean drainAll(List<T> batch) {
     boolean clean = true;
     do {
       queue.drainTo(batch, batchSize - batch.size());
@@ -211,18 +255,18 @@ final class SpanExportWorker {
     return clean;
   }
 
-  private boolean export(List<SpanData> batch) {
-    List<SpanData> spans = List.copyOf(batch);
+  private boolean export(List<T> batch) {
+    List<T> items = Collections.unmodifiableList(new ArrayList<>(batch));
     batch.clear();
     if (abandoned) {
-      dropped.add(spans.size());
+      dropped.add(items.size());
       return false;
     }
-    if (guarded("export", () -> exporter.export(spans))) {
-      exported.add(spans.size());
+    if (guarded("export", () -> exporter.export(items))) {
+      exported.add(items.size());
       return true;
     }
-    failedSpans.add(spans.size());
+    failedItems.add(items.size());
     return false;
   }
 
@@ -239,31 +283,47 @@ final class SpanExportWorker {
       if (failureLogged.compareAndSet(false, true)) {
         LOG.log(
             Level.WARNING,
-            "Span exporter "
+            "Exporter "
                 + exporter
-                + " threw from "
+                + " ("
+                + threadName
+                + ") threw from "
                 + what
-                + "; the spans are counted as failed, the tracer carries on. Further failures"
-                + " are only counted (DistributedTracer.getMetrics()).",
+                + "; the batch is counted as failed and export carries on. Further failures"
+                + " are only counted.",
             e);
       }
       return false;
     }
   }
 
-  long exported() {
+  /** Items handed to a successful {@link BatchExporter#export} call. */
+  public long exported() {
     return exported.sum();
   }
 
-  long dropped() {
+  /** Items dropped: queue full, offered after shutdown, or left when a shutdown timed out. */
+  public long dropped() {
     return dropped.sum();
   }
 
-  long failedSpans() {
-    return failedSpans.sum();
+  /** Items in batches whose export threw. */
+  public long failedItems() {
+    return failedItems.sum();
   }
 
-  long failures() {
+  /** Exporter calls (export, flush, shutdown) that threw. */
+  public long failures() {
     return failures.sum();
+  }
+
+  /** Items waiting in the queue now. */
+  public int queued() {
+    return queue.size();
+  }
+
+  @Override
+  public String toString() {
+    return "BatchExportQueue{" + threadName + ", exporter=" + exporter + '}';
   }
 }
