@@ -1,0 +1,275 @@
+package io.hyperlens.otel;
+
+import io.hyperlens.saga.SagaSpanRecord;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.api.trace.TraceStateBuilder;
+import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.data.EventData;
+import io.opentelemetry.sdk.trace.data.LinkData;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.data.StatusData;
+import io.opentelemetry.semconv.ServiceAttributes;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Hyperlens spans as OpenTelemetry {@link SpanData}, field for field: ids, flags and trace state,
+ * the parent (remote or local), kind, status and description, epoch-nanosecond times, typed
+ * attributes, events, links and the counts that include what the per-span limits dropped. The
+ * resource is the configured one with the span's own {@code service.name}.
+ *
+ * <p>Thread-safe.
+ */
+final class SpanMapping {
+  /** The instrumentation scope of spans recorded by a {@code DistributedTracer}. */
+  static final String TRACER_SCOPE = "io.hyperlens.trace";
+
+  /** The instrumentation scope of saga spans from a {@code SagaSpanExporter}. */
+  static final String SAGA_SCOPE = "io.hyperlens.saga";
+
+  private static final int MAX_CACHED_SERVICES = 64;
+
+  private final Resource resource;
+  private final InstrumentationScopeInfo tracerScope;
+  private final InstrumentationScopeInfo sagaScope;
+  private final Map<String, Resource> byService = new ConcurrentHashMap<>();
+
+  SpanMapping(Resource resource) {
+    this.resource = resource;
+    String version = Versions.hyperlens();
+    this.tracerScope = InstrumentationScopeInfo.builder(TRACER_SCOPE).setVersion(version).build();
+    this.sagaScope = InstrumentationScopeInfo.builder(SAGA_SCOPE).setVersion(version).build();
+  }
+
+  Resource resource() {
+    return resource;
+  }
+
+  /** {@code span} as OpenTelemetry sees it. */
+  SpanData fromTracer(io.hyperlens.trace.SpanData span) {
+    TraceFlags flags = TraceFlags.fromByte((byte) span.traceFlags());
+    TraceState state = traceState(span.traceState());
+    SpanContext context = SpanContext.create(span.traceId(), span.spanId(), flags, state);
+    SpanContext parent =
+        span.parentSpanId()
+            .map(
+                id ->
+                    span.parentRemote()
+                        ? SpanContext.createFromRemoteParent(span.traceId(), id, flags, state)
+                        : SpanContext.create(span.traceId(), id, flags, state))
+            .orElse(SpanContext.getInvalid());
+    List<EventData> events = new ArrayList<>(span.events().size());
+    for (io.hyperlens.trace.SpanEvent event : span.events()) {
+      Attributes attributes = attributes(event.attributes());
+      events.add(EventData.create(event.epochNanos(), event.name(), attributes, attributes.size()));
+    }
+    List<LinkData> links = new ArrayList<>(span.links().size());
+    for (io.hyperlens.trace.SpanLink link : span.links()) {
+      Attributes attributes = attributes(link.attributes());
+      SpanContext linked =
+          SpanContext.create(
+              link.traceId(), link.spanId(), TraceFlags.getDefault(), TraceState.getDefault());
+      links.add(LinkData.create(linked, attributes, attributes.size()));
+    }
+    Attributes attributes = attributes(span.attributes());
+    return new BridgedSpanData(
+        span.name(),
+        kind(span.kind()),
+        context,
+        parent,
+        status(span.status(), span.statusMessage().orElse("")),
+        span.startEpochNanos(),
+        span.endEpochNanos(),
+        attributes,
+        Collections.unmodifiableList(events),
+        Collections.unmodifiableList(links),
+        attributes.size() + span.droppedAttributes(),
+        events.size() + span.droppedEvents(),
+        links.size() + span.droppedLinks(),
+        tracerScope,
+        resourceFor(span.serviceName()));
+  }
+
+  /**
+   * {@code span} as OpenTelemetry sees it: an {@code INTERNAL} span in the saga's trace, under its
+   * parent; {@code ok} is {@code OK}, {@code error} and {@code compensating} are {@code ERROR}
+   * described by {@code agent.saga.error} (else {@code agent.saga.reason}, else the state).
+   */
+  SpanData fromSaga(SagaSpanRecord span) {
+    TraceFlags sampled = TraceFlags.getSampled();
+    SpanContext context =
+        SpanContext.create(span.traceId(), span.spanId(), sampled, TraceState.getDefault());
+    SpanContext parent =
+        span.parentSpanId() == null
+            ? SpanContext.getInvalid()
+            : SpanContext.create(
+                span.traceId(), span.parentSpanId(), sampled, TraceState.getDefault());
+    StatusData status;
+    if (SagaSpanRecord.STATUS_OK.equals(span.status())) {
+      status = StatusData.ok();
+    } else {
+      Map<String, String> a = span.attributes();
+      String description =
+          a.getOrDefault("agent.saga.error", a.getOrDefault("agent.saga.reason", span.status()));
+      status = StatusData.create(StatusCode.ERROR, description);
+    }
+    Attributes attributes = attributes(span.attributes());
+    return new BridgedSpanData(
+        span.name(),
+        SpanKind.INTERNAL,
+        context,
+        parent,
+        status,
+        epochNanos(span.start()),
+        epochNanos(span.end()),
+        attributes,
+        List.of(),
+        List.of(),
+        attributes.size(),
+        0,
+        0,
+        sagaScope,
+        resource);
+  }
+
+  private Resource resourceFor(String serviceName) {
+    Resource cached = byService.get(serviceName);
+    if (cached != null) {
+      return cached;
+    }
+    Resource merged =
+        resource.merge(Resource.create(Attributes.of(ServiceAttributes.SERVICE_NAME, serviceName)));
+    if (byService.size() < MAX_CACHED_SERVICES) {
+      byService.put(serviceName, merged);
+    }
+    return merged;
+  }
+
+  static SpanKind kind(io.hyperlens.trace.SpanKind kind) {
+    switch (kind) {
+      case SERVER:
+        return SpanKind.SERVER;
+      case CLIENT:
+        return SpanKind.CLIENT;
+      case PRODUCER:
+        return SpanKind.PRODUCER;
+      case CONSUMER:
+        return SpanKind.CONSUMER;
+      default:
+        return SpanKind.INTERNAL;
+    }
+  }
+
+  private static StatusData status(io.hyperlens.trace.SpanStatus status, String message) {
+    switch (status) {
+      case OK:
+        return StatusData.ok();
+      case ERROR:
+        return StatusData.create(StatusCode.ERROR, message);
+      default:
+        return StatusData.unset();
+    }
+  }
+
+  /** W3C {@code tracestate} entries, leftmost first, in the same order. */
+  private static TraceState traceState(Map<String, String> entries) {
+    if (entries.isEmpty()) {
+      return TraceState.getDefault();
+    }
+    // The builder puts each new entry in front, so add the rightmost first.
+    List<Map.Entry<String, String>> list = new ArrayList<>(entries.entrySet());
+    TraceStateBuilder builder = TraceState.builder();
+    for (int i = list.size() - 1; i >= 0; i--) {
+      builder.put(list.get(i).getKey(), list.get(i).getValue());
+    }
+    return builder.build();
+  }
+
+  /**
+   * Hyperlens attribute values, already typed as OpenTelemetry types them (String, Long, Double,
+   * Boolean, or a list of one of those), as {@link Attributes}; null list items are left out.
+   */
+  static Attributes attributes(Map<String, ?> values) {
+    if (values.isEmpty()) {
+      return Attributes.empty();
+    }
+    AttributesBuilder builder = Attributes.builder();
+    for (Map.Entry<String, ?> entry : values.entrySet()) {
+      put(builder, entry.getKey(), entry.getValue());
+    }
+    return builder.build();
+  }
+
+  private static void put(AttributesBuilder builder, String key, Object value) {
+    if (value instanceof String) {
+      builder.put(key, (String) value);
+    } else if (value instanceof Long) {
+      builder.put(key, (long) (Long) value);
+    } else if (value instanceof Double) {
+      builder.put(key, (double) (Double) value);
+    } else if (value instanceof Boolean) {
+      builder.put(key, (boolean) (Boolean) value);
+    } else if (value instanceof List) {
+      putList(builder, key, (List<?>) value);
+    } else if (value != null) {
+      builder.put(key, String.valueOf(value));
+    }
+  }
+
+  private static void putList(AttributesBuilder builder, String key, List<?> list) {
+    Object first = "";
+    for (Object item : list) {
+      if (item != null) {
+        first = item;
+        break;
+      }
+    }
+    if (first instanceof Long) {
+      builder.put(AttributeKey.longArrayKey(key), itemsOf(list, Long.class));
+    } else if (first instanceof Double) {
+      builder.put(AttributeKey.doubleArrayKey(key), itemsOf(list, Double.class));
+    } else if (first instanceof Boolean) {
+      builder.put(AttributeKey.booleanArrayKey(key), itemsOf(list, Boolean.class));
+    } else {
+      List<String> strings = new ArrayList<>(list.size());
+      for (Object item : list) {
+        if (item != null) {
+          strings.add(String.valueOf(item));
+        }
+      }
+      builder.put(AttributeKey.stringArrayKey(key), strings);
+    }
+  }
+
+  private static <T> List<T> itemsOf(List<?> list, Class<T> type) {
+    List<T> items = new ArrayList<>(list.size());
+    for (Object item : list) {
+      if (type.isInstance(item)) {
+        items.add(type.cast(item));
+      }
+    }
+    return items;
+  }
+
+  /** {@code instant} in nanoseconds since the epoch, saturated to the range of a long. */
+  static long epochNanos(Instant instant) {
+    try {
+      return Math.addExact(
+          Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L), instant.getNano());
+    } catch (ArithmeticException e) {
+      return instant.getEpochSecond() < 0 ? 0 : Long.MAX_VALUE;
+    }
+  }
+}

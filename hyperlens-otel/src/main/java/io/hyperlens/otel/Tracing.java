@@ -1,0 +1,315 @@
+package io.hyperlens.otel;
+
+import io.hyperlens.spi.Timeouts;
+import io.hyperlens.trace.DistributedTracer;
+import io.hyperlens.trace.DistributedTracerBuilder;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.metrics.MeterProvider;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.exporter.logging.LoggingSpanExporter;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporterBuilder;
+import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
+import io.opentelemetry.exporter.zipkin.ZipkinSpanExporter;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.SdkMeterProviderBuilder;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.opentelemetry.semconv.ServiceAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * OpenTelemetry, set up and running: the seed's {@code enable_tracing(config)}. {@link #enable}
+ * builds an {@link OpenTelemetrySdk} (resource, parent-based trace-id-ratio sampler, the configured
+ * exporter behind a batch processor, W3C propagators, a meter provider read by Prometheus when a
+ * registry is configured) and a {@link DistributedTracer} whose spans go out through the same
+ * exporter with their ids intact; with {@code registerGlobal} (the default) both become the
+ * process-wide instances. Saga spans join through {@link #sagaSink()}.
+ *
+ * <p>{@link #close()} flushes the tracer, the saga sink and the SDK and shuts them down within the
+ * configured {@code shutdownTimeout}. {@code GlobalOpenTelemetry} cannot be unset, so enable global
+ * tracing once per process.
+ *
+ * <p>Thread-safe.
+ *
+ * <pre>{@code
+ * try (Tracing tracing =
+ *     Tracing.enable(
+ *         TracingConfig.builder().serviceName("my-agent-service").exporter("zipkin").build())) {
+ *   DistributedTracer tracer = tracing.tracer();
+ *   Span span = tracer.startSpan("my-custom-operation");
+ *   span.setAttribute("custom.key", "value");
+ *   tracer.finishSpan(span);
+ * } // flushed to Zipkin here
+ * }</pre>
+ */
+public final class Tracing implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(Tracing.class.getName());
+
+  private final TracingConfig config;
+  private final Resource resource;
+  private final SpanExporter exporter;
+  private final OpenTelemetrySdk sdk;
+  private final DistributedTracer tracer;
+  private final PrometheusMetricReader metricReader;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private OtelSpanSink sagaSink;
+
+  private Tracing(TracingConfig config, SpanExporter exporter) {
+    this.config = config;
+    this.resource = resource(config);
+    this.exporter = exporter;
+    SdkTracerProviderBuilder tracerProvider =
+        SdkTracerProvider.builder()
+            .setResource(resource)
+            .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(config.sampleRate())));
+    if (exporter != null) {
+      tracerProvider.addSpanProcessor(
+          BatchSpanProcessor.builder(exporter).setExporterTimeout(config.exportTimeout()).build());
+    }
+    SdkMeterProviderBuilder meterProvider = SdkMeterProvider.builder().setResource(resource);
+    this.metricReader =
+        config.metricsRegistry().isPresent() ? new PrometheusMetricReader(true, null) : null;
+    if (metricReader != null) {
+      meterProvider.registerMetricReader(metricReader);
+    }
+    this.sdk =
+        OpenTelemetrySdk.builder()
+            .setTracerProvider(tracerProvider.build())
+            .setMeterProvider(meterProvider.build())
+            .setPropagators(propagators(config.propagators()))
+            .build();
+    this.tracer = tracer(config, exporter, resource);
+  }
+
+  /**
+   * Builds OpenTelemetry as {@code config} says and, unless {@code registerGlobal} is off, installs
+   * it and the tracer process-wide.
+   *
+   * @throws IllegalStateException when {@code GlobalOpenTelemetry} was already set or used
+   */
+  public static Tracing enable(TracingConfig config) {
+    if (config == null) {
+      throw new IllegalArgumentException("config must not be null");
+    }
+    return start(config, exporterFor(config));
+  }
+
+  /**
+   * As {@link #enable(TracingConfig)}, exporting through {@code exporter} instead of the one the
+   * config names (an in-memory exporter in tests, a vendor exporter); the config's exporter and
+   * endpoint are not used.
+   */
+  public static Tracing enable(TracingConfig config, SpanExporter exporter) {
+    if (config == null) {
+      throw new IllegalArgumentException("config must not be null");
+    }
+    if (exporter == null) {
+      throw new IllegalArgumentException("exporter must not be null");
+    }
+    return start(config, exporter);
+  }
+
+  private static Tracing start(TracingConfig config, SpanExporter exporter) {
+    Tracing tracing = new Tracing(config, exporter);
+    if (config.registerGlobal()) {
+      try {
+        GlobalOpenTelemetry.set(tracing.sdk);
+      } catch (IllegalStateException e) {
+        tracing.close();
+        throw new IllegalStateException(
+            "GlobalOpenTelemetry is already set (or was used before Tracing.enable); enable"
+                + " tracing once per process, or build with registerGlobal(false)",
+            e);
+      }
+      DistributedTracer.setGlobal(tracing.tracer);
+    }
+    config.metricsRegistry().ifPresent(registry -> registry.register(tracing.metricReader));
+    return tracing;
+  }
+
+  private static DistributedTracer tracer(
+      TracingConfig config, SpanExporter exporter, Resource resource) {
+    DistributedTracerBuilder builder =
+        DistributedTracer.builder()
+            .serviceName(config.serviceName())
+            .sampleRate(config.sampleRate());
+    if (exporter != null) {
+      builder.exporter(
+          OtelSpanExporter.builder(exporter)
+              .resource(resource)
+              .exportTimeout(config.exportTimeout())
+              .shutdownDelegate(false)
+              .build());
+    }
+    return builder.build();
+  }
+
+  /** The tracer whose spans go out through OpenTelemetry; the seed's {@code tracer}. */
+  public DistributedTracer tracer() {
+    return tracer;
+  }
+
+  /** The SDK, for OpenTelemetry-instrumented libraries and for spans made with its API. */
+  public OpenTelemetrySdk openTelemetry() {
+    return sdk;
+  }
+
+  /** The meter provider for {@link GovernanceMetrics} and {@link GenAiTelemetry}. */
+  public MeterProvider meterProvider() {
+    return sdk.getSdkMeterProvider();
+  }
+
+  /** The resource every span and metric carries. */
+  public Resource resource() {
+    return resource;
+  }
+
+  /** The configuration this was built from. */
+  public TracingConfig config() {
+    return config;
+  }
+
+  /**
+   * The sink that sends saga spans out through the same exporter: pass it to {@code new
+   * SagaSpanExporter(bus, tracing.sagaSink())}. Created on first call; closed with this.
+   */
+  public synchronized OtelSpanSink sagaSink() {
+    if (sagaSink == null) {
+      OtelSpanSink.Builder builder =
+          OtelSpanSink.builder(exporter != null ? exporter : SpanExporter.composite())
+              .resource(resource)
+              .sampleRate(config.sampleRate())
+              .exportTimeout(config.exportTimeout())
+              .shutdownDelegate(false);
+      sagaSink = builder.build();
+    }
+    return sagaSink;
+  }
+
+  /** Exports everything finished so far, from the tracer, the saga sink and the SDK. */
+  public boolean forceFlush(Duration timeout) {
+    long deadline =
+        System.nanoTime() + Timeouts.nanos(TracingConfig.requirePositive("timeout", timeout));
+    boolean clean = tracer.forceFlush(remaining(deadline));
+    OtelSpanSink sink = currentSagaSink();
+    if (sink != null) {
+      clean &= sink.forceFlush(remaining(deadline));
+    }
+    CompletableResultCode sdkFlush = sdk.getSdkTracerProvider().forceFlush();
+    sdkFlush.join(Timeouts.nanos(remaining(deadline)), TimeUnit.NANOSECONDS);
+    return clean && sdkFlush.isSuccess();
+  }
+
+  /**
+   * Flushes and shuts down the tracer, the saga sink and the SDK (and with it the exporter), within
+   * {@code shutdownTimeout} in all, and removes the metrics from the registry. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    long deadline = System.nanoTime() + Timeouts.nanos(config.shutdownTimeout());
+    List<String> unclean = new ArrayList<>();
+    if (!tracer.shutdown(remaining(deadline))) {
+      unclean.add("tracer");
+    }
+    OtelSpanSink sink = currentSagaSink();
+    if (sink != null) {
+      sink.close();
+    }
+    CompletableResultCode shutdown = sdk.shutdown();
+    shutdown.join(Timeouts.nanos(remaining(deadline)), TimeUnit.NANOSECONDS);
+    if (!shutdown.isSuccess()) {
+      unclean.add("OpenTelemetry SDK");
+    }
+    config.metricsRegistry().ifPresent(registry -> registry.unregister(metricReader));
+    if (!unclean.isEmpty()) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "Tracing closed without a clean flush of "
+              + unclean
+              + " within "
+              + config.shutdownTimeout());
+    }
+  }
+
+  private synchronized OtelSpanSink currentSagaSink() {
+    return sagaSink;
+  }
+
+  private static Duration remaining(long deadline) {
+    return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+  }
+
+  private static Resource resource(TracingConfig config) {
+    AttributesBuilder attributes = Attributes.builder();
+    config.resourceAttributes().forEach(attributes::put);
+    attributes.put(ServiceAttributes.SERVICE_NAME, config.serviceName());
+    return Resource.getDefault().merge(Resource.create(attributes.build()));
+  }
+
+  private static ContextPropagators propagators(List<String> names) {
+    List<TextMapPropagator> propagators = new ArrayList<>();
+    for (String name : names) {
+      propagators.add(
+          TracingConfig.TRACECONTEXT.equals(name)
+              ? W3CTraceContextPropagator.getInstance()
+              : W3CBaggagePropagator.getInstance());
+    }
+    return ContextPropagators.create(TextMapPropagator.composite(propagators));
+  }
+
+  /** The SDK exporter {@code config} names, or null for {@code none}. */
+  static SpanExporter exporterFor(TracingConfig config) {
+    String endpoint = config.endpoint().orElse(null);
+    switch (config.exporter()) {
+      case OTLP:
+      case JAEGER:
+        if (TracingConfig.GRPC.equals(config.otlpProtocol())) {
+          OtlpGrpcSpanExporterBuilder grpc =
+              OtlpGrpcSpanExporter.builder()
+                  .setEndpoint(endpoint)
+                  .setTimeout(config.exportTimeout());
+          config.headers().forEach(grpc::addHeader);
+          return grpc.build();
+        }
+        OtlpHttpSpanExporterBuilder http =
+            OtlpHttpSpanExporter.builder().setEndpoint(endpoint).setTimeout(config.exportTimeout());
+        config.headers().forEach(http::addHeader);
+        return http.build();
+      case ZIPKIN:
+        return ZipkinSpanExporter.builder()
+            .setEndpoint(endpoint)
+            .setReadTimeout(config.exportTimeout())
+            .build();
+      case CONSOLE:
+        return LoggingSpanExporter.create();
+      default:
+        return null;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Tracing{" + config + '}';
+  }
+}
