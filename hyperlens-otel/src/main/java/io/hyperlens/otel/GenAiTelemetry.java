@@ -33,6 +33,9 @@ import java.util.List;
  * }</pre>
  */
 public final class GenAiTelemetry {
+  /** The instrumentation scope of the GenAI histograms. */
+  public static final String METER_NAME = "io.hyperlens.genai";
+
   /** The token usage histogram, unit {@code {token}}. */
   public static final String TOKEN_USAGE = "gen_ai.client.token.usage";
 
@@ -69,7 +72,7 @@ public final class GenAiTelemetry {
     this.tracer = tracer;
     Meter meter =
         meterProvider
-            .meterBuilder(SpanMapping.TRACER_SCOPE)
+            .meterBuilder(METER_NAME)
             .setInstrumentationVersion(Versions.hyperlens())
             .build();
     this.tokenUsage =
