@@ -1,10 +1,16 @@
 package io.hyperlens.server.cli;
 
 import io.hyperlens.event.HypervisorEventBus;
+import io.hyperlens.otel.OtelSpanSink;
+import io.hyperlens.otel.TraceExporter;
+import io.hyperlens.otel.Tracing;
+import io.hyperlens.otel.TracingConfig;
 import io.hyperlens.server.demo.AgentWorkload;
 import io.hyperlens.server.demo.DemoRun;
+import io.hyperlens.trace.TracerMetrics;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +71,21 @@ final class DemoCommand implements Callable<Integer> {
       description = "Probability that a tool agent breaches its ring. Default: ${DEFAULT-VALUE}.")
   double breachRate;
 
+  @Option(
+      names = "--traces",
+      defaultValue = "none",
+      description =
+          "Export the workload's spans and saga spans through OpenTelemetry: otlp, zipkin, jaeger"
+              + " (OTLP to Jaeger), console or none. Default: ${DEFAULT-VALUE}.")
+  String traces;
+
+  @Option(
+      names = "--traces-endpoint",
+      description =
+          "Where --traces sends spans; default http://localhost:4318/v1/traces for otlp and"
+              + " jaeger, http://localhost:9411/api/v2/spans for zipkin.")
+  String tracesEndpoint;
+
   private String validate() {
     if (rate < 1) {
       return "--rate must be at least 1, got " + rate;
@@ -86,8 +107,26 @@ final class DemoCommand implements Callable<Integer> {
       spec.commandLine().getErr().println(invalid);
       return 2;
     }
+    TracingConfig tracingConfig;
+    try {
+      tracingConfig =
+          TracingConfig.builder()
+              .serviceName("hyperlens-demo")
+              .exporter(traces)
+              .endpoint(tracesEndpoint)
+              .registerGlobal(false)
+              .build();
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println("--traces: " + e.getMessage());
+      return 2;
+    }
+    Tracing tracing =
+        tracingConfig.exporter() == TraceExporter.NONE ? null : Tracing.enable(tracingConfig);
     HypervisorEventBus bus = new HypervisorEventBus();
-    AgentWorkload workload = new AgentWorkload(bus, seed, failureRate, breachRate);
+    AgentWorkload workload =
+        tracing == null
+            ? new AgentWorkload(bus, seed, failureRate, breachRate)
+            : new AgentWorkload(bus, tracing.tracer(), seed, failureRate, breachRate);
     AtomicBoolean stop = new AtomicBoolean();
     CountDownLatch finished = new CountDownLatch(1);
     Thread onCtrlC =
@@ -103,8 +142,16 @@ final class DemoCommand implements Callable<Integer> {
             "hyperlens-demo-shutdown");
     Runtime.getRuntime().addShutdownHook(onCtrlC);
     try {
-      new DemoRun(bus, workload, out).run(duration, rate, interval, stop::get);
+      new DemoRun(bus, workload, out, tracing == null ? null : tracing.sagaSink())
+          .run(duration, rate, interval, stop::get);
+      if (tracing != null) {
+        tracing.close();
+        printExport(out, tracing);
+      }
     } finally {
+      if (tracing != null) {
+        tracing.close();
+      }
       finished.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(onCtrlC);
@@ -113,5 +160,20 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  private static void printExport(PrintWriter out, Tracing tracing) {
+    TracerMetrics spans = tracing.tracer().getMetrics();
+    OtelSpanSink sagas = tracing.sagaSink();
+    out.printf(
+        Locale.ROOT,
+        "%nExported to %s%s: %,d spans and %,d saga spans; %,d failed, %,d dropped%n",
+        tracing.config().exporter().value(),
+        tracing.config().endpoint().map(e -> " at " + e).orElse(""),
+        spans.spansExported(),
+        sagas.exportedSpans(),
+        spans.exportFailedSpans() + sagas.failedSpans(),
+        spans.exportDropped() + sagas.droppedSpans());
+    out.flush();
   }
 }

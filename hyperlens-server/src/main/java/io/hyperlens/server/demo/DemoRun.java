@@ -7,6 +7,7 @@ import io.hyperlens.ring.RingMetricsCollector;
 import io.hyperlens.ring.RingMetricsSnapshot;
 import io.hyperlens.saga.SagaSpanExporter;
 import io.hyperlens.saga.SagaSpanRecord;
+import io.hyperlens.spi.SpanSink;
 import io.hyperlens.trace.SpanData;
 import io.hyperlens.trace.TraceContext;
 import io.hyperlens.trace.TracerMetrics;
@@ -46,11 +47,21 @@ public final class DemoRun {
 
   /** Subscribes a {@link RingMetricsCollector} and a {@link SagaSpanExporter} to {@code bus}. */
   public DemoRun(HypervisorEventBus bus, AgentWorkload workload, PrintWriter out) {
+    this(bus, workload, out, null);
+  }
+
+  /**
+   * As {@link #DemoRun(HypervisorEventBus, AgentWorkload, PrintWriter)}, forwarding saga spans to
+   * {@code sagaSink} as they finish (null for none).
+   */
+  public DemoRun(
+      HypervisorEventBus bus, AgentWorkload workload, PrintWriter out, SpanSink sagaSink) {
     this.bus = bus;
     this.workload = workload;
     this.out = out;
     this.ringMetrics = new RingMetricsCollector(bus);
-    this.sagaSpans = new SagaSpanExporter(bus);
+    this.sagaSpans =
+        sagaSink == null ? new SagaSpanExporter(bus) : new SagaSpanExporter(bus, sagaSink);
   }
 
   /**

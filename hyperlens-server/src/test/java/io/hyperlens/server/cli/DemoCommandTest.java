@@ -2,8 +2,14 @@ package io.hyperlens.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -58,12 +64,61 @@ class DemoCommandTest {
   }
 
   @Test
+  void demoExportsItsSpansAndSagaSpansOverOtlp() throws Exception {
+    AtomicLong bytes = new AtomicLong();
+    AtomicInteger requests = new AtomicInteger();
+    HttpServer receiver =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    receiver.createContext(
+        "/v1/traces",
+        exchange -> {
+          bytes.addAndGet(exchange.getRequestBody().readAllBytes().length);
+          requests.incrementAndGet();
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
+    receiver.start();
+    try {
+      String endpoint = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/v1/traces";
+      int exit =
+          run(
+              "demo",
+              "--duration",
+              "300ms",
+              "--rate",
+              "100",
+              "--traces",
+              "otlp",
+              "--traces-endpoint",
+              endpoint);
+
+      assertThat(exit).isZero();
+      assertThat(err.toString()).isEmpty();
+      assertThat(out.toString())
+          .containsPattern(
+              "Exported to otlp at "
+                  + Pattern.quote(endpoint)
+                  + ": [1-9][\\d,]* spans and [1-9][\\d,]* saga spans; 0 failed, 0 dropped\n");
+      assertThat(requests.get()).isPositive();
+      assertThat(bytes.get()).isPositive();
+    } finally {
+      receiver.stop(0);
+    }
+  }
+
+  @Test
   void rejectsBadOptionsWithTheirNames() {
     assertThat(run("demo", "--rate", "0")).isEqualTo(2);
     assertThat(err.toString()).contains("--rate must be at least 1, got 0");
 
     assertThat(run("demo", "--failure-rate", "1.5")).isEqualTo(2);
     assertThat(err.toString()).contains("--failure-rate must be within 0..1, got 1.5");
+
+    assertThat(run("demo", "--traces", "thrift")).isEqualTo(2);
+    assertThat(err.toString())
+        .contains(
+            "--traces: exporter must be one of otlp, zipkin, console, jaeger, none, got"
+                + " \"thrift\"");
 
     assertThat(run("demo", "--duration", "soon")).isEqualTo(2);
     assertThat(err.toString())
