@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * OpenTelemetry, set up and running: the seed's {@code enable_tracing(config)}. {@link #enable}
@@ -72,28 +73,34 @@ public final class Tracing implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private OtelSpanSink sagaSink;
 
-  private Tracing(TracingConfig config, SpanExporter exporter) {
+  private Tracing(TracingConfig config, Function<MeterProvider, SpanExporter> exporterFactory) {
     this.config = config;
     this.resource = resource(config);
-    this.exporter = exporter;
-    SdkTracerProviderBuilder tracerProvider =
-        SdkTracerProvider.builder()
-            .setResource(resource)
-            .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(config.sampleRate())));
-    if (exporter != null) {
-      tracerProvider.addSpanProcessor(
-          BatchSpanProcessor.builder(exporter).setExporterTimeout(config.exportTimeout()).build());
-    }
     SdkMeterProviderBuilder meterProvider = SdkMeterProvider.builder().setResource(resource);
     this.metricReader =
         config.metricsRegistry().isPresent() ? new PrometheusMetricReader(true, null) : null;
     if (metricReader != null) {
       meterProvider.registerMetricReader(metricReader);
     }
+    SdkMeterProvider meters = meterProvider.build();
+    // The exporter and the batch processor report their own metrics (spans exported, dropped)
+    // here rather than to GlobalOpenTelemetry, which they would otherwise install as a no-op.
+    this.exporter = exporterFactory.apply(meters);
+    SdkTracerProviderBuilder tracerProvider =
+        SdkTracerProvider.builder()
+            .setResource(resource)
+            .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(config.sampleRate())));
+    if (exporter != null) {
+      tracerProvider.addSpanProcessor(
+          BatchSpanProcessor.builder(exporter)
+              .setExporterTimeout(config.exportTimeout())
+              .setMeterProvider(meters)
+              .build());
+    }
     this.sdk =
         OpenTelemetrySdk.builder()
             .setTracerProvider(tracerProvider.build())
-            .setMeterProvider(meterProvider.build())
+            .setMeterProvider(meters)
             .setPropagators(propagators(config.propagators()))
             .build();
     this.tracer = tracer(config, exporter, resource);
@@ -109,7 +116,7 @@ public final class Tracing implements AutoCloseable {
     if (config == null) {
       throw new IllegalArgumentException("config must not be null");
     }
-    return start(config, exporterFor(config));
+    return start(config, meters -> exporterFor(config, meters));
   }
 
   /**
@@ -124,11 +131,12 @@ public final class Tracing implements AutoCloseable {
     if (exporter == null) {
       throw new IllegalArgumentException("exporter must not be null");
     }
-    return start(config, exporter);
+    return start(config, meters -> exporter);
   }
 
-  private static Tracing start(TracingConfig config, SpanExporter exporter) {
-    Tracing tracing = new Tracing(config, exporter);
+  private static Tracing start(
+      TracingConfig config, Function<MeterProvider, SpanExporter> exporterFactory) {
+    Tracing tracing = new Tracing(config, exporterFactory);
     if (config.registerGlobal()) {
       try {
         GlobalOpenTelemetry.set(tracing.sdk);
@@ -278,8 +286,11 @@ public final class Tracing implements AutoCloseable {
     return ContextPropagators.create(TextMapPropagator.composite(propagators));
   }
 
-  /** The SDK exporter {@code config} names, or null for {@code none}. */
-  static SpanExporter exporterFor(TracingConfig config) {
+  /**
+   * The SDK exporter {@code config} names, reporting its own metrics to {@code meters}, or null for
+   * {@code none}.
+   */
+  static SpanExporter exporterFor(TracingConfig config, MeterProvider meters) {
     String endpoint = config.endpoint().orElse(null);
     switch (config.exporter()) {
       case OTLP:
@@ -288,18 +299,23 @@ public final class Tracing implements AutoCloseable {
           OtlpGrpcSpanExporterBuilder grpc =
               OtlpGrpcSpanExporter.builder()
                   .setEndpoint(endpoint)
-                  .setTimeout(config.exportTimeout());
+                  .setTimeout(config.exportTimeout())
+                  .setMeterProvider(meters);
           config.headers().forEach(grpc::addHeader);
           return grpc.build();
         }
         OtlpHttpSpanExporterBuilder http =
-            OtlpHttpSpanExporter.builder().setEndpoint(endpoint).setTimeout(config.exportTimeout());
+            OtlpHttpSpanExporter.builder()
+                .setEndpoint(endpoint)
+                .setTimeout(config.exportTimeout())
+                .setMeterProvider(meters);
         config.headers().forEach(http::addHeader);
         return http.build();
       case ZIPKIN:
         return ZipkinSpanExporter.builder()
             .setEndpoint(endpoint)
             .setReadTimeout(config.exportTimeout())
+            .setMeterProvider(meters)
             .build();
       case CONSOLE:
         return LoggingSpanExporter.create();

@@ -3,6 +3,7 @@ package io.hyperlens.otel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.exporter.logging.LoggingSpanExporter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
@@ -51,11 +52,14 @@ class TracingConfigTest {
         OtlpGrpcSpanExporter.class);
     assertExporter(TracingConfig.builder().exporter("zipkin").build(), ZipkinSpanExporter.class);
     assertExporter(TracingConfig.builder().exporter("console").build(), LoggingSpanExporter.class);
-    assertThat(Tracing.exporterFor(TracingConfig.builder().exporter("none").build())).isNull();
+    assertThat(
+            Tracing.exporterFor(
+                TracingConfig.builder().exporter("none").build(), MeterProvider.noop()))
+        .isNull();
   }
 
   private static void assertExporter(TracingConfig config, Class<?> type) {
-    SpanExporter exporter = Tracing.exporterFor(config);
+    SpanExporter exporter = Tracing.exporterFor(config, MeterProvider.noop());
     try {
       assertThat(exporter).isInstanceOf(type);
     } finally {
