@@ -2,8 +2,6 @@ package io.hyperlens.otel;
 
 import io.hyperlens.trace.SpanData;
 import io.hyperlens.trace.SpanExporter;
-import io.opentelemetry.sdk.resources.Resource;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -39,8 +37,7 @@ public final class OtelSpanExporter implements SpanExporter {
   private final SpanMapping mapping;
 
   private OtelSpanExporter(Builder builder) {
-    this.delegate =
-        new SdkBatchExporter(builder.delegate, builder.exportTimeout, builder.shutdownDelegate);
+    this.delegate = builder.batchExporter();
     this.mapping = new SpanMapping(builder.resource);
   }
 
@@ -96,43 +93,13 @@ public final class OtelSpanExporter implements SpanExporter {
    *
    * <p>Not thread-safe; build on one thread.
    */
-  public static final class Builder {
-    private final io.opentelemetry.sdk.trace.export.SpanExporter delegate;
-    private Resource resource = Resource.getDefault();
-    private Duration exportTimeout = Duration.ofSeconds(10);
-    private boolean shutdownDelegate = true;
-
+  public static final class Builder extends SdkExportBuilder<Builder> {
     private Builder(io.opentelemetry.sdk.trace.export.SpanExporter delegate) {
-      if (delegate == null) {
-        throw new IllegalArgumentException("delegate must not be null");
-      }
-      this.delegate = delegate;
+      super(delegate);
     }
 
-    /**
-     * The resource of every span; default {@link Resource#getDefault()}. Each span's {@code
-     * service.name} is its tracer's, whatever the resource says.
-     */
-    public Builder resource(Resource resource) {
-      if (resource == null) {
-        throw new IllegalArgumentException("resource must not be null");
-      }
-      this.resource = resource;
-      return this;
-    }
-
-    /** How long one export, flush or shutdown may take before it counts as failed; default 10 s. */
-    public Builder exportTimeout(Duration exportTimeout) {
-      this.exportTimeout = TracingConfig.requirePositive("exportTimeout", exportTimeout);
-      return this;
-    }
-
-    /**
-     * Whether {@link #shutdown()} shuts the SDK exporter down too; default true. Pass false when
-     * the SDK exporter is shared, e.g. with an {@code SdkTracerProvider} that shuts it down itself.
-     */
-    public Builder shutdownDelegate(boolean shutdownDelegate) {
-      this.shutdownDelegate = shutdownDelegate;
+    @Override
+    Builder self() {
       return this;
     }
 

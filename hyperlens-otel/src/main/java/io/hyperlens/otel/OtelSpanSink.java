@@ -6,7 +6,6 @@ import io.hyperlens.spi.SpanSink;
 import io.hyperlens.trace.HexIds;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.opentelemetry.sdk.trace.samplers.SamplingDecision;
@@ -54,7 +53,7 @@ public final class OtelSpanSink implements SpanSink, AutoCloseable {
     this.sampler = Sampler.traceIdRatioBased(builder.sampleRate);
     this.queue =
         new BatchExportQueue<>(
-            new SdkBatchExporter(builder.delegate, builder.exportTimeout, builder.shutdownDelegate),
+            builder.batchExporter(),
             builder.queueSize,
             builder.batchSize,
             builder.exportInterval,
@@ -156,29 +155,18 @@ public final class OtelSpanSink implements SpanSink, AutoCloseable {
    *
    * <p>Not thread-safe; build on one thread.
    */
-  public static final class Builder {
-    private final io.opentelemetry.sdk.trace.export.SpanExporter delegate;
-    private Resource resource = Resource.getDefault();
+  public static final class Builder extends SdkExportBuilder<Builder> {
     private double sampleRate = 1.0;
     private int queueSize = 2048;
     private int batchSize = 512;
     private Duration exportInterval = Duration.ofSeconds(1);
-    private Duration exportTimeout = Duration.ofSeconds(10);
-    private boolean shutdownDelegate = true;
 
     private Builder(io.opentelemetry.sdk.trace.export.SpanExporter delegate) {
-      if (delegate == null) {
-        throw new IllegalArgumentException("delegate must not be null");
-      }
-      this.delegate = delegate;
+      super(delegate);
     }
 
-    /** The resource of every saga span ({@code service.name} among it); default the SDK's. */
-    public Builder resource(Resource resource) {
-      if (resource == null) {
-        throw new IllegalArgumentException("resource must not be null");
-      }
-      this.resource = resource;
+    @Override
+    Builder self() {
       return this;
     }
 
@@ -203,18 +191,6 @@ public final class OtelSpanSink implements SpanSink, AutoCloseable {
     /** The longest a span waits for its batch to fill; default 1 s. */
     public Builder exportInterval(Duration exportInterval) {
       this.exportInterval = TracingConfig.requirePositive("exportInterval", exportInterval);
-      return this;
-    }
-
-    /** How long one export may take before its batch counts as failed; default 10 s. */
-    public Builder exportTimeout(Duration exportTimeout) {
-      this.exportTimeout = TracingConfig.requirePositive("exportTimeout", exportTimeout);
-      return this;
-    }
-
-    /** Whether {@link #close()} shuts the SDK exporter down too; default true. */
-    public Builder shutdownDelegate(boolean shutdownDelegate) {
-      this.shutdownDelegate = shutdownDelegate;
       return this;
     }
 

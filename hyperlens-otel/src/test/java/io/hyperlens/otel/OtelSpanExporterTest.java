@@ -22,7 +22,6 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.semconv.ServiceAttributes;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -174,40 +173,9 @@ class OtelSpanExporterTest {
 
   @Test
   void aFailingOrSilentSdkExporterIsCountedByTheTracerAndNothingElseBreaks() {
-    io.opentelemetry.sdk.trace.export.SpanExporter failing =
-        new io.opentelemetry.sdk.trace.export.SpanExporter() {
-          @Override
-          public CompletableResultCode export(Collection<SpanData> spans) {
-            return CompletableResultCode.ofFailure();
-          }
-
-          @Override
-          public CompletableResultCode flush() {
-            return CompletableResultCode.ofSuccess();
-          }
-
-          @Override
-          public CompletableResultCode shutdown() {
-            return CompletableResultCode.ofSuccess();
-          }
-        };
-    io.opentelemetry.sdk.trace.export.SpanExporter silent =
-        new io.opentelemetry.sdk.trace.export.SpanExporter() {
-          @Override
-          public CompletableResultCode export(Collection<SpanData> spans) {
-            return new CompletableResultCode(); // never completes
-          }
-
-          @Override
-          public CompletableResultCode flush() {
-            return CompletableResultCode.ofSuccess();
-          }
-
-          @Override
-          public CompletableResultCode shutdown() {
-            return CompletableResultCode.ofSuccess();
-          }
-        };
+    AnsweringExporter failing = new AnsweringExporter(spans -> CompletableResultCode.ofFailure());
+    // Never completes.
+    AnsweringExporter silent = new AnsweringExporter(spans -> new CompletableResultCode());
     try (DistributedTracer tracer =
         DistributedTracer.builder()
             .exporter(OtelSpanExporter.create(failing))

@@ -15,7 +15,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -159,29 +158,17 @@ class OtelSpanSinkTest {
   void aSlowOrFailingBackendNeverSlowsEmitAndIsCounted() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch stalledNow = new CountDownLatch(1);
-    io.opentelemetry.sdk.trace.export.SpanExporter stalled =
-        new io.opentelemetry.sdk.trace.export.SpanExporter() {
-          @Override
-          public CompletableResultCode export(Collection<SpanData> spans) {
-            stalledNow.countDown();
-            try {
-              release.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-            return CompletableResultCode.ofFailure();
-          }
-
-          @Override
-          public CompletableResultCode flush() {
-            return CompletableResultCode.ofSuccess();
-          }
-
-          @Override
-          public CompletableResultCode shutdown() {
-            return CompletableResultCode.ofSuccess();
-          }
-        };
+    AnsweringExporter stalled =
+        new AnsweringExporter(
+            spans -> {
+              stalledNow.countDown();
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return CompletableResultCode.ofFailure();
+            });
     try (OtelSpanSink sink = OtelSpanSink.builder(stalled).queueSize(2).batchSize(1).build();
         SagaSpanExporter sagas = new SagaSpanExporter(bus, sink)) {
       emit(EventType.SAGA_COMPENSATING, step("c0", "rollback"), null);
