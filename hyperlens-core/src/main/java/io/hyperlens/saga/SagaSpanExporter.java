@@ -7,7 +7,9 @@ import io.hyperlens.event.HypervisorEventBus;
 import io.hyperlens.event.Subscription;
 import io.hyperlens.spi.SpanSink;
 import io.hyperlens.trace.CausalTraceId;
+import io.hyperlens.trace.Context;
 import io.hyperlens.trace.HexIds;
+import io.hyperlens.trace.Span;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
@@ -323,14 +325,19 @@ public final class SagaSpanExporter implements AutoCloseable {
   }
 
   /**
-   * A saga-level span as it opens, with its ids: the trace and parent of the {@link CausalTraceId}
-   * the event carries (the agent span that runs the saga), else a new trace without a parent.
+   * A saga-level span as it opens, with its ids: under the tracer span current on the emitting
+   * thread, if any; else under the {@link CausalTraceId} the event carries (the agent span that
+   * runs the saga); else a new trace without a parent.
    */
   private static OpenSpans.Open sagaOpen(OpenSpans.Open here, HypervisorEvent event) {
     String traceId = null;
     String parentSpanId = null;
+    Span current = Context.current().span().orElse(null);
     String causal = event.causalTraceId().orElse(null);
-    if (causal != null) {
+    if (current != null) {
+      traceId = current.traceId();
+      parentSpanId = current.spanId();
+    } else if (causal != null) {
       try {
         CausalTraceId id = CausalTraceId.fromString(causal);
         traceId = id.w3cTraceId();

@@ -17,12 +17,13 @@ import java.util.Map;
  * @param status {@link #STATUS_OK}, {@link #STATUS_ERROR} or {@link #STATUS_COMPENSATING}
  * @param attributes the {@code agent.saga.*}, {@code agent.did} and {@code session.id} attributes,
  *     in the seed's order
- * @param traceId the W3C trace id (32 hex) shared by a saga and its steps: that of the {@link
- *     io.hyperlens.trace.CausalTraceId} the saga's first event carried, else random
+ * @param traceId the W3C trace id (32 hex) shared by a saga and its steps: that of the tracer span
+ *     current where the saga's first event was emitted, else that of the {@link
+ *     io.hyperlens.trace.CausalTraceId} the event carried, else random
  * @param spanId this span's W3C span id (16 hex)
  * @param parentSpanId the parent's W3C span id: for steps, compensations, fan-outs and checkpoints
- *     the saga-level span; for the saga-level span the causal span that started the saga; null when
- *     there is none
+ *     the saga-level span; for the saga-level span the current tracer span or causal span that
+ *     started the saga; null when there is none
  */
 public record SagaSpanRecord(
     String name,

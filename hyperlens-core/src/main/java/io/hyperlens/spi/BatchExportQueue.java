@@ -154,7 +154,9 @@ public final class BatchExportQueue<T> {
 
   /**
    * Stops taking items, exports what is queued and shuts the exporter down; false when the deadline
-   * passed, in which case the worker is interrupted and what is left counts as dropped.
+   * passed, in which case the worker is interrupted, what is left counts as dropped, and the
+   * exporter's {@code shutdown()} is called from this thread (possibly while the abandoned export
+   * is still running) so that it releases its resources.
    */
   public boolean shutdown(Duration timeout) {
     if (!shutdown.compareAndSet(false, true)) {
@@ -177,6 +179,9 @@ public final class BatchExportQueue<T> {
     if (worker != null) {
       worker.interrupt();
     }
+    // The worker will not get to it: release the exporter's resources (connections, threads) from
+    // here, even though an abandoned export may still be running.
+    guarded("shutdown", exporter::shutdown);
     return false;
   }
 

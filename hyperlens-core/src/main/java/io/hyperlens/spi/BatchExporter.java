@@ -7,8 +7,10 @@ import java.util.List;
  * tracer's {@code SpanExporter} is one.
  *
  * <p>Threading: the queue calls every method from its own worker thread, one call at a time, so an
- * implementation needs no locking of its own for these calls. {@link #export} may block; an
- * exception thrown from any method is caught and counted by the queue.
+ * implementation needs no locking of its own for these calls; the one exception is a shutdown that
+ * times out, after which {@link #shutdown} is called from the closing thread while the abandoned
+ * export may still run. {@link #export} may block; an exception thrown from any method is caught
+ * and counted by the queue.
  *
  * <pre>{@code
  * BatchExporter<String> printing = lines -> lines.forEach(System.out::println);

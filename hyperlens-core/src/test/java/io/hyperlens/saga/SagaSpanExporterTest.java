@@ -9,6 +9,9 @@ import io.hyperlens.event.HypervisorEventBus;
 import io.hyperlens.event.TestClock;
 import io.hyperlens.spi.SpanSink;
 import io.hyperlens.trace.CausalTraceId;
+import io.hyperlens.trace.DistributedTracer;
+import io.hyperlens.trace.Scope;
+import io.hyperlens.trace.Span;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -491,5 +494,28 @@ class SagaSpanExporterTest {
 
     assertThat(records).containsExactlyElementsOf(exporter.completedSpans());
     assertThat(names).containsExactly("saga.step.validate");
+  }
+
+  @Test
+  @SuppressWarnings("try")
+  void aSagaStartedUnderACurrentTracerSpanIsItsChild() {
+    try (DistributedTracer tracer = DistributedTracer.builder().build()) {
+      Span workflow = tracer.startSpan("workflow");
+      try (Scope ignored = workflow.makeCurrent()) {
+        bus.emit(
+            event(EventType.SAGA_CREATED, Map.of("saga_id", "deploy-v2"))
+                .causalTraceId(CausalTraceId.root())
+                .build());
+      }
+      emit(EventType.SAGA_STEP_STARTED, step("validate-config", "validate"));
+      emit(EventType.SAGA_STEP_COMMITTED, step("validate-config", "validate"));
+      emit(EventType.SAGA_COMPLETED, Map.of("saga_id", "deploy-v2"));
+      tracer.finishSpan(workflow);
+
+      SagaSpanRecord saga = exporter.completedSpans().get(1);
+      assertThat(saga.traceId()).isEqualTo(workflow.traceId());
+      assertThat(saga.parentSpanId()).isEqualTo(workflow.spanId());
+      assertThat(exporter.completedSpans().get(0).parentSpanId()).isEqualTo(saga.spanId());
+    }
   }
 }

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class BatchExportQueueTest {
@@ -27,6 +30,44 @@ class BatchExportQueueTest {
     assertThat(queue.exported()).isEqualTo(5);
     assertThat(queue.offer("late")).isFalse();
     assertThat(queue.dropped()).isEqualTo(1);
+  }
+
+  @Test
+  void aShutdownThatTimesOutStillShutsTheExporterDown() throws Exception {
+    CountDownLatch stalled = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger shutdowns = new AtomicInteger();
+    BatchExporter<String> stalling =
+        new BatchExporter<>() {
+          @Override
+          public void export(List<String> batch) {
+            stalled.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+
+          @Override
+          public void shutdown() {
+            shutdowns.incrementAndGet();
+          }
+        };
+    BatchExportQueue<String> queue =
+        new BatchExportQueue<>(stalling, 10, 1, Duration.ofMillis(10), "stalling");
+    try {
+      queue.offer("a");
+      assertThat(stalled.await(10, TimeUnit.SECONDS)).isTrue();
+      queue.offer("b");
+
+      assertThat(queue.shutdown(Duration.ofMillis(50))).isFalse();
+
+      assertThat(shutdowns.get()).isEqualTo(1);
+      assertThat(queue.dropped()).isEqualTo(1);
+    } finally {
+      release.countDown();
+    }
   }
 
   @Test

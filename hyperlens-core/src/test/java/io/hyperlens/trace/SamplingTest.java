@@ -63,6 +63,23 @@ class SamplingTest {
   }
 
   @Test
+  void paddedCausalTraceIdsAreSampledOverTheirFortyEightRandomBits() {
+    TraceIdRatio quarter = new TraceIdRatio(0.25);
+    int sampled = 0;
+    for (int i = 0; i < 2000; i++) {
+      sampled += quarter.sampled(CausalTraceId.root().w3cTraceId()) ? 1 : 0;
+    }
+    // The low 64 bits of a padded id are below 2^48: OpenTelemetry's rule would keep every one.
+    assertThat(sampled).isBetween(400, 600);
+    assertThat(quarter.sampled("00000000000000000000" + "3fffffffffff")).isTrue();
+    assertThat(quarter.sampled("00000000000000000000" + "400000000000")).isFalse();
+    assertThat(new TraceIdRatio(0.0).sampled("00000000000000000000" + "000000000001")).isFalse();
+    assertThat(new TraceIdRatio(1.0).sampled("00000000000000000000" + "ffffffffffff")).isTrue();
+    assertThatThrownBy(() -> quarter.sampled("abc"))
+        .hasMessage("traceId must be 32 lowercase hex digits, got \"abc\"");
+  }
+
+  @Test
   void aRemoteParentsDecisionWinsOverTheRate() {
     try (DistributedTracer none = tracer(0.0);
         DistributedTracer all = tracer(1.0)) {

@@ -72,12 +72,14 @@ public final class GenAiOperation implements AutoCloseable {
   }
 
   /**
-   * Records token usage: {@code gen_ai.usage.input_tokens} and {@code gen_ai.usage.output_tokens}
-   * on the span, and both in {@value GenAiTelemetry#TOKEN_USAGE} when the operation closes.
+   * Records token usage (before {@link #close()}): {@code gen_ai.usage.input_tokens} and {@code
+   * gen_ai.usage.output_tokens} on the span, and both in {@value GenAiTelemetry#TOKEN_USAGE} when
+   * the operation closes.
    *
    * @throws IllegalArgumentException naming the field when a count is negative
    */
   public GenAiOperation usage(long inputTokens, long outputTokens) {
+    requireOpen();
     if (inputTokens < 0) {
       throw new IllegalArgumentException("inputTokens must not be negative, got " + inputTokens);
     }
@@ -96,6 +98,7 @@ public final class GenAiOperation implements AutoCloseable {
    * in error, and {@code error.type} its class name, on the span and the duration measurement.
    */
   public GenAiOperation fail(Throwable error) {
+    requireOpen();
     if (error == null) {
       throw new IllegalArgumentException("error must not be null");
     }
@@ -108,6 +111,7 @@ public final class GenAiOperation implements AutoCloseable {
    * timeout} or an HTTP status code.
    */
   public GenAiOperation fail(String errorType) {
+    requireOpen();
     this.errorType = requireNonBlank("errorType", errorType);
     span.setAttribute(ERROR_TYPE.getKey(), errorType);
     span.setStatus(SpanStatus.ERROR, errorType);
@@ -139,6 +143,13 @@ public final class GenAiOperation implements AutoCloseable {
           usageBase.toBuilder()
               .put(GEN_AI_TOKEN_TYPE, GenAiTokenTypeIncubatingValues.OUTPUT)
               .build());
+    }
+  }
+
+  private void requireOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException(
+          "the " + operationName + " operation is closed: its span and metrics are recorded");
     }
   }
 

@@ -48,7 +48,9 @@ import java.util.function.UnaryOperator;
  * buckets run from 0.01 ms to 1 s and include 50 ms, the seed's alert threshold. Unlike the
  * original, registering a gauge twice does not create a second instrument (the newest callback
  * wins), and {@link #recordAuditEvent} makes {@code audit_events} count. A gauge callback that
- * throws is counted ({@link #callbackFailures()}) and its reading skipped.
+ * throws is counted ({@link #callbackFailures()}) and its reading skipped; a bucket function that
+ * throws is counted too and its tag becomes {@value #UNKNOWN_BUCKET}, so the decision is still
+ * recorded and the caller never sees the failure. The meter's version is the seed's {@code 1.0.0}.
  *
  * <p>Thread-safe.
  *
@@ -73,6 +75,10 @@ public final class GovernanceMetrics implements AutoCloseable {
   static final AttributeKey<String> AGENT_ID = AttributeKey.stringKey("agent_id");
   static final AttributeKey<String> TOOL_NAME = AttributeKey.stringKey("tool_name");
   static final AttributeKey<String> EVENT_TYPE = AttributeKey.stringKey("event_type");
+
+  /** The tag value used when a bucket function throws. */
+  public static final String UNKNOWN_BUCKET = "unknown";
+
   private static final Attributes ALLOW = Attributes.of(DECISION, "allow");
   private static final Attributes DENY = Attributes.of(DECISION, "deny");
   private static final System.Logger LOG = System.getLogger(GovernanceMetrics.class.getName());
@@ -196,14 +202,21 @@ public final class GovernanceMetrics implements AutoCloseable {
     return builder.build();
   }
 
-  private static String tag(String field, String value, UnaryOperator<String> bucket) {
+  private String tag(String field, String value, UnaryOperator<String> bucket) {
     if (value == null) {
       throw new IllegalArgumentException(field + " must not be null when it is a tag");
     }
     if (bucket == null) {
       return value;
     }
-    String bucketed = bucket.apply(value);
+    String bucketed;
+    try {
+      bucketed = bucket.apply(value);
+    } catch (RuntimeException e) {
+      // A broken bucket function must not break the policy path that records the decision.
+      failed("A bucket function", e);
+      return UNKNOWN_BUCKET;
+    }
     if (bucketed == null) {
       throw new IllegalArgumentException(
           field + " bucket function returned null for " + TracingConfig.quote(value));
@@ -274,18 +287,24 @@ public final class GovernanceMetrics implements AutoCloseable {
     try {
       callback.run();
     } catch (RuntimeException e) {
-      callbackFailures.increment();
-      if (callbackFailureLogged.compareAndSet(false, true)) {
-        LOG.log(
-            System.Logger.Level.WARNING,
-            "A governance gauge callback threw; its reading is skipped. Further failures are only"
-                + " counted (GovernanceMetrics.callbackFailures()).",
-            e);
-      }
+      failed("A gauge callback", e);
     }
   }
 
-  /** Gauge callbacks that threw. */
+  private void failed(String what, RuntimeException e) {
+    callbackFailures.increment();
+    if (callbackFailureLogged.compareAndSet(false, true)) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          what
+              + " of GovernanceMetrics threw; a gauge reading is skipped, a bucket becomes \""
+              + UNKNOWN_BUCKET
+              + "\". Further failures are only counted (callbackFailures()).",
+          e);
+    }
+  }
+
+  /** Gauge callbacks and bucket functions that threw. */
   public long callbackFailures() {
     return callbackFailures.sum();
   }

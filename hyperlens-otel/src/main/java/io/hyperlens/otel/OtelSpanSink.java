@@ -4,14 +4,10 @@ import io.hyperlens.saga.SagaSpanRecord;
 import io.hyperlens.spi.BatchExportQueue;
 import io.hyperlens.spi.SpanSink;
 import io.hyperlens.trace.HexIds;
-import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.context.Context;
+import io.hyperlens.trace.TraceIdRatio;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.samplers.Sampler;
-import io.opentelemetry.sdk.trace.samplers.SamplingDecision;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -28,8 +24,11 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>The saga exporter calls the sink on the emitting thread, so the sink only converts the span
  * and queues it: a bounded queue (default 2,048, drop-newest and counted) drained by one worker
  * thread that exports in batches. A slow or failing backend never slows {@code emit}. Sampling is
- * per trace with OpenTelemetry's trace-id ratio, the same decision {@code DistributedTracer} makes
- * for that trace id. {@link #close()} exports what is queued and shuts down.
+ * per trace with {@link TraceIdRatio} (OpenTelemetry's trace-id ratio for random ids): the decision
+ * {@code DistributedTracer} makes for a trace it starts itself with that id. A saga inside a trace
+ * continued from an incoming {@code traceparent} is still decided by the ratio, so with a sample
+ * rate below 1 it can disagree with the caller's decision. {@link #close()} exports what is queued
+ * and shuts down.
  *
  * <p>Thread-safe.
  *
@@ -43,14 +42,14 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class OtelSpanSink implements SpanSink, AutoCloseable {
   private final SpanMapping mapping;
-  private final Sampler sampler;
+  private final TraceIdRatio sampler;
   private final BatchExportQueue<SpanData> queue;
   private final Duration shutdownTimeout;
   private final LongAdder sampledOut = new LongAdder();
 
   private OtelSpanSink(Builder builder) {
     this.mapping = new SpanMapping(builder.resource);
-    this.sampler = Sampler.traceIdRatioBased(builder.sampleRate);
+    this.sampler = new TraceIdRatio(builder.sampleRate);
     this.queue =
         new BatchExportQueue<>(
             builder.batchExporter(),
@@ -75,17 +74,7 @@ public final class OtelSpanSink implements SpanSink, AutoCloseable {
       throw new IllegalArgumentException("span must not be null");
     }
     SpanData data = mapping.fromSaga(span);
-    SamplingDecision decision =
-        sampler
-            .shouldSample(
-                Context.root(),
-                span.traceId(),
-                span.name(),
-                data.getKind(),
-                Attributes.empty(),
-                List.of())
-            .getDecision();
-    if (decision != SamplingDecision.RECORD_AND_SAMPLE) {
+    if (!sampler.sampled(span.traceId())) {
       sampledOut.increment();
       return;
     }
@@ -99,6 +88,19 @@ public final class OtelSpanSink implements SpanSink, AutoCloseable {
   @Override
   public void recordSpan(
       String name, Instant start, Instant end, Map<String, String> attributes, String status) {
+    if (name == null || start == null || end == null || attributes == null || status == null) {
+      throw new IllegalArgumentException(
+          "name, start, end, attributes and status must not be null, got name="
+              + name
+              + ", start="
+              + start
+              + ", end="
+              + end
+              + ", attributes="
+              + attributes
+              + ", status="
+              + status);
+    }
     recordSpan(
         new SagaSpanRecord(
             name,
@@ -139,7 +141,19 @@ public final class OtelSpanSink implements SpanSink, AutoCloseable {
     return sampledOut.sum();
   }
 
-  /** Exports what is queued, then shuts the SDK exporter down (unless shared); idempotent. */
+  /**
+   * Exports what is queued, then shuts the SDK exporter down (unless shared), within {@code
+   * timeout} (zero or negative: no wait); false when the deadline passed (what was left is counted
+   * as dropped). Idempotent.
+   */
+  public boolean shutdown(Duration timeout) {
+    if (timeout == null) {
+      throw new IllegalArgumentException("timeout must not be null");
+    }
+    return queue.shutdown(timeout);
+  }
+
+  /** {@link #shutdown(Duration)} with twice the export timeout. */
   @Override
   public void close() {
     queue.shutdown(shutdownTimeout);

@@ -78,6 +78,7 @@ final class SpanMapping {
     List<LinkData> links = new ArrayList<>(span.links().size());
     for (io.hyperlens.trace.SpanLink link : span.links()) {
       Attributes attributes = attributes(link.attributes());
+      // A Hyperlens link holds the ids only: the linked span's flags and state are unknown.
       SpanContext linked =
           SpanContext.create(
               link.traceId(), link.spanId(), TraceFlags.getDefault(), TraceState.getDefault());

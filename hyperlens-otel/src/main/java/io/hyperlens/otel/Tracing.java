@@ -33,7 +33,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
@@ -70,8 +69,9 @@ public final class Tracing implements AutoCloseable {
   private final OpenTelemetrySdk sdk;
   private final DistributedTracer tracer;
   private final PrometheusMetricReader metricReader;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private boolean closed;
   private OtelSpanSink sagaSink;
+  private DistributedTracer previousGlobalTracer;
 
   private Tracing(TracingConfig config, Function<MeterProvider, SpanExporter> exporterFactory) {
     this.config = config;
@@ -85,7 +85,11 @@ public final class Tracing implements AutoCloseable {
     SdkMeterProvider meters = meterProvider.build();
     // The exporter and the batch processor report their own metrics (spans exported, dropped)
     // here rather than to GlobalOpenTelemetry, which they would otherwise install as a no-op.
-    this.exporter = exporterFactory.apply(meters);
+    SpanExporter sdkExporter = exporterFactory.apply(meters);
+    this.exporter =
+        sdkExporter == null
+            ? null
+            : new SerializingSpanExporter(sdkExporter, config.exportTimeout());
     SdkTracerProviderBuilder tracerProvider =
         SdkTracerProvider.builder()
             .setResource(resource)
@@ -147,7 +151,7 @@ public final class Tracing implements AutoCloseable {
                 + " tracing once per process, or build with registerGlobal(false)",
             e);
       }
-      DistributedTracer.setGlobal(tracing.tracer);
+      tracing.previousGlobalTracer = DistributedTracer.setGlobal(tracing.tracer).orElse(null);
     }
     config.metricsRegistry().ifPresent(registry -> registry.register(tracing.metricReader));
     return tracing;
@@ -200,6 +204,9 @@ public final class Tracing implements AutoCloseable {
    * SagaSpanExporter(bus, tracing.sagaSink())}. Created on first call; closed with this.
    */
   public synchronized OtelSpanSink sagaSink() {
+    if (closed) {
+      throw new IllegalStateException("Tracing is closed: " + this);
+    }
     if (sagaSink == null) {
       OtelSpanSink.Builder builder =
           OtelSpanSink.builder(exporter != null ? exporter : SpanExporter.composite())
@@ -228,21 +235,27 @@ public final class Tracing implements AutoCloseable {
 
   /**
    * Flushes and shuts down the tracer, the saga sink and the SDK (and with it the exporter), within
-   * {@code shutdownTimeout} in all, and removes the metrics from the registry. Idempotent.
+   * {@code shutdownTimeout} in all, takes the metrics off the registry, and gives {@code
+   * DistributedTracer.global()} back to the tracer it replaced. Idempotent; {@link #sagaSink()}
+   * fails afterwards.
    */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
+    OtelSpanSink sink;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      sink = sagaSink;
     }
     long deadline = System.nanoTime() + Timeouts.nanos(config.shutdownTimeout());
     List<String> unclean = new ArrayList<>();
     if (!tracer.shutdown(remaining(deadline))) {
       unclean.add("tracer");
     }
-    OtelSpanSink sink = currentSagaSink();
-    if (sink != null) {
-      sink.close();
+    if (sink != null && !sink.shutdown(remaining(deadline))) {
+      unclean.add("saga sink");
     }
     CompletableResultCode shutdown = sdk.shutdown();
     shutdown.join(Timeouts.nanos(remaining(deadline)), TimeUnit.NANOSECONDS);
@@ -250,6 +263,12 @@ public final class Tracing implements AutoCloseable {
       unclean.add("OpenTelemetry SDK");
     }
     config.metricsRegistry().ifPresent(registry -> registry.unregister(metricReader));
+    if (config.registerGlobal() && DistributedTracer.global() == tracer) {
+      DistributedTracer.setGlobal(
+          previousGlobalTracer != null
+              ? previousGlobalTracer
+              : DistributedTracer.builder().build());
+    }
     if (!unclean.isEmpty()) {
       LOG.log(
           System.Logger.Level.WARNING,

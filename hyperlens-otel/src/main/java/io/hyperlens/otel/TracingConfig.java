@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * How {@link Tracing#enable} sets OpenTelemetry up: the seed's {@code TracingConfig} ({@code
@@ -42,6 +43,8 @@ public final class TracingConfig {
 
   /** OTLP over gRPC (port 4317). */
   public static final String GRPC = "grpc";
+
+  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
   private final String serviceName;
   private final TraceExporter exporter;
@@ -298,7 +301,11 @@ public final class TracingConfig {
 
     /** Adds a header to every OTLP export. */
     public Builder header(String name, String value) {
-      requireNonBlank("header name", name);
+      if (name == null || !HEADER_NAME.matcher(name).matches()) {
+        throw new IllegalArgumentException(
+            "header name must be an HTTP token (letters, digits, !#$%&'*+-.^_`|~), got "
+                + quote(name));
+      }
       if (value == null) {
         throw new IllegalArgumentException("header " + name + " must have a value, got null");
       }
@@ -312,7 +319,11 @@ public final class TracingConfig {
       return this;
     }
 
-    /** Which context propagators to install: {@code tracecontext}, {@code baggage}, or none. */
+    /**
+     * Which context propagators the OpenTelemetry SDK installs: {@code tracecontext}, {@code
+     * baggage}, or none. They serve OpenTelemetry-instrumented libraries; Hyperlens's own {@code
+     * W3CPropagator} always reads and writes both.
+     */
     public Builder propagators(List<String> propagators) {
       if (propagators == null) {
         throw new IllegalArgumentException("propagators must not be null");
@@ -329,9 +340,16 @@ public final class TracingConfig {
       return this;
     }
 
-    /** Adds a resource attribute, e.g. {@code deployment.environment.name=prod}. */
+    /**
+     * Adds a resource attribute, e.g. {@code deployment.environment.name=prod}; {@code
+     * service.name} is set with {@link #serviceName} instead.
+     */
     public Builder resourceAttribute(String key, String value) {
       requireNonBlank("resource attribute key", key);
+      if (key.equals("service.name")) {
+        throw new IllegalArgumentException(
+            "resource attribute service.name is set by serviceName(...), got " + quote(value));
+      }
       if (value == null) {
         throw new IllegalArgumentException("resource attribute " + key + " must have a value");
       }

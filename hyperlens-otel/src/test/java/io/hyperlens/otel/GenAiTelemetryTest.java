@@ -142,6 +142,11 @@ class GenAiTelemetryTest {
       assertThatThrownBy(() -> op.usage(0, -2))
           .hasMessage("outputTokens must not be negative, got -2");
     }
+    GenAiOperation closed = genAi.chat("m").start();
+    closed.close();
+    assertThatThrownBy(() -> closed.usage(1, 1))
+        .isExactlyInstanceOf(IllegalStateException.class)
+        .hasMessage("the chat operation is closed: its span and metrics are recorded");
     assertThatThrownBy(() -> new GenAiTelemetry(null, provider))
         .hasMessage("tracer must not be null");
   }

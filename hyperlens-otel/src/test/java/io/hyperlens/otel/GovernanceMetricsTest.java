@@ -303,6 +303,23 @@ class GovernanceMetricsTest {
   }
 
   @Test
+  void aThrowingBucketFunctionIsCountedAndTheDecisionStillRecorded() {
+    GovernanceMetricsOptions options =
+        GovernanceMetricsOptions.builder()
+            .includeAgentIdTag(true)
+            .agentIdBucket(
+                id -> {
+                  throw new IllegalStateException("bug in the bucket");
+                })
+            .build();
+    GovernanceMetrics tagged = new GovernanceMetrics(provider, options);
+    tagged.recordDecision(true, "did:mesh:a", "t", 1.0);
+
+    assertThat(lastTag("agent_id")).contains(GovernanceMetrics.UNKNOWN_BUCKET);
+    assertThat(tagged.callbackFailures()).isEqualTo(1);
+  }
+
+  @Test
   void bothTagsEnabledEmitAllThree() {
     GovernanceMetricsOptions options =
         GovernanceMetricsOptions.builder().includeAgentIdTag(true).includeToolNameTag(true).build();

@@ -1,11 +1,14 @@
 package io.hyperlens.otel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hyperlens.event.EventType;
 import io.hyperlens.event.HypervisorEventBus;
 import io.hyperlens.saga.SagaSpanExporter;
 import io.hyperlens.trace.CausalTraceId;
+import io.hyperlens.trace.DistributedTracer;
+import io.hyperlens.trace.TraceIdRatio;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.common.CompletableResultCode;
@@ -15,11 +18,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class OtelSpanSinkTest {
@@ -188,14 +194,46 @@ class OtelSpanSinkTest {
   }
 
   @Test
-  void samplingIsPerTraceAndAgreesWithTheSdkAndTheTracer() {
+  @SuppressWarnings("try")
+  void samplingIsPerTraceAndAgreesWithTheTracerOnCausalTraces() {
+    Set<String> expected = new HashSet<>();
+    int sagas = 400;
     try (OtelSpanSink sink =
-        OtelSpanSink.builder(memory).sampleRate(0.0).shutdownDelegate(false).build()) {
-      new SagaSpanExporter(bus, sink);
-      runSeedSaga(CausalTraceId.root());
+            OtelSpanSink.builder(memory).sampleRate(0.5).shutdownDelegate(false).build();
+        SagaSpanExporter exporter = new SagaSpanExporter(bus, sink);
+        DistributedTracer tracer = DistributedTracer.builder().sampleRate(0.5).build()) {
+      for (int i = 0; i < sagas; i++) {
+        CausalTraceId causal = CausalTraceId.root();
+        String saga = "saga-" + i;
+        emit(EventType.SAGA_CREATED, Map.of("saga_id", saga), causal);
+        emit(EventType.SAGA_COMPENSATING, Map.of("saga_id", saga, "step_action", "undo"), null);
+        emit(EventType.SAGA_COMPLETED, Map.of("saga_id", saga), null);
+        String traceId = causal.w3cTraceId();
+        boolean sampled = new TraceIdRatio(0.5).sampled(traceId);
+        // The tracer, starting a trace with the same id, decides alike.
+        assertThat(tracer.startTrace(causal.traceId(), null).isSampled()).isEqualTo(sampled);
+        tracer.endTrace();
+        if (sampled) {
+          expected.add(traceId);
+        }
+      }
       sink.forceFlush(Duration.ofSeconds(10));
-      assertThat(memory.getFinishedSpanItems()).isEmpty();
-      assertThat(sink.sampledOutSpans()).isEqualTo(4);
+      assertThat(sink.sampledOutSpans()).isEqualTo(2L * (sagas - expected.size()));
+    }
+    Map<String, Long> spansPerTrace =
+        memory.getFinishedSpanItems().stream()
+            .collect(Collectors.groupingBy(SpanData::getTraceId, Collectors.counting()));
+    assertThat(spansPerTrace.keySet()).isEqualTo(expected);
+    assertThat(spansPerTrace.values()).allSatisfy(count -> assertThat(count).isEqualTo(2));
+    assertThat(expected.size()).isBetween(120, 280); // half of 400, within 8 standard deviations
+  }
+
+  @Test
+  void theSeedProtocolRejectsMissingFieldsNamingThem() {
+    try (OtelSpanSink sink = OtelSpanSink.builder(memory).build()) {
+      assertThatThrownBy(() -> sink.recordSpan("s", null, T0, Map.of(), "ok"))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("start=null");
     }
   }
 

@@ -98,6 +98,18 @@ class TracingConfigTest {
   }
 
   @Test
+  void headerNamesAndTheServiceNameAreChecked() {
+    assertThatThrownBy(() -> TracingConfig.builder().header("bad name", "x"))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "header name must be an HTTP token (letters, digits, !#$%&'*+-.^_`|~), got \"bad name\"");
+    assertThatThrownBy(() -> TracingConfig.builder().resourceAttribute("service.name", "x"))
+        .hasMessage("resource attribute service.name is set by serviceName(...), got \"x\"");
+    assertThat(TracingConfig.builder().header("Authorization", "Bearer t").build().headers())
+        .containsEntry("Authorization", "Bearer t");
+  }
+
+  @Test
   void jaegersLegacyThriftEndpointIsRejectedWithTheFix() {
     assertThatThrownBy(
             () ->

@@ -2,6 +2,7 @@ package io.hyperlens.otel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.hyperlens.event.EventType;
 import io.hyperlens.event.HypervisorEventBus;
@@ -13,6 +14,7 @@ import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.opentelemetry.sdk.trace.samplers.SamplingDecision;
@@ -22,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -47,7 +50,7 @@ class TracingTest {
       tracer.finishSpan(span);
       traceId = span.traceId();
 
-      new SagaSpanExporter(bus, tracing.sagaSink());
+      SagaSpanExporter sagas = new SagaSpanExporter(bus, tracing.sagaSink());
       CausalTraceId causal = CausalTraceId.root();
       bus.emit(
           bus.eventBuilder(EventType.SAGA_CREATED)
@@ -57,6 +60,7 @@ class TracingTest {
       bus.emit(bus.eventBuilder(EventType.SAGA_COMPLETED).payload(Map.of("saga_id", "s")).build());
 
       tracing.openTelemetry().getTracer("native").spanBuilder("native.op").startSpan().end();
+      sagas.close();
     } // no forceFlush: close must deliver all three
 
     assertThat(exporter.spans)
@@ -172,6 +176,87 @@ class TracingTest {
     } finally {
       GlobalOpenTelemetry.resetForTest();
       DistributedTracer.setGlobal(before);
+    }
+  }
+
+  @Test
+  @SuppressWarnings("try")
+  void theSharedExporterIsNeverCalledConcurrently() throws Exception {
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger mostInFlight = new AtomicInteger();
+    AtomicInteger exported = new AtomicInteger();
+    AnsweringExporter slow =
+        new AnsweringExporter(
+            spans -> {
+              mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+              try {
+                Thread.sleep(2);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              exported.addAndGet(spans.size());
+              inFlight.decrementAndGet();
+              return CompletableResultCode.ofSuccess();
+            });
+    HypervisorEventBus bus = new HypervisorEventBus();
+    int rounds = 300;
+    try (Tracing tracing = Tracing.enable(local().build(), slow);
+        SagaSpanExporter sagas = new SagaSpanExporter(bus, tracing.sagaSink())) {
+      io.opentelemetry.api.trace.Tracer otel = tracing.openTelemetry().getTracer("native");
+      for (int i = 0; i < rounds; i++) {
+        tracing.tracer().finishSpan(tracing.tracer().startSpan("op"));
+        otel.spanBuilder("native").startSpan().end();
+        bus.emit(
+            bus.eventBuilder(EventType.SAGA_COMPENSATING)
+                .payload(Map.of("saga_id", "s" + i, "step_action", "undo"))
+                .build());
+        if (i % 50 == 0) {
+          tracing.forceFlush(Duration.ofSeconds(10));
+        }
+      }
+      assertThat(tracing.forceFlush(Duration.ofSeconds(30))).isTrue();
+    }
+    assertThat(exported.get()).isEqualTo(3 * rounds);
+    assertThat(mostInFlight.get()).isEqualTo(1);
+  }
+
+  @Test
+  void closeKeepsItsDeadlineAgainstAStalledBackendAndTheSinkIsGoneAfterwards() {
+    AnsweringExporter stalled = new AnsweringExporter(spans -> new CompletableResultCode());
+    HypervisorEventBus bus = new HypervisorEventBus();
+    Tracing tracing =
+        Tracing.enable(
+            local()
+                .exportTimeout(Duration.ofSeconds(30))
+                .shutdownTimeout(Duration.ofMillis(300))
+                .build(),
+            stalled);
+    SagaSpanExporter sagas = new SagaSpanExporter(bus, tracing.sagaSink());
+    tracing.tracer().finishSpan(tracing.tracer().startSpan("op"));
+    bus.emit(bus.eventBuilder(EventType.SAGA_COMPENSATING).payload(Map.of("saga_id", "s")).build());
+    sagas.close();
+
+    // Without the shared deadline this took two export timeouts (60 s) and more.
+    assertTimeoutPreemptively(Duration.ofSeconds(20), tracing::close);
+    tracing.close(); // idempotent
+    assertThatThrownBy(tracing::sagaSink)
+        .isExactlyInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("Tracing is closed");
+  }
+
+  @Test
+  void closeGivesTheGlobalTracerBack() {
+    GlobalOpenTelemetry.resetForTest();
+    DistributedTracer before = DistributedTracer.builder().serviceName("before").build();
+    DistributedTracer.setGlobal(before);
+    try {
+      Tracing tracing = Tracing.enable(TracingConfig.builder().build(), exporter);
+      assertThat(DistributedTracer.global()).isSameAs(tracing.tracer());
+      tracing.close();
+      assertThat(DistributedTracer.global()).isSameAs(before);
+    } finally {
+      GlobalOpenTelemetry.resetForTest();
+      before.close();
     }
   }
 
