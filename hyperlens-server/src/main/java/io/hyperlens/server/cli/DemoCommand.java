@@ -142,11 +142,11 @@ final class DemoCommand implements Callable<Integer> {
             "hyperlens-demo-shutdown");
     Runtime.getRuntime().addShutdownHook(onCtrlC);
     try {
-      new DemoRun(bus, workload, out, tracing == null ? null : tracing.sagaSink())
-          .run(duration, rate, interval, stop::get);
+      OtelSpanSink sagaSink = tracing == null ? null : tracing.sagaSink();
+      new DemoRun(bus, workload, out, sagaSink).run(duration, rate, interval, stop::get);
       if (tracing != null) {
         tracing.close();
-        printExport(out, tracing);
+        printExport(out, tracing, sagaSink);
       }
     } finally {
       if (tracing != null) {
@@ -162,9 +162,8 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void printExport(PrintWriter out, Tracing tracing) {
+  private static void printExport(PrintWriter out, Tracing tracing, OtelSpanSink sagas) {
     TracerMetrics spans = tracing.tracer().getMetrics();
-    OtelSpanSink sagas = tracing.sagaSink();
     out.printf(
         Locale.ROOT,
         "%nExported to %s%s: %,d spans and %,d saga spans; %,d failed, %,d dropped%n",
