@@ -230,8 +230,9 @@ public final class AgentWorkload {
     payload.put("step_id", stepId);
     payload.put("step_action", action);
     Span span =
+        // Named for the agent's work, not "saga.step.*": the saga exporter makes those spans.
         tracer.startSpan(
-            "saga.step." + action,
+            action,
             action.equals("invoke_tool") ? SpanKind.CLIENT : SpanKind.INTERNAL,
             Map.of("agent.did", agent.did, "agent.saga.id", sagaId, "agent.saga.step_id", stepId));
     String started = emit(EventType.SAGA_STEP_STARTED, session, agent, parent, payload);

@@ -72,7 +72,7 @@ class AgentWorkloadTest {
     assertThat(outcome.traceId()).isEqualTo(orchestrator.traceId());
     assertThat(spans)
         .extracting(SpanData::name)
-        .containsExactly("workflow", "saga.step.research", "saga.step.invoke_tool");
+        .containsExactly("workflow", "research", "invoke_tool");
     SpanData workflow = spans.get(0);
     assertThat(workflow.parentSpanId()).contains(orchestrator.w3cSpanId());
     assertThat(workflow.status()).isEqualTo(SpanStatus.ERROR);
