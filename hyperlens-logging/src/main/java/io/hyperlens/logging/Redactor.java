@@ -1,0 +1,211 @@
+package io.hyperlens.logging;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Finds secrets in text and replaces each with {@code [REDACTED:<kind>]}: API keys (OpenAI,
+ * Anthropic, AWS access key ids and secret keys, GitHub, Slack, Google, Stripe), bearer tokens,
+ * JWTs, PEM private keys, {@code password=}/{@code secret=}/{@code token=} pairs in text, JSON and
+ * URLs, credentials in URLs ({@code https://user:pass@host}), and credit card numbers that pass the
+ * Luhn check with a card-network prefix. Pairs keep their key ({@code
+ * password=[REDACTED:password]}) so a reader still sees what was there.
+ *
+ * <p>The rules favour leaving ordinary identifiers alone: hex hashes, UUIDs, trace and span ids,
+ * timestamps and other numbers are not secrets and are never touched. Thread-safe: immutable.
+ *
+ * <pre>{@code
+ * Redactor.standard().redact("calling with sk-proj-abcdefghijklmnopqrstuvwx");
+ * // "calling with [REDACTED:openai_key]"
+ * }</pre>
+ */
+public final class Redactor {
+  /** The keys whose values are secrets wherever they appear as {@code key=value} or JSON. */
+  static final Set<String> SECRET_KEYS =
+      Set.of(
+          "password",
+          "passwd",
+          "pwd",
+          "secret",
+          "client_secret",
+          "token",
+          "access_token",
+          "refresh_token",
+          "id_token",
+          "auth_token",
+          "api_key",
+          "apikey",
+          "api-key",
+          "x-api-key",
+          "private_key",
+          "aws_secret_access_key",
+          "secret_access_key");
+
+  private static final String KEYS =
+      "password|passwd|pwd|client_secret|secret|access_token|refresh_token|id_token"
+          + "|auth_token|token|api_key|apikey|api-key|x-api-key|private_key"
+          + "|aws_secret_access_key|secret_access_key";
+
+  /** Replace whichever capturing group matched. */
+  private static final int ANY_GROUP = -1;
+
+  /** One kind of secret: where it is, which group to replace, and an optional check. */
+  private record Rule(String kind, Pattern pattern, int group, Predicate<String> check) {
+    Rule(String kind, String regex, int group) {
+      this(kind, Pattern.compile(regex), group, s -> true);
+    }
+  }
+
+  private static final List<Rule> RULES =
+      List.of(
+          new Rule(
+              "private_key",
+              "-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\\s\\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE"
+                  + " KEY-----",
+              0),
+          new Rule("url_credentials", "\\b[a-zA-Z][a-zA-Z0-9+.-]*://([^/\\s:@]+:[^/\\s@]+)@", 1),
+          new Rule("jwt", "\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}", 0),
+          new Rule("anthropic_key", "\\bsk-ant-[A-Za-z0-9_-]{20,}", 0),
+          new Rule("openai_key", "\\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}", 0),
+          new Rule("stripe_key", "\\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}", 0),
+          new Rule(
+              "github_token", "\\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})", 0),
+          new Rule("slack_token", "\\bxox[abposr]-[A-Za-z0-9-]{10,}", 0),
+          new Rule("google_api_key", "\\bAIza[0-9A-Za-z_-]{35}", 0),
+          new Rule(
+              "aws_access_key", "\\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\\b", 0),
+          new Rule(
+              "bearer_token",
+              "(?i)\\bbearer\\s+((?=[A-Za-z._~+/-]*[0-9])[A-Za-z0-9._~+/-]{8,}=*)",
+              1),
+          // key=value, key: value, "key": "value", key="value", ?key=value&..., DB_PASSWORD=...
+          new Rule(
+              "credential",
+              "(?i)(?<![A-Za-z0-9_-])[\"']?(?:[A-Za-z0-9]+[_.-])*(?:"
+                  + KEYS
+                  + ")[\"']?\\s*[:=]\\s*(?:\"([^\"]*)\"|'([^']*)'|([^\\s\",;&'}\\]]+))",
+              ANY_GROUP),
+          new Rule(
+              "aws_secret_key",
+              Pattern.compile(
+                  "(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]*[/+])(?=[A-Za-z0-9/+]*[a-z])"
+                      + "(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*[0-9])[A-Za-z0-9/+]{40}"
+                      + "(?![A-Za-z0-9/+=])"),
+              0,
+              s -> true),
+          new Rule(
+              "credit_card",
+              Pattern.compile("(?<![0-9-])(?:\\d[ -]?){12,18}\\d(?![0-9-])"),
+              0,
+              Redactor::isCardNumber));
+
+  private static final Redactor STANDARD = new Redactor();
+
+  private Redactor() {}
+
+  /** The redactor with every rule. */
+  public static Redactor standard() {
+    return STANDARD;
+  }
+
+  /** {@code text} with every secret replaced by {@code [REDACTED:<kind>]}; null stays null. */
+  public String redact(String text) {
+    if (text == null || text.isEmpty()) {
+      return text;
+    }
+    String result = text;
+    for (Rule rule : RULES) {
+      result = apply(rule, result);
+    }
+    return result;
+  }
+
+  /** Whether {@code text} holds anything {@link #redact} would replace. */
+  public boolean containsSecret(String text) {
+    return text != null && !redact(text).equals(text);
+  }
+
+  /** Whether a value stored under {@code key} is a secret whatever it looks like. */
+  public boolean isSecretKey(String key) {
+    return key != null && SECRET_KEYS.contains(key.toLowerCase(Locale.ROOT));
+  }
+
+  private static String apply(Rule rule, String text) {
+    Matcher m = rule.pattern().matcher(text);
+    StringBuilder out = null;
+    int last = 0;
+    while (m.find()) {
+      int group = rule.group();
+      if (group == ANY_GROUP) {
+        group = 1;
+        while (group < m.groupCount() && m.group(group) == null) {
+          group++;
+        }
+      }
+      String secret = m.group(group);
+      if (secret == null
+          || secret.isEmpty()
+          || secret.startsWith("[REDACTED:")
+          || !rule.check().test(secret)) {
+        continue;
+      }
+      if (out == null) {
+        out = new StringBuilder(text.length());
+      }
+      out.append(text, last, m.start(group)).append("[REDACTED:").append(rule.kind()).append(']');
+      last = m.end(group);
+    }
+    if (out == null) {
+      return text;
+    }
+    return out.append(text, last, text.length()).toString();
+  }
+
+  /**
+   * Whether {@code candidate} (digits, maybe grouped by spaces or dashes) is a card number: 13 to
+   * 19 digits, a card network's prefix (Visa 4, Mastercard 51-55 and 2221-2720, Amex 34/37,
+   * Discover 6, Diners 30/36/38, JCB 35) and a valid Luhn check digit.
+   */
+  static boolean isCardNumber(String candidate) {
+    String digits = candidate.replace(" ", "").replace("-", "");
+    int n = digits.length();
+    if (n < 13 || n > 19) {
+      return false;
+    }
+    char first = digits.charAt(0);
+    int two = Integer.parseInt(digits.substring(0, 2));
+    int four = Integer.parseInt(digits.substring(0, 4));
+    boolean network =
+        first == '4'
+            || (two >= 51 && two <= 55)
+            || (four >= 2221 && four <= 2720)
+            || two == 34
+            || two == 37
+            || first == '6'
+            || two == 30
+            || two == 36
+            || two == 38
+            || two == 35;
+    if (!network) {
+      return false;
+    }
+    int sum = 0;
+    boolean doubleIt = false;
+    for (int i = n - 1; i >= 0; i--) {
+      int d = digits.charAt(i) - '0';
+      if (doubleIt) {
+        d *= 2;
+        if (d > 9) {
+          d -= 9;
+        }
+      }
+      sum += d;
+      doubleIt = !doubleIt;
+    }
+    return sum % 10 == 0;
+  }
+}
