@@ -54,43 +54,97 @@ public final class Redactor {
   private static final int ANY_GROUP = -1;
 
   /** One kind of secret: where it is, which group to replace, and an optional check. */
-  private record Rule(String kind, Pattern pattern, int group, Predicate<String> check) {
-    Rule(String kind, String regex, int group) {
-      this(kind, Pattern.compile(regex), group, s -> true);
+  /**
+   * One kind of secret: a cheap trigger on the lowercased text that must hold before the pattern
+   * runs (most log lines hold no secret, and skipping the scan is what keeps redaction cheap), the
+   * pattern, which group to replace, and an optional check of the match.
+   */
+  private record Rule(
+      String kind, Predicate<String> trigger, Pattern pattern, int group, Predicate<String> check) {
+    Rule(String kind, Predicate<String> trigger, String regex, int group) {
+      this(kind, trigger, Pattern.compile(regex), group, s -> true);
     }
+  }
+
+  private static Predicate<String> containsAny(String... needles) {
+    return lower -> {
+      for (String needle : needles) {
+        if (lower.contains(needle)) {
+          return true;
+        }
+      }
+      return false;
+    };
+  }
+
+  private static boolean hasCardLengthDigits(String text) {
+    int digits = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c >= '0' && c <= '9' && ++digits >= 13) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static final List<Rule> RULES =
       List.of(
           new Rule(
               "private_key",
+              containsAny("private key"),
               "-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\\s\\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE"
                   + " KEY-----",
               0),
-          new Rule("url_credentials", "\\b[a-zA-Z][a-zA-Z0-9+.-]*://([^/\\s:@]+:[^/\\s@]+)@", 1),
-          new Rule("jwt", "\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}", 0),
-          new Rule("anthropic_key", "\\bsk-ant-[A-Za-z0-9_-]{20,}", 0),
-          new Rule("openai_key", "\\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}", 0),
-          new Rule("stripe_key", "\\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}", 0),
           new Rule(
-              "github_token", "\\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})", 0),
-          new Rule("slack_token", "\\bxox[abposr]-[A-Za-z0-9-]{10,}", 0),
-          new Rule("google_api_key", "\\bAIza[0-9A-Za-z_-]{35}", 0),
+              "url_credentials",
+              lower -> lower.contains("://") && lower.indexOf('@') >= 0,
+              "\\b[a-zA-Z][a-zA-Z0-9+.-]*://([^/\\s:@]+:[^/\\s@]+)@",
+              1),
           new Rule(
-              "aws_access_key", "\\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\\b", 0),
+              "jwt",
+              containsAny("eyj"),
+              "\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}",
+              0),
+          new Rule("anthropic_key", containsAny("sk-ant-"), "\\bsk-ant-[A-Za-z0-9_-]{20,}", 0),
+          new Rule(
+              "openai_key",
+              containsAny("sk-"),
+              "\\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}",
+              0),
+          new Rule(
+              "stripe_key",
+              containsAny("_live_", "_test_"),
+              "\\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}",
+              0),
+          new Rule(
+              "github_token",
+              containsAny("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+              "\\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})",
+              0),
+          new Rule("slack_token", containsAny("xox"), "\\bxox[abposr]-[A-Za-z0-9-]{10,}", 0),
+          new Rule("google_api_key", containsAny("aiza"), "\\bAIza[0-9A-Za-z_-]{35}", 0),
+          new Rule(
+              "aws_access_key",
+              containsAny("akia", "asia", "agpa", "aida", "aroa", "anpa", "anva", "aipa"),
+              "\\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\\b",
+              0),
           new Rule(
               "bearer_token",
+              containsAny("bearer"),
               "(?i)\\bbearer\\s+((?=[A-Za-z._~+/-]*[0-9])[A-Za-z0-9._~+/-]{8,}=*)",
               1),
           // key=value, key: value, "key": "value", key="value", ?key=value&..., DB_PASSWORD=...
           new Rule(
               "credential",
+              containsAny("pass", "pwd", "secret", "token", "key"),
               "(?i)(?<![A-Za-z0-9_-])[\"']?(?:[A-Za-z0-9]+[_.-])*(?:"
                   + KEYS
                   + ")[\"']?\\s*[:=]\\s*(?:\"([^\"]*)\"|'([^']*)'|([^\\s\",;&'}\\]]+))",
               ANY_GROUP),
           new Rule(
               "aws_secret_key",
+              lower -> lower.length() >= 40 && (lower.indexOf('/') >= 0 || lower.indexOf('+') >= 0),
               Pattern.compile(
                   "(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]*[/+])(?=[A-Za-z0-9/+]*[a-z])"
                       + "(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*[0-9])[A-Za-z0-9/+]{40}"
@@ -99,6 +153,7 @@ public final class Redactor {
               s -> true),
           new Rule(
               "credit_card",
+              Redactor::hasCardLengthDigits,
               Pattern.compile("(?<![0-9-])(?:\\d[ -]?){12,18}\\d(?![0-9-])"),
               0,
               Redactor::isCardNumber));
@@ -118,8 +173,11 @@ public final class Redactor {
       return text;
     }
     String result = text;
+    String lower = text.toLowerCase(Locale.ROOT);
     for (Rule rule : RULES) {
-      result = apply(rule, result);
+      if (rule.trigger().test(lower)) {
+        result = apply(rule, result);
+      }
     }
     return result;
   }

@@ -1,6 +1,7 @@
 package io.hyperlens.logging;
 
 import com.fasterxml.jackson.core.JsonStreamContext;
+import java.util.Set;
 import net.logstash.logback.mask.ValueMasker;
 
 /**
@@ -19,11 +20,20 @@ import net.logstash.logback.mask.ValueMasker;
  * }</pre>
  */
 public final class SecretMasker implements ValueMasker {
+  /** Fields the encoder fills itself, never with user data: not scanned. */
+  private static final Set<String> OWN_FIELDS =
+      Set.of("timestamp", "@timestamp", "level", "level_value", "logger", "logger_name");
+
   private final Redactor redactor = Redactor.standard();
 
   @Override
   public Object mask(JsonStreamContext context, Object value) {
     String field = context == null ? null : context.getCurrentName();
+    if (field != null && context.getParent() != null && context.getParent().inRoot()) {
+      if (OWN_FIELDS.contains(field)) {
+        return null;
+      }
+    }
     if (redactor.isSecretKey(field)) {
       return "[REDACTED:credential]";
     }
