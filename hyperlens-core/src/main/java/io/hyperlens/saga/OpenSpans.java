@@ -21,16 +21,14 @@ final class OpenSpans<K> {
       String agentDid,
       String sessionId,
       String action,
-      String traceId,
-      String spanId,
-      String parentSpanId) {
+      SpanIds ids) {
     Open(Instant start, Instant seenAt, String agentDid, String sessionId, String action) {
-      this(start, seenAt, agentDid, sessionId, action, null, null, null);
+      this(start, seenAt, agentDid, sessionId, action, null);
     }
 
     /** This span with ids. */
-    Open withIds(String traceId, String spanId, String parentSpanId) {
-      return new Open(start, seenAt, agentDid, sessionId, action, traceId, spanId, parentSpanId);
+    Open withIds(SpanIds ids) {
+      return new Open(start, seenAt, agentDid, sessionId, action, ids);
     }
   }
 

@@ -8,7 +8,6 @@ import io.hyperlens.event.Subscription;
 import io.hyperlens.spi.SpanSink;
 import io.hyperlens.trace.CausalTraceId;
 import io.hyperlens.trace.Context;
-import io.hyperlens.trace.HexIds;
 import io.hyperlens.trace.Span;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -82,10 +81,6 @@ public final class SagaSpanExporter implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(SagaSpanExporter.class.getName());
 
   private record StepKey(String sagaId, String stepId) {}
-
-  /** Carries only ids, for {@link #childOf}. */
-  private static final OpenSpans.Open NO_SAGA =
-      new OpenSpans.Open(Instant.EPOCH, Instant.EPOCH, null, null, null);
 
   private final Clock clock;
   private final int maxSpans;
@@ -212,13 +207,13 @@ public final class SagaSpanExporter implements AutoCloseable {
         && !finishedSagas.contains(sagaId)
         && openSagas.get(sagaId) == null) {
       // Any other event of a live saga starts its saga-level span when CREATED was missed.
-      expiredSpans += openSagas.put(sagaId, sagaOpen(here, event));
+      expiredSpans += openSagas.put(sagaId, here.withIds(sagaIds(event)));
     }
     switch (event.eventType()) {
       case SAGA_CREATED:
         if (hasSagaId) {
           finishedSagas.remove(sagaId);
-          expiredSpans += openSagas.put(sagaId, sagaOpen(here, event));
+          expiredSpans += openSagas.put(sagaId, here.withIds(sagaIds(event)));
         }
         return null;
       case SAGA_STEP_STARTED:
@@ -272,7 +267,7 @@ public final class SagaSpanExporter implements AutoCloseable {
               here,
               ok ? SagaSpanRecord.STATUS_OK : SagaSpanRecord.STATUS_ERROR,
               p,
-              opened != null && opened.traceId() != null ? opened : sagaOpen(here, event));
+              opened != null && opened.ids() != null ? opened.ids() : sagaIds(event));
         }
       case SAGA_FANOUT_STARTED:
         expiredSpans += openFanouts.put(new StepKey(sagaId, fanoutId(p, sagaId)), here);
@@ -325,40 +320,34 @@ public final class SagaSpanExporter implements AutoCloseable {
   }
 
   /**
-   * A saga-level span as it opens, with its ids: under the tracer span current on the emitting
-   * thread, if any; else under the {@link CausalTraceId} the event carries (the agent span that
-   * runs the saga); else a new trace without a parent.
+   * The ids of a saga-level span as it opens: under the tracer span current on the emitting thread,
+   * if any; else under the {@link CausalTraceId} the event carries (the agent span that runs the
+   * saga); else the root of a new trace.
    */
-  private static OpenSpans.Open sagaOpen(OpenSpans.Open here, HypervisorEvent event) {
-    String traceId = null;
-    String parentSpanId = null;
+  private static SpanIds sagaIds(HypervisorEvent event) {
     Span current = Context.current().span().orElse(null);
-    String causal = event.causalTraceId().orElse(null);
     if (current != null) {
-      traceId = current.traceId();
-      parentSpanId = current.spanId();
-    } else if (causal != null) {
+      return SpanIds.newSpan(current.traceId(), current.spanId());
+    }
+    String causal = event.causalTraceId().orElse(null);
+    if (causal != null) {
       try {
         CausalTraceId id = CausalTraceId.fromString(causal);
-        traceId = id.w3cTraceId();
-        parentSpanId = id.w3cSpanId();
+        return SpanIds.newSpan(id.w3cTraceId(), id.w3cSpanId());
       } catch (IllegalArgumentException e) {
         // not a causal trace id: the saga gets a trace of its own
       }
     }
-    return here.withIds(
-        traceId != null ? traceId : HexIds.randomTraceId(), HexIds.randomSpanId(), parentSpanId);
+    return SpanIds.newSpan(null, null);
   }
 
   /**
-   * Ids for a span inside saga {@code sagaId}: a new span id under the saga-level span, in its
-   * trace; a new trace when the saga is not open (unknown, finished or expired).
+   * Ids for a span inside saga {@code sagaId}: a child of the saga-level span; the root of a new
+   * trace when the saga is not open (unknown, finished or expired).
    */
-  private OpenSpans.Open childOf(String sagaId) {
+  private SpanIds childOf(String sagaId) {
     OpenSpans.Open saga = openSagas.get(sagaId);
-    return saga == null
-        ? NO_SAGA.withIds(HexIds.randomTraceId(), HexIds.randomSpanId(), null)
-        : NO_SAGA.withIds(saga.traceId(), HexIds.randomSpanId(), saga.spanId());
+    return saga == null ? SpanIds.newSpan(null, null) : saga.ids().child();
   }
 
   private static String stepKey(String stepId, String action) {
@@ -387,7 +376,7 @@ public final class SagaSpanExporter implements AutoCloseable {
       OpenSpans.Open closing,
       String status,
       Map<String, Object> payload,
-      OpenSpans.Open ids) {
+      SpanIds ids) {
     Instant start = opened != null ? opened.start() : closing.start();
     Instant end = closing.start().isBefore(start) ? start : closing.start();
     Map<String, String> attributes = new LinkedHashMap<>();

@@ -322,11 +322,6 @@ public final class BatchExportQueue<T> {
     return failures.sum();
   }
 
-  /** Items waiting in the queue now. */
-  public int queued() {
-    return queue.size();
-  }
-
   @Override
   public String toString() {
     return "BatchExportQueue{" + threadName + ", exporter=" + exporter + '}';

@@ -61,7 +61,6 @@ public final class DistributedTracer implements AutoCloseable {
 
   static final String UNNAMED = "<unnamed>";
   private static final long NO_NANO_TIME = Long.MIN_VALUE;
-  private static final long MAX_EPOCH_SECONDS = Long.MAX_VALUE / 1_000_000_000L - 1;
   private static final AtomicReference<DistributedTracer> GLOBAL = new AtomicReference<>();
 
   private final String serviceName;
@@ -75,7 +74,6 @@ public final class DistributedTracer implements AutoCloseable {
   private final LongAdder finishIgnored = new LongAdder();
   private final LongAdder sampledOut = new LongAdder();
   private final TraceIdRatio sampler;
-  private final boolean sampleAll;
 
   DistributedTracer(DistributedTracerBuilder builder) {
     this.serviceName = builder.serviceName;
@@ -100,8 +98,7 @@ public final class DistributedTracer implements AutoCloseable {
     this.maxEventsPerSpan = builder.maxEventsPerSpan;
     this.maxLinksPerSpan = builder.maxLinksPerSpan;
     this.maxAttributeLength = builder.maxAttributeLength;
-    this.sampler = new TraceIdRatio(builder.sampleRate);
-    this.sampleAll = builder.sampleRate == 1.0;
+    this.sampler = builder.sampler;
   }
 
   /** A builder with the defaults: service {@code "hyperlens"}, 10,000 spans, no exporter. */
@@ -153,7 +150,7 @@ public final class DistributedTracer implements AutoCloseable {
   public TraceContext startTrace(String traceId, Map<String, String> baggage) {
     TraceContext context =
         TraceContext.of(traceId == null ? W3CIds.randomTraceId() : traceId, null, baggage);
-    if (!sampleAll && !sampler.sampled(context.traceId())) {
+    if (!sampler.keepsAll() && !sampler.sampled(context.traceId())) {
       context = TraceContext.of(context.traceId(), null, 0, Map.of(), baggage);
     }
     ContextStorage.get().replaceImplicit(Context.root().with(context));
@@ -213,12 +210,12 @@ public final class DistributedTracer implements AutoCloseable {
       String traceId = W3CIds.randomTraceId();
       trace =
           TraceContext.newTrace(
-              traceId, sampleAll ? TraceContext.FLAG_SAMPLED : sampler.flags(traceId));
+              traceId, sampler.keepsAll() ? TraceContext.FLAG_SAMPLED : sampler.flags(traceId));
       parentId = null;
       remote = false;
     }
     long startNano = start == null && clock == null ? System.nanoTime() : NO_NANO_TIME;
-    long startEpoch = start == null ? nowEpochNanos() : epochNanos(start);
+    long startEpoch = start == null ? nowEpochNanos() : SpanData.toEpochNanos(start);
     return new Span(this, trace, parentId, remote, spanName, spanKind, startEpoch, startNano);
   }
 
@@ -476,7 +473,7 @@ public final class DistributedTracer implements AutoCloseable {
   }
 
   long nowEpochNanos() {
-    return epochNanos(clock == null ? Instant.now() : clock.instant());
+    return SpanData.toEpochNanos(clock == null ? Instant.now() : clock.instant());
   }
 
   long endEpochNanos(long startEpochNanos, long startNanoTime) {
@@ -484,18 +481,6 @@ public final class DistributedTracer implements AutoCloseable {
       return startEpochNanos + Math.max(0, System.nanoTime() - startNanoTime);
     }
     return Math.max(startEpochNanos, nowEpochNanos());
-  }
-
-  /** Nanoseconds since the epoch, saturated to about ±292 years so no instant overflows. */
-  static long epochNanos(Instant instant) {
-    long seconds = instant.getEpochSecond();
-    if (seconds >= MAX_EPOCH_SECONDS) {
-      return MAX_EPOCH_SECONDS * 1_000_000_000L;
-    }
-    if (seconds <= -MAX_EPOCH_SECONDS) {
-      return -MAX_EPOCH_SECONDS * 1_000_000_000L;
-    }
-    return seconds * 1_000_000_000L + instant.getNano();
   }
 
   @Override

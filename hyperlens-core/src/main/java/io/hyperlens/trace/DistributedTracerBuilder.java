@@ -33,7 +33,7 @@ public final class DistributedTracerBuilder {
   int maxEventsPerSpan = 128;
   int maxLinksPerSpan = 128;
   int maxAttributeLength = 16_384;
-  double sampleRate = 1.0;
+  TraceIdRatio sampler = new TraceIdRatio(1.0);
 
   DistributedTracerBuilder() {}
 
@@ -88,8 +88,7 @@ public final class DistributedTracerBuilder {
    * @throws IllegalArgumentException when {@code sampleRate} is outside 0.0..1.0 or NaN
    */
   public DistributedTracerBuilder sampleRate(double sampleRate) {
-    new TraceIdRatio(sampleRate); // validates
-    this.sampleRate = sampleRate;
+    this.sampler = new TraceIdRatio(sampleRate);
     return this;
   }
 

@@ -240,7 +240,7 @@ public final class Span {
     if (timestamp == null) {
       return addEvent(name, attributes);
     }
-    return appendEvent(name, DistributedTracer.epochNanos(timestamp), attributes);
+    return appendEvent(name, SpanData.toEpochNanos(timestamp), attributes);
   }
 
   private Span appendEvent(String name, long epochNanos, Map<String, ?> attributes) {

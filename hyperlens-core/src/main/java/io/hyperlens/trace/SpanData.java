@@ -28,6 +28,8 @@ public final class SpanData {
   /** The end of a span that has not finished, in {@link Span#toMap()}'s snapshot. */
   static final long UNFINISHED = Long.MIN_VALUE;
 
+  private static final long MAX_EPOCH_SECONDS = Long.MAX_VALUE / 1_000_000_000L - 1;
+
   private final String serviceName;
   private final String traceId;
   private final String spanId;
@@ -87,6 +89,21 @@ public final class SpanData {
     this.droppedAttributes = droppedAttributes;
     this.droppedEvents = droppedEvents;
     this.droppedLinks = droppedLinks;
+  }
+
+  /**
+   * {@code instant} in nanoseconds since the epoch, the unit of every span time, saturated to about
+   * ±292 years so that no instant overflows.
+   */
+  public static long toEpochNanos(Instant instant) {
+    long seconds = instant.getEpochSecond();
+    if (seconds >= MAX_EPOCH_SECONDS) {
+      return MAX_EPOCH_SECONDS * 1_000_000_000L;
+    }
+    if (seconds <= -MAX_EPOCH_SECONDS) {
+      return -MAX_EPOCH_SECONDS * 1_000_000_000L;
+    }
+    return seconds * 1_000_000_000L + instant.getNano();
   }
 
   /** The {@code service.name} of the tracer that recorded the span. */

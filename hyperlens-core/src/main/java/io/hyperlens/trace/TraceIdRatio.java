@@ -65,6 +65,11 @@ public final class TraceIdRatio {
     return Math.abs(Long.parseUnsignedLong(traceId, 16, 32, 16)) < upperBound;
   }
 
+  /** Whether every trace is sampled (ratio 1), so that no id needs looking at. */
+  boolean keepsAll() {
+    return upperBound == Long.MAX_VALUE;
+  }
+
   /** The W3C trace flags of a new trace with this id. */
   int flags(String traceId) {
     return sampled(traceId) ? TraceContext.FLAG_SAMPLED : 0;

@@ -43,7 +43,7 @@ public record TracerMetrics(
    * error_rate_percent}, {@code unique_traces}, {@code export_enabled}) followed by the counters:
    * {@code spans_finished_total}, {@code spans_evicted_total}, {@code finish_ignored_total}, {@code
    * spans_exported_total}, {@code export_dropped_total}, {@code export_failed_spans_total}, {@code
-   * export_failures_total}.
+   * export_failures_total}, {@code spans_sampled_out_total}.
    */
   public Map<String, Object> toMap() {
     Map<String, Object> map = new LinkedHashMap<>();

@@ -182,11 +182,6 @@ public final class Redactor {
     return result;
   }
 
-  /** Whether {@code text} holds anything {@link #redact} would replace. */
-  public boolean containsSecret(String text) {
-    return text != null && !redact(text).equals(text);
-  }
-
   /** Whether a value stored under {@code key} is a secret whatever it looks like. */
   public boolean isSecretKey(String key) {
     return key != null && SECRET_KEYS.contains(key.toLowerCase(Locale.ROOT));

@@ -26,7 +26,6 @@ class RedactorTest {
     assertThat(corpus.lookAlikes()).hasSizeGreaterThanOrEqualTo(40);
     for (String line : corpus.lookAlikes()) {
       assertThat(redactor.redact(line)).as(line).isEqualTo(line);
-      assertThat(redactor.containsSecret(line)).as(line).isFalse();
     }
   }
 

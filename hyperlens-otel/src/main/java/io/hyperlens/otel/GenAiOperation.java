@@ -23,6 +23,7 @@ import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GenAiTokenTypeIncubatingValues;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -43,6 +44,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }</pre>
  */
 public final class GenAiOperation implements AutoCloseable {
+  /** Operations named for their model rather than an agent or tool. */
+  private static final Set<String> MODEL_OPERATIONS =
+      Set.of("chat", "text_completion", "generate_content", "embeddings");
+
   private final GenAiTelemetry telemetry;
   private final Span span;
   private final String operationName;
@@ -257,15 +262,12 @@ public final class GenAiOperation implements AutoCloseable {
     /** Starts the span in the current context; close the operation to finish it. */
     public GenAiOperation start() {
       String subject =
-          CHAT_LIKE.contains(operationName)
+          MODEL_OPERATIONS.contains(operationName)
               ? requestModel
               : operationName.equals("execute_tool") ? toolName : agentName;
       String name = subject == null ? operationName : operationName + " " + subject;
       Span span = telemetry.tracer().startSpan(name, kind, attributes);
       return new GenAiOperation(this, span);
     }
-
-    private static final java.util.Set<String> CHAT_LIKE =
-        java.util.Set.of("chat", "text_completion", "generate_content", "embeddings");
   }
 }

@@ -4,7 +4,6 @@ import io.hyperlens.trace.SpanData;
 import io.hyperlens.trace.SpanExporter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Hands the spans of a {@link io.hyperlens.trace.DistributedTracer} to an OpenTelemetry SDK
@@ -76,11 +75,6 @@ public final class OtelSpanExporter implements SpanExporter {
   @Override
   public void shutdown() {
     delegate.shutdown();
-  }
-
-  /** The OpenTelemetry form of {@code span}, exactly as it is exported. */
-  public io.opentelemetry.sdk.trace.data.SpanData toOtel(SpanData span) {
-    return mapping.fromTracer(Objects.requireNonNull(span, "span"));
   }
 
   @Override

@@ -1,10 +1,13 @@
 package io.hyperlens.otel;
 
 import io.hyperlens.spi.BatchExporter;
+import io.hyperlens.spi.Timeouts;
+import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An OpenTelemetry SDK {@link SpanExporter} driven synchronously: each call waits for the SDK's
@@ -24,22 +27,34 @@ final class SdkBatchExporter implements BatchExporter<SpanData> {
 
   @Override
   public void export(List<SpanData> batch) {
-    SdkResults.await(
-        delegate.export(batch),
-        timeout,
-        "Exporting " + batch.size() + " spans through " + delegate);
+    await(delegate.export(batch), "Exporting " + batch.size() + " spans through " + delegate);
   }
 
   @Override
   public void flush() {
-    SdkResults.await(delegate.flush(), timeout, "Flushing " + delegate);
+    await(delegate.flush(), "Flushing " + delegate);
   }
 
   /** Shuts the SDK exporter down, unless it is shared and its owner does that. */
   @Override
   public void shutdown() {
     if (shutdownDelegate) {
-      SdkResults.await(delegate.shutdown(), timeout, "Shutting down " + delegate);
+      await(delegate.shutdown(), "Shutting down " + delegate);
+    }
+  }
+
+  /**
+   * Waits up to the timeout for {@code result}.
+   *
+   * @throws IllegalStateException naming {@code what} when it failed or did not finish in time
+   */
+  private void await(CompletableResultCode result, String what) {
+    result.join(Timeouts.nanos(timeout), TimeUnit.NANOSECONDS);
+    if (!result.isDone()) {
+      throw new IllegalStateException(what + " did not finish within " + timeout);
+    }
+    if (!result.isSuccess()) {
+      throw new IllegalStateException(what + " failed", result.getFailureThrowable());
     }
   }
 

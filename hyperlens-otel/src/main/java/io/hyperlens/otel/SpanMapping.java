@@ -17,7 +17,6 @@ import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.data.StatusData;
 import io.opentelemetry.semconv.ServiceAttributes;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -51,10 +50,6 @@ final class SpanMapping {
     String version = Versions.hyperlens();
     this.tracerScope = InstrumentationScopeInfo.builder(TRACER_SCOPE).setVersion(version).build();
     this.sagaScope = InstrumentationScopeInfo.builder(SAGA_SCOPE).setVersion(version).build();
-  }
-
-  Resource resource() {
-    return resource;
   }
 
   /** {@code span} as OpenTelemetry sees it. */
@@ -133,8 +128,8 @@ final class SpanMapping {
         context,
         parent,
         status,
-        epochNanos(span.start()),
-        epochNanos(span.end()),
+        io.hyperlens.trace.SpanData.toEpochNanos(span.start()),
+        io.hyperlens.trace.SpanData.toEpochNanos(span.end()),
         attributes,
         List.of(),
         List.of(),
@@ -262,15 +257,5 @@ final class SpanMapping {
       }
     }
     return items;
-  }
-
-  /** {@code instant} in nanoseconds since the epoch, saturated to the range of a long. */
-  static long epochNanos(Instant instant) {
-    try {
-      return Math.addExact(
-          Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L), instant.getNano());
-    } catch (ArithmeticException e) {
-      return instant.getEpochSecond() < 0 ? 0 : Long.MAX_VALUE;
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.hyperlens.otel;
 
+import io.hyperlens.trace.TraceIdRatio;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -207,11 +208,7 @@ public final class TracingConfig {
   }
 
   static double requireRate(double sampleRate) {
-    if (!(sampleRate >= 0.0 && sampleRate <= 1.0)) {
-      throw new IllegalArgumentException(
-          "sampleRate must be between 0.0 and 1.0, got " + sampleRate);
-    }
-    return sampleRate;
+    return new TraceIdRatio(sampleRate).ratio();
   }
 
   static int requirePositive(String field, int value) {

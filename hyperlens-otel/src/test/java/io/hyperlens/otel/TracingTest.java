@@ -261,6 +261,37 @@ class TracingTest {
   }
 
   @Test
+  void theConfiguredPropagatorsAreTheSdksAndInjectTheirHeaders() {
+    try (Tracing both = Tracing.enable(local().build(), exporter);
+        Tracing traceOnly =
+            Tracing.enable(local().propagators(List.of("tracecontext")).build(), exporter);
+        Tracing none = Tracing.enable(local().propagators(List.of()).build(), exporter)) {
+      assertThat(both.openTelemetry().getPropagators().getTextMapPropagator().fields())
+          .containsExactlyInAnyOrder("traceparent", "tracestate", "baggage");
+      assertThat(traceOnly.openTelemetry().getPropagators().getTextMapPropagator().fields())
+          .containsExactlyInAnyOrder("traceparent", "tracestate");
+      assertThat(none.openTelemetry().getPropagators().getTextMapPropagator().fields()).isEmpty();
+
+      io.opentelemetry.api.trace.Span span =
+          traceOnly.openTelemetry().getTracer("native").spanBuilder("op").startSpan();
+      Map<String, String> headers = new java.util.HashMap<>();
+      traceOnly
+          .openTelemetry()
+          .getPropagators()
+          .getTextMapPropagator()
+          .inject(Context.root().with(span), headers, Map::put);
+      span.end();
+      assertThat(headers.get("traceparent"))
+          .isEqualTo(
+              "00-"
+                  + span.getSpanContext().getTraceId()
+                  + "-"
+                  + span.getSpanContext().getSpanId()
+                  + "-01");
+    }
+  }
+
+  @Test
   void nullArgumentsAreRejected() {
     assertThatThrownBy(() -> Tracing.enable(null))
         .isExactlyInstanceOf(IllegalArgumentException.class)
