@@ -2,6 +2,7 @@ package io.hyperlens.logging;
 
 import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import io.hyperlens.redact.Redactor;
 
 /**
  * The text side of redaction: Logback's {@link PatternLayout} with every formatted line passed

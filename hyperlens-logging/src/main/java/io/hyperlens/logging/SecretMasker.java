@@ -1,6 +1,7 @@
 package io.hyperlens.logging;
 
 import com.fasterxml.jackson.core.JsonStreamContext;
+import io.hyperlens.redact.Redactor;
 import java.util.Set;
 import net.logstash.logback.mask.ValueMasker;
 

@@ -1,4 +1,4 @@
-package io.hyperlens.logging;
+package io.hyperlens.redact;
 
 import java.util.List;
 import java.util.Locale;
@@ -223,7 +223,7 @@ public final class Redactor {
    * 19 digits, a card network's prefix (Visa 4, Mastercard 51-55 and 2221-2720, Amex 34/37,
    * Discover 6, Diners 30/36/38, JCB 35) and a valid Luhn check digit.
    */
-  static boolean isCardNumber(String candidate) {
+  public static boolean isCardNumber(String candidate) {
     String digits = candidate.replace(" ", "").replace("-", "");
     int n = digits.length();
     if (n < 13 || n > 19) {

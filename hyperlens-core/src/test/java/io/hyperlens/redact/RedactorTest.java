@@ -1,4 +1,4 @@
-package io.hyperlens.logging;
+package io.hyperlens.redact;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

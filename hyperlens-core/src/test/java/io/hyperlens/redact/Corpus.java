@@ -1,4 +1,4 @@
-package io.hyperlens.logging;
+package io.hyperlens.redact;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,11 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The secret corpus: synthetic secrets with their kinds, and look-alikes that are not secrets. */
-record Corpus(List<Entry> secrets, List<String> lookAlikes) {
+public record Corpus(List<Entry> secrets, List<String> lookAlikes) {
   /** A line holding {@code secret} of {@code kind}. */
-  record Entry(String kind, String line, String secret) {}
+  public record Entry(String kind, String line, String secret) {}
 
-  static Corpus load() throws IOException {
+  public static Corpus load() throws IOException {
     List<Entry> secrets = new ArrayList<>();
     List<String> lookAlikes = new ArrayList<>();
     try (InputStream in = Corpus.class.getResourceAsStream("secrets-corpus.tsv")) {
