@@ -1,0 +1,327 @@
+package io.hyperlens.audit;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import org.erdtman.jcs.JsonCanonicalizer;
+
+/**
+ * The audit trail's JSON: one line per record or checkpoint (Jackson), the RFC 8785 canonical form
+ * that is hashed and signed (the reference implementation, {@code
+ * io.github.erdtman:java-json-canonicalization}), and the SHA-256 chain hash. Stores that keep
+ * records in their own shape (the database stores) use {@link #hash(AuditRecord)} and {@link
+ * #signedBytes(Checkpoint)} to check them, and {@link #toLine}/{@link #parseLine} to keep the
+ * context as JSON. Thread-safe: stateless.
+ */
+public final class AuditJson {
+  /** The fields of a record line, in the seed's order. */
+  static final Set<String> RECORD_FIELDS =
+      Set.of(
+          "id",
+          "timestamp",
+          "agent_id",
+          "action",
+          "resource",
+          "decision",
+          "reason",
+          "rule_id",
+          "context",
+          "sequence",
+          "prev_hash",
+          "hash");
+
+  static final Set<String> CHECKPOINT_FIELDS =
+      Set.of("type", "sequence", "hash", "timestamp", "key_id", "signature");
+
+  private static final DateTimeFormatter TIMESTAMP =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+          .withZone(ZoneOffset.UTC)
+          .withResolverStyle(ResolverStyle.STRICT);
+
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
+  private static final JsonFactory FACTORY = MAPPER.getFactory();
+
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(AuditJson::newSha256);
+
+  private AuditJson() {}
+
+  /**
+   * The record's {@code hash}: SHA-256 over {@link #canonicalBytes(AuditRecord)}, lowercase hex.
+   */
+  public static String hash(AuditRecord record) {
+    return sha256Hex(canonicalBytes(record));
+  }
+
+  /** The RFC 8785 canonical JSON of the record without its {@code hash} field: what is hashed. */
+  public static byte[] canonicalBytes(AuditRecord record) {
+    return canonicalize(write(record, false));
+  }
+
+  /** The hash a record with these fields gets; the other fields as in {@link AuditRecord}. */
+  static String hash(
+      String id,
+      Instant timestamp,
+      String agentId,
+      String action,
+      String resource,
+      Decision decision,
+      String reason,
+      String ruleId,
+      Map<String, Object> context,
+      long sequence,
+      String prevHash) {
+    return sha256Hex(
+        canonicalize(
+            write(
+                id, timestamp, agentId, action, resource, decision, reason, ruleId, context,
+                sequence, prevHash, null)));
+  }
+
+  /** The bytes a checkpoint's signature covers: RFC 8785 JSON of everything but the signature. */
+  public static byte[] signedBytes(Checkpoint checkpoint) {
+    return signedBytes(
+        checkpoint.sequence(), checkpoint.hash(), checkpoint.timestamp(), checkpoint.keyId());
+  }
+
+  static byte[] signedBytes(long sequence, String hash, Instant timestamp, String keyId) {
+    StringWriter out = new StringWriter(256);
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("type", "checkpoint");
+      g.writeNumberField("sequence", sequence);
+      g.writeStringField("hash", hash);
+      g.writeStringField("timestamp", formatTimestamp(timestamp));
+      g.writeStringField("key_id", keyId);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return canonicalize(out.toString());
+  }
+
+  /** The record as one JSON line (no newline), fields in the seed's order. */
+  public static String toLine(AuditRecord record) {
+    return write(record, true);
+  }
+
+  /** The checkpoint as one JSON line (no newline), marked {@code "type":"checkpoint"}. */
+  public static String toLine(Checkpoint checkpoint) {
+    StringWriter out = new StringWriter(256);
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("type", "checkpoint");
+      g.writeNumberField("sequence", checkpoint.sequence());
+      g.writeStringField("hash", checkpoint.hash());
+      g.writeStringField("timestamp", formatTimestamp(checkpoint.timestamp()));
+      g.writeStringField("key_id", checkpoint.keyId());
+      g.writeStringField("signature", checkpoint.signature());
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString();
+  }
+
+  /**
+   * Reads one line written by {@link #toLine}: an {@link AuditRecord} or a {@link Checkpoint}.
+   * Strict: unknown, missing or duplicated fields and wrongly typed values are refused, since a
+   * field the hash does not cover must not ride along unnoticed.
+   *
+   * @throws IllegalArgumentException saying what is wrong with the line
+   */
+  public static Object parseLine(String line) {
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(line);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
+    }
+    if (!(node instanceof ObjectNode)) {
+      throw new IllegalArgumentException("not a JSON object");
+    }
+    ObjectNode object = (ObjectNode) node;
+    JsonNode type = object.get("type");
+    if (type != null) {
+      if (!"checkpoint".equals(type.asText())) {
+        throw new IllegalArgumentException("unknown entry type " + type);
+      }
+      requireFields(object, CHECKPOINT_FIELDS);
+      return new Checkpoint(
+          integer(object, "sequence"),
+          text(object, "hash", false),
+          parseTimestamp(text(object, "timestamp", false)),
+          text(object, "key_id", false),
+          text(object, "signature", false));
+    }
+    requireFields(object, RECORD_FIELDS);
+    JsonNode context = object.get("context");
+    if (!context.isObject()) {
+      throw new IllegalArgumentException("context must be a JSON object, got " + context);
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> contextMap = MAPPER.convertValue(context, Map.class);
+    return new AuditRecord(
+        text(object, "id", false),
+        parseTimestamp(text(object, "timestamp", false)),
+        text(object, "agent_id", false),
+        text(object, "action", false),
+        text(object, "resource", true),
+        Decision.of(text(object, "decision", false)),
+        text(object, "reason", true),
+        text(object, "rule_id", true),
+        contextMap,
+        integer(object, "sequence"),
+        text(object, "prev_hash", false),
+        text(object, "hash", false));
+  }
+
+  /** {@code 2026-01-28T17:45:00.123Z}: ISO-8601 UTC with milliseconds, as in the seed. */
+  public static String formatTimestamp(Instant timestamp) {
+    return TIMESTAMP.format(timestamp);
+  }
+
+  /**
+   * Parses {@link #formatTimestamp}'s form, and only that form.
+   *
+   * @throws IllegalArgumentException naming the value otherwise
+   */
+  public static Instant parseTimestamp(String text) {
+    try {
+      return Instant.from(TIMESTAMP.parse(text));
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(
+          "timestamp must look like 2026-01-28T17:45:00.123Z, got " + AuditRecord.quote(text), e);
+    }
+  }
+
+  /** SHA-256 of {@code bytes} as 64 lowercase hex digits. */
+  public static String sha256Hex(byte[] bytes) {
+    MessageDigest digest = SHA256.get();
+    digest.reset();
+    return HexFormat.of().formatHex(digest.digest(bytes));
+  }
+
+  private static String write(AuditRecord r, boolean withHash) {
+    return write(
+        r.id(),
+        r.timestamp(),
+        r.agentId(),
+        r.action(),
+        r.resource(),
+        r.decision(),
+        r.reason(),
+        r.ruleId(),
+        r.context(),
+        r.sequence(),
+        r.prevHash(),
+        withHash ? r.hash() : null);
+  }
+
+  private static String write(
+      String id,
+      Instant timestamp,
+      String agentId,
+      String action,
+      String resource,
+      Decision decision,
+      String reason,
+      String ruleId,
+      Map<String, Object> context,
+      long sequence,
+      String prevHash,
+      String hash) {
+    StringWriter out = new StringWriter(256);
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("id", id);
+      g.writeStringField("timestamp", formatTimestamp(timestamp));
+      g.writeStringField("agent_id", agentId);
+      g.writeStringField("action", action);
+      g.writeStringField("resource", resource);
+      g.writeStringField("decision", decision.value());
+      g.writeStringField("reason", reason);
+      g.writeStringField("rule_id", ruleId);
+      g.writeFieldName("context");
+      MAPPER.writeValue(g, context);
+      g.writeNumberField("sequence", sequence);
+      g.writeStringField("prev_hash", prevHash);
+      if (hash != null) {
+        g.writeStringField("hash", hash);
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString();
+  }
+
+  private static byte[] canonicalize(String json) {
+    try {
+      return new JsonCanonicalizer(json).getEncodedUTF8();
+    } catch (IOException e) {
+      throw new UncheckedIOException("RFC 8785 canonicalization failed for " + json, e);
+    }
+  }
+
+  private static void requireFields(ObjectNode object, Set<String> fields) {
+    for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!fields.contains(name)) {
+        throw new IllegalArgumentException("unknown field \"" + name + '"');
+      }
+    }
+    for (String field : fields) {
+      if (!object.has(field)) {
+        throw new IllegalArgumentException("missing field \"" + field + '"');
+      }
+    }
+  }
+
+  private static String text(ObjectNode object, String field, boolean nullable) {
+    JsonNode node = object.get(field);
+    if (node.isNull() && nullable) {
+      return null;
+    }
+    if (!node.isTextual()) {
+      throw new IllegalArgumentException(field + " must be a string, got " + node);
+    }
+    return node.textValue();
+  }
+
+  private static long integer(ObjectNode object, String field) {
+    JsonNode node = object.get(field);
+    if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+      throw new IllegalArgumentException(field + " must be an integer, got " + node);
+    }
+    return node.longValue();
+  }
+
+  private static MessageDigest newSha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package io.hyperlens.audit;
+
+import io.hyperlens.audit.keys.AuditSigner;
+import io.hyperlens.audit.keys.TrustedKeys;
+import io.hyperlens.event.HypervisorEventBus;
+import java.time.Clock;
+
+/**
+ * Builds an {@link AuditLog}. Setters check their value at once and throw {@link
+ * IllegalArgumentException} naming it; {@link #build()} does no I/O beyond asking the store for its
+ * last record. Not thread-safe.
+ */
+public final class AuditLogBuilder {
+  /** Checkpoints are signed every this many records unless configured otherwise. */
+  public static final int DEFAULT_CHECKPOINT_EVERY = 1000;
+
+  private AuditStore store;
+  private AuditSigner signer;
+  private TrustedKeys trustedKeys = TrustedKeys.none();
+  private int checkpointEvery = DEFAULT_CHECKPOINT_EVERY;
+  private Clock clock = Clock.systemUTC();
+  private HypervisorEventBus eventBus;
+
+  AuditLogBuilder() {}
+
+  /** Where records and checkpoints go (required); the log closes it on {@link AuditLog#close()}. */
+  public AuditLogBuilder store(AuditStore store) {
+    if (store == null) {
+      throw new IllegalArgumentException("store must not be null");
+    }
+    this.store = store;
+    return this;
+  }
+
+  /** The key that signs checkpoints (required). */
+  public AuditLogBuilder signer(AuditSigner signer) {
+    if (signer == null) {
+      throw new IllegalArgumentException("signer must not be null");
+    }
+    this.signer = signer;
+    return this;
+  }
+
+  /**
+   * Further public keys to trust when verifying: the keys earlier parts of the log were signed
+   * with.
+   */
+  public AuditLogBuilder trustedKeys(TrustedKeys trustedKeys) {
+    if (trustedKeys == null) {
+      throw new IllegalArgumentException("trustedKeys must not be null");
+    }
+    this.trustedKeys = trustedKeys;
+    return this;
+  }
+
+  /**
+   * Signs a checkpoint every {@code records} records (default 1000); 1 signs every record. Fewer
+   * records between checkpoints means less that a power loss or a truncation can take unnoticed, at
+   * the price of a signature and a disk sync each.
+   */
+  public AuditLogBuilder checkpointEvery(int records) {
+    if (records < 1) {
+      throw new IllegalArgumentException("checkpointEvery must be at least 1, got " + records);
+    }
+    this.checkpointEvery = records;
+    return this;
+  }
+
+  /** The clock that stamps records and checkpoints and resolves {@code last_24h}. */
+  public AuditLogBuilder clock(Clock clock) {
+    if (clock == null) {
+      throw new IllegalArgumentException("clock must not be null");
+    }
+    this.clock = clock;
+    return this;
+  }
+
+  /** Announces each committed record on {@code eventBus} as {@code AUDIT_COMMITTED}. */
+  public AuditLogBuilder eventBus(HypervisorEventBus eventBus) {
+    if (eventBus == null) {
+      throw new IllegalArgumentException("eventBus must not be null");
+    }
+    this.eventBus = eventBus;
+    return this;
+  }
+
+  /**
+   * The log, continuing the chain from the store's last record.
+   *
+   * @throws IllegalStateException without a store or a signer
+   */
+  public AuditLog build() {
+    if (store == null) {
+      throw new IllegalStateException("store is required");
+    }
+    if (signer == null) {
+      throw new IllegalStateException("signer is required");
+    }
+    return new AuditLog(store, signer, trustedKeys, checkpointEvery, clock, eventBus);
+  }
+}

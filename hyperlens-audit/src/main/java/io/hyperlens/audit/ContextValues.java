@@ -1,0 +1,157 @@
+package io.hyperlens.audit;
+
+import io.hyperlens.redact.Redactor;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks and copies an audit record's {@code context}: non-empty string keys; values that are
+ * strings, booleans, numbers, null, or lists and maps of those, at most {@value #MAX_DEPTH} levels
+ * deep. Integers become {@code Long} and other numbers {@code Double}, which is what reading the
+ * record back gives, so a record equals its stored copy. Integers beyond ±2^53 are refused: RFC
+ * 8785 hashes numbers as IEEE doubles and could not hash them exactly. With a redactor, strings are
+ * redacted on the way and a value under a secret key ({@code password}, {@code token}, ...) is
+ * hidden whole. A context holds at most {@value #MAX_VALUES} values and {@value #MAX_CHARS}
+ * characters of keys and strings, which keeps every record line well under the store's limit.
+ */
+final class ContextValues {
+  static final int MAX_DEPTH = 8;
+  static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
+  static final int MAX_VALUES = 1024;
+  static final int MAX_CHARS = 64 * 1024;
+
+  private ContextValues() {}
+
+  /** A checked, unmodifiable copy; {@code redactor} may be null (no redaction). */
+  static Map<String, Object> copy(Map<String, ?> context, Redactor redactor) {
+    if (context == null) {
+      return Map.of();
+    }
+    return copyMap("context", context, redactor, 1, new Budget());
+  }
+
+  private static Map<String, Object> copyMap(
+      String path, Map<?, ?> map, Redactor redactor, int depth, Budget budget) {
+    checkDepth(path, depth);
+    Map<String, Object> out = new LinkedHashMap<>(Math.max(4, map.size() * 2));
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      if (!(e.getKey() instanceof String) || ((String) e.getKey()).isEmpty()) {
+        throw new IllegalArgumentException(
+            path + " keys must be non-empty strings, got " + describe(e.getKey()));
+      }
+      String key = (String) e.getKey();
+      budget.spend(path, key.length());
+      out.put(key, copyValue(path + "." + key, key, e.getValue(), redactor, depth, budget));
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  private static Object copyValue(
+      String path, String key, Object value, Redactor redactor, int depth, Budget budget) {
+    budget.spend(path, 0);
+    if (value == null || value instanceof Boolean) {
+      return value;
+    }
+    if (value instanceof CharSequence) {
+      String text = value.toString();
+      budget.spend(path, text.length());
+      if (redactor == null) {
+        return text;
+      }
+      return key != null && redactor.isSecretKey(key)
+          ? "[REDACTED:credential]"
+          : redactor.redact(text);
+    }
+    if (value instanceof Byte
+        || value instanceof Short
+        || value instanceof Integer
+        || value instanceof Long) {
+      return safeInteger(path, ((Number) value).longValue());
+    }
+    if (value instanceof BigInteger) {
+      BigInteger big = (BigInteger) value;
+      if (big.bitLength() > 53) {
+        throw outOfRange(path, big);
+      }
+      return safeInteger(path, big.longValue());
+    }
+    if (value instanceof Float || value instanceof Double || value instanceof BigDecimal) {
+      double d = ((Number) value).doubleValue();
+      if (!Double.isFinite(d)) {
+        throw new IllegalArgumentException(
+            path + " must be a finite number (JSON has no NaN or infinity), got " + value);
+      }
+      return d;
+    }
+    if (value instanceof Map) {
+      return copyMap(path, (Map<?, ?>) value, redactor, depth + 1, budget);
+    }
+    if (value instanceof List) {
+      checkDepth(path, depth + 1);
+      List<?> list = (List<?>) value;
+      List<Object> out = new ArrayList<>(list.size());
+      for (int i = 0; i < list.size(); i++) {
+        out.add(copyValue(path + "[" + i + "]", null, list.get(i), redactor, depth + 1, budget));
+      }
+      return Collections.unmodifiableList(out);
+    }
+    throw new IllegalArgumentException(
+        path
+            + " must be a string, boolean, number, null, list or map, got "
+            + value.getClass().getName());
+  }
+
+  private static void checkDepth(String path, int depth) {
+    if (depth > MAX_DEPTH) {
+      throw new IllegalArgumentException(
+          path + " nests deeper than " + MAX_DEPTH + " levels, which an audit context may not");
+    }
+  }
+
+  private static long safeInteger(String path, long value) {
+    if (value > MAX_SAFE_INTEGER || value < -MAX_SAFE_INTEGER) {
+      throw outOfRange(path, value);
+    }
+    return value;
+  }
+
+  private static IllegalArgumentException outOfRange(String path, Object value) {
+    return new IllegalArgumentException(
+        path
+            + " is "
+            + value
+            + ", beyond ±2^53: RFC 8785 hashes numbers as IEEE doubles and could not hash it"
+            + " exactly; pass it as a string");
+  }
+
+  private static String describe(Object key) {
+    return key == null ? "null" : key.getClass().getSimpleName() + " \"" + key + '"';
+  }
+
+  /** What a context may still hold. */
+  private static final class Budget {
+    private int values;
+    private long chars;
+
+    void spend(String path, int length) {
+      chars += length;
+      if (length == 0 && ++values > MAX_VALUES) {
+        throw new IllegalArgumentException(
+            "context holds more than " + MAX_VALUES + " values (at " + path + ")");
+      }
+      if (chars > MAX_CHARS) {
+        throw new IllegalArgumentException(
+            "context holds more than "
+                + MAX_CHARS
+                + " characters of keys and strings (at "
+                + path
+                + ")");
+      }
+    }
+  }
+}

@@ -1,0 +1,528 @@
+package io.hyperlens.audit.report;
+
+import io.hyperlens.audit.AuditJson;
+import io.hyperlens.audit.AuditRecord;
+import io.hyperlens.audit.Checkpoint;
+import io.hyperlens.audit.Decision;
+import io.hyperlens.audit.VerificationReport;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.PDDocumentInformation;
+import org.apache.pdfbox.pdmodel.PDPage;
+import org.apache.pdfbox.pdmodel.PDPageContentStream;
+import org.apache.pdfbox.pdmodel.common.PDRectangle;
+import org.apache.pdfbox.pdmodel.font.PDFont;
+import org.apache.pdfbox.pdmodel.font.PDType1Font;
+import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
+
+/**
+ * The PDF form of a compliance report (Apache PDFBox): an A4 document a person reads from the top,
+ * the verification result first because everything else rests on it, then the summary, the
+ * violations and the statistics, with page numbers. Text outside the standard fonts' character set
+ * is shown as {@code ?}.
+ */
+final class PdfReportWriter {
+  private static final float MARGIN = 48;
+  private static final float WIDTH = PDRectangle.A4.getWidth() - 2 * MARGIN;
+  private static final float[] GREEN = {0.13f, 0.55f, 0.27f};
+  private static final float[] RED = {0.75f, 0.11f, 0.11f};
+  private static final float[] GREY = {0.93f, 0.93f, 0.93f};
+  private static final float[] RULE = {0.75f, 0.75f, 0.75f};
+  private static final int TOP_NAMES = 15;
+
+  private PdfReportWriter() {}
+
+  static void write(ComplianceReport report, OutputStream out) throws IOException {
+    try (PDDocument doc = new PDDocument()) {
+      PDDocumentInformation info = doc.getDocumentInformation();
+      info.setTitle("Compliance report " + period(report));
+      info.setCreator("Hyperlens");
+      Page page = new Page(doc);
+      try {
+        header(page, report);
+        verification(page, report.verification());
+        ReportRequest request = report.request();
+        if (request.includeSummary()) {
+          summary(page, report.summary());
+        }
+        if (request.includeViolations()) {
+          violations(page, report);
+        }
+        if (request.includeStatistics()) {
+          statistics(page, report.statistics());
+        }
+      } finally {
+        page.close();
+      }
+      page.footers();
+      doc.save(out);
+    }
+  }
+
+  private static void header(Page p, ComplianceReport report) throws IOException {
+    p.text("Compliance report", p.bold, 20, 0);
+    p.gap(4);
+    p.text("Audit trail, " + period(report) + " (UTC)", p.regular, 11, 0);
+    p.text(
+        "Generated " + ReportFields.time(report.generatedAt()) + " by Hyperlens", p.regular, 9, 0);
+    p.gap(10);
+  }
+
+  private static void verification(Page p, VerificationReport v) throws IOException {
+    p.heading("Verification");
+    p.badge(v.ok() ? "VERIFIED" : "FAILED", v.ok() ? GREEN : RED);
+    p.paragraph(v.summary(), p.regular, 9);
+    p.gap(4);
+    List<String[]> rows = new ArrayList<>();
+    rows.add(row("Records verified", Long.toString(v.recordsVerified())));
+    rows.add(row("Signed checkpoints verified", Long.toString(v.checkpointsVerified())));
+    rows.add(row("Last record", Long.toString(v.lastSequence())));
+    rows.add(row("Records not yet signed", Long.toString(v.unsealedRecords())));
+    v.failure()
+        .ifPresent(
+            f -> {
+              rows.add(row("Failure", f.kind().name().toLowerCase(Locale.ROOT)));
+              rows.add(row("First failing sequence", Long.toString(f.sequence())));
+              rows.add(row("Detail", f.detail()));
+            });
+    p.keyValues(rows, false);
+    Checkpoint c = v.lastCheckpoint().orElse(null);
+    p.gap(6);
+    if (c == null) {
+      p.paragraph("No signed checkpoint vouches for this log yet.", p.regular, 9);
+    } else {
+      p.text("The chain rests on this signed checkpoint:", p.bold, 9, 0);
+      p.gap(2);
+      List<String[]> cp = new ArrayList<>();
+      cp.add(row("Sequence", Long.toString(c.sequence())));
+      cp.add(row("Signed at", ReportFields.time(c.timestamp())));
+      cp.add(row("Key id", c.keyId()));
+      cp.add(row("Chain hash (SHA-256)", c.hash()));
+      cp.add(row("Ed25519 signature", c.signature()));
+      p.keyValues(cp, true);
+    }
+    p.gap(12);
+  }
+
+  private static void summary(Page p, ComplianceReport.Summary s) throws IOException {
+    p.heading("Summary");
+    p.text(s.totalRecords() + " records in the period", p.regular, 10, 0);
+    p.gap(6);
+    List<String[]> decisions = new ArrayList<>();
+    for (Map.Entry<Decision, Long> e : s.byDecision().entrySet()) {
+      decisions.add(
+          new String[] {
+            e.getKey().value(),
+            Long.toString(e.getValue()),
+            ReportFields.percent(share(e.getValue(), s.totalRecords()))
+          });
+    }
+    p.table(new String[] {"Decision", "Records", "Share"}, new float[] {2, 1, 1}, decisions, 1);
+    p.gap(8);
+    p.table(
+        new String[] {"Agent", "Records", "Share"},
+        new float[] {4, 1, 1},
+        top(s.byAgent(), s.totalRecords(), "agents"),
+        1);
+    p.gap(8);
+    p.table(
+        new String[] {"Action", "Records", "Share"},
+        new float[] {4, 1, 1},
+        top(s.byAction(), s.totalRecords(), "actions"),
+        1);
+    p.gap(12);
+  }
+
+  private static void violations(Page p, ComplianceReport report) throws IOException {
+    p.heading("Violations");
+    List<AuditRecord> listed = report.violations();
+    String count =
+        report.violationCount() == listed.size()
+            ? report.violationCount() + " denied actions"
+            : report.violationCount() + " denied actions; the newest " + listed.size() + " listed";
+    p.text(count, p.regular, 10, 0);
+    p.gap(6);
+    if (listed.isEmpty()) {
+      p.paragraph("None in the period.", p.regular, 9);
+    } else {
+      List<String[]> rows = new ArrayList<>();
+      for (AuditRecord r : listed) {
+        rows.add(
+            new String[] {
+              Long.toString(r.sequence()),
+              AuditJson.formatTimestamp(r.timestamp()).replace('T', ' '),
+              r.agentId(),
+              r.action(),
+              r.resource() == null ? "" : r.resource(),
+              r.reason() == null ? "" : r.reason(),
+              r.ruleId() == null ? "" : r.ruleId()
+            });
+      }
+      p.table(
+          new String[] {"Seq", "Time (UTC)", "Agent", "Action", "Resource", "Reason", "Rule"},
+          new float[] {0.7f, 1.9f, 1.4f, 1.2f, 1.9f, 2.2f, 1.0f},
+          rows,
+          0);
+    }
+    p.gap(12);
+  }
+
+  private static void statistics(Page p, ComplianceReport.Statistics s) throws IOException {
+    p.heading("Statistics");
+    List<String[]> rows = new ArrayList<>();
+    for (Map.Entry<String, String> e : ReportFields.statistics(s).entrySet()) {
+      rows.add(row(label(e.getKey()), e.getValue()));
+    }
+    p.keyValues(rows, false);
+    p.gap(8);
+    p.table(
+        new String[] {"Rule behind denials", "Denials"},
+        new float[] {4, 1},
+        top(s.topDenyingRules(), -1, null),
+        1);
+    p.gap(8);
+    p.table(
+        new String[] {"Agent denied most", "Denials"},
+        new float[] {4, 1},
+        top(s.topDeniedAgents(), -1, null),
+        1);
+  }
+
+  private static List<String[]> top(Map<String, Long> counts, long total, String noun) {
+    List<String[]> rows = new ArrayList<>();
+    int shown = 0;
+    long rest = 0;
+    for (Map.Entry<String, Long> e : counts.entrySet()) {
+      if (shown < TOP_NAMES) {
+        rows.add(
+            total < 0
+                ? new String[] {e.getKey(), Long.toString(e.getValue())}
+                : new String[] {
+                  e.getKey(),
+                  Long.toString(e.getValue()),
+                  ReportFields.percent(share(e.getValue(), total))
+                });
+        shown++;
+      } else {
+        rest += e.getValue();
+      }
+    }
+    if (counts.size() > TOP_NAMES) {
+      rows.add(
+          new String[] {
+            (counts.size() - TOP_NAMES) + " more " + noun,
+            Long.toString(rest),
+            ReportFields.percent(share(rest, total))
+          });
+    }
+    if (rows.isEmpty()) {
+      rows.add(total < 0 ? new String[] {"(none)", ""} : new String[] {"(none)", "", ""});
+    }
+    return rows;
+  }
+
+  private static double share(long part, long total) {
+    return total <= 0 ? 0 : part / (double) total;
+  }
+
+  private static String label(String key) {
+    String words = key.replace('_', ' ');
+    return Character.toUpperCase(words.charAt(0)) + words.substring(1);
+  }
+
+  private static String[] row(String key, String value) {
+    return new String[] {key, value};
+  }
+
+  private static String period(ComplianceReport report) {
+    return ReportFields.time(report.from()) + " to " + ReportFields.time(report.to());
+  }
+
+  /** A cursor over the pages being written. */
+  private static final class Page {
+    final PDDocument doc;
+    final PDFont regular = new PDType1Font(Standard14Fonts.FontName.HELVETICA);
+    final PDFont bold = new PDType1Font(Standard14Fonts.FontName.HELVETICA_BOLD);
+    final PDFont mono = new PDType1Font(Standard14Fonts.FontName.COURIER);
+    private final Map<PDFont, Map<Integer, Boolean>> encodable = new HashMap<>();
+    private PDPageContentStream cs;
+    private float y;
+
+    Page(PDDocument doc) throws IOException {
+      this.doc = doc;
+      newPage();
+    }
+
+    void newPage() throws IOException {
+      close();
+      PDPage page = new PDPage(PDRectangle.A4);
+      doc.addPage(page);
+      cs = new PDPageContentStream(doc, page);
+      y = PDRectangle.A4.getHeight() - MARGIN;
+    }
+
+    void close() throws IOException {
+      if (cs != null) {
+        cs.close();
+        cs = null;
+      }
+    }
+
+    void need(float height) throws IOException {
+      if (y - height < MARGIN + 14) {
+        newPage();
+      }
+    }
+
+    void gap(float points) {
+      y -= points;
+    }
+
+    void heading(String title) throws IOException {
+      need(60);
+      text(title, bold, 14, 0);
+      color(RULE, false);
+      cs.setLineWidth(0.8f);
+      cs.moveTo(MARGIN, y + 2);
+      cs.lineTo(MARGIN + WIDTH, y + 2);
+      cs.stroke();
+      y -= 8;
+    }
+
+    void text(String text, PDFont font, float size, float indent) throws IOException {
+      need(size + 4);
+      y -= size + 2;
+      show(text, font, size, MARGIN + indent, y);
+    }
+
+    void paragraph(String text, PDFont font, float size) throws IOException {
+      for (String line : wrap(text, font, size, WIDTH, Integer.MAX_VALUE)) {
+        text(line, font, size, 0);
+      }
+    }
+
+    void badge(String label, float[] rgb) throws IOException {
+      float size = 11;
+      float w = width(label, bold, size) + 16;
+      need(size + 14);
+      y -= size + 10;
+      color(rgb, true);
+      cs.addRect(MARGIN, y - 4, w, size + 10);
+      cs.fill();
+      cs.setNonStrokingColor(1f, 1f, 1f);
+      show(label, bold, size, MARGIN + 8, y);
+      cs.setNonStrokingColor(0f, 0f, 0f);
+      y -= 8;
+    }
+
+    void keyValues(List<String[]> rows, boolean monoValues) throws IOException {
+      float size = 9;
+      float keyWidth = 150;
+      for (String[] row : rows) {
+        PDFont font = monoValues && row[1].length() > 20 ? mono : regular;
+        List<String> lines = wrap(row[1], font, size, WIDTH - keyWidth, 6);
+        need(lines.size() * (size + 3) + 2);
+        float top = y;
+        show(row[0], bold, size, MARGIN, top - size - 1);
+        for (int i = 0; i < lines.size(); i++) {
+          show(lines.get(i), font, size, MARGIN + keyWidth, top - (i + 1) * (size + 3) + 2);
+        }
+        y = top - lines.size() * (size + 3) - 3;
+      }
+    }
+
+    /** A table with a shaded header; {@code numericFrom} and later columns are right-aligned. */
+    void table(String[] header, float[] weights, List<String[]> rows, int numericFrom)
+        throws IOException {
+      float size = 8;
+      float total = 0;
+      for (float w : weights) {
+        total += w;
+      }
+      float[] widths = new float[weights.length];
+      for (int i = 0; i < weights.length; i++) {
+        widths[i] = WIDTH * weights[i] / total;
+      }
+      need(3 * (size + 6));
+      headerRow(header, widths, size, numericFrom);
+      boolean shade = false;
+      for (String[] row : rows) {
+        List<List<String>> cells = new ArrayList<>();
+        int lines = 1;
+        for (int i = 0; i < row.length; i++) {
+          List<String> cell = wrap(row[i], regular, size, widths[i] - 6, 3);
+          cells.add(cell);
+          lines = Math.max(lines, cell.size());
+        }
+        float height = lines * (size + 2) + 5;
+        if (y - height < MARGIN + 14) {
+          newPage();
+          headerRow(header, widths, size, numericFrom);
+        }
+        if (shade) {
+          color(new float[] {0.97f, 0.97f, 0.97f}, true);
+          cs.addRect(MARGIN, y - height, WIDTH, height);
+          cs.fill();
+          cs.setNonStrokingColor(0f, 0f, 0f);
+        }
+        shade = !shade;
+        float x = MARGIN;
+        for (int i = 0; i < cells.size(); i++) {
+          List<String> cell = cells.get(i);
+          for (int l = 0; l < cell.size(); l++) {
+            String line = cell.get(l);
+            float tx =
+                i >= numericFrom && numericFrom > 0
+                    ? x + widths[i] - 3 - width(line, regular, size)
+                    : x + 3;
+            show(line, regular, size, tx, y - (l + 1) * (size + 2) - 1);
+          }
+          x += widths[i];
+        }
+        y -= height;
+      }
+      color(RULE, false);
+      cs.setLineWidth(0.5f);
+      cs.moveTo(MARGIN, y);
+      cs.lineTo(MARGIN + WIDTH, y);
+      cs.stroke();
+    }
+
+    private void headerRow(String[] header, float[] widths, float size, int numericFrom)
+        throws IOException {
+      float height = size + 8;
+      color(GREY, true);
+      cs.addRect(MARGIN, y - height, WIDTH, height);
+      cs.fill();
+      cs.setNonStrokingColor(0f, 0f, 0f);
+      float x = MARGIN;
+      for (int i = 0; i < header.length; i++) {
+        float tx =
+            i >= numericFrom && numericFrom > 0
+                ? x + widths[i] - 3 - width(header[i], bold, size)
+                : x + 3;
+        show(header[i], bold, size, tx, y - size - 2);
+        x += widths[i];
+      }
+      y -= height;
+    }
+
+    /** Page numbers, once every page exists. */
+    void footers() throws IOException {
+      int count = doc.getNumberOfPages();
+      for (int i = 0; i < count; i++) {
+        try (PDPageContentStream footer =
+            new PDPageContentStream(
+                doc, doc.getPage(i), PDPageContentStream.AppendMode.APPEND, true, true)) {
+          String label = "Hyperlens compliance report - page " + (i + 1) + " of " + count;
+          footer.beginText();
+          footer.setFont(regular, 8);
+          footer.setNonStrokingColor(0.4f, 0.4f, 0.4f);
+          footer.newLineAtOffset(MARGIN + WIDTH - width(label, regular, 8), MARGIN - 16);
+          footer.showText(label);
+          footer.endText();
+        }
+      }
+    }
+
+    private void show(String text, PDFont font, float size, float x, float baseline)
+        throws IOException {
+      cs.beginText();
+      cs.setFont(font, size);
+      cs.newLineAtOffset(x, baseline);
+      cs.showText(safe(text, font));
+      cs.endText();
+    }
+
+    private void color(float[] rgb, boolean fill) throws IOException {
+      if (fill) {
+        cs.setNonStrokingColor(rgb[0], rgb[1], rgb[2]);
+      } else {
+        cs.setStrokingColor(rgb[0], rgb[1], rgb[2]);
+      }
+    }
+
+    private float width(String text, PDFont font, float size) throws IOException {
+      return font.getStringWidth(safe(text, font)) / 1000 * size;
+    }
+
+    /** Greedy word wrap into lines of at most {@code width}; long words break anywhere. */
+    private List<String> wrap(String text, PDFont font, float size, float width, int maxLines)
+        throws IOException {
+      List<String> lines = new ArrayList<>();
+      StringBuilder line = new StringBuilder();
+      for (String word : safe(text, font).split(" ", -1)) {
+        String candidate = line.length() == 0 ? word : line + " " + word;
+        if (width(candidate, font, size) <= width) {
+          line.setLength(0);
+          line.append(candidate);
+          continue;
+        }
+        if (line.length() > 0) {
+          lines.add(line.toString());
+          line.setLength(0);
+        }
+        String rest = word;
+        while (width(rest, font, size) > width) {
+          int cut = rest.length() - 1;
+          while (cut > 1 && width(rest.substring(0, cut), font, size) > width) {
+            cut--;
+          }
+          lines.add(rest.substring(0, cut));
+          rest = rest.substring(cut);
+        }
+        line.append(rest);
+      }
+      if (line.length() > 0 || lines.isEmpty()) {
+        lines.add(line.toString());
+      }
+      if (lines.size() > maxLines) {
+        List<String> kept = new ArrayList<>(lines.subList(0, maxLines));
+        String last = kept.get(maxLines - 1);
+        while (!last.isEmpty() && width(last + "...", font, size) > width) {
+          last = last.substring(0, last.length() - 1);
+        }
+        kept.set(maxLines - 1, last + "...");
+        return kept;
+      }
+      return lines;
+    }
+
+    /** {@code text} with what the font cannot show replaced by {@code ?} and controls by spaces. */
+    private String safe(String text, PDFont font) {
+      Map<Integer, Boolean> known = encodable.computeIfAbsent(font, f -> new HashMap<>());
+      StringBuilder out = new StringBuilder(text.length());
+      text.codePoints()
+          .forEach(
+              cp -> {
+                if (cp < 0x20 || cp == 0x7f) {
+                  out.append(' ');
+                  return;
+                }
+                boolean ok =
+                    known.computeIfAbsent(
+                        cp,
+                        c -> {
+                          try {
+                            font.encode(new String(Character.toChars(c)));
+                            return true;
+                          } catch (IllegalArgumentException | IOException e) {
+                            return false;
+                          }
+                        });
+                if (ok) {
+                  out.appendCodePoint(cp);
+                } else {
+                  out.append('?');
+                }
+              });
+      return out.toString();
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package io.hyperlens.audit;
+
+import io.hyperlens.audit.keys.AuditSigner;
+import io.hyperlens.audit.keys.TrustedKeys;
+import io.hyperlens.audit.store.JsonLinesAuditStore;
+import io.hyperlens.event.TestClock;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** Logs to tamper with, and the file surgery tests do on them. */
+final class Fixtures {
+  static final Instant START = Instant.parse("2026-01-28T17:45:00.123Z");
+
+  private Fixtures() {}
+
+  /** A varied, deterministic entry: three agents, every decision, some context. */
+  static AuditEntry entry(int i) {
+    Decision decision = i % 10 == 0 ? Decision.DENY : i % 7 == 0 ? Decision.AUDIT : Decision.ALLOW;
+    return AuditEntry.builder()
+        .agentId("agent-" + (i % 3))
+        .action(i % 2 == 0 ? "file_write" : "tool_call")
+        .resource("/data/item-" + i)
+        .decision(decision)
+        .reason(decision == Decision.DENY ? "Production writes blocked" : "within policy")
+        .ruleId("rule-" + (i % 5))
+        .context(Map.of("session_id", "sess-" + (i % 4), "attempt", i % 3, "ok", i % 2 == 0))
+        .build();
+  }
+
+  /** Writes {@code records} records with a checkpoint every {@code every}, then closes the log. */
+  static void writeLog(Path file, AuditSigner signer, int records, int every) {
+    TestClock clock = new TestClock(START);
+    try (AuditLog log =
+        AuditLog.builder()
+            .store(JsonLinesAuditStore.open(file))
+            .signer(signer)
+            .checkpointEvery(every)
+            .clock(clock)
+            .build()) {
+      for (int i = 1; i <= records; i++) {
+        log.append(entry(i));
+        clock.advance(Duration.ofSeconds(1));
+      }
+    }
+  }
+
+  static VerificationReport verify(Path file, TrustedKeys keys) {
+    return verify(file, keys, null);
+  }
+
+  static VerificationReport verify(Path file, TrustedKeys keys, Checkpoint anchor) {
+    try (JsonLinesAuditStore store = JsonLinesAuditStore.openReadOnly(file)) {
+      return AuditVerifier.verify(store, keys, anchor);
+    }
+  }
+
+  static List<String> lines(Path file) throws IOException {
+    return new java.util.ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+  }
+
+  static void write(Path file, List<String> lines) throws IOException {
+    Files.write(file, lines, StandardCharsets.UTF_8);
+  }
+
+  /** The index in {@code lines} of the record line with {@code sequence}. */
+  static int indexOf(List<String> lines, long sequence) {
+    for (int i = 0; i < lines.size(); i++) {
+      Object entry = AuditJson.parseLine(lines.get(i));
+      if (entry instanceof AuditRecord && ((AuditRecord) entry).sequence() == sequence) {
+        return i;
+      }
+    }
+    throw new AssertionError("no record " + sequence);
+  }
+
+  static AuditRecord record(String line) {
+    return (AuditRecord) AuditJson.parseLine(line);
+  }
+
+  /** {@code r} with another reason, re-hashed (as someone without the key would forge it). */
+  static AuditRecord forged(AuditRecord r, String reason, String prevHash) {
+    AuditRecord unhashed =
+        new AuditRecord(
+            r.id(),
+            r.timestamp(),
+            r.agentId(),
+            r.action(),
+            r.resource(),
+            r.decision(),
+            reason,
+            r.ruleId(),
+            r.context(),
+            r.sequence(),
+            prevHash,
+            r.hash());
+    return withHash(unhashed, AuditJson.hash(unhashed));
+  }
+
+  static AuditRecord withHash(AuditRecord r, String hash) {
+    return new AuditRecord(
+        r.id(),
+        r.timestamp(),
+        r.agentId(),
+        r.action(),
+        r.resource(),
+        r.decision(),
+        r.reason(),
+        r.ruleId(),
+        r.context(),
+        r.sequence(),
+        r.prevHash(),
+        hash);
+  }
+}
