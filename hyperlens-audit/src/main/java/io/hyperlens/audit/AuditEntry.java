@@ -87,6 +87,7 @@ public record AuditEntry(
     if (!nullable && value.isBlank()) {
       throw new IllegalArgumentException(field + " must not be blank, got \"" + value + '"');
     }
+    checkUnicode(field, value);
     if (value.length() > maxLength) {
       throw new IllegalArgumentException(
           field
@@ -99,5 +100,26 @@ public record AuditEntry(
               + "...\"");
     }
     return value;
+  }
+
+  /**
+   * Refuses a string holding a lone UTF-16 surrogate: it has no UTF-8 form, so it could not be
+   * stored or hashed as what was given.
+   */
+  static void checkUnicode(String field, String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isSurrogate(c)) {
+        boolean paired =
+            Character.isHighSurrogate(c)
+                && i + 1 < value.length()
+                && Character.isLowSurrogate(value.charAt(i + 1));
+        if (!paired) {
+          throw new IllegalArgumentException(
+              field + " must be valid Unicode, got a lone surrogate at index " + i);
+        }
+        i++;
+      }
+    }
   }
 }

@@ -22,15 +22,14 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
-import org.erdtman.jcs.JsonCanonicalizer;
 
 /**
  * The audit trail's JSON: one line per record or checkpoint (Jackson), the RFC 8785 canonical form
- * that is hashed and signed (the reference implementation, {@code
- * io.github.erdtman:java-json-canonicalization}), and the SHA-256 chain hash. Stores that keep
- * records in their own shape (the database stores) use {@link #hash(AuditRecord)} and {@link
- * #signedBytes(Checkpoint)} to check them, and {@link #toLine}/{@link #parseLine} to keep the
- * context as JSON. Thread-safe: stateless.
+ * that is hashed and signed ({@link CanonicalJson}, held byte-for-byte equal to the reference
+ * implementation {@code io.github.erdtman:java-json-canonicalization} by tests), and the SHA-256
+ * chain hash. Stores that keep records in their own shape (the database stores) use {@link
+ * #hash(AuditRecord)} and {@link #signedBytes(Checkpoint)} to check them, and {@link
+ * #toLine}/{@link #parseLine} to keep the context as JSON. Thread-safe: stateless.
  */
 public final class AuditJson {
   /** The fields of a record line, in the seed's order. */
@@ -75,7 +74,18 @@ public final class AuditJson {
 
   /** The RFC 8785 canonical JSON of the record without its {@code hash} field: what is hashed. */
   public static byte[] canonicalBytes(AuditRecord record) {
-    return canonicalize(write(record, false));
+    return CanonicalJson.record(
+        record.id(),
+        formatTimestamp(record.timestamp()),
+        record.agentId(),
+        record.action(),
+        record.resource(),
+        record.decision().value(),
+        record.reason(),
+        record.ruleId(),
+        record.context(),
+        record.sequence(),
+        record.prevHash());
   }
 
   /** The hash a record with these fields gets; the other fields as in {@link AuditRecord}. */
@@ -92,10 +102,18 @@ public final class AuditJson {
       long sequence,
       String prevHash) {
     return sha256Hex(
-        canonicalize(
-            write(
-                id, timestamp, agentId, action, resource, decision, reason, ruleId, context,
-                sequence, prevHash, null)));
+        CanonicalJson.record(
+            id,
+            formatTimestamp(timestamp),
+            agentId,
+            action,
+            resource,
+            decision.value(),
+            reason,
+            ruleId,
+            context,
+            sequence,
+            prevHash));
   }
 
   /** The bytes a checkpoint's signature covers: RFC 8785 JSON of everything but the signature. */
@@ -105,24 +123,12 @@ public final class AuditJson {
   }
 
   static byte[] signedBytes(long sequence, String hash, Instant timestamp, String keyId) {
-    StringWriter out = new StringWriter(256);
-    try (JsonGenerator g = FACTORY.createGenerator(out)) {
-      g.writeStartObject();
-      g.writeStringField("type", "checkpoint");
-      g.writeNumberField("sequence", sequence);
-      g.writeStringField("hash", hash);
-      g.writeStringField("timestamp", formatTimestamp(timestamp));
-      g.writeStringField("key_id", keyId);
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return canonicalize(out.toString());
+    return CanonicalJson.checkpoint(sequence, hash, formatTimestamp(timestamp), keyId);
   }
 
   /** The record as one JSON line (no newline), fields in the seed's order. */
   public static String toLine(AuditRecord record) {
-    return write(record, true);
+    return write(record);
   }
 
   /** The checkpoint as one JSON line (no newline), marked {@code "type":"checkpoint"}. */
@@ -222,7 +228,7 @@ public final class AuditJson {
     return HexFormat.of().formatHex(digest.digest(bytes));
   }
 
-  private static String write(AuditRecord r, boolean withHash) {
+  private static String write(AuditRecord r) {
     return write(
         r.id(),
         r.timestamp(),
@@ -235,7 +241,7 @@ public final class AuditJson {
         r.context(),
         r.sequence(),
         r.prevHash(),
-        withHash ? r.hash() : null);
+        r.hash());
   }
 
   private static String write(
@@ -266,22 +272,12 @@ public final class AuditJson {
       MAPPER.writeValue(g, context);
       g.writeNumberField("sequence", sequence);
       g.writeStringField("prev_hash", prevHash);
-      if (hash != null) {
-        g.writeStringField("hash", hash);
-      }
+      g.writeStringField("hash", hash);
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return out.toString();
-  }
-
-  private static byte[] canonicalize(String json) {
-    try {
-      return new JsonCanonicalizer(json).getEncodedUTF8();
-    } catch (IOException e) {
-      throw new UncheckedIOException("RFC 8785 canonicalization failed for " + json, e);
-    }
   }
 
   private static void requireFields(ObjectNode object, Set<String> fields) {

@@ -310,12 +310,14 @@ public final class AuditLog implements AutoCloseable {
 
   /**
    * A compliance report over {@code request}'s time range: summary, violations, statistics and the
-   * verification result with the checkpoint it rests on.
+   * verification result with the checkpoint it rests on. Records not yet covered by a checkpoint
+   * are sealed first, so the report's checkpoint vouches for every record in it.
    */
   public ComplianceReport generateReport(ReportRequest request) {
     if (request == null) {
       throw new IllegalArgumentException("request must not be null");
     }
+    checkpoint();
     return ComplianceReport.generate(store, verify(), request, clock);
   }
 

@@ -45,6 +45,7 @@ final class ContextValues {
             path + " keys must be non-empty strings, got " + describe(e.getKey()));
       }
       String key = (String) e.getKey();
+      AuditEntry.checkUnicode(path + " key", key);
       budget.spend(path, key.length());
       out.put(key, copyValue(path + "." + key, key, e.getValue(), redactor, depth, budget));
     }
@@ -59,6 +60,7 @@ final class ContextValues {
     }
     if (value instanceof CharSequence) {
       String text = value.toString();
+      AuditEntry.checkUnicode(path, text);
       budget.spend(path, text.length());
       if (redactor == null) {
         return text;

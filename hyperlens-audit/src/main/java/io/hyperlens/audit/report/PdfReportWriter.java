@@ -166,7 +166,7 @@ final class PdfReportWriter {
       }
       p.table(
           new String[] {"Seq", "Time (UTC)", "Agent", "Action", "Resource", "Reason", "Rule"},
-          new float[] {0.7f, 1.9f, 1.4f, 1.2f, 1.9f, 2.2f, 1.0f},
+          new float[] {0.6f, 2.3f, 1.4f, 1.2f, 1.8f, 2.2f, 0.9f},
           rows,
           0);
     }
@@ -289,10 +289,10 @@ final class PdfReportWriter {
       text(title, bold, 14, 0);
       color(RULE, false);
       cs.setLineWidth(0.8f);
-      cs.moveTo(MARGIN, y + 2);
-      cs.lineTo(MARGIN + WIDTH, y + 2);
+      cs.moveTo(MARGIN, y - 4);
+      cs.lineTo(MARGIN + WIDTH, y - 4);
       cs.stroke();
-      y -= 8;
+      y -= 12;
     }
 
     void text(String text, PDFont font, float size, float indent) throws IOException {
@@ -356,7 +356,7 @@ final class PdfReportWriter {
         List<List<String>> cells = new ArrayList<>();
         int lines = 1;
         for (int i = 0; i < row.length; i++) {
-          List<String> cell = wrap(row[i], regular, size, widths[i] - 6, 3);
+          List<String> cell = wrap(row[i], regular, size, widths[i] - 6, 6);
           cells.add(cell);
           lines = Math.max(lines, cell.size());
         }

@@ -1,0 +1,219 @@
+package io.hyperlens.audit.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import io.hyperlens.audit.AuditEntry;
+import io.hyperlens.audit.AuditLog;
+import io.hyperlens.audit.AuditVerifier;
+import io.hyperlens.audit.Decision;
+import io.hyperlens.audit.keys.AuditSigner;
+import io.hyperlens.audit.keys.TrustedKeys;
+import io.hyperlens.audit.store.JsonLinesAuditStore;
+import io.hyperlens.event.TestClock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.text.PDFTextStripper;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Reports over a log with known figures: 60 days, one record an hour, so the last 30 days hold 720
+ * records. Every 10th is a denial (72), every 7th that is not a denial is an audit.
+ */
+class ComplianceReportTest {
+  private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+
+  @TempDir Path dir;
+  private final AuditSigner signer = AuditSigner.generate();
+  private final TestClock clock = new TestClock(START);
+  private AuditLog log;
+
+  @BeforeEach
+  void fill() {
+    log =
+        AuditLog.builder()
+            .store(JsonLinesAuditStore.open(dir.resolve("audit.jsonl")))
+            .signer(signer)
+            .checkpointEvery(500)
+            .clock(clock)
+            .build();
+    for (int i = 1; i <= 60 * 24; i++) {
+      Decision d = i % 10 == 0 ? Decision.DENY : i % 7 == 0 ? Decision.AUDIT : Decision.ALLOW;
+      log.append(
+          AuditEntry.builder()
+              .agentId(i % 10 == 0 ? "agent-rogue" : "agent-" + (i % 4))
+              .action(i % 2 == 0 ? "file_write" : "tool_call")
+              .resource("/prod/config-" + i + ".yaml")
+              .decision(d)
+              .reason(d == Decision.DENY ? "Production writes blocked" : "within policy")
+              .ruleId(d == Decision.DENY ? (i % 20 == 0 ? "rule-005" : "rule-009") : null)
+              .context(Map.of("session_id", "sess-" + (i % 3)))
+              .build());
+      clock.advance(Duration.ofHours(1));
+    }
+    clock.advance(Duration.ofMinutes(-30)); // the last record is 30 minutes old
+  }
+
+  private ComplianceReport report(ReportFormat format) {
+    return log.generateReport(
+        ReportRequest.builder().format(format).timeRange("last_30_days").build());
+  }
+
+  @Test
+  void theFiguresCoverExactlyTheRange() {
+    ComplianceReport report = report(ReportFormat.JSON);
+    ComplianceReport.Summary s = report.summary();
+    assertThat(s.totalRecords()).isEqualTo(720);
+    assertThat(s.byDecision()).containsEntry(Decision.DENY, 72L);
+    assertThat(s.byDecision().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(720);
+    assertThat(s.byAgent()).containsEntry("agent-rogue", 72L);
+    assertThat(s.byAction()).containsEntry("file_write", 360L).containsEntry("tool_call", 360L);
+    assertThat(report.violationCount()).isEqualTo(72);
+    assertThat(report.violations()).hasSize(72);
+    assertThat(report.statistics().denyRate()).isEqualTo(0.1);
+    assertThat(report.statistics().recordsPerDay()).isEqualTo(24.0);
+    assertThat(report.statistics().topDenyingRules())
+        .containsExactly(Map.entry("rule-005", 36L), Map.entry("rule-009", 36L));
+    assertThat(report.verification().ok()).isTrue();
+    assertThat(report.verification().recordsVerified()).isEqualTo(1440);
+  }
+
+  @Test
+  void jsonHoldsEverySectionAndTheCheckpoint() throws Exception {
+    JsonNode json = new ObjectMapper().readTree(report(ReportFormat.JSON).bytes());
+    assertThat(json.at("/summary/total_records").asLong()).isEqualTo(720);
+    assertThat(json.at("/summary/by_decision/deny").asLong()).isEqualTo(72);
+    assertThat(json.at("/violations/total").asLong()).isEqualTo(72);
+    assertThat(json.at("/violations/records/0/reason").asText())
+        .isEqualTo("Production writes blocked");
+    assertThat(json.at("/statistics/deny_rate").asDouble()).isEqualTo(0.1);
+    assertThat(json.at("/verification/status").asText()).isEqualTo("verified");
+    assertThat(json.at("/verification/checkpoint/key_id").asText()).isEqualTo(signer.keyId());
+    // generateReport seals the log first: the checkpoint covers every record.
+    assertThat(json.at("/verification/checkpoint/sequence").asLong()).isEqualTo(1440);
+  }
+
+  @Test
+  void sectionsCanBeLeftOut() throws Exception {
+    ComplianceReport report =
+        log.generateReport(
+            ReportRequest.builder()
+                .format("json")
+                .timeRange("last_24h")
+                .includeViolations(false)
+                .includeStatistics(false)
+                .build());
+    JsonNode json = new ObjectMapper().readTree(report.bytes());
+    assertThat(json.has("summary")).isTrue();
+    assertThat(json.has("violations")).isFalse();
+    assertThat(json.has("statistics")).isFalse();
+    assertThat(json.has("verification")).isTrue();
+    assertThat(json.at("/summary/total_records").asLong()).isEqualTo(24);
+  }
+
+  @Test
+  void csvIsOneTableASpreadsheetFilters() throws Exception {
+    byte[] csv = report(ReportFormat.CSV).bytes();
+    List<Map<String, String>> rows = new ArrayList<>();
+    try (MappingIterator<Map<String, String>> it =
+        new CsvMapper()
+            .readerForMapOf(String.class)
+            .with(CsvSchema.emptySchema().withHeader())
+            .readValues(csv)) {
+      it.forEachRemaining(rows::add);
+    }
+    assertThat(rows)
+        .anyMatch(
+            r ->
+                r.get("section").equals("summary")
+                    && r.get("name").equals("total_records")
+                    && r.get("value").equals("720"));
+    assertThat(rows)
+        .filteredOn(r -> r.get("section").equals("violation"))
+        .hasSize(72)
+        .allMatch(r -> r.get("decision").equals("deny") && !r.get("hash").isEmpty());
+    assertThat(rows)
+        .anyMatch(
+            r ->
+                r.get("section").equals("verification")
+                    && r.get("name").equals("status")
+                    && r.get("value").equals("verified"));
+    assertThat(rows)
+        .anyMatch(
+            r ->
+                r.get("name").equals("checkpoint_key_id") && r.get("value").equals(signer.keyId()));
+  }
+
+  @Test
+  void aCellASpreadsheetWouldRunIsDefused() {
+    assertThat(CsvReportWriter.cell("=HYPERLINK(\"http://evil\")")).startsWith("'=");
+    assertThat(CsvReportWriter.cell("@SUM(A1)")).isEqualTo("'@SUM(A1)");
+    assertThat(CsvReportWriter.cell("/prod/config.yaml")).isEqualTo("/prod/config.yaml");
+  }
+
+  @Test
+  void thePdfReadsAsAReport() throws Exception {
+    Path pdf = dir.resolve("compliance-report.pdf");
+    report(ReportFormat.PDF).save(pdf);
+    try (PDDocument doc = Loader.loadPDF(pdf.toFile())) {
+      assertThat(doc.getNumberOfPages()).isGreaterThan(1);
+      String text = new PDFTextStripper().getText(doc);
+      assertThat(text)
+          .contains("Compliance report")
+          .contains("VERIFIED")
+          .contains("720 records in the period")
+          .contains("72 denied actions")
+          .contains("Production writes blocked")
+          .contains("agent-rogue")
+          .contains("rule-005")
+          .contains(signer.keyId())
+          .contains("page 1 of " + doc.getNumberOfPages());
+    }
+  }
+
+  @Test
+  void aReportOnATamperedLogSaysSo() throws Exception {
+    log.close();
+    Path file = dir.resolve("audit.jsonl");
+    List<String> lines = new ArrayList<>(Files.readAllLines(file));
+    lines.set(100, lines.get(100).replace("within policy", "within budget"));
+    Files.write(file, lines);
+    try (JsonLinesAuditStore store = JsonLinesAuditStore.openReadOnly(file)) {
+      ComplianceReport report =
+          ComplianceReport.generate(
+              store,
+              AuditVerifier.verify(store, TrustedKeys.of(signer.publicKey())),
+              ReportRequest.builder().format(ReportFormat.PDF).timeRange("last_30_days").build(),
+              clock);
+      assertThat(report.verification().ok()).isFalse();
+      try (PDDocument doc = Loader.loadPDF(report.bytes())) {
+        assertThat(new PDFTextStripper().getText(doc)).contains("FAILED").contains("MODIFIED");
+      }
+    }
+  }
+
+  @Test
+  void badRequestsNameTheField() {
+    assertThatThrownBy(() -> ReportRequest.builder().format("docx"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("format must be one of pdf|csv|json, got \"docx\"");
+    assertThatThrownBy(() -> ReportRequest.builder().timeRange("forever"))
+        .hasMessageContaining("got \"forever\"");
+    assertThatThrownBy(() -> ReportRequest.builder().maxViolations(0))
+        .hasMessageContaining("maxViolations must be at least 1, got 0");
+  }
+}
