@@ -95,20 +95,23 @@ public final class VerificationReport {
   public String summary() {
     StringBuilder out = new StringBuilder();
     if (failure == null) {
-      out.append("verified: ").append(recordsVerified).append(" records");
+      out.append("verified: ").append(count(recordsVerified, "record"));
     } else {
-      out.append("FAILED: ").append(failure).append("; ").append(recordsVerified);
-      out.append(" records verified before it");
+      out.append("FAILED: ").append(failure).append("; ");
+      out.append(count(recordsVerified, "record")).append(" verified before it");
     }
-    out.append(", ").append(checkpointsVerified).append(" signed checkpoints");
-    if (lastCheckpoint != null) {
-      out.append(", last at sequence ")
+    if (lastCheckpoint == null) {
+      out.append(", no signed checkpoint");
+    } else {
+      out.append(", ")
+          .append(count(checkpointsVerified, "signed checkpoint"))
+          .append(", the last at sequence ")
           .append(lastCheckpoint.sequence())
           .append(" by ")
           .append(lastCheckpoint.keyId());
     }
     if (failure == null && unsealedRecords() > 0) {
-      out.append(", ").append(unsealedRecords()).append(" records after it not yet signed");
+      out.append("; ").append(count(unsealedRecords(), "record")).append(" not yet signed");
     }
     if (tornTail != null) {
       out.append("; torn last line at entry ")
@@ -118,6 +121,10 @@ public final class VerificationReport {
           .append(" bytes, an unfinished write)");
     }
     return out.toString();
+  }
+
+  private static String count(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 
   @Override
