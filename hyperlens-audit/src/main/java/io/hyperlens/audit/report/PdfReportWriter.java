@@ -35,6 +35,11 @@ final class PdfReportWriter {
   private static final float[] GREY = {0.93f, 0.93f, 0.93f};
   private static final float[] RULE = {0.75f, 0.75f, 0.75f};
   private static final int TOP_NAMES = 15;
+  // The standard 14 fonts are not embedded, so one instance serves every document; making them
+  // once also means PDFBox looks for (and logs about) a system font to draw them with only once.
+  private static final PDFont REGULAR = new PDType1Font(Standard14Fonts.FontName.HELVETICA);
+  private static final PDFont BOLD = new PDType1Font(Standard14Fonts.FontName.HELVETICA_BOLD);
+  private static final PDFont MONO = new PDType1Font(Standard14Fonts.FontName.COURIER);
 
   private PdfReportWriter() {}
 
@@ -247,9 +252,9 @@ final class PdfReportWriter {
   /** A cursor over the pages being written. */
   private static final class Page {
     final PDDocument doc;
-    final PDFont regular = new PDType1Font(Standard14Fonts.FontName.HELVETICA);
-    final PDFont bold = new PDType1Font(Standard14Fonts.FontName.HELVETICA_BOLD);
-    final PDFont mono = new PDType1Font(Standard14Fonts.FontName.COURIER);
+    final PDFont regular = REGULAR;
+    final PDFont bold = BOLD;
+    final PDFont mono = MONO;
     private final Map<PDFont, Map<Integer, Boolean>> encodable = new HashMap<>();
     private PDPageContentStream cs;
     private float y;

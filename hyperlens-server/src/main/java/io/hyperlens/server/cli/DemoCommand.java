@@ -1,5 +1,15 @@
 package io.hyperlens.server.cli;
 
+import io.hyperlens.audit.AuditLog;
+import io.hyperlens.audit.AuditVerifier;
+import io.hyperlens.audit.Decision;
+import io.hyperlens.audit.VerificationReport;
+import io.hyperlens.audit.keys.AuditKeys;
+import io.hyperlens.audit.keys.TrustedKeys;
+import io.hyperlens.audit.report.ComplianceReport;
+import io.hyperlens.audit.report.ReportFormat;
+import io.hyperlens.audit.report.ReportRequest;
+import io.hyperlens.audit.store.JsonLinesAuditStore;
 import io.hyperlens.event.HypervisorEventBus;
 import io.hyperlens.otel.OtelSpanSink;
 import io.hyperlens.otel.TraceExporter;
@@ -7,8 +17,12 @@ import io.hyperlens.otel.Tracing;
 import io.hyperlens.otel.TracingConfig;
 import io.hyperlens.server.demo.AgentWorkload;
 import io.hyperlens.server.demo.DemoRun;
+import io.hyperlens.server.demo.PolicyAuditor;
 import io.hyperlens.trace.TracerMetrics;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -86,6 +100,15 @@ final class DemoCommand implements Callable<Integer> {
               + " jaeger, http://localhost:9411/api/v2/spans for zipkin.")
   String tracesEndpoint;
 
+  @Option(
+      names = "--audit",
+      paramLabel = "DIR",
+      description =
+          "Record the workload's policy decisions (elevations, breaches, rate limits, escalations,"
+              + " file writes) in a signed audit trail in DIR, verify it at the end and write a"
+              + " PDF compliance report beside it.")
+  Path auditDir;
+
   private String validate() {
     if (rate < 1) {
       return "--rate must be at least 1, got " + rate;
@@ -123,6 +146,14 @@ final class DemoCommand implements Callable<Integer> {
     Tracing tracing =
         tracingConfig.exporter() == TraceExporter.NONE ? null : Tracing.enable(tracingConfig);
     HypervisorEventBus bus = new HypervisorEventBus();
+    AuditLog auditLog;
+    try {
+      auditLog = auditDir == null ? null : AuditLog.open(auditDir);
+    } catch (IllegalArgumentException | UncheckedIOException e) {
+      spec.commandLine().getErr().println("--audit: " + e.getMessage());
+      return 2;
+    }
+    PolicyAuditor auditor = auditLog == null ? null : new PolicyAuditor(bus, auditLog);
     AgentWorkload workload =
         tracing == null
             ? new AgentWorkload(bus, seed, failureRate, breachRate)
@@ -148,7 +179,16 @@ final class DemoCommand implements Callable<Integer> {
         tracing.close();
         printExport(out, tracing, sagaSink);
       }
+      if (auditLog != null) {
+        auditor.close();
+        auditLog.close();
+        printAudit(out, auditDir, auditor);
+      }
     } finally {
+      if (auditLog != null) {
+        auditor.close();
+        auditLog.close();
+      }
       if (tracing != null) {
         tracing.close();
       }
@@ -160,6 +200,37 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  private static void printAudit(PrintWriter out, Path dir, PolicyAuditor auditor) {
+    Path file = dir.resolve(AuditLog.STORE_FILE);
+    try (JsonLinesAuditStore store = JsonLinesAuditStore.openReadOnly(file)) {
+      // Verified as an outsider would: the file and the public key only.
+      VerificationReport verification =
+          AuditVerifier.verify(
+              store, TrustedKeys.load(AuditKeys.publicKeyFile(dir.resolve(AuditLog.KEY_FILE))));
+      ComplianceReport report =
+          ComplianceReport.generate(
+              store,
+              verification,
+              ReportRequest.builder().format(ReportFormat.PDF).timeRange("last_24h").build(),
+              Clock.systemUTC());
+      Path pdf = dir.resolve("compliance-report.pdf");
+      report.save(pdf);
+      out.printf(
+          Locale.ROOT,
+          "%nAudit trail %s: %,d decisions in the last 24h (%,d allow, %,d deny, %,d audit)%s%n"
+              + "  %s%n  compliance report: %s%n",
+          file,
+          report.summary().totalRecords(),
+          report.summary().byDecision().get(Decision.ALLOW),
+          report.summary().byDecision().get(Decision.DENY),
+          report.summary().byDecision().get(Decision.AUDIT),
+          auditor.failures() == 0 ? "" : ", " + auditor.failures() + " failed to append",
+          verification.summary(),
+          pdf);
+    }
+    out.flush();
   }
 
   private static void printExport(PrintWriter out, Tracing tracing, OtelSpanSink sagas) {

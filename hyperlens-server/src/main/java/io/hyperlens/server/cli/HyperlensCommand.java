@@ -18,11 +18,18 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = HyperlensCommand.Version.class,
     description = "Observability and governance telemetry for AI-agent runtimes.",
-    subcommands = {DemoCommand.class})
+    subcommands = {DemoCommand.class, AuditCommand.class})
 public final class HyperlensCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** Kept so the level set on it is not lost to garbage collection. */
+  private static final java.util.logging.Logger PDFBOX =
+      java.util.logging.Logger.getLogger("org.apache.pdfbox");
+
   public static void main(String[] args) {
+    // PDFBox warns on stderr that it draws Helvetica with a look-alike system font; a report is
+    // written, not drawn, so the warning only confuses a terminal user.
+    PDFBOX.setLevel(java.util.logging.Level.SEVERE);
     System.exit(new CommandLine(new HyperlensCommand()).execute(args));
   }
 
