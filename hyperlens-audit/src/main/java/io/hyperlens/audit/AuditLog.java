@@ -277,7 +277,7 @@ public final class AuditLog implements AutoCloseable {
    */
   public List<AuditRecord> query(
       Decision decision, String agentId, String action, Instant from, Instant to, int limit) {
-    AuditQuery.Builder builder =
+    AuditQueryBuilder builder =
         AuditQuery.builder().decision(decision).agentId(agentId).action(action);
     if (from != null) {
       builder.from(from);

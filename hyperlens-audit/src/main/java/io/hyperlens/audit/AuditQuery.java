@@ -35,7 +35,7 @@ public final class AuditQuery {
   private final Duration within;
   private final int limit;
 
-  private AuditQuery(
+  AuditQuery(
       Decision decision,
       String agentId,
       String action,
@@ -58,8 +58,8 @@ public final class AuditQuery {
   }
 
   /** A builder with nothing set (everything matches). */
-  public static Builder builder() {
-    return new Builder();
+  public static AuditQueryBuilder builder() {
+    return new AuditQueryBuilder();
   }
 
   /**
@@ -169,93 +169,5 @@ public final class AuditQuery {
         + ", limit="
         + limit
         + '}';
-  }
-
-  /** Builds an {@link AuditQuery}; setters check their value at once. Not thread-safe. */
-  public static final class Builder {
-    private Decision decision;
-    private String agentId;
-    private String action;
-    private Instant from;
-    private Instant to;
-    private Duration within;
-    private int limit;
-
-    private Builder() {}
-
-    /** Only records with this decision. */
-    public Builder decision(Decision decision) {
-      this.decision = decision;
-      return this;
-    }
-
-    /** Only records with this decision: {@code allow}, {@code deny} or {@code audit}. */
-    public Builder decision(String decision) {
-      this.decision = decision == null ? null : Decision.of(decision);
-      return this;
-    }
-
-    /** Only records about this agent. */
-    public Builder agentId(String agentId) {
-      this.agentId = agentId;
-      return this;
-    }
-
-    /** Only records of this action. */
-    public Builder action(String action) {
-      this.action = action;
-      return this;
-    }
-
-    /** Only records stamped at or after {@code from}; clears a relative range. */
-    public Builder from(Instant from) {
-      this.from = from;
-      this.within = null;
-      return this;
-    }
-
-    /** Only records stamped at or before {@code to}; clears a relative range. */
-    public Builder to(Instant to) {
-      this.to = to;
-      this.within = null;
-      return this;
-    }
-
-    /** Only records of the last {@code within}, counted back from when the query runs. */
-    public Builder within(Duration within) {
-      if (within == null || within.isZero() || within.isNegative()) {
-        throw new IllegalArgumentException("within must be a positive duration, got " + within);
-      }
-      this.within = within;
-      this.from = null;
-      this.to = null;
-      return this;
-    }
-
-    /** The seed's {@code time_range}: {@code last_24h}, {@code last_30_days}, ... */
-    public Builder timeRange(String timeRange) {
-      return within(parseTimeRange(timeRange));
-    }
-
-    /** Keeps only the newest {@code limit} matches. */
-    public Builder limit(int limit) {
-      if (limit < 1) {
-        throw new IllegalArgumentException("limit must be at least 1, got " + limit);
-      }
-      this.limit = limit;
-      return this;
-    }
-
-    /**
-     * The query.
-     *
-     * @throws IllegalArgumentException when {@code from} is after {@code to}
-     */
-    public AuditQuery build() {
-      if (from != null && to != null && from.isAfter(to)) {
-        throw new IllegalArgumentException("from must not be after to, got " + from + " > " + to);
-      }
-      return new AuditQuery(decision, agentId, action, from, to, within, limit);
-    }
   }
 }
