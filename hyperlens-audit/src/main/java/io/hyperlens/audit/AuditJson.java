@@ -88,34 +88,6 @@ public final class AuditJson {
         record.prevHash());
   }
 
-  /** The hash a record with these fields gets; the other fields as in {@link AuditRecord}. */
-  static String hash(
-      String id,
-      Instant timestamp,
-      String agentId,
-      String action,
-      String resource,
-      Decision decision,
-      String reason,
-      String ruleId,
-      Map<String, Object> context,
-      long sequence,
-      String prevHash) {
-    return sha256Hex(
-        CanonicalJson.record(
-            id,
-            formatTimestamp(timestamp),
-            agentId,
-            action,
-            resource,
-            decision.value(),
-            reason,
-            ruleId,
-            context,
-            sequence,
-            prevHash));
-  }
-
   /** The bytes a checkpoint's signature covers: RFC 8785 JSON of everything but the signature. */
   public static byte[] signedBytes(Checkpoint checkpoint) {
     return signedBytes(
@@ -229,50 +201,22 @@ public final class AuditJson {
   }
 
   private static String write(AuditRecord r) {
-    return write(
-        r.id(),
-        r.timestamp(),
-        r.agentId(),
-        r.action(),
-        r.resource(),
-        r.decision(),
-        r.reason(),
-        r.ruleId(),
-        r.context(),
-        r.sequence(),
-        r.prevHash(),
-        r.hash());
-  }
-
-  private static String write(
-      String id,
-      Instant timestamp,
-      String agentId,
-      String action,
-      String resource,
-      Decision decision,
-      String reason,
-      String ruleId,
-      Map<String, Object> context,
-      long sequence,
-      String prevHash,
-      String hash) {
     StringWriter out = new StringWriter(256);
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
       g.writeStartObject();
-      g.writeStringField("id", id);
-      g.writeStringField("timestamp", formatTimestamp(timestamp));
-      g.writeStringField("agent_id", agentId);
-      g.writeStringField("action", action);
-      g.writeStringField("resource", resource);
-      g.writeStringField("decision", decision.value());
-      g.writeStringField("reason", reason);
-      g.writeStringField("rule_id", ruleId);
+      g.writeStringField("id", r.id());
+      g.writeStringField("timestamp", formatTimestamp(r.timestamp()));
+      g.writeStringField("agent_id", r.agentId());
+      g.writeStringField("action", r.action());
+      g.writeStringField("resource", r.resource());
+      g.writeStringField("decision", r.decision().value());
+      g.writeStringField("reason", r.reason());
+      g.writeStringField("rule_id", r.ruleId());
       g.writeFieldName("context");
-      MAPPER.writeValue(g, context);
-      g.writeNumberField("sequence", sequence);
-      g.writeStringField("prev_hash", prevHash);
-      g.writeStringField("hash", hash);
+      MAPPER.writeValue(g, r.context());
+      g.writeNumberField("sequence", r.sequence());
+      g.writeStringField("prev_hash", r.prevHash());
+      g.writeStringField("hash", r.hash());
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -161,20 +161,7 @@ public final class AuditLog implements AutoCloseable {
           (entry.timestamp() != null ? entry.timestamp() : clock.instant())
               .truncatedTo(ChronoUnit.MILLIS);
       long sequence = lastSequence + 1;
-      String hash =
-          AuditJson.hash(
-              id,
-              timestamp,
-              entry.agentId(),
-              entry.action(),
-              resource,
-              entry.decision(),
-              reason,
-              entry.ruleId(),
-              context,
-              sequence,
-              lastHash);
-      record =
+      AuditRecord unhashed =
           new AuditRecord(
               id,
               timestamp,
@@ -187,10 +174,11 @@ public final class AuditLog implements AutoCloseable {
               context,
               sequence,
               lastHash,
-              hash);
+              AuditRecord.GENESIS_HASH);
+      record = unhashed.withHash(AuditJson.hash(unhashed));
       store.append(record);
       lastSequence = sequence;
-      lastHash = hash;
+      lastHash = record.hash();
       appended.increment();
       if (sequence - sealedSequence() >= checkpointEvery) {
         checkpoint = tryCheckpoint();

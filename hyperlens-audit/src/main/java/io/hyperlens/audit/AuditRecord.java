@@ -79,6 +79,13 @@ public record AuditRecord(
     context = ContextValues.copy(context, null);
   }
 
+  /** This record with {@code hash} in place of its own. */
+  public AuditRecord withHash(String hash) {
+    return new AuditRecord(
+        id, timestamp, agentId, action, resource, decision, reason, ruleId, context, sequence,
+        prevHash, hash);
+  }
+
   /** Whether the policy blocked the action: a violation in compliance reports. */
   public boolean isViolation() {
     return decision == Decision.DENY;

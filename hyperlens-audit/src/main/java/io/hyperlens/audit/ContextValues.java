@@ -3,11 +3,13 @@ package io.hyperlens.audit;
 import io.hyperlens.redact.Redactor;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Checks and copies an audit record's {@code context}: non-empty string keys; values that are
@@ -30,9 +32,12 @@ final class ContextValues {
   /** A checked, unmodifiable copy; {@code redactor} may be null (no redaction). */
   static Map<String, Object> copy(Map<String, ?> context, Redactor redactor) {
     if (context == null) {
-      return Map.of();
+      return CheckedContext.EMPTY;
     }
-    return copyMap("context", context, redactor, 1, new Budget());
+    if (context instanceof CheckedContext && redactor == null) {
+      return (CheckedContext) context; // checked already, and immutable
+    }
+    return new CheckedContext(copyMap("context", context, redactor, 1, new Budget()));
   }
 
   private static Map<String, Object> copyMap(
@@ -154,6 +159,37 @@ final class ContextValues {
                 + path
                 + ")");
       }
+    }
+  }
+
+  /** A context that has been through {@link #copy}: immutable, so it need not be copied again. */
+  static final class CheckedContext extends AbstractMap<String, Object> {
+    static final CheckedContext EMPTY = new CheckedContext(Map.of());
+
+    private final Map<String, Object> entries;
+
+    private CheckedContext(Map<String, Object> entries) {
+      this.entries = entries;
+    }
+
+    @Override
+    public Set<Entry<String, Object>> entrySet() {
+      return entries.entrySet();
+    }
+
+    @Override
+    public Object get(Object key) {
+      return entries.get(key);
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      return entries.containsKey(key);
+    }
+
+    @Override
+    public int size() {
+      return entries.size();
     }
   }
 }

@@ -59,9 +59,7 @@ class AuditJsonTest {
     context.put("big", 1e21);
     context.put("small", 1e-7);
     context.put("neg", -0.0);
-    AuditRecord r =
-        Fixtures.withHash(
-            withContext(seedRecord(AuditRecord.GENESIS_HASH), context), AuditRecord.GENESIS_HASH);
+    AuditRecord r = withContext(seedRecord(AuditRecord.GENESIS_HASH), context);
     assertThat(new String(AuditJson.canonicalBytes(r), StandardCharsets.UTF_8))
         .contains("\"context\":{\"big\":1e+21,\"neg\":0,\"small\":1e-7,\"whole\":1}");
   }

@@ -99,22 +99,6 @@ final class Fixtures {
             r.sequence(),
             prevHash,
             r.hash());
-    return withHash(unhashed, AuditJson.hash(unhashed));
-  }
-
-  static AuditRecord withHash(AuditRecord r, String hash) {
-    return new AuditRecord(
-        r.id(),
-        r.timestamp(),
-        r.agentId(),
-        r.action(),
-        r.resource(),
-        r.decision(),
-        r.reason(),
-        r.ruleId(),
-        r.context(),
-        r.sequence(),
-        r.prevHash(),
-        hash);
+    return unhashed.withHash(AuditJson.hash(unhashed));
   }
 }
