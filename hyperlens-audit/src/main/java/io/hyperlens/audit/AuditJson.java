@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -49,7 +50,7 @@ public final class AuditJson {
           "hash");
 
   static final Set<String> CHECKPOINT_FIELDS =
-      Set.of("type", "sequence", "hash", "timestamp", "key_id", "signature");
+      Set.of("type", "sequence", "hash", "next_by", "timestamp", "key_id", "signature");
 
   private static final DateTimeFormatter TIMESTAMP =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
@@ -57,7 +58,10 @@ public final class AuditJson {
           .withResolverStyle(ResolverStyle.STRICT);
 
   private static final ObjectMapper MAPPER =
-      JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
+      JsonMapper.builder()
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
   private static final JsonFactory FACTORY = MAPPER.getFactory();
 
   private static final ThreadLocal<MessageDigest> SHA256 =
@@ -91,11 +95,16 @@ public final class AuditJson {
   /** The bytes a checkpoint's signature covers: RFC 8785 JSON of everything but the signature. */
   public static byte[] signedBytes(Checkpoint checkpoint) {
     return signedBytes(
-        checkpoint.sequence(), checkpoint.hash(), checkpoint.timestamp(), checkpoint.keyId());
+        checkpoint.sequence(),
+        checkpoint.hash(),
+        checkpoint.nextBy(),
+        checkpoint.timestamp(),
+        checkpoint.keyId());
   }
 
-  static byte[] signedBytes(long sequence, String hash, Instant timestamp, String keyId) {
-    return CanonicalJson.checkpoint(sequence, hash, formatTimestamp(timestamp), keyId);
+  static byte[] signedBytes(
+      long sequence, String hash, long nextBy, Instant timestamp, String keyId) {
+    return CanonicalJson.checkpoint(sequence, hash, nextBy, formatTimestamp(timestamp), keyId);
   }
 
   /** The record as one JSON line (no newline), fields in the seed's order. */
@@ -111,6 +120,7 @@ public final class AuditJson {
       g.writeStringField("type", "checkpoint");
       g.writeNumberField("sequence", checkpoint.sequence());
       g.writeStringField("hash", checkpoint.hash());
+      g.writeNumberField("next_by", checkpoint.nextBy());
       g.writeStringField("timestamp", formatTimestamp(checkpoint.timestamp()));
       g.writeStringField("key_id", checkpoint.keyId());
       g.writeStringField("signature", checkpoint.signature());
@@ -123,8 +133,10 @@ public final class AuditJson {
 
   /**
    * Reads one line written by {@link #toLine}: an {@link AuditRecord} or a {@link Checkpoint}.
-   * Strict: unknown, missing or duplicated fields and wrongly typed values are refused, since a
-   * field the hash does not cover must not ride along unnoticed.
+   * Strict: the line must be exactly what {@link #toLine} writes for what it holds, so unknown,
+   * missing, duplicated or reordered fields, trailing content, a different spelling of the same
+   * value ({@code "DENY"}, {@code \u0061}) and wrongly typed values are all refused: nothing the
+   * hash does not cover may ride along unnoticed.
    *
    * @throws IllegalArgumentException saying what is wrong with the line
    */
@@ -145,12 +157,15 @@ public final class AuditJson {
         throw new IllegalArgumentException("unknown entry type " + type);
       }
       requireFields(object, CHECKPOINT_FIELDS);
-      return new Checkpoint(
-          integer(object, "sequence"),
-          text(object, "hash", false),
-          parseTimestamp(text(object, "timestamp", false)),
-          text(object, "key_id", false),
-          text(object, "signature", false));
+      return exact(
+          line,
+          new Checkpoint(
+              integer(object, "sequence"),
+              text(object, "hash", false),
+              integer(object, "next_by"),
+              parseTimestamp(text(object, "timestamp", false)),
+              text(object, "key_id", false),
+              text(object, "signature", false)));
     }
     requireFields(object, RECORD_FIELDS);
     JsonNode context = object.get("context");
@@ -159,19 +174,31 @@ public final class AuditJson {
     }
     @SuppressWarnings("unchecked")
     Map<String, Object> contextMap = MAPPER.convertValue(context, Map.class);
-    return new AuditRecord(
-        text(object, "id", false),
-        parseTimestamp(text(object, "timestamp", false)),
-        text(object, "agent_id", false),
-        text(object, "action", false),
-        text(object, "resource", true),
-        Decision.of(text(object, "decision", false)),
-        text(object, "reason", true),
-        text(object, "rule_id", true),
-        contextMap,
-        integer(object, "sequence"),
-        text(object, "prev_hash", false),
-        text(object, "hash", false));
+    return exact(
+        line,
+        new AuditRecord(
+            text(object, "id", false),
+            parseTimestamp(text(object, "timestamp", false)),
+            text(object, "agent_id", false),
+            text(object, "action", false),
+            text(object, "resource", true),
+            Decision.of(text(object, "decision", false)),
+            text(object, "reason", true),
+            text(object, "rule_id", true),
+            contextMap,
+            integer(object, "sequence"),
+            text(object, "prev_hash", false),
+            text(object, "hash", false)));
+  }
+
+  private static Object exact(String line, Object entry) {
+    String written =
+        entry instanceof AuditRecord ? toLine((AuditRecord) entry) : toLine((Checkpoint) entry);
+    if (!written.equals(line)) {
+      throw new IllegalArgumentException(
+          "the line is not as the log writes it (extra, reordered or re-spelled content)");
+    }
+    return entry;
   }
 
   /** {@code 2026-01-28T17:45:00.123Z}: ISO-8601 UTC with milliseconds, as in the seed. */

@@ -106,7 +106,29 @@ public final class AuditLog implements AutoCloseable {
     Optional<AuditRecord> last = store.lastRecord();
     this.lastSequence = last.map(AuditRecord::sequence).orElse(0L);
     this.lastHash = last.map(AuditRecord::hash).orElse(AuditRecord.GENESIS_HASH);
-    this.lastCheckpoint = store.lastCheckpoint().orElse(null);
+    this.lastCheckpoint = store.lastCheckpoint().filter(this::trustworthy).orElse(null);
+  }
+
+  /**
+   * Whether the store's last checkpoint can be continued from: signed by a trusted key and agreeing
+   * with the last record. A forged or foreign one is ignored (and reported by {@link #verify()});
+   * the log then seals what it has before its next record.
+   */
+  private boolean trustworthy(Checkpoint c) {
+    boolean ok =
+        trustedKeys.verifies(c)
+            && c.sequence() <= lastSequence
+            && (c.sequence() < lastSequence || c.hash().equals(lastHash));
+    if (!ok) {
+      LOG.log(
+          Level.WARNING,
+          "the audit store's last checkpoint (sequence "
+              + c.sequence()
+              + ", key "
+              + c.keyId()
+              + ") does not hold; a new one is signed before the next record");
+    }
+    return ok;
   }
 
   /** A builder; {@code store} and {@code signer} are required. */
@@ -117,7 +139,9 @@ public final class AuditLog implements AutoCloseable {
   /**
    * Opens (or starts) the log kept in {@code directory}: records in {@value #STORE_FILE}, signed
    * with the key in {@value #KEY_FILE}, generated owner-only on first use (its public half beside
-   * it in {@code audit-key.pem.pub}). Checkpoints every 1000 records.
+   * it in {@code audit-key.pem.pub}). Checkpoints every 1000 records. Every {@code *.pub} file in
+   * the directory is trusted when verifying, so the public halves of rotated keys kept there keep
+   * their checkpoints verifiable.
    *
    * @throws java.io.UncheckedIOException if the directory cannot be used
    */
@@ -131,6 +155,7 @@ public final class AuditLog implements AutoCloseable {
     return builder()
         .store(JsonLinesAuditStore.open(directory.resolve(STORE_FILE)))
         .signer(signer)
+        .trustedKeys(TrustedKeys.loadAll(directory))
         .build();
   }
 
@@ -157,6 +182,11 @@ public final class AuditLog implements AutoCloseable {
     lock.lock();
     try {
       ensureOpen();
+      if (lastSequence + 1 > dueBy()) {
+        // Opening a new log, or a checkpoint is overdue (a crash or a failed write): seal first,
+        // so no record ever runs past the sequence the last checkpoint promised.
+        writeCheckpoint();
+      }
       Instant timestamp =
           (entry.timestamp() != null ? entry.timestamp() : clock.instant())
               .truncatedTo(ChronoUnit.MILLIS);
@@ -180,7 +210,7 @@ public final class AuditLog implements AutoCloseable {
       lastSequence = sequence;
       lastHash = record.hash();
       appended.increment();
-      if (sequence - sealedSequence() >= checkpointEvery) {
+      if (sequence >= dueBy()) {
         checkpoint = tryCheckpoint();
       }
     } finally {
@@ -288,7 +318,7 @@ public final class AuditLog implements AutoCloseable {
     lock.lock();
     try {
       if (lastSequence > 0) {
-        anchor = sign(lastSequence, lastHash);
+        anchor = sign(lastSequence, lastHash, Math.max(dueBy(), lastSequence + 1));
       }
     } finally {
       lock.unlock();
@@ -359,6 +389,12 @@ public final class AuditLog implements AutoCloseable {
     return c == null ? 0 : c.sequence();
   }
 
+  /** The sequence by which the next checkpoint is due; 0 before the log's opening checkpoint. */
+  private long dueBy() {
+    Checkpoint c = lastCheckpoint;
+    return c == null ? 0 : c.nextBy();
+  }
+
   private void ensureOpen() {
     if (closed.get()) {
       throw new IllegalStateException("the audit log is closed");
@@ -376,19 +412,24 @@ public final class AuditLog implements AutoCloseable {
   }
 
   private Checkpoint writeCheckpoint() {
-    Checkpoint checkpoint = sign(lastSequence, lastHash);
+    Checkpoint checkpoint = sign(lastSequence, lastHash, lastSequence + checkpointEvery);
     store.append(checkpoint);
     lastCheckpoint = checkpoint;
     checkpointsWritten.increment();
     return checkpoint;
   }
 
-  private Checkpoint sign(long sequence, String hash) {
+  private Checkpoint sign(long sequence, String hash, long nextBy) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     AuditSigner s = signer;
-    byte[] signature = s.sign(AuditJson.signedBytes(sequence, hash, now, s.keyId()));
+    byte[] signature = s.sign(AuditJson.signedBytes(sequence, hash, nextBy, now, s.keyId()));
     return new Checkpoint(
-        sequence, hash, now, s.keyId(), java.util.Base64.getEncoder().encodeToString(signature));
+        sequence,
+        hash,
+        nextBy,
+        now,
+        s.keyId(),
+        java.util.Base64.getEncoder().encodeToString(signature));
   }
 
   private void announce(AuditRecord record, Checkpoint checkpoint) {
@@ -407,6 +448,7 @@ public final class AuditLog implements AutoCloseable {
         Map<String, Object> signed = new LinkedHashMap<>();
         signed.put("sequence", checkpoint.sequence());
         signed.put("hash", checkpoint.hash());
+        signed.put("next_by", checkpoint.nextBy());
         signed.put("timestamp", AuditJson.formatTimestamp(checkpoint.timestamp()));
         signed.put("key_id", checkpoint.keyId());
         signed.put("signature", checkpoint.signature());

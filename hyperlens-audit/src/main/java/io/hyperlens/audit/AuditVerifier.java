@@ -24,6 +24,9 @@ import java.util.stream.Stream;
  *       trusted (the checkpoint's sequence).
  *   <li>{@link TamperKind#REWRITTEN}: records re-hashed into a consistent chain that a signed
  *       checkpoint contradicts (the first sequence after the last checkpoint that still holds).
+ *   <li>{@link TamperKind#MISSING_CHECKPOINT}: no signed checkpoint opens the log, or records run
+ *       past the sequence by which the last checkpoint promised the next (the first sequence no
+ *       checkpoint vouches for).
  *   <li>{@link TamperKind#TRUNCATED}: the log ends before a checkpoint or the anchor says it should
  *       (the first missing sequence).
  * </ul>
@@ -77,6 +80,7 @@ public final class AuditVerifier {
     private final Checkpoint anchor;
 
     private long lastSequence;
+    private long dueBy;
     private String lastHash = AuditRecord.GENESIS_HASH;
     private long lastPosition;
     private long records;
@@ -138,6 +142,13 @@ public final class AuditVerifier {
       long expected = lastSequence + 1;
       long sequence = record.sequence();
       if (!AuditJson.hash(record).equals(record.hash())) {
+        if (sequence < expected) {
+          return failure(
+              TamperKind.INSERTED,
+              sequence,
+              stored.position(),
+              "a record that was never appended claims sequence " + sequence);
+        }
         // The sequence field is content too: the record standing here is the one that was edited.
         if (sequence == expected && recordFollows(sequence)) {
           return failure(
@@ -201,6 +212,32 @@ public final class AuditVerifier {
                 + sequence
                 + " links to a different hash");
       }
+      if (sequence > dueBy) {
+        long firstUnvouched = lastCheckpoint == null ? 1 : lastCheckpoint.sequence() + 1;
+        long moved = checkpointFollows(firstUnvouched - 1, dueBy);
+        if (moved >= 0) {
+          return failure(
+              TamperKind.REORDERED,
+              moved + 1,
+              stored.position(),
+              "the checkpoint for " + moved + " stands after record " + sequence);
+        }
+        return failure(
+            TamperKind.MISSING_CHECKPOINT,
+            firstUnvouched,
+            stored.position(),
+            lastCheckpoint == null
+                ? "no signed checkpoint opens the log"
+                : "record "
+                    + sequence
+                    + " runs past sequence "
+                    + dueBy
+                    + ", by which the checkpoint at "
+                    + lastCheckpoint.sequence()
+                    + " promised the next; records from "
+                    + firstUnvouched
+                    + " on are vouched for by nothing");
+      }
       lastSequence = sequence;
       lastHash = record.hash();
       lastPosition = stored.position();
@@ -259,11 +296,13 @@ public final class AuditVerifier {
       }
       checkpoints++;
       lastCheckpoint = c;
+      dueBy = c.nextBy();
       return null;
     }
 
     private Failure rewritten(Checkpoint c, long position, String which) {
       long firstUnvouched = lastCheckpoint == null ? 1 : lastCheckpoint.sequence() + 1;
+      records = firstUnvouched - 1; // what came after the last sound checkpoint is not verified
       return failure(
           TamperKind.REWRITTEN,
           firstUnvouched,
@@ -287,6 +326,22 @@ public final class AuditVerifier {
           lastSequence + 1,
           d.position(),
           "entry " + d.position() + " is not a readable record or checkpoint: " + d.problem());
+    }
+
+    /**
+     * Reads on (the walk is over) for a checkpoint covering {@code from..to}; its sequence, or -1.
+     */
+    private long checkpointFollows(long from, long to) {
+      while (entries.hasNext()) {
+        StoredEntry next = entries.next();
+        if (next instanceof StoredEntry.StoredCheckpoint) {
+          long s = ((StoredEntry.StoredCheckpoint) next).checkpoint().sequence();
+          if (s >= from && s <= to) {
+            return s;
+          }
+        }
+      }
+      return -1;
     }
 
     /** Reads on (the walk is over) to see whether a record with {@code sequence} comes later. */

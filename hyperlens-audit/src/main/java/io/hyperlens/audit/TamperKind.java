@@ -12,6 +12,12 @@ public enum TamperKind {
   REORDERED,
   /** A checkpoint's signature does not verify, or its key is not trusted. */
   BAD_SIGNATURE,
+  /**
+   * A signed checkpoint is missing: the log does not open with one, or records run past the
+   * sequence by which the last checkpoint promised the next. Checkpoints were deleted, as someone
+   * hiding a rewrite from them would.
+   */
+  MISSING_CHECKPOINT,
   /** Records a signed checkpoint (or the anchor) vouches for were cut off the end of the log. */
   TRUNCATED,
   /**

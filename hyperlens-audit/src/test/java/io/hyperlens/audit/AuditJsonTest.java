@@ -99,6 +99,7 @@ class AuditJsonTest {
         new Checkpoint(
             1000,
             "ab".repeat(32),
+            2000,
             Instant.parse("2026-01-28T17:45:00.123Z"),
             "ed25519:0011",
             "AAEC");
@@ -107,7 +108,7 @@ class AuditJsonTest {
         .isEqualTo(
             "{\"hash\":\""
                 + "ab".repeat(32)
-                + "\",\"key_id\":\"ed25519:0011\",\"sequence\":1000,"
+                + "\",\"key_id\":\"ed25519:0011\",\"next_by\":2000,\"sequence\":1000,"
                 + "\"timestamp\":\"2026-01-28T17:45:00.123Z\",\"type\":\"checkpoint\"}");
   }
 

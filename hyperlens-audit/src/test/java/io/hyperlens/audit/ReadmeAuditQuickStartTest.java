@@ -23,8 +23,9 @@ class ReadmeAuditQuickStartTest {
     String printed =
         ReadmeJava.runMain(List.of(work), getClass().getClassLoader(), "AuditQuickStart");
     assertThat(printed)
-        .isEqualTo(
-            "agent-001 | file_write | Production writes blocked\n"
-                + "verified: 1 record, no signed checkpoint; 1 record not yet signed\n");
+        .matches(
+            "agent-001 \\| file_write \\| Production writes blocked\n"
+                + "verified: 1 record, 1 signed checkpoint, the last at sequence 0 by"
+                + " ed25519:[0-9a-f]{16}; 1 record not yet signed\n");
   }
 }

@@ -53,7 +53,7 @@ class TamperTest {
     VerificationReport report = verify(file, KEYS);
     assertThat(report.ok()).as(report.summary()).isTrue();
     assertThat(report.recordsVerified()).isEqualTo(2500);
-    assertThat(report.checkpointsVerified()).isEqualTo(3);
+    assertThat(report.checkpointsVerified()).isEqualTo(4); // the opening one, 1000, 2000, 2500
     assertThat(report.lastCheckpoint().orElseThrow().sequence()).isEqualTo(2500);
     assertThat(report.unsealedRecords()).isZero();
     assertThat(report.tornTail()).isEmpty();
@@ -182,7 +182,7 @@ class TamperTest {
   void anUntrustedKeyIsABadSignatureAtTheFirstCheckpoint() {
     VerificationReport report = verify(file, TrustedKeys.of(AuditSigner.generate().publicKey()));
     assertThat(report.failure().orElseThrow().kind()).isEqualTo(TamperKind.BAD_SIGNATURE);
-    assertThat(report.failure().orElseThrow().sequence()).isEqualTo(1000);
+    assertThat(report.failure().orElseThrow().sequence()).isZero(); // the opening checkpoint
     assertThat(report.failure().orElseThrow().detail()).contains("not a trusted key");
   }
 
@@ -196,7 +196,7 @@ class TamperTest {
   @Test
   void aChainRewrittenAndResignedWithAnotherKeyIsABadSignature() throws IOException {
     rehashFrom(1, AuditSigner.generate());
-    assertFailure(TamperKind.BAD_SIGNATURE, 1000);
+    assertFailure(TamperKind.BAD_SIGNATURE, 0);
   }
 
   @Test
@@ -278,6 +278,132 @@ class TamperTest {
     assertThat(verify(file, KEYS).ok()).isTrue();
   }
 
+  @Test
+  void contentSmuggledAfterARecordOnItsLineIsModified() throws IOException {
+    List<String> lines = lines(file);
+    int at = indexOf(lines, 1500);
+    lines.set(at, lines.get(at) + "{\"decision\":\"allow\",\"note\":\"smuggled\"}");
+    write(file, lines);
+    assertFailure(TamperKind.MODIFIED, 1500);
+  }
+
+  @Test
+  void aValueSpelledDifferentlyIsModified() throws IOException {
+    List<String> lines = lines(file);
+    int at = indexOf(lines, 1230);
+    lines.set(at, lines.get(at).replace("\"decision\":\"deny\"", "\"decision\":\"DENY\""));
+    write(file, lines);
+    assertFailure(TamperKind.MODIFIED, 1230);
+    lines = lines(pristine);
+    lines.set(at, lines.get(at).replace("\"agent_id\":\"agent-", "\"agent_id\":\"\\u0061gent-"));
+    write(file, lines);
+    assertFailure(TamperKind.MODIFIED, 1230);
+  }
+
+  @Test
+  void anInvalidUtf8ByteIsModified() throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    String text = new String(bytes, StandardCharsets.UTF_8);
+    int at = text.indexOf("\"sequence\":42,") - 20; // inside record 42's line, ASCII so far
+    bytes[at] = (byte) 0xFF;
+    Files.write(file, bytes);
+    assertFailure(TamperKind.MODIFIED, 42);
+  }
+
+  @Test
+  void anEditedCopyInsertedAfterTheOriginalIsInserted() throws IOException {
+    List<String> lines = lines(file);
+    int at = indexOf(lines, 1500);
+    lines.add(at + 1, lines.get(at).replace("within policy", "within budget"));
+    write(file, lines);
+    assertFailure(TamperKind.INSERTED, 1500);
+  }
+
+  @Test
+  void checkpointsDeletedToHideARewriteAreMissing() throws IOException {
+    rehashFrom(1500, null);
+    List<String> lines = lines(file);
+    lines.removeIf(
+        line ->
+            line.contains("\"type\":\"checkpoint\"")
+                && !line.contains("\"sequence\":1000,")
+                && !line.contains("\"sequence\":0,"));
+    write(file, lines);
+    Failure failure = assertFailure(TamperKind.MISSING_CHECKPOINT, 1001);
+    assertThat(failure.detail()).contains("runs past sequence 2000");
+  }
+
+  @Test
+  void aLogStrippedOfEveryCheckpointIsMissingItsOpeningOne() throws IOException {
+    List<String> lines = lines(file);
+    lines.removeIf(line -> line.contains("\"type\":\"checkpoint\""));
+    write(file, lines);
+    Failure failure = assertFailure(TamperKind.MISSING_CHECKPOINT, 1);
+    assertThat(failure.detail()).contains("no signed checkpoint opens the log");
+  }
+
+  @Test
+  void aWholeCheckpointWithoutItsNewlineStillCounts() throws IOException {
+    rehashFrom(2400, null);
+    byte[] bytes = Files.readAllBytes(file);
+    Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 1)); // drop the last newline
+    assertFailure(TamperKind.REWRITTEN, 2001);
+  }
+
+  @Test
+  void aForgedCheckpointAtTheEndIsNotContinuedFrom() throws IOException {
+    Checkpoint real = JsonLinesAuditStore.openReadOnly(file).lastCheckpoint().orElseThrow();
+    Files.writeString(
+        file,
+        AuditJson.toLine(
+                new Checkpoint(
+                    Long.MAX_VALUE - 1,
+                    real.hash(),
+                    Long.MAX_VALUE,
+                    real.timestamp(),
+                    real.keyId(),
+                    "AAAA"))
+            + "\n",
+        StandardOpenOption.APPEND);
+    try (AuditLog log =
+        AuditLog.builder()
+            .store(JsonLinesAuditStore.open(file))
+            .signer(SIGNER)
+            .checkpointEvery(3)
+            .build()) {
+      for (int i = 0; i < 10; i++) {
+        log.append(Fixtures.entry(i));
+      }
+      assertThat(log.checkpointCount())
+          .isEqualTo(4); // the overdue one first, then 2503, 2506, 2509
+      assertThat(log.latestCheckpoint().orElseThrow().sequence()).isEqualTo(2509);
+      // The forgery itself is still reported.
+      assertThat(log.verify().failure().orElseThrow().kind()).isEqualTo(TamperKind.BAD_SIGNATURE);
+    }
+  }
+
+  @Test
+  void aCheckpointLostInACrashIsWrittenBeforeTheNextRecord() throws IOException {
+    List<String> lines = lines(file);
+    // Killed after writing record 2000, before its checkpoint: the file ends at the due record.
+    lines.subList(indexOf(lines, 2000) + 1, lines.size()).clear();
+    write(file, lines);
+    assertThat(verify(file, KEYS).ok()).isTrue();
+    try (AuditLog log =
+        AuditLog.builder()
+            .store(JsonLinesAuditStore.open(file))
+            .signer(SIGNER)
+            .checkpointEvery(1000)
+            .build()) {
+      log.append(Fixtures.entry(1));
+      log.append(Fixtures.entry(2));
+    }
+    VerificationReport report = verify(file, KEYS);
+    assertThat(report.ok()).as(report.summary()).isTrue();
+    assertThat(report.lastSequence()).isEqualTo(2002);
+    assertThat(lines(file).get(indexOf(lines(file), 2000) + 1)).contains("\"sequence\":2000,");
+  }
+
   private Failure assertFailure(TamperKind kind, long sequence) {
     VerificationReport report = verify(file, KEYS);
     assertThat(report.ok()).as("tampering must be caught").isFalse();
@@ -306,15 +432,17 @@ class TamperTest {
         prev = r.hash();
       } else if (resigner != null) {
         Checkpoint c = (Checkpoint) entry;
+        String hash = prev == null ? c.hash() : prev;
         Checkpoint unsigned =
-            new Checkpoint(c.sequence(), prev, c.timestamp(), resigner.keyId(), "");
+            new Checkpoint(c.sequence(), hash, c.nextBy(), c.timestamp(), resigner.keyId(), "");
         String signature =
             java.util.Base64.getEncoder()
                 .encodeToString(resigner.sign(AuditJson.signedBytes(unsigned)));
         lines.set(
             i,
             AuditJson.toLine(
-                new Checkpoint(c.sequence(), prev, c.timestamp(), resigner.keyId(), signature)));
+                new Checkpoint(
+                    c.sequence(), hash, c.nextBy(), c.timestamp(), resigner.keyId(), signature)));
       }
     }
     write(file, lines);

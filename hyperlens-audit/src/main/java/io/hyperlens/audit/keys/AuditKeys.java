@@ -2,10 +2,12 @@ package io.hyperlens.audit.keys;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
@@ -190,10 +192,32 @@ public final class AuditKeys {
     return new FileAttribute<?>[0];
   }
 
+  /**
+   * Writes {@code text} to a new {@code file} so that it either appears whole and on disk or not at
+   * all: a temporary file (created with {@code attributes}, so never more open than they say) is
+   * written and forced, then renamed into place, and the directory is forced.
+   */
   private static void writeNew(Path file, String text, FileAttribute<?>... attributes)
       throws IOException {
-    Files.createFile(file, attributes);
-    Files.writeString(file, text, StandardCharsets.US_ASCII, StandardOpenOption.WRITE);
+    if (Files.exists(file)) {
+      throw new FileAlreadyExistsException(file.toString());
+    }
+    Path dir = file.toAbsolutePath().getParent();
+    Path temp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp", attributes);
+    try {
+      try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        out.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
+        out.force(true);
+      }
+      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+    try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+      directory.force(true);
+    } catch (IOException e) {
+      // Not every file system lets a directory be opened to sync it; the file itself is synced.
+    }
   }
 
   private static String pem(String type, byte[] der) {

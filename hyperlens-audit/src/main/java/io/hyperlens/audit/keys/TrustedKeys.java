@@ -55,6 +55,25 @@ public final class TrustedKeys {
     return of(keys);
   }
 
+  /**
+   * The public keys in every {@code *.pub} file of {@code directory}: where {@link
+   * io.hyperlens.audit.AuditLog#open(Path)} keeps its key, and where rotated keys' public halves
+   * stay for verifiers.
+   *
+   * @throws java.io.UncheckedIOException if the directory cannot be listed
+   */
+  public static TrustedKeys loadAll(Path directory) {
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(directory)) {
+      return load(
+          files
+              .filter(p -> p.getFileName().toString().endsWith(".pub"))
+              .sorted()
+              .toArray(Path[]::new));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot list " + directory, e);
+    }
+  }
+
   /** These keys and {@code keys}. */
   public TrustedKeys with(PublicKey... keys) {
     Map<String, PublicKey> out = new LinkedHashMap<>(byId);

@@ -160,7 +160,9 @@ public final class ComplianceReport {
           continue;
         }
         AuditRecord r = ((StoredEntry.StoredRecord) entry).record();
-        if (!range.matches(r)) {
+        if (!range.matches(r)
+            || (verification.ok() && r.sequence() > verification.lastSequence())) {
+          // A verified report holds only what was verified: not records appended since.
           continue;
         }
         total++;

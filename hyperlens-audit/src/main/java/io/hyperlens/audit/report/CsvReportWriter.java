@@ -118,8 +118,8 @@ final class CsvReportWriter {
   private static Map<String, Object> pair(String section, String name, Object value) {
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("section", section);
-    row.put("name", name);
-    row.put("value", value);
+    row.put("name", cell(name));
+    row.put("value", value instanceof String ? cell((String) value) : value);
     return row;
   }
 }

@@ -256,6 +256,7 @@ final class PdfReportWriter {
     final PDFont bold = BOLD;
     final PDFont mono = MONO;
     private final Map<PDFont, Map<Integer, Boolean>> encodable = new HashMap<>();
+    private final Map<PDFont, Map<Character, Float>> widths = new HashMap<>();
     private PDPageContentStream cs;
     private float y;
 
@@ -457,46 +458,66 @@ final class PdfReportWriter {
       return font.getStringWidth(safe(text, font)) / 1000 * size;
     }
 
-    /** Greedy word wrap into lines of at most {@code width}; long words break anywhere. */
+    /**
+     * Greedy word wrap into at most {@code maxLines} lines no wider than {@code width}; a word
+     * longer than a line breaks anywhere, and text that does not fit ends in "...". Linear in the
+     * text shown: character widths are looked up once per font.
+     */
     private List<String> wrap(String text, PDFont font, float size, float width, int maxLines)
         throws IOException {
+      // No more characters than the lines could hold at the narrowest glyph, so an agent's
+      // 8 KiB resource costs what it shows.
+      long cap = 400L * maxLines;
+      boolean cut = text.length() > cap;
+      String shown = safe(cut ? text.substring(0, (int) cap) : text, font);
       List<String> lines = new ArrayList<>();
-      StringBuilder line = new StringBuilder();
-      for (String word : safe(text, font).split(" ", -1)) {
-        String candidate = line.length() == 0 ? word : line + " " + word;
-        if (width(candidate, font, size) <= width) {
-          line.setLength(0);
-          line.append(candidate);
-          continue;
-        }
-        if (line.length() > 0) {
-          lines.add(line.toString());
-          line.setLength(0);
-        }
-        String rest = word;
-        while (width(rest, font, size) > width) {
-          int cut = rest.length() - 1;
-          while (cut > 1 && width(rest.substring(0, cut), font, size) > width) {
-            cut--;
+      int n = shown.length();
+      int start = 0;
+      while (start < n && lines.size() < maxLines) {
+        float used = 0;
+        int end = start;
+        int lastSpace = -1;
+        while (end < n) {
+          float w = charWidth(font, shown.charAt(end)) * size / 1000;
+          if (used + w > width && end > start) {
+            break;
           }
-          lines.add(rest.substring(0, cut));
-          rest = rest.substring(cut);
+          if (shown.charAt(end) == ' ') {
+            lastSpace = end;
+          }
+          used += w;
+          end++;
         }
-        line.append(rest);
-      }
-      if (line.length() > 0 || lines.isEmpty()) {
-        lines.add(line.toString());
-      }
-      if (lines.size() > maxLines) {
-        List<String> kept = new ArrayList<>(lines.subList(0, maxLines));
-        String last = kept.get(maxLines - 1);
-        while (!last.isEmpty() && width(last + "...", font, size) > width) {
-          last = last.substring(0, last.length() - 1);
+        if (end < n && lastSpace > start) {
+          end = lastSpace;
         }
-        kept.set(maxLines - 1, last + "...");
-        return kept;
+        lines.add(shown.substring(start, end));
+        start = end;
+        while (start < n && shown.charAt(start) == ' ') {
+          start++;
+        }
+      }
+      if (lines.isEmpty()) {
+        lines.add("");
+      } else if (start < n || cut) {
+        int last = lines.size() - 1;
+        String line = lines.get(last);
+        while (!line.isEmpty() && width(line + "...", font, size) > width) {
+          line = line.substring(0, line.length() - 1);
+        }
+        lines.set(last, line + "...");
       }
       return lines;
+    }
+
+    private float charWidth(PDFont font, char c) throws IOException {
+      Map<Character, Float> known = widths.computeIfAbsent(font, f -> new HashMap<>());
+      Float w = known.get(c);
+      if (w == null) {
+        w = font.getStringWidth(String.valueOf(c));
+        known.put(c, w);
+      }
+      return w;
     }
 
     /** {@code text} with what the font cannot show replaced by {@code ?} and controls by spaces. */

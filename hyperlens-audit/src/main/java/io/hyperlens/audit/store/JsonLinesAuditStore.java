@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -189,22 +190,31 @@ public final class JsonLinesAuditStore implements AuditStore {
 
   @Override
   public Stream<StoredEntry> entries() {
+    FileChannel reader = null;
     try {
-      FileChannel reader = FileChannel.open(file, StandardOpenOption.READ);
+      reader = FileChannel.open(file, StandardOpenOption.READ);
       long limit = channel == null ? reader.size() : size;
       LineIterator lines = new LineIterator(reader, limit);
+      FileChannel opened = reader;
       return StreamSupport.stream(
               Spliterators.spliteratorUnknownSize(lines, Spliterator.ORDERED | Spliterator.NONNULL),
               false)
           .onClose(
               () -> {
                 try {
-                  reader.close();
+                  opened.close();
                 } catch (IOException e) {
                   throw new UncheckedIOException(e);
                 }
               });
     } catch (IOException e) {
+      if (reader != null) {
+        try {
+          reader.close();
+        } catch (IOException again) {
+          e.addSuppressed(again);
+        }
+      }
       throw new UncheckedIOException("cannot read audit file " + file, e);
     }
   }
@@ -266,7 +276,10 @@ public final class JsonLinesAuditStore implements AuditStore {
     }
   }
 
-  /** Sets aside and cuts off the bytes after the last newline, if any. */
+  /**
+   * Sets aside and cuts off the bytes after the last newline, if any; a whole entry there (only its
+   * newline missing) is kept and given its newline.
+   */
   private StoredEntry.Damaged cutTornTail() throws IOException {
     long length = channel.size();
     long keep = lastNewlineEnd(channel, length);
@@ -274,9 +287,23 @@ public final class JsonLinesAuditStore implements AuditStore {
       return null;
     }
     ByteBuffer torn = ByteBuffer.allocate((int) Math.min(length - keep, MAX_LINE_BYTES));
-    channel.read(torn, keep);
+    readFully(channel, torn, keep);
+    if (length - keep <= MAX_LINE_BYTES) {
+      try {
+        parse(torn.array(), torn.limit());
+        channel.write(ByteBuffer.wrap(new byte[] {'\n'}), length);
+        channel.force(true);
+        return null;
+      } catch (IllegalArgumentException unfinished) {
+        // set aside below
+      }
+    }
     Path aside = file.resolveSibling(file.getFileName() + ".torn-" + System.currentTimeMillis());
-    Files.write(aside, Arrays.copyOf(torn.array(), torn.position()));
+    try (FileChannel copy =
+        FileChannel.open(aside, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      copy.write(ByteBuffer.wrap(torn.array(), 0, torn.limit()));
+      copy.force(true);
+    }
     channel.truncate(keep);
     channel.force(true);
     return new StoredEntry.Damaged(
@@ -341,6 +368,22 @@ public final class JsonLinesAuditStore implements AuditStore {
       }
     }
     return tail;
+  }
+
+  /**
+   * The entry in the first {@code length} bytes of {@code bytes}, which must be valid UTF-8.
+   *
+   * @throws IllegalArgumentException saying what is wrong
+   */
+  static Object parse(byte[] bytes, int length) {
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes, 0, length)).toString();
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException("not valid UTF-8", e);
+    }
+    return AuditJson.parseLine(text);
   }
 
   private static void readFully(FileChannel ch, ByteBuffer buffer, long at) throws IOException {
@@ -471,23 +514,23 @@ public final class JsonLinesAuditStore implements AuditStore {
           return null;
         }
         position++;
-        if (!newline) {
-          return new StoredEntry.Damaged(
-              position, "unfinished last line (no newline)", true, total);
-        }
         if (total > MAX_LINE_BYTES) {
           return new StoredEntry.Damaged(
-              position, "line longer than " + MAX_LINE_BYTES + " bytes", false, total);
+              position, "line longer than " + MAX_LINE_BYTES + " bytes", !newline, total);
         }
-        String text = new String(line, 0, length, StandardCharsets.UTF_8);
+        Object entry;
         try {
-          Object entry = AuditJson.parseLine(text);
-          return entry instanceof AuditRecord
-              ? new StoredEntry.StoredRecord(position, (AuditRecord) entry)
-              : new StoredEntry.StoredCheckpoint(position, (Checkpoint) entry);
+          entry = parse(line, length);
         } catch (IllegalArgumentException e) {
-          return new StoredEntry.Damaged(position, e.getMessage(), false, total);
+          // Without its newline, a line that does not parse is an unfinished write.
+          return newline
+              ? new StoredEntry.Damaged(position, e.getMessage(), false, total)
+              : new StoredEntry.Damaged(position, "unfinished last line (no newline)", true, total);
         }
+        // A whole entry stands even without its newline: only a line cut short is "torn".
+        return entry instanceof AuditRecord
+            ? new StoredEntry.StoredRecord(position, (AuditRecord) entry)
+            : new StoredEntry.StoredCheckpoint(position, (Checkpoint) entry);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read audit file", e);
       }

@@ -186,11 +186,31 @@ class ComplianceReportTest {
   }
 
   @Test
+  void anAgentChosenEightKilobyteResourceIsCutToWhatItsCellShows() throws Exception {
+    log.append(
+        AuditEntry.builder()
+            .agentId("agent-long")
+            .action("file_write")
+            .resource("x".repeat(8000))
+            .decision(Decision.DENY)
+            .reason("y".repeat(8000))
+            .build());
+    try (PDDocument doc = Loader.loadPDF(report(ReportFormat.PDF).bytes())) {
+      String text = new PDFTextStripper().getText(doc);
+      assertThat(text).contains("agent-long").contains("xxx...").doesNotContain("x".repeat(200));
+    }
+  }
+
+  @Test
   void aReportOnATamperedLogSaysSo() throws Exception {
     log.close();
     Path file = dir.resolve("audit.jsonl");
     List<String> lines = new ArrayList<>(Files.readAllLines(file));
-    lines.set(100, lines.get(100).replace("within policy", "within budget"));
+    int at = 100;
+    while (!lines.get(at).contains("within policy")) {
+      at++;
+    }
+    lines.set(at, lines.get(at).replace("within policy", "within budget"));
     Files.write(file, lines);
     try (JsonLinesAuditStore store = JsonLinesAuditStore.openReadOnly(file)) {
       ComplianceReport report =

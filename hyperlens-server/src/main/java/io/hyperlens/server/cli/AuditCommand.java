@@ -3,7 +3,6 @@ package io.hyperlens.server.cli;
 import io.hyperlens.audit.AuditLog;
 import io.hyperlens.audit.AuditVerifier;
 import io.hyperlens.audit.VerificationReport;
-import io.hyperlens.audit.keys.AuditKeys;
 import io.hyperlens.audit.keys.TrustedKeys;
 import io.hyperlens.audit.report.ComplianceReport;
 import io.hyperlens.audit.report.ReportRequest;
@@ -50,7 +49,7 @@ final class AuditCommand implements Runnable {
         names = "--key",
         paramLabel = "PUB",
         description =
-            "A trusted public key file (repeatable); default: audit-key.pem.pub beside the log.")
+            "A trusted public key file (repeatable); default: every *.pub file beside the log.")
     List<Path> keys;
 
     Path file() {
@@ -61,8 +60,7 @@ final class AuditCommand implements Runnable {
       if (keys != null && !keys.isEmpty()) {
         return TrustedKeys.load(keys.toArray(Path[]::new));
       }
-      Path dir = Files.isDirectory(log) ? log : log.toAbsolutePath().getParent();
-      return TrustedKeys.load(AuditKeys.publicKeyFile(dir.resolve(AuditLog.KEY_FILE)));
+      return TrustedKeys.loadAll(Files.isDirectory(log) ? log : log.toAbsolutePath().getParent());
     }
 
     /** Runs {@code body}, turning bad input and unreadable files into exit code 2 and a message. */

@@ -181,7 +181,8 @@ class DemoCommandTest {
     Files.write(file, lines);
     out.getBuffer().setLength(0);
     assertThat(run("audit", "verify", audit.toString())).isEqualTo(1);
-    assertThat(out.toString()).startsWith("FAILED: MODIFIED at sequence " + (deny + 1) + " ");
+    // Line 0 is the opening checkpoint, so the record on line i has sequence i.
+    assertThat(out.toString()).startsWith("FAILED: MODIFIED at sequence " + deny + " ");
 
     out.getBuffer().setLength(0);
     Path csv = dir.resolve("report.csv");
