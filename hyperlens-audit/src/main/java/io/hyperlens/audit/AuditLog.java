@@ -7,6 +7,7 @@ import io.hyperlens.audit.report.ComplianceReport;
 import io.hyperlens.audit.report.ReportRequest;
 import io.hyperlens.audit.store.JsonLinesAuditStore;
 import io.hyperlens.event.EventType;
+import io.hyperlens.event.HypervisorEventBuilder;
 import io.hyperlens.event.HypervisorEventBus;
 import io.hyperlens.redact.Redactor;
 import java.lang.System.Logger.Level;
@@ -56,8 +57,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>With an event bus attached, each committed record is announced as an {@link
  * EventType#AUDIT_COMMITTED} event (payload {@code audit_id}, {@code sequence}, {@code hash},
  * {@code decision}, {@code action}, {@code rule_id}, and {@code checkpoint} when one was signed);
- * shipping those off the machine gives verifiers an anchor. A failing bus never fails an append: it
- * is counted in {@link #eventFailures()}.
+ * shipping those off the machine gives verifiers an anchor. The bus isolates its subscribers, so
+ * none of them can fail an append.
  *
  * <p>Thread-safe: appends are serialized (sequence numbers strictly increase with no gaps); queries
  * and verification read the store beside them. A failed store write throws from {@link #append} and
@@ -79,15 +80,16 @@ public final class AuditLog implements AutoCloseable {
   private final Redactor redactor = Redactor.standard();
   private final ReentrantLock lock = new ReentrantLock();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final LongAdder appended = new LongAdder();
   private final LongAdder checkpointsWritten = new LongAdder();
   private final LongAdder checkpointFailures = new LongAdder();
-  private final LongAdder eventFailures = new LongAdder();
 
   private volatile AuditSigner signer;
   private volatile TrustedKeys trustedKeys;
-  private volatile long lastSequence;
-  private volatile String lastHash;
+
+  /** The last record of the chain, null for an empty log: sequence and hash both come from it. */
+  private volatile AuditRecord head;
+
+  private final long openedAt;
   private volatile Checkpoint lastCheckpoint;
 
   AuditLog(
@@ -103,9 +105,8 @@ public final class AuditLog implements AutoCloseable {
     this.checkpointEvery = checkpointEvery;
     this.clock = clock;
     this.eventBus = eventBus;
-    Optional<AuditRecord> last = store.lastRecord();
-    this.lastSequence = last.map(AuditRecord::sequence).orElse(0L);
-    this.lastHash = last.map(AuditRecord::hash).orElse(AuditRecord.GENESIS_HASH);
+    this.head = store.lastRecord().orElse(null);
+    this.openedAt = lastSequence();
     this.lastCheckpoint = store.lastCheckpoint().filter(this::trustworthy).orElse(null);
   }
 
@@ -117,8 +118,8 @@ public final class AuditLog implements AutoCloseable {
   private boolean trustworthy(Checkpoint c) {
     boolean ok =
         trustedKeys.verifies(c)
-            && c.sequence() <= lastSequence
-            && (c.sequence() < lastSequence || c.hash().equals(lastHash));
+            && c.sequence() <= lastSequence()
+            && (c.sequence() < lastSequence() || c.hash().equals(lastHash()));
     if (!ok) {
       LOG.log(
           Level.WARNING,
@@ -182,7 +183,7 @@ public final class AuditLog implements AutoCloseable {
     lock.lock();
     try {
       ensureOpen();
-      if (lastSequence + 1 > dueBy()) {
+      if (lastSequence() + 1 > dueBy()) {
         // Opening a new log, or a checkpoint is overdue (a crash or a failed write): seal first,
         // so no record ever runs past the sequence the last checkpoint promised.
         writeCheckpoint();
@@ -190,7 +191,7 @@ public final class AuditLog implements AutoCloseable {
       Instant timestamp =
           (entry.timestamp() != null ? entry.timestamp() : clock.instant())
               .truncatedTo(ChronoUnit.MILLIS);
-      long sequence = lastSequence + 1;
+      long sequence = lastSequence() + 1;
       AuditRecord unhashed =
           new AuditRecord(
               id,
@@ -203,13 +204,11 @@ public final class AuditLog implements AutoCloseable {
               entry.ruleId(),
               context,
               sequence,
-              lastHash,
+              lastHash(),
               AuditRecord.GENESIS_HASH);
       record = unhashed.withHash(AuditJson.hash(unhashed));
       store.append(record);
-      lastSequence = sequence;
-      lastHash = record.hash();
-      appended.increment();
+      head = record;
       if (sequence >= dueBy()) {
         checkpoint = tryCheckpoint();
       }
@@ -230,9 +229,7 @@ public final class AuditLog implements AutoCloseable {
     lock.lock();
     try {
       ensureOpen();
-      if (lastSequence > sealedSequence()) {
-        writeCheckpoint();
-      }
+      seal();
       return Optional.ofNullable(lastCheckpoint);
     } finally {
       lock.unlock();
@@ -251,9 +248,7 @@ public final class AuditLog implements AutoCloseable {
     lock.lock();
     try {
       ensureOpen();
-      if (lastSequence > sealedSequence()) {
-        writeCheckpoint();
-      }
+      seal();
       signer = next;
       trustedKeys = trustedKeys.with(next.publicKey());
     } finally {
@@ -268,7 +263,13 @@ public final class AuditLog implements AutoCloseable {
 
   /** The sequence of the last record, 0 for an empty log. */
   public long lastSequence() {
-    return lastSequence;
+    AuditRecord last = head;
+    return last == null ? 0 : last.sequence();
+  }
+
+  private String lastHash() {
+    AuditRecord last = head;
+    return last == null ? AuditRecord.GENESIS_HASH : last.hash();
   }
 
   /** The key that signs checkpoints now. */
@@ -317,8 +318,8 @@ public final class AuditLog implements AutoCloseable {
     Checkpoint anchor = null;
     lock.lock();
     try {
-      if (lastSequence > 0) {
-        anchor = sign(lastSequence, lastHash, Math.max(dueBy(), lastSequence + 1));
+      if (lastSequence() > 0) {
+        anchor = sign(lastSequence(), lastHash(), Math.max(dueBy(), lastSequence() + 1));
       }
     } finally {
       lock.unlock();
@@ -341,7 +342,7 @@ public final class AuditLog implements AutoCloseable {
 
   /** Records appended by this log since it was opened. */
   public long appendedCount() {
-    return appended.sum();
+    return lastSequence() - openedAt;
   }
 
   /** Checkpoints this log has signed and stored. */
@@ -354,11 +355,6 @@ public final class AuditLog implements AutoCloseable {
     return checkpointFailures.sum();
   }
 
-  /** {@code AUDIT_COMMITTED} events the bus refused. */
-  public long eventFailures() {
-    return eventFailures.sum();
-  }
-
   /** Seals the records not yet covered with a final checkpoint, then closes the store. */
   @Override
   public void close() {
@@ -368,9 +364,7 @@ public final class AuditLog implements AutoCloseable {
         return;
       }
       try {
-        if (lastSequence > sealedSequence()) {
-          writeCheckpoint();
-        }
+        seal();
       } finally {
         store.close();
       }
@@ -381,12 +375,15 @@ public final class AuditLog implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "AuditLog[" + store + ", sequence " + lastSequence + ", key " + signer.keyId() + "]";
+    return "AuditLog[" + store + ", sequence " + lastSequence() + ", key " + signer.keyId() + "]";
   }
 
-  private long sealedSequence() {
+  /** Signs a checkpoint for the records no checkpoint covers yet, if there are any. */
+  private void seal() {
     Checkpoint c = lastCheckpoint;
-    return c == null ? 0 : c.sequence();
+    if (lastSequence() > (c == null ? 0 : c.sequence())) {
+      writeCheckpoint();
+    }
   }
 
   /** The sequence by which the next checkpoint is due; 0 before the log's opening checkpoint. */
@@ -406,13 +403,13 @@ public final class AuditLog implements AutoCloseable {
       return writeCheckpoint();
     } catch (RuntimeException e) {
       checkpointFailures.increment();
-      LOG.log(Level.WARNING, "audit checkpoint at sequence " + lastSequence + " failed", e);
+      LOG.log(Level.WARNING, "audit checkpoint at sequence " + lastSequence() + " failed", e);
       return null;
     }
   }
 
   private Checkpoint writeCheckpoint() {
-    Checkpoint checkpoint = sign(lastSequence, lastHash, lastSequence + checkpointEvery);
+    Checkpoint checkpoint = sign(lastSequence(), lastHash(), lastSequence() + checkpointEvery);
     store.append(checkpoint);
     lastCheckpoint = checkpoint;
     checkpointsWritten.increment();
@@ -436,42 +433,30 @@ public final class AuditLog implements AutoCloseable {
     if (eventBus == null) {
       return;
     }
-    try {
-      Map<String, Object> payload = new LinkedHashMap<>();
-      payload.put("audit_id", record.id());
-      payload.put("sequence", record.sequence());
-      payload.put("hash", record.hash());
-      payload.put("decision", record.decision().value());
-      payload.put("action", record.action());
-      payload.put("rule_id", record.ruleId());
-      if (checkpoint != null) {
-        Map<String, Object> signed = new LinkedHashMap<>();
-        signed.put("sequence", checkpoint.sequence());
-        signed.put("hash", checkpoint.hash());
-        signed.put("next_by", checkpoint.nextBy());
-        signed.put("timestamp", AuditJson.formatTimestamp(checkpoint.timestamp()));
-        signed.put("key_id", checkpoint.keyId());
-        signed.put("signature", checkpoint.signature());
-        payload.put("checkpoint", signed);
-      }
-      var event =
-          eventBus
-              .eventBuilder(EventType.AUDIT_COMMITTED)
-              .agentDid(record.agentId())
-              .timestamp(record.timestamp())
-              .payload(payload);
-      Object session = record.context().get("session_id");
-      if (session instanceof String && !((String) session).isBlank()) {
-        try {
-          event.sessionId((String) session);
-        } catch (IllegalArgumentException e) {
-          // a session id the bus cannot index stays in the record only
-        }
-      }
-      eventBus.emit(event.build());
-    } catch (RuntimeException e) {
-      eventFailures.increment();
-      LOG.log(Level.WARNING, "AUDIT_COMMITTED for sequence " + record.sequence() + " failed", e);
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("audit_id", record.id());
+    payload.put("sequence", record.sequence());
+    payload.put("hash", record.hash());
+    payload.put("decision", record.decision().value());
+    payload.put("action", record.action());
+    payload.put("rule_id", record.ruleId());
+    if (checkpoint != null) {
+      payload.put("checkpoint", checkpoint.toMap());
     }
+    HypervisorEventBuilder event =
+        eventBus
+            .eventBuilder(EventType.AUDIT_COMMITTED)
+            .agentDid(record.agentId())
+            .timestamp(record.timestamp())
+            .payload(payload);
+    Object session = record.context().get("session_id");
+    if (session instanceof String && !((String) session).isBlank()) {
+      try {
+        event.sessionId((String) session);
+      } catch (IllegalArgumentException e) {
+        // a session id the bus cannot index (over 256 characters) stays in the record only
+      }
+    }
+    eventBus.emit(event.build()); // the bus isolates its subscribers: this never throws
   }
 }

@@ -142,15 +142,10 @@ public final class AuditVerifier {
       long expected = lastSequence + 1;
       long sequence = record.sequence();
       if (!AuditJson.hash(record).equals(record.hash())) {
-        if (sequence < expected) {
-          return failure(
-              TamperKind.INSERTED,
-              sequence,
-              stored.position(),
-              "a record that was never appended claims sequence " + sequence);
-        }
-        // The sequence field is content too: the record standing here is the one that was edited.
-        if (sequence == expected && recordFollows(sequence)) {
+        // A bad hash on a sequence already passed, or on one whose record still follows, is a
+        // record slipped in. Otherwise the record standing here was edited (the sequence field
+        // is content too).
+        if (sequence < expected || (sequence == expected && recordFollows(sequence))) {
           return failure(
               TamperKind.INSERTED,
               sequence,

@@ -2,6 +2,8 @@ package io.hyperlens.audit;
 
 import java.time.Instant;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * A signed statement that the log held {@code sequence} records, that the last of them hashed to
@@ -54,6 +56,21 @@ public record Checkpoint(
       throw new IllegalArgumentException(
           "signature must be base64, got " + AuditRecord.quote(signature), e);
     }
+  }
+
+  /**
+   * The checkpoint as its JSON line has it ({@code sequence}, {@code hash}, {@code next_by}, {@code
+   * timestamp}, {@code key_id}, {@code signature}), for event payloads and reports.
+   */
+  public Map<String, Object> toMap() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("sequence", sequence);
+    out.put("hash", hash);
+    out.put("next_by", nextBy);
+    out.put("timestamp", AuditJson.formatTimestamp(timestamp));
+    out.put("key_id", keyId);
+    out.put("signature", signature);
+    return out;
   }
 
   /** The signature's bytes. */

@@ -12,6 +12,10 @@ import org.junit.jupiter.api.Test;
 
 class AuditJsonTest {
   private static AuditRecord seedRecord(String hash) {
+    return seedRecord(hash, seedContext());
+  }
+
+  private static Map<String, Object> seedContext() {
     Map<String, Object> context = new LinkedHashMap<>();
     context.put("user", "system");
     context.put("session_id", "sess-123");
@@ -19,6 +23,10 @@ class AuditJsonTest {
     context.put("ratio", 0.5);
     context.put("ok", false);
     context.put("tags", List.of("prod", "é"));
+    return context;
+  }
+
+  private static AuditRecord seedRecord(String hash, Map<String, Object> context) {
     return new AuditRecord(
         "audit-001",
         Instant.parse("2026-01-28T17:45:00.123Z"),
@@ -59,7 +67,7 @@ class AuditJsonTest {
     context.put("big", 1e21);
     context.put("small", 1e-7);
     context.put("neg", -0.0);
-    AuditRecord r = withContext(seedRecord(AuditRecord.GENESIS_HASH), context);
+    AuditRecord r = seedRecord(AuditRecord.GENESIS_HASH, context);
     assertThat(new String(AuditJson.canonicalBytes(r), StandardCharsets.UTF_8))
         .contains("\"context\":{\"big\":1e+21,\"neg\":0,\"small\":1e-7,\"whole\":1}");
   }
@@ -110,21 +118,5 @@ class AuditJsonTest {
                 + "ab".repeat(32)
                 + "\",\"key_id\":\"ed25519:0011\",\"next_by\":2000,\"sequence\":1000,"
                 + "\"timestamp\":\"2026-01-28T17:45:00.123Z\",\"type\":\"checkpoint\"}");
-  }
-
-  private static AuditRecord withContext(AuditRecord r, Map<String, Object> context) {
-    return new AuditRecord(
-        r.id(),
-        r.timestamp(),
-        r.agentId(),
-        r.action(),
-        r.resource(),
-        r.decision(),
-        r.reason(),
-        r.ruleId(),
-        context,
-        r.sequence(),
-        r.prevHash(),
-        r.hash());
   }
 }

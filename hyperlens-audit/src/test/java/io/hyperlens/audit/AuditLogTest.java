@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hyperlens.audit.keys.AuditSigner;
+import io.hyperlens.audit.store.FsyncPolicy;
+import io.hyperlens.audit.store.InMemoryAuditStore;
 import io.hyperlens.audit.store.JsonLinesAuditStore;
 import io.hyperlens.event.EventType;
 import io.hyperlens.event.HypervisorEvent;
@@ -29,6 +31,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class AuditLogTest {
   @TempDir Path dir;
@@ -297,6 +301,63 @@ class AuditLogTest {
   }
 
   @Test
+  void aDueCheckpointThatFailsIsCountedAndWrittenBeforeTheNextRecord() {
+    FailingStore store = new FailingStore(JsonLinesAuditStore.open(dir.resolve("audit.jsonl")));
+    try (AuditLog log = AuditLog.builder().store(store).signer(signer).checkpointEvery(2).build()) {
+      log.append(Fixtures.entry(1));
+      store.failingCheckpoints = true;
+      assertThat(log.append(Fixtures.entry(2)).sequence()).isEqualTo(2); // the record stands
+      assertThat(log.checkpointFailures()).isEqualTo(1);
+      // Still failing: record 3 may not run past the promised checkpoint, so it is refused.
+      assertThatThrownBy(() -> log.append(Fixtures.entry(3)))
+          .isInstanceOf(UncheckedIOException.class)
+          .hasMessageContaining("sync failed");
+      assertThat(log.lastSequence()).isEqualTo(2);
+      store.failingCheckpoints = false;
+      assertThat(log.append(Fixtures.entry(3)).sequence()).isEqualTo(3);
+      assertThat(log.latestCheckpoint().orElseThrow().sequence()).isEqualTo(2);
+      VerificationReport report = log.verify();
+      assertThat(report.ok()).as(report.summary()).isTrue();
+    }
+  }
+
+  @Test
+  void aFullInMemoryStoreRefusesTheRecordAndTheLogStaysAsItWas() {
+    AuditLog log = AuditLog.builder().store(new InMemoryAuditStore(3)).signer(signer).build();
+    log.append(Fixtures.entry(1)); // the opening checkpoint and record 1
+    log.append(Fixtures.entry(2));
+    assertThatThrownBy(() -> log.append(Fixtures.entry(3)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("in-memory audit store is full (capacity 3)");
+    assertThat(log.lastSequence()).isEqualTo(2);
+    assertThat(log.appendedCount()).isEqualTo(2);
+    // Nor is there room for the closing checkpoint: close says so rather than pretend.
+    assertThatThrownBy(log::close).hasMessageContaining("is full");
+  }
+
+  @ParameterizedTest
+  @EnumSource(FsyncPolicy.class)
+  void eitherFsyncPolicyKeepsAVerifiableLogAcrossReopening(FsyncPolicy fsync) {
+    Path file = dir.resolve("audit-" + fsync + ".jsonl");
+    for (int round = 0; round < 2; round++) {
+      try (AuditLog log =
+          AuditLog.builder()
+              .store(JsonLinesAuditStore.open(file, fsync))
+              .signer(signer)
+              .checkpointEvery(3)
+              .build()) {
+        for (int i = 0; i < 5; i++) {
+          log.append(Fixtures.entry(i));
+        }
+      }
+    }
+    VerificationReport report =
+        Fixtures.verify(file, io.hyperlens.audit.keys.TrustedKeys.of(signer.publicKey()));
+    assertThat(report.ok()).as(report.summary()).isTrue();
+    assertThat(report.lastSequence()).isEqualTo(10);
+  }
+
+  @Test
   void appendAfterCloseIsRefused() {
     AuditLog log = open(1000);
     log.close();
@@ -374,6 +435,7 @@ class AuditLogTest {
   private static final class FailingStore implements AuditStore {
     private final AuditStore delegate;
     volatile boolean failing;
+    volatile boolean failingCheckpoints;
 
     FailingStore(AuditStore delegate) {
       this.delegate = delegate;
@@ -389,6 +451,9 @@ class AuditLogTest {
 
     @Override
     public void append(Checkpoint checkpoint) {
+      if (failingCheckpoints) {
+        throw new UncheckedIOException(new java.io.IOException("sync failed"));
+      }
       delegate.append(checkpoint);
     }
 

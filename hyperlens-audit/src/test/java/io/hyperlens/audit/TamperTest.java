@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -61,40 +62,30 @@ class TamperTest {
 
   @Test
   void anEditedFieldIsModifiedAtThatSequence() throws IOException {
-    List<String> lines = lines(file);
-    int at = indexOf(lines, 1230);
-    assertThat(lines.get(at)).contains("\"decision\":\"deny\"");
-    lines.set(at, lines.get(at).replace("\"decision\":\"deny\"", "\"decision\":\"allow\""));
-    write(file, lines);
+    editRecord(1230, line -> line.replace("\"decision\":\"deny\"", "\"decision\":\"allow\""));
     assertFailure(TamperKind.MODIFIED, 1230);
   }
 
   @Test
   void anEditedRecordWithAFreshHashIsModifiedAtThatSequence() throws IOException {
-    List<String> lines = lines(file);
-    int at = indexOf(lines, 1234);
-    AuditRecord original = record(lines.get(at));
-    lines.set(
-        at, AuditJson.toLine(Fixtures.forged(original, "nothing to see", original.prevHash())));
-    write(file, lines);
+    editRecord(
+        1234,
+        line -> {
+          AuditRecord original = record(line);
+          return AuditJson.toLine(Fixtures.forged(original, "nothing to see", original.prevHash()));
+        });
     assertFailure(TamperKind.MODIFIED, 1234);
   }
 
   @Test
   void anEditedSequenceNumberIsModifiedWhereItStands() throws IOException {
-    List<String> lines = lines(file);
-    int at = indexOf(lines, 1234);
-    lines.set(at, lines.get(at).replace("\"sequence\":1234", "\"sequence\":7000"));
-    write(file, lines);
+    editRecord(1234, line -> line.replace("\"sequence\":1234", "\"sequence\":7000"));
     assertFailure(TamperKind.MODIFIED, 1234);
   }
 
   @Test
   void anUnreadableLineIsModifiedAtTheSequenceItReplaces() throws IOException {
-    List<String> lines = lines(file);
-    int at = indexOf(lines, 1234);
-    lines.set(at, lines.get(at).substring(0, 40));
-    write(file, lines);
+    editRecord(1234, line -> line.substring(0, 40));
     assertFailure(TamperKind.MODIFIED, 1234);
   }
 
@@ -280,23 +271,16 @@ class TamperTest {
 
   @Test
   void contentSmuggledAfterARecordOnItsLineIsModified() throws IOException {
-    List<String> lines = lines(file);
-    int at = indexOf(lines, 1500);
-    lines.set(at, lines.get(at) + "{\"decision\":\"allow\",\"note\":\"smuggled\"}");
-    write(file, lines);
+    editRecord(1500, line -> line + "{\"decision\":\"allow\",\"note\":\"smuggled\"}");
     assertFailure(TamperKind.MODIFIED, 1500);
   }
 
   @Test
   void aValueSpelledDifferentlyIsModified() throws IOException {
-    List<String> lines = lines(file);
-    int at = indexOf(lines, 1230);
-    lines.set(at, lines.get(at).replace("\"decision\":\"deny\"", "\"decision\":\"DENY\""));
-    write(file, lines);
+    editRecord(1230, line -> line.replace("\"decision\":\"deny\"", "\"decision\":\"DENY\""));
     assertFailure(TamperKind.MODIFIED, 1230);
-    lines = lines(pristine);
-    lines.set(at, lines.get(at).replace("\"agent_id\":\"agent-", "\"agent_id\":\"\\u0061gent-"));
-    write(file, lines);
+    Files.copy(pristine, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    editRecord(1230, line -> line.replace("\"agent_id\":\"agent-", "\"agent_id\":\"\\u0061gent-"));
     assertFailure(TamperKind.MODIFIED, 1230);
   }
 
@@ -402,6 +386,16 @@ class TamperTest {
     assertThat(report.ok()).as(report.summary()).isTrue();
     assertThat(report.lastSequence()).isEqualTo(2002);
     assertThat(lines(file).get(indexOf(lines(file), 2000) + 1)).contains("\"sequence\":2000,");
+  }
+
+  /** Replaces record {@code sequence}'s line by {@code edit} of it, which must change it. */
+  private void editRecord(long sequence, UnaryOperator<String> edit) throws IOException {
+    List<String> lines = lines(file);
+    int at = indexOf(lines, sequence);
+    String edited = edit.apply(lines.get(at));
+    assertThat(edited).as("the edit must change record %d", sequence).isNotEqualTo(lines.get(at));
+    lines.set(at, edited);
+    write(file, lines);
   }
 
   private Failure assertFailure(TamperKind kind, long sequence) {

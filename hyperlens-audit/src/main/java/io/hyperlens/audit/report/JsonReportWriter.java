@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.hyperlens.audit.AuditJson;
 import io.hyperlens.audit.AuditRecord;
+import io.hyperlens.audit.Checkpoint;
 import io.hyperlens.audit.Decision;
 import io.hyperlens.audit.VerificationReport;
 import java.io.IOException;
@@ -98,7 +99,7 @@ final class JsonReportWriter {
                   return m;
                 })
             .orElse(null));
-    out.put("checkpoint", v.lastCheckpoint().map(ReportFields::checkpoint).orElse(null));
+    out.put("checkpoint", v.lastCheckpoint().map(Checkpoint::toMap).orElse(null));
     out.put(
         "torn_tail",
         v.tornTail()

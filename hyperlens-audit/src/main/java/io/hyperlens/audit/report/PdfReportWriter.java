@@ -35,6 +35,7 @@ final class PdfReportWriter {
   private static final float[] GREY = {0.93f, 0.93f, 0.93f};
   private static final float[] RULE = {0.75f, 0.75f, 0.75f};
   private static final int TOP_NAMES = 15;
+  private static final float NO_GLYPH = -1;
   // The standard 14 fonts are not embedded, so one instance serves every document; making them
   // once also means PDFBox looks for (and logs about) a system font to draw them with only once.
   private static final PDFont REGULAR = new PDType1Font(Standard14Fonts.FontName.HELVETICA);
@@ -255,8 +256,10 @@ final class PdfReportWriter {
     final PDFont regular = REGULAR;
     final PDFont bold = BOLD;
     final PDFont mono = MONO;
-    private final Map<PDFont, Map<Integer, Boolean>> encodable = new HashMap<>();
-    private final Map<PDFont, Map<Character, Float>> widths = new HashMap<>();
+
+    /** Per font, each code point's width in glyph units; {@link #NO_GLYPH} if it cannot show it. */
+    private final Map<PDFont, Map<Integer, Float>> glyphs = new HashMap<>();
+
     private PDPageContentStream cs;
     private float y;
 
@@ -454,8 +457,13 @@ final class PdfReportWriter {
       }
     }
 
-    private float width(String text, PDFont font, float size) throws IOException {
-      return font.getStringWidth(safe(text, font)) / 1000 * size;
+    private float width(String text, PDFont font, float size) {
+      String shown = safe(text, font);
+      float units = 0;
+      for (int i = 0; i < shown.length(); i++) {
+        units += glyph(font, shown.charAt(i));
+      }
+      return units / 1000 * size;
     }
 
     /**
@@ -478,7 +486,7 @@ final class PdfReportWriter {
         int end = start;
         int lastSpace = -1;
         while (end < n) {
-          float w = charWidth(font, shown.charAt(end)) * size / 1000;
+          float w = glyph(font, shown.charAt(end)) * size / 1000;
           if (used + w > width && end > start) {
             break;
           }
@@ -510,42 +518,35 @@ final class PdfReportWriter {
       return lines;
     }
 
-    private float charWidth(PDFont font, char c) throws IOException {
-      Map<Character, Float> known = widths.computeIfAbsent(font, f -> new HashMap<>());
-      Float w = known.get(c);
-      if (w == null) {
-        w = font.getStringWidth(String.valueOf(c));
-        known.put(c, w);
-      }
-      return w;
+    /** The width of {@code cp} in {@code font}'s glyph units, or {@link #NO_GLYPH}. */
+    private float glyph(PDFont font, int cp) {
+      return glyphs
+          .computeIfAbsent(font, f -> new HashMap<>())
+          .computeIfAbsent(
+              cp,
+              c -> {
+                try {
+                  String one = new String(Character.toChars(c));
+                  font.encode(one); // throws when the font's encoding has no such character
+                  return font.getStringWidth(one);
+                } catch (IllegalArgumentException | IOException e) {
+                  return NO_GLYPH;
+                }
+              });
     }
 
     /** {@code text} with what the font cannot show replaced by {@code ?} and controls by spaces. */
     private String safe(String text, PDFont font) {
-      Map<Integer, Boolean> known = encodable.computeIfAbsent(font, f -> new HashMap<>());
       StringBuilder out = new StringBuilder(text.length());
       text.codePoints()
           .forEach(
               cp -> {
                 if (cp < 0x20 || cp == 0x7f) {
                   out.append(' ');
-                  return;
-                }
-                boolean ok =
-                    known.computeIfAbsent(
-                        cp,
-                        c -> {
-                          try {
-                            font.encode(new String(Character.toChars(c)));
-                            return true;
-                          } catch (IllegalArgumentException | IOException e) {
-                            return false;
-                          }
-                        });
-                if (ok) {
-                  out.appendCodePoint(cp);
-                } else {
+                } else if (glyph(font, cp) == NO_GLYPH) {
                   out.append('?');
+                } else {
+                  out.appendCodePoint(cp);
                 }
               });
       return out.toString();

@@ -1,7 +1,6 @@
 package io.hyperlens.audit.report;
 
 import io.hyperlens.audit.AuditJson;
-import io.hyperlens.audit.Checkpoint;
 import io.hyperlens.audit.VerificationReport;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -64,16 +63,6 @@ final class ReportFields {
 
   static String status(VerificationReport v) {
     return v.ok() ? "verified" : "FAILED";
-  }
-
-  static Map<String, Object> checkpoint(Checkpoint c) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("sequence", c.sequence());
-    out.put("hash", c.hash());
-    out.put("timestamp", time(c.timestamp()));
-    out.put("key_id", c.keyId());
-    out.put("signature", c.signature());
-    return out;
   }
 
   static String time(Instant instant) {

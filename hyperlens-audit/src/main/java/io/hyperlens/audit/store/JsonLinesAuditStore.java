@@ -290,7 +290,7 @@ public final class JsonLinesAuditStore implements AuditStore {
     readFully(channel, torn, keep);
     if (length - keep <= MAX_LINE_BYTES) {
       try {
-        parse(torn.array(), torn.limit());
+        parse(torn.array(), 0, torn.limit());
         channel.write(ByteBuffer.wrap(new byte[] {'\n'}), length);
         channel.force(true);
         return null;
@@ -345,8 +345,7 @@ public final class JsonLinesAuditStore implements AuditStore {
         int lineEnd = block.length;
         for (int i = block.length - 1; i >= 0; i--) {
           if (block[i] == '\n' && i + 1 < lineEnd) {
-            tail.take(
-                file, new String(block, i + 1, lineEnd - i - 1, StandardCharsets.UTF_8), strict);
+            tail.take(file, block, i + 1, lineEnd - i - 1, strict);
             lineEnd = i;
           } else if (block[i] == '\n') {
             lineEnd = i;
@@ -356,7 +355,7 @@ public final class JsonLinesAuditStore implements AuditStore {
           }
         }
         if (start == 0 && lineEnd > 0) {
-          tail.take(file, new String(block, 0, lineEnd, StandardCharsets.UTF_8), strict);
+          tail.take(file, block, 0, lineEnd, strict);
           lineEnd = 0;
         }
         carry = Arrays.copyOf(block, lineEnd);
@@ -371,15 +370,19 @@ public final class JsonLinesAuditStore implements AuditStore {
   }
 
   /**
-   * The entry in the first {@code length} bytes of {@code bytes}, which must be valid UTF-8.
+   * The entry in {@code length} bytes of {@code bytes} from {@code offset}, which must be valid
+   * UTF-8: the one way this store reads an entry, forwards or backwards.
    *
    * @throws IllegalArgumentException saying what is wrong
    */
-  static Object parse(byte[] bytes, int length) {
+  static Object parse(byte[] bytes, int offset, int length) {
     String text;
     try {
       text =
-          StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes, 0, length)).toString();
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .decode(ByteBuffer.wrap(bytes, offset, length))
+              .toString();
     } catch (CharacterCodingException e) {
       throw new IllegalArgumentException("not valid UTF-8", e);
     }
@@ -403,13 +406,10 @@ public final class JsonLinesAuditStore implements AuditStore {
     AuditRecord record;
     Checkpoint checkpoint;
 
-    void take(Path file, String line, boolean strict) {
-      if (line.isBlank()) {
-        return;
-      }
+    void take(Path file, byte[] bytes, int offset, int length, boolean strict) {
       Object entry;
       try {
-        entry = AuditJson.parseLine(line);
+        entry = parse(bytes, offset, length);
       } catch (IllegalArgumentException e) {
         if (!strict) {
           return;
@@ -520,7 +520,7 @@ public final class JsonLinesAuditStore implements AuditStore {
         }
         Object entry;
         try {
-          entry = parse(line, length);
+          entry = parse(line, 0, length);
         } catch (IllegalArgumentException e) {
           // Without its newline, a line that does not parse is an unfinished write.
           return newline
