@@ -11,6 +11,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
@@ -80,6 +84,7 @@ public final class HypervisorEventBus {
   private final ReentrantLock dispatchLock = new ReentrantLock();
   private final ArrayDeque<HypervisorEvent> pending = new ArrayDeque<>();
   private boolean dispatching;
+  private final ArrayList<PendingAck> pendingAcks = new ArrayList<>();
 
   // Subscribers: copy-on-write arrays, replaced under subscribersLock.
   private final Object subscribersLock = new Object();
@@ -117,14 +122,20 @@ public final class HypervisorEventBus {
 
   /**
    * Appends {@code event} to the log and delivers it to the subscribers of its type, then to the
-   * wildcard subscribers. Never throws because of a subscriber.
+   * wildcard subscribers. Never throws because of a plain subscriber. When {@linkplain
+   * #subscribeAcknowledged acknowledged subscribers} took the event (or events their handlers
+   * emitted), waits for their acknowledgements after releasing the delivery lock, so emitters on
+   * other threads proceed meanwhile.
    *
    * @throws IllegalArgumentException if {@code event} is null
+   * @throws EventNotAcknowledgedException if an acknowledged subscriber failed to acknowledge; the
+   *     event was appended and delivered all the same
    */
   public void emit(HypervisorEvent event) {
     if (event == null) {
       throw new IllegalArgumentException("event must not be null");
     }
+    PendingAck[] acks = null;
     dispatchLock.lock();
     try {
       append(event);
@@ -142,9 +153,43 @@ public final class HypervisorEventBus {
       } finally {
         dispatching = false;
         pending.clear();
+        if (!pendingAcks.isEmpty()) {
+          acks = pendingAcks.toArray(new PendingAck[0]);
+          pendingAcks.clear();
+        }
       }
     } finally {
       dispatchLock.unlock();
+    }
+    if (acks != null) {
+      awaitAcknowledgements(acks);
+    }
+  }
+
+  private static void awaitAcknowledgements(PendingAck[] acks) {
+    EventNotAcknowledgedException failure = null;
+    for (PendingAck ack : acks) {
+      try {
+        ack.future.join();
+      } catch (CompletionException | CancellationException e) {
+        Throwable cause =
+            e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (failure == null) {
+          failure =
+              new EventNotAcknowledgedException(
+                  ack.eventId,
+                  "event "
+                      + ack.eventId
+                      + " was delivered but not acknowledged by "
+                      + ack.handler
+                      + ": "
+                      + cause.getMessage(),
+                  cause);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
     }
   }
 
@@ -216,13 +261,7 @@ public final class HypervisorEventBus {
     if (type == null) {
       return subscribeAll(handler);
     }
-    Handler h = new Handler(type, handler);
-    synchronized (subscribersLock) {
-      Handler[][] copy = typedHandlers.clone();
-      copy[type.ordinal()] = append(copy[type.ordinal()], h);
-      typedHandlers = copy;
-    }
-    return h;
+    return register(new Handler(type, handler, null));
   }
 
   /** Subscribes {@code handler} to every event, after the typed subscribers of each event. */
@@ -230,9 +269,32 @@ public final class HypervisorEventBus {
     if (handler == null) {
       throw new IllegalArgumentException("handler must not be null");
     }
-    Handler h = new Handler(null, handler);
+    return register(new Handler(null, handler, null));
+  }
+
+  /**
+   * Subscribes a handler whose acknowledgement every emitter waits for (a durable sink's commit):
+   * to events of {@code type}, or to all events when {@code type} is null. The handler is called
+   * during delivery like any subscriber and must return at once; {@link #emit} then waits for the
+   * returned stage outside the delivery lock and throws {@link EventNotAcknowledgedException} if it
+   * completes exceptionally (or if the handler throws). See {@link AcknowledgedHandler}.
+   */
+  public Subscription subscribeAcknowledged(EventType type, AcknowledgedHandler handler) {
+    if (handler == null) {
+      throw new IllegalArgumentException("handler must not be null");
+    }
+    return register(new Handler(type, null, handler));
+  }
+
+  private Handler register(Handler h) {
     synchronized (subscribersLock) {
-      wildcardHandlers = append(wildcardHandlers, h);
+      if (h.type == null) {
+        wildcardHandlers = append(wildcardHandlers, h);
+      } else {
+        Handler[][] copy = typedHandlers.clone();
+        copy[h.type.ordinal()] = append(copy[h.type.ordinal()], h);
+        typedHandlers = copy;
+      }
     }
     return h;
   }
@@ -482,12 +544,17 @@ public final class HypervisorEventBus {
   private final class Handler implements Subscription {
     private final EventType type;
     private final Consumer<? super HypervisorEvent> consumer;
+    private final AcknowledgedHandler acknowledged;
     private final AtomicBoolean active = new AtomicBoolean(true);
     private final LongAdder failures = new LongAdder();
 
-    Handler(EventType type, Consumer<? super HypervisorEvent> consumer) {
+    Handler(
+        EventType type,
+        Consumer<? super HypervisorEvent> consumer,
+        AcknowledgedHandler acknowledged) {
       this.type = type;
       this.consumer = consumer;
+      this.acknowledged = acknowledged;
     }
 
     void handle(HypervisorEvent event) {
@@ -495,18 +562,29 @@ public final class HypervisorEventBus {
         return;
       }
       try {
-        consumer.accept(event);
+        if (acknowledged == null) {
+          consumer.accept(event);
+        } else {
+          CompletionStage<?> stage = acknowledged.accept(event);
+          if (stage == null) {
+            throw new IllegalStateException("the handler returned no acknowledgement");
+          }
+          pendingAcks.add(new PendingAck(event.eventId(), this, stage.toCompletableFuture()));
+        }
       } catch (Throwable t) {
         if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
           throw (VirtualMachineError) t;
         }
         failures.increment();
         failedDeliveries.increment();
+        if (acknowledged != null) {
+          pendingAcks.add(new PendingAck(event.eventId(), this, CompletableFuture.failedFuture(t)));
+        }
         if (failures.sum() == 1) {
           LOG.log(
               Level.WARNING,
               "Subscriber "
-                  + consumer
+                  + (consumer != null ? consumer : acknowledged)
                   + " of "
                   + (type == null ? "all events" : type.value())
                   + " threw on event "
@@ -532,6 +610,24 @@ public final class HypervisorEventBus {
     @Override
     public long failures() {
       return failures.sum();
+    }
+
+    @Override
+    public String toString() {
+      return String.valueOf(consumer != null ? consumer : acknowledged);
+    }
+  }
+
+  /** An acknowledgement the emitting thread waits for once delivery is over. */
+  private static final class PendingAck {
+    final String eventId;
+    final Handler handler;
+    final CompletableFuture<?> future;
+
+    PendingAck(String eventId, Handler handler, CompletableFuture<?> future) {
+      this.eventId = eventId;
+      this.handler = handler;
+      this.future = future;
     }
   }
 }

@@ -350,24 +350,7 @@ public final class DistributedTracer implements AutoCloseable {
    */
   public Optional<TraceSummary> getTraceSummary(String traceId) {
     List<SpanData> spans = retention.trace(traceId);
-    if (spans.isEmpty()) {
-      return Optional.empty();
-    }
-    long start = Long.MAX_VALUE;
-    long end = Long.MIN_VALUE;
-    int errors = 0;
-    List<String> operations = new ArrayList<>(spans.size());
-    for (SpanData span : spans) {
-      start = Math.min(start, span.startEpochNanos());
-      end = Math.max(end, span.endEpochNanos());
-      if (span.status() == SpanStatus.ERROR) {
-        errors++;
-      }
-      operations.add(span.name());
-    }
-    return Optional.of(
-        new TraceSummary(
-            traceId, spans.size(), (end - start) / 1e6, errors, start, end, operations));
+    return spans.isEmpty() ? Optional.empty() : Optional.of(TraceSummary.of(traceId, spans));
   }
 
   /** Summaries of the most recently finished traces, newest first; at most {@code limit}. */

@@ -92,6 +92,16 @@ public final class SpanData {
   }
 
   /**
+   * Starts rebuilding a finished span recorded elsewhere or earlier (a store reading it back); see
+   * {@link SpanDataBuilder} for the defaults.
+   *
+   * @throws IllegalArgumentException naming the field when an id or the name is malformed
+   */
+  public static SpanDataBuilder builder(String traceId, String spanId, String name) {
+    return new SpanDataBuilder(traceId, spanId, name);
+  }
+
+  /**
    * {@code instant} in nanoseconds since the epoch, the unit of every span time, saturated to about
    * ±292 years so that no instant overflows.
    */

@@ -1,6 +1,7 @@
 package io.hyperlens.trace;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +30,32 @@ public record TraceSummary(
   /** Copies the operations. */
   public TraceSummary {
     operations = List.copyOf(operations);
+  }
+
+  /**
+   * Summarizes the finished spans of one trace, given in start order: span and error counts, first
+   * start, last end, the wall time between them, and the operations in the given order.
+   *
+   * @throws IllegalArgumentException if {@code spans} is empty
+   */
+  public static TraceSummary of(String traceId, List<SpanData> spans) {
+    if (spans.isEmpty()) {
+      throw new IllegalArgumentException("spans must not be empty for trace " + traceId);
+    }
+    long start = Long.MAX_VALUE;
+    long end = Long.MIN_VALUE;
+    int errors = 0;
+    List<String> operations = new ArrayList<>(spans.size());
+    for (SpanData span : spans) {
+      start = Math.min(start, span.startEpochNanos());
+      end = Math.max(end, span.endEpochNanos());
+      if (span.status() == SpanStatus.ERROR) {
+        errors++;
+      }
+      operations.add(span.name());
+    }
+    return new TraceSummary(
+        traceId, spans.size(), (end - start) / 1e6, errors, start, end, operations);
   }
 
   /** The earliest start as an instant. */

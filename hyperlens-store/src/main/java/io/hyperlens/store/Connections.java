@@ -1,0 +1,208 @@
+package io.hyperlens.store;
+
+import io.hyperlens.spi.StoreException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A store's connections: one writer, used by one transaction at a time, and a fixed number of
+ * readers borrowed per query. A connection that breaks (the database restarted, the network
+ * dropped) is closed and opened afresh on next use, so a store recovers when its database comes
+ * back. Every failure surfaces as a {@link StoreException} naming the store and the operation.
+ */
+final class Connections implements AutoCloseable {
+  /** Opens a connection, in auto-commit mode. */
+  @FunctionalInterface
+  interface Opener {
+    Connection open() throws SQLException;
+  }
+
+  /** Work on a connection. */
+  @FunctionalInterface
+  interface Work<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  private static final long BORROW_TIMEOUT_SECONDS = 30;
+
+  private final Opener opener;
+  private final String description;
+  private final String lockForWrite;
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final ArrayBlockingQueue<Slot> readers;
+  private final int readerCount;
+  private Connection writer;
+  private volatile boolean closed;
+
+  private static final class Slot {
+    Connection connection;
+  }
+
+  Connections(Opener opener, String description, String lockForWrite, int readers) {
+    this.opener = opener;
+    this.description = description;
+    this.lockForWrite = lockForWrite;
+    this.readerCount = readers;
+    this.readers = new ArrayBlockingQueue<>(readers);
+    for (int i = 0; i < readers; i++) {
+      this.readers.add(new Slot());
+    }
+  }
+
+  /** Runs {@code work} in one write transaction and commits it; rolls back on any failure. */
+  <T> T write(String operation, Work<T> work) {
+    writeLock.lock();
+    try {
+      requireOpen(operation);
+      Connection connection;
+      try {
+        if (writer == null) {
+          writer = opener.open();
+        }
+        connection = writer;
+      } catch (SQLException e) {
+        throw failure(operation, e);
+      }
+      try {
+        connection.setAutoCommit(false);
+        if (lockForWrite != null) {
+          try (Statement statement = connection.createStatement()) {
+            statement.execute(lockForWrite);
+          }
+        }
+        T result = work.run(connection);
+        // Commits. (commit() would have some drivers open the next transaction at once, and
+        // SQLite's would then hold the write lock between writes.)
+        connection.setAutoCommit(true);
+        return result;
+      } catch (SQLException e) {
+        rollback(connection);
+        writer = keepIfUsable(connection);
+        throw failure(operation, e);
+      } catch (RuntimeException | Error e) {
+        rollback(connection);
+        writer = keepIfUsable(connection);
+        throw e;
+      }
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** Runs {@code work} on a borrowed reader (auto-commit). */
+  <T> T read(String operation, Work<T> work) {
+    requireOpen(operation);
+    Slot slot;
+    try {
+      slot = readers.poll(BORROW_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException(description + ": interrupted waiting to " + operation, e);
+    }
+    if (slot == null) {
+      throw new StoreException(
+          description
+              + ": no reader free after "
+              + BORROW_TIMEOUT_SECONDS
+              + " s to "
+              + operation
+              + " (all "
+              + readerCount
+              + " busy; close the streams you open)");
+    }
+    try {
+      requireOpen(operation);
+      if (slot.connection == null) {
+        slot.connection = opener.open();
+      }
+      return work.run(slot.connection);
+    } catch (SQLException e) {
+      slot.connection = keepIfUsable(slot.connection);
+      throw failure(operation, e);
+    } finally {
+      readers.add(slot);
+    }
+  }
+
+  private void requireOpen(String operation) {
+    if (closed) {
+      throw new StoreException(description + " is closed; cannot " + operation);
+    }
+  }
+
+  private StoreException failure(String operation, SQLException e) {
+    return new StoreException(description + ": " + operation + " failed: " + e.getMessage(), e);
+  }
+
+  private static void rollback(Connection connection) {
+    try {
+      if (!connection.getAutoCommit()) {
+        connection.rollback();
+        connection.setAutoCommit(true);
+      }
+    } catch (SQLException ignored) {
+      // the connection is checked next; a broken one is replaced
+    }
+  }
+
+  private static Connection keepIfUsable(Connection connection) {
+    if (connection == null) {
+      return null;
+    }
+    try {
+      if (connection.isValid(2)) {
+        return connection;
+      }
+    } catch (SQLException ignored) {
+      // treated as broken
+    }
+    closeQuietly(connection);
+    return null;
+  }
+
+  private static void closeQuietly(Connection connection) {
+    try {
+      connection.close();
+    } catch (SQLException ignored) {
+      // closing a broken connection
+    }
+  }
+
+  /** Waits for the running write and the borrowed readers (up to 30 s), then closes them all. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    writeLock.lock();
+    try {
+      if (writer != null) {
+        closeQuietly(writer);
+        writer = null;
+      }
+    } finally {
+      writeLock.unlock();
+    }
+    for (int i = 0; i < readerCount; i++) {
+      Slot slot;
+      try {
+        slot = readers.poll(BORROW_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (slot == null) {
+        return; // a reader still borrowed: it is closed when its query ends and the JVM exits
+      }
+      if (slot.connection != null) {
+        closeQuietly(slot.connection);
+        slot.connection = null;
+      }
+    }
+  }
+}

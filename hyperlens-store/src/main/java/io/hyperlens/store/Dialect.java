@@ -1,0 +1,221 @@
+package io.hyperlens.store;
+
+import io.hyperlens.event.EventQuery;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The SQL of one database. This base class holds the statements both SQLite and PostgreSQL run as
+ * written (standard SQL, plus the {@code ON CONFLICT} clause both speak); {@link SqliteDialect} and
+ * {@link PostgresDialect} hold each database's schema scripts and whatever else differs. No SQL
+ * lives anywhere else.
+ */
+abstract class Dialect {
+  static final String EVENT_COLUMNS =
+      "seq, event_id, event_type, ts_micros, session_id, agent_did, causal_trace_id,"
+          + " parent_event_id, payload";
+  static final String SPAN_COLUMNS =
+      "trace_id, span_id, parent_span_id, name, start_nanos, end_nanos, status, data";
+  static final int EVENT_INSERT_PARAMS = 8;
+  static final int SPAN_INSERT_PARAMS = 8;
+  static final int AUDIT_INSERT_PARAMS = 7;
+
+  /** One schema version: the statements that take the schema from the version before to it. */
+  record Migration(int version, String description, List<String> statements) {}
+
+  /** A WHERE clause and the values it binds, in order. */
+  record Filter(String where, List<Object> params) {}
+
+  /** "SQLite" or "PostgreSQL", for messages. */
+  abstract String name();
+
+  /** Every schema version in order, from 1. */
+  abstract List<Migration> migrations();
+
+  /**
+   * A statement that serializes schema changes and appends across processes sharing the database
+   * for the rest of the transaction, or null where the database does so itself.
+   */
+  abstract String lockForWrite();
+
+  /** How many rows one multi-row INSERT carries. */
+  abstract int rowsPerInsert();
+
+  /** Splits a schema script into statements at the semicolons that end lines. */
+  static List<String> statements(String script) {
+    List<String> out = new ArrayList<>();
+    for (String statement : script.split(";\\s*\\n")) {
+      if (!statement.isBlank()) {
+        out.add(statement.strip());
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  String createSchemaTable() {
+    return "CREATE TABLE IF NOT EXISTS hyperlens_schema (version INTEGER PRIMARY KEY,"
+        + " description TEXT NOT NULL, applied_at TEXT NOT NULL)";
+  }
+
+  String schemaVersion() {
+    return "SELECT COALESCE(MAX(version), 0) FROM hyperlens_schema";
+  }
+
+  String recordSchemaVersion() {
+    return "INSERT INTO hyperlens_schema (version, description, applied_at) VALUES (?, ?, ?)";
+  }
+
+  // ---- events
+
+  String insertEvents(int rows) {
+    return multiRowInsert(
+        "INSERT INTO events (event_id, event_type, ts_micros, session_id, agent_did,"
+            + " causal_trace_id, parent_event_id, payload) VALUES ",
+        EVENT_INSERT_PARAMS,
+        rows,
+        " ON CONFLICT (event_id) DO NOTHING");
+  }
+
+  /** The newest {@code limit} matches (or all, when limit is 0), newest first. */
+  String selectEventsNewestFirst(Filter filter, boolean limited) {
+    return "SELECT "
+        + EVENT_COLUMNS
+        + " FROM events"
+        + filter.where()
+        + " ORDER BY seq DESC"
+        + (limited ? " LIMIT ?" : "");
+  }
+
+  /** Matches after a sequence number, oldest first, at most the bound parameter. */
+  String selectEventsPage(Filter filter) {
+    return "SELECT " + EVENT_COLUMNS + " FROM events" + filter.where() + " ORDER BY seq LIMIT ?";
+  }
+
+  String countEvents(Filter filter) {
+    return "SELECT COUNT(*) FROM events" + filter.where();
+  }
+
+  String typeCounts() {
+    return "SELECT event_type, COUNT(*) FROM events GROUP BY event_type";
+  }
+
+  String deleteEventsBefore() {
+    return "DELETE FROM events WHERE ts_micros < ?";
+  }
+
+  String deleteEventsBeyondNewest() {
+    return "DELETE FROM events WHERE seq <= (SELECT seq FROM events ORDER BY seq DESC LIMIT 1"
+        + " OFFSET ?)";
+  }
+
+  /**
+   * The filter of {@code query}; {@code afterSeq} (or null) adds the cursor bound, {@code
+   * nowMicros} closes a time range without an end.
+   */
+  Filter eventFilter(EventQuery query, Long afterSeq, long nowMicros) {
+    StringBuilder where = new StringBuilder();
+    List<Object> params = new ArrayList<>();
+    query.eventType().ifPresent(type -> and(where, params, "event_type = ?", type.value()));
+    query.sessionId().ifPresent(session -> and(where, params, "session_id = ?", session));
+    query.agentDid().ifPresent(agent -> and(where, params, "agent_did = ?", agent));
+    query
+        .start()
+        .ifPresent(
+            start -> {
+              and(where, params, "ts_micros >= ?", JdbcStore.micros(start));
+              and(
+                  where,
+                  params,
+                  "ts_micros <= ?",
+                  query.end().map(JdbcStore::micros).orElse(nowMicros));
+            });
+    if (afterSeq != null) {
+      and(where, params, "seq > ?", afterSeq);
+    }
+    return new Filter(where.toString(), List.copyOf(params));
+  }
+
+  private static void and(
+      StringBuilder where, List<Object> params, String condition, Object value) {
+    where.append(where.length() == 0 ? " WHERE " : " AND ").append(condition);
+    params.add(value);
+  }
+
+  // ---- spans
+
+  String insertSpans(int rows) {
+    return multiRowInsert(
+        "INSERT INTO spans (" + SPAN_COLUMNS + ") VALUES ",
+        SPAN_INSERT_PARAMS,
+        rows,
+        " ON CONFLICT (trace_id, span_id) DO NOTHING");
+  }
+
+  String selectTrace() {
+    return "SELECT "
+        + SPAN_COLUMNS
+        + " FROM spans WHERE trace_id = ? ORDER BY start_nanos, span_id";
+  }
+
+  String selectSpan() {
+    return "SELECT " + SPAN_COLUMNS + " FROM spans WHERE span_id = ? ORDER BY start_nanos LIMIT 1";
+  }
+
+  /** Trace ids of the latest-ending spans, newest first, one page ({@code LIMIT ? OFFSET ?}). */
+  String selectRecentTraceIds() {
+    return "SELECT trace_id FROM spans ORDER BY end_nanos DESC LIMIT ? OFFSET ?";
+  }
+
+  String deleteSpansBefore() {
+    return "DELETE FROM spans WHERE end_nanos < ?";
+  }
+
+  // ---- audit entries
+
+  String insertAuditEntry() {
+    return "INSERT INTO audit_entries (kind, sequence, ts_millis, agent_id, action, decision, line)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?)";
+  }
+
+  String selectLastAuditLine() {
+    return "SELECT position, line FROM audit_entries WHERE kind = ? ORDER BY position DESC LIMIT 1";
+  }
+
+  String selectAuditPage() {
+    return "SELECT position, line FROM audit_entries WHERE position > ? ORDER BY position LIMIT ?";
+  }
+
+  /**
+   * Records matching the criteria present (each bound once, in the order decision, agent, action,
+   * from, to), newest first, then {@code LIMIT ?} when limited.
+   */
+  String selectAuditRecords(
+      boolean decision, boolean agent, boolean action, boolean from, boolean to, boolean limited) {
+    return "SELECT position, line FROM audit_entries WHERE kind = 'record'"
+        + (decision ? " AND decision = ?" : "")
+        + (agent ? " AND agent_id = ?" : "")
+        + (action ? " AND action = ?" : "")
+        + (from ? " AND ts_millis >= ?" : "")
+        + (to ? " AND ts_millis <= ?" : "")
+        + " ORDER BY position DESC"
+        + (limited ? " LIMIT ?" : "");
+  }
+
+  private static String multiRowInsert(String head, int params, int rows, String tail) {
+    StringBuilder row = new StringBuilder("(");
+    for (int i = 0; i < params; i++) {
+      row.append(i == 0 ? "?" : ", ?");
+    }
+    row.append(')');
+    StringBuilder sql =
+        new StringBuilder(head.length() + rows * (row.length() + 2) + tail.length());
+    sql.append(head);
+    for (int i = 0; i < rows; i++) {
+      if (i > 0) {
+        sql.append(", ");
+      }
+      sql.append(row);
+    }
+    return sql.append(tail).toString();
+  }
+}

@@ -1,0 +1,87 @@
+package io.hyperlens.store;
+
+import io.hyperlens.spi.StoreException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.time.Clock;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The embedded store: one SQLite file, {@code hyperlens.db}, under a data directory. It runs in WAL
+ * mode (readers never wait for the writer) with {@code synchronous=FULL}, so a committed
+ * transaction survives a crash of the process and of the machine; writes begin {@code IMMEDIATE}
+ * and wait up to 10 s for another process's write lock.
+ *
+ * <pre>{@code
+ * try (SqliteStore store = SqliteStore.open(Path.of("data"));
+ *     PersistentEventSink sink = PersistentEventSink.builder(store).build()) {
+ *   sink.subscribe(bus);
+ *   bus.emit(event); // written behind, in batches
+ * }
+ * }</pre>
+ *
+ * @see JdbcStore for what every store does
+ */
+public final class SqliteStore extends JdbcStore {
+  /** The database file's name inside the data directory. */
+  public static final String FILE_NAME = "hyperlens.db";
+
+  private static final int READERS = 4;
+  private static final int BUSY_TIMEOUT_MS = 10_000;
+
+  private final Path file;
+
+  private SqliteStore(Path file, Connections connections, Clock clock) {
+    super(SqliteDialect.INSTANCE, connections, "SQLite store " + file, clock);
+    this.file = file;
+  }
+
+  /**
+   * Opens (creating when missing) the store in {@code dataDirectory}, migrating its schema.
+   *
+   * @throws IllegalArgumentException if {@code dataDirectory} is null or not a directory
+   * @throws StoreException if the file cannot be opened or was written by a newer version
+   */
+  public static SqliteStore open(Path dataDirectory) {
+    return open(dataDirectory, Clock.systemUTC());
+  }
+
+  /** As {@link #open(Path)}, with the clock that closes open-ended time ranges. */
+  public static SqliteStore open(Path dataDirectory, Clock clock) {
+    if (dataDirectory == null) {
+      throw new IllegalArgumentException("dataDirectory must not be null");
+    }
+    if (clock == null) {
+      throw new IllegalArgumentException("clock must not be null");
+    }
+    try {
+      Files.createDirectories(dataDirectory);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "dataDirectory " + dataDirectory + " cannot be created: " + e, e);
+    }
+    Path file = dataDirectory.resolve(FILE_NAME).toAbsolutePath();
+    String url = "jdbc:sqlite:" + file;
+    Connections connections =
+        new Connections(
+            () -> {
+              SQLiteConfig config = new SQLiteConfig();
+              config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+              config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+              config.setBusyTimeout(BUSY_TIMEOUT_MS);
+              config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+              return DriverManager.getConnection(url, config.toProperties());
+            },
+            "SQLite store " + file,
+            SqliteDialect.INSTANCE.lockForWrite(),
+            READERS);
+    return new SqliteStore(file, connections, clock);
+  }
+
+  /** The database file. */
+  public Path file() {
+    return file;
+  }
+}

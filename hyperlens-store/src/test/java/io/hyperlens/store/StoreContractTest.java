@@ -1,0 +1,502 @@
+package io.hyperlens.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.hyperlens.audit.AuditLog;
+import io.hyperlens.audit.AuditQuery;
+import io.hyperlens.audit.AuditRecord;
+import io.hyperlens.audit.AuditVerifier;
+import io.hyperlens.audit.Decision;
+import io.hyperlens.audit.StoredEntry;
+import io.hyperlens.audit.TamperKind;
+import io.hyperlens.audit.VerificationReport;
+import io.hyperlens.audit.keys.AuditSigner;
+import io.hyperlens.audit.keys.TrustedKeys;
+import io.hyperlens.event.EventQuery;
+import io.hyperlens.event.EventType;
+import io.hyperlens.event.HypervisorEvent;
+import io.hyperlens.event.HypervisorEventBus;
+import io.hyperlens.event.TestClock;
+import io.hyperlens.spi.EventPage;
+import io.hyperlens.spi.StoreException;
+import io.hyperlens.trace.DistributedTracer;
+import io.hyperlens.trace.Span;
+import io.hyperlens.trace.SpanData;
+import io.hyperlens.trace.SpanKind;
+import io.hyperlens.trace.SpanStatus;
+import io.hyperlens.trace.TraceContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every store promises, run against each database by a subclass: queries agree with the
+ * in-memory bus given the same events, pagination, counts, retention, idempotence, concurrent
+ * writers, bad input, spans, audit entries and schema versions.
+ */
+abstract class StoreContractTest {
+  static final Instant T0 = Instant.parse("2026-03-01T00:00:00Z");
+
+  final TestClock clock = new TestClock(T0);
+  JdbcStore store;
+
+  /** A store on a new, empty database. */
+  abstract JdbcStore openFresh(TestClock clock);
+
+  /** Another store on the database of the last {@link #openFresh}. */
+  abstract JdbcStore reopen(TestClock clock);
+
+  /** Runs SQL directly on that database (tampering, schema surgery). */
+  abstract void execute(String sql);
+
+  @BeforeEach
+  void open() {
+    store = openFresh(clock);
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  private HypervisorEventBus busWith(List<HypervisorEvent> events) {
+    HypervisorEventBus bus = HypervisorEventBus.builder().unbounded().clock(clock).build();
+    events.forEach(bus::emit);
+    return bus;
+  }
+
+  // ------------------------------------------------------------------ events
+
+  @Test
+  void eventsComeBackAsTheyWereAppended() {
+    List<HypervisorEvent> events = Events.generate(300, T0, 1);
+    assertThat(store.append(events)).isEqualTo(300);
+    List<HypervisorEvent> all = store.query(EventQuery.all());
+    assertThat(all).containsExactlyElementsOf(events);
+    assertThat(all.get(5).toMap()).isEqualTo(events.get(5).toMap());
+    assertThat(store.eventCount()).isEqualTo(300);
+  }
+
+  @Test
+  void everyQueryShapeAgreesWithTheBus() {
+    List<HypervisorEvent> events = Events.generate(800, T0, 2);
+    store.append(events);
+    HypervisorEventBus bus = busWith(events);
+    clock.set(events.get(600).timestamp());
+    Random random = new Random(3);
+    List<EventQuery> queries = new ArrayList<>();
+    queries.add(EventQuery.all());
+    for (EventType type : Events.TYPES) {
+      queries.add(EventQuery.builder().eventType(type).build());
+    }
+    for (int i = 0; i < 300; i++) {
+      var builder = EventQuery.builder();
+      if (random.nextBoolean()) {
+        builder.eventType(Events.TYPES[random.nextInt(Events.TYPES.length)]);
+      }
+      if (random.nextBoolean()) {
+        builder.sessionId("session-" + random.nextInt(6));
+      }
+      if (random.nextBoolean()) {
+        builder.agentDid("did:mesh:agent-" + random.nextInt(5));
+      }
+      if (random.nextInt(3) == 0) {
+        Instant start = events.get(random.nextInt(events.size())).timestamp();
+        Instant end =
+            random.nextBoolean() ? null : start.plusSeconds(random.nextInt(600)).plusNanos(123_000);
+        builder.timeRange(start, end);
+      }
+      if (random.nextBoolean()) {
+        builder.limit(1 + random.nextInt(20));
+      }
+      queries.add(builder.build());
+    }
+    for (EventQuery query : queries) {
+      List<HypervisorEvent> expected = bus.query(query);
+      assertThat(store.query(query)).as(query.toString()).containsExactlyElementsOf(expected);
+      assertThat(store.count(query)).as(query.toString()).isEqualTo(expected.size());
+    }
+    assertThat(store.queryBySession("session-1")).isEqualTo(bus.queryBySession("session-1"));
+    assertThat(store.queryByAgent("did:mesh:agent-2"))
+        .isEqualTo(bus.queryByAgent("did:mesh:agent-2"));
+    assertThat(store.queryByType(EventType.RING_ASSIGNED))
+        .isEqualTo(bus.queryByType(EventType.RING_ASSIGNED));
+    Instant from = events.get(100).timestamp();
+    assertThat(store.queryByTimeRange(from, null)).isEqualTo(bus.queryByTimeRange(from));
+  }
+
+  @Test
+  void typeCountsAgreeWithCountAndTheBus() {
+    List<HypervisorEvent> events = Events.generate(500, T0, 4);
+    store.append(events);
+    Map<String, Long> counts = store.typeCounts();
+    assertThat(counts).isEqualTo(busWith(events).typeCounts());
+    assertThat(counts.values().stream().mapToLong(Long::longValue).sum())
+        .isEqualTo(store.eventCount());
+    for (EventType type : Events.TYPES) {
+      assertThat(store.count(EventQuery.builder().eventType(type).build()))
+          .isEqualTo(counts.getOrDefault(type.value(), 0L));
+    }
+    assertThat(store.count(EventQuery.builder().limit(7).build())).isEqualTo(7);
+  }
+
+  @Test
+  void pagesWalkEveryMatchOnceEvenWhileAppending() {
+    List<HypervisorEvent> events = Events.generate(250, T0, 5);
+    store.append(events.subList(0, 200));
+    EventQuery bySession = EventQuery.builder().sessionId("session-2").build();
+    List<HypervisorEvent> walked = new ArrayList<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      EventPage page = store.page(bySession, cursor, 7);
+      assertThat(page.events().size()).isLessThanOrEqualTo(7);
+      walked.addAll(page.events());
+      cursor = page.nextCursor().orElse(null);
+      if (++pages == 3) {
+        store.append(events.subList(200, 250)); // appended mid-walk: shows up on later pages
+      }
+    } while (cursor != null);
+    assertThat(walked).containsExactlyElementsOf(busWith(events).queryBySession("session-2"));
+    assertThat(walked.stream().map(HypervisorEvent::eventId).distinct().count())
+        .isEqualTo(walked.size());
+
+    EventPage all = store.page(EventQuery.all(), null, 1000);
+    assertThat(all.events()).hasSize(250);
+    assertThat(all.nextCursor()).isEmpty();
+  }
+
+  @Test
+  void pagingRefusesALimitABadSizeAndAForeignCursor() {
+    assertThatThrownBy(() -> store.page(EventQuery.builder().limit(5).build(), null, 10))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("limit 5");
+    assertThatThrownBy(() -> store.page(EventQuery.all(), null, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("pageSize must be at least 1, got 0");
+    assertThatThrownBy(() -> store.page(EventQuery.all(), "page-2", 10))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cursor")
+        .hasMessageContaining("page-2");
+  }
+
+  @Test
+  void appendingAnIdTwiceStoresItOnce() {
+    List<HypervisorEvent> events = Events.generate(120, T0, 6);
+    assertThat(store.append(events)).isEqualTo(120);
+    assertThat(store.append(events)).isZero();
+    List<HypervisorEvent> overlap = new ArrayList<>(events.subList(100, 120));
+    overlap.addAll(Events.generate(10, T0.plusSeconds(9999), 7));
+    overlap.add(overlap.get(overlap.size() - 1)); // the same event twice in one batch
+    assertThat(store.append(overlap)).isEqualTo(10);
+    assertThat(store.eventCount()).isEqualTo(130);
+    assertThat(store.append(List.of())).isZero();
+  }
+
+  @Test
+  void retentionByAgeAndByCount() {
+    List<HypervisorEvent> events = Events.generate(400, T0, 8);
+    store.append(events);
+    Instant cutoff = events.get(150).timestamp();
+    long older = events.stream().filter(e -> e.timestamp().isBefore(cutoff)).count();
+    assertThat(store.deleteOlderThan(cutoff)).isEqualTo(older);
+    assertThat(store.query(EventQuery.all()))
+        .allSatisfy(e -> assertThat(e.timestamp()).isAfterOrEqualTo(cutoff));
+    assertThat(store.retainNewest(100)).isEqualTo(400 - older - 100);
+    assertThat(store.query(EventQuery.all())).containsExactlyElementsOf(events.subList(300, 400));
+    assertThat(store.retainNewest(1000)).isZero();
+    assertThat(store.retainNewest(0)).isEqualTo(100);
+    assertThat(store.eventCount()).isZero();
+    assertThat(store.typeCounts()).isEmpty();
+    assertThatThrownBy(() -> store.retainNewest(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("-1");
+  }
+
+  @Test
+  void concurrentWritersLoseNothingAndKeepTheirOrder() throws Exception {
+    int threads = 4;
+    int perThread = 600;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        List<HypervisorEvent> mine = Events.generate(perThread, T0, 100 + t);
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < perThread; i += 50) {
+                    store.append(mine.subList(i, i + 50));
+                    store.query(EventQuery.builder().limit(10).build()); // readers meanwhile
+                  }
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    List<HypervisorEvent> all = store.query(EventQuery.all());
+    assertThat(all).hasSize(threads * perThread);
+    for (int t = 0; t < threads; t++) {
+      String suffix = "-" + (100 + t);
+      List<String> mine =
+          all.stream()
+              .map(HypervisorEvent::eventId)
+              .filter(id -> id.endsWith(suffix))
+              .collect(Collectors.toList());
+      List<String> sorted = new ArrayList<>(mine);
+      Collections.sort(sorted);
+      assertThat(mine).hasSize(perThread).isEqualTo(sorted);
+    }
+  }
+
+  @Test
+  void anEventThatCannotBeStoredFailsItsWholeBatchByName() {
+    List<HypervisorEvent> good = Events.generate(5, T0, 9);
+    HypervisorEvent nul =
+        HypervisorEvent.builder(EventType.SESSION_CREATED)
+            .eventId("bad-nul")
+            .sessionId("s\u0000x")
+            .build();
+    List<HypervisorEvent> batch = new ArrayList<>(good);
+    batch.add(nul);
+    assertThatThrownBy(() -> store.append(batch))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("bad-nul")
+        .hasMessageContaining("sessionId")
+        .hasMessageContaining("NUL");
+    assertThat(store.eventCount()).isZero();
+
+    HypervisorEvent surrogate =
+        HypervisorEvent.builder(EventType.SESSION_CREATED)
+            .eventId("bad-surrogate")
+            .payload(Map.of("text", "broken \uD83D here"))
+            .build();
+    assertThatThrownBy(() -> store.append(List.of(surrogate)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("bad-surrogate")
+        .hasMessageContaining("payload")
+        .hasMessageContaining("surrogate");
+
+    HypervisorEvent huge =
+        HypervisorEvent.builder(EventType.SESSION_CREATED)
+            .eventId("too-big")
+            .payload(Map.of("blob", "x".repeat(JdbcStore.MAX_PAYLOAD_CHARS)))
+            .build();
+    assertThatThrownBy(() -> store.append(List.of(huge)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("too-big")
+        .hasMessageContaining("payload is " + (JdbcStore.MAX_PAYLOAD_CHARS + 11));
+    assertThatThrownBy(() -> store.append(Collections.singletonList(null)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("events[0]");
+    assertThat(store.eventCount()).isZero();
+  }
+
+  @Test
+  void aClosedStoreSaysSo() {
+    store.close();
+    assertThatThrownBy(() -> store.append(Events.generate(1, T0, 10)))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("closed");
+    assertThatThrownBy(() -> store.query(EventQuery.all()))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("closed");
+  }
+
+  // ------------------------------------------------------------------ schema
+
+  @Test
+  void reopeningKeepsTheDataAndTheSchemaVersion() {
+    store.append(Events.generate(10, T0, 11));
+    store.close();
+    store = reopen(clock);
+    assertThat(store.eventCount()).isEqualTo(10);
+    assertThat(store.schemaVersion()).isEqualTo(1);
+  }
+
+  @Test
+  void aStoreWrittenByANewerVersionIsRefused() {
+    execute(
+        "INSERT INTO hyperlens_schema (version, description, applied_at)"
+            + " VALUES (99, 'from the future', '2030-01-01T00:00:00Z')");
+    store.close();
+    assertThatThrownBy(() -> store = reopen(clock))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("newer Hyperlens (schema version 99)")
+        .hasMessageContaining("reads up to schema version 1");
+    store = openFresh(clock); // for the close after the test
+  }
+
+  // ------------------------------------------------------------------ spans
+
+  @Test
+  void spansAnswerAsTheTracerDoes() {
+    List<SpanData> exported = Collections.synchronizedList(new ArrayList<>());
+    List<String> traceIds = new ArrayList<>();
+    try (DistributedTracer tracer =
+        DistributedTracer.builder().serviceName("agents").exporter(exported::addAll).build()) {
+      for (int t = 0; t < 5; t++) {
+        TraceContext trace = tracer.startTrace();
+        traceIds.add(trace.traceId());
+        Span root = tracer.startSpan("agent.run", SpanKind.SERVER, Map.of("agent", "a" + t));
+        Span tool = tracer.startSpan("tool.call", SpanKind.CLIENT, Map.of("n", t, "ok", true));
+        tool.addEvent("retry", Map.of("attempt", 2));
+        tracer.finishSpan(tool, t == 3 ? SpanStatus.ERROR : SpanStatus.OK, "boom");
+        tracer.finishSpan(root);
+        tracer.endTrace();
+      }
+      tracer.forceFlush(Duration.ofSeconds(10));
+      assertThat(store.appendSpans(exported)).isEqualTo(10);
+      assertThat(store.appendSpans(exported)).isZero();
+      for (String traceId : traceIds) {
+        assertThat(store.trace(traceId).stream().map(SpanData::toMap))
+            .containsExactlyElementsOf(
+                tracer.getTraceSpans(traceId).stream().map(SpanData::toMap).toList());
+        assertThat(store.traceSummary(traceId)).isEqualTo(tracer.getTraceSummary(traceId));
+      }
+      SpanData tool = tracer.getTraceSpans(traceIds.get(3)).get(1);
+      SpanData back = store.span(tool.spanId()).orElseThrow();
+      assertThat(back.toMap()).isEqualTo(tool.toMap());
+      assertThat(back.serviceName()).isEqualTo("agents");
+      assertThat(back.kind()).isEqualTo(SpanKind.CLIENT);
+      assertThat(back.statusMessage()).contains("boom");
+      assertThat(back.parentSpanId()).isEqualTo(tool.parentSpanId());
+      assertThat(back.traceFlags()).isEqualTo(tool.traceFlags());
+      assertThat(store.recentTraces(3).stream().map(s -> s.traceId()))
+          .containsExactlyElementsOf(
+              tracer.recentTraces(3).stream().map(s -> s.traceId()).toList());
+      assertThat(store.span("0000000000000001")).isEmpty();
+      assertThat(store.traceSummary("00000000000000000000000000000001")).isEmpty();
+
+      long lastEnd = exported.stream().mapToLong(SpanData::endEpochNanos).max().orElseThrow();
+      assertThat(store.deleteSpansOlderThan(Instant.ofEpochSecond(0, lastEnd))).isEqualTo(9);
+      assertThat(store.recentTraces(10)).hasSize(1);
+    }
+  }
+
+  // ------------------------------------------------------------------ audit
+
+  @Test
+  void anAuditLogKeepsItsChainInTheDatabase() {
+    AuditSigner signer = AuditSigner.generate();
+    TrustedKeys keys = TrustedKeys.of(signer.publicKey());
+    try (AuditLog log =
+        AuditLog.builder().store(store).signer(signer).checkpointEvery(100).clock(clock).build()) {
+      for (int i = 0; i < 250; i++) {
+        clock.advance(Duration.ofSeconds(30));
+        log.append(
+            io.hyperlens.audit.AuditEntry.builder()
+                .agentId("agent-" + i % 3)
+                .action(i % 5 == 0 ? "shell_exec" : "read_file")
+                .decision(i % 4 == 0 ? Decision.DENY : Decision.ALLOW)
+                .resource("/srv/" + i)
+                .build());
+      }
+      assertThat(log.verify().ok()).isTrue();
+      AuditQuery denies =
+          AuditQuery.builder().decision(Decision.DENY).agentId("agent-1").limit(5).build();
+      List<AuditRecord> scanned = scan(denies);
+      assertThat(log.query(denies)).isEqualTo(scanned).hasSize(5);
+      AuditQuery window =
+          AuditQuery.builder()
+              .action("shell_exec")
+              .from(T0.plusSeconds(3000).plusMillis(1))
+              .to(T0.plusSeconds(6000))
+              .build();
+      assertThat(log.query(window)).isEqualTo(scan(window)).isNotEmpty();
+    }
+    // The log closed the store; another store on the same database continues the chain.
+    store = reopen(clock);
+    try (AuditLog log = AuditLog.builder().store(store).signer(signer).clock(clock).build()) {
+      AuditRecord next =
+          log.append(
+              io.hyperlens.audit.AuditEntry.builder()
+                  .agentId("agent-9")
+                  .action("read_file")
+                  .decision(Decision.ALLOW)
+                  .build());
+      assertThat(next.sequence()).isEqualTo(251);
+    }
+    store = reopen(clock);
+    assertThat(AuditVerifier.verify(store, keys).ok()).isTrue();
+
+    execute(
+        "UPDATE audit_entries SET line = REPLACE(line, '\"deny\"', '\"allow\"')"
+            + " WHERE kind = 'record' AND sequence = 201");
+    VerificationReport report = AuditVerifier.verify(store, keys);
+    assertThat(report.ok()).isFalse();
+    assertThat(report.failure().orElseThrow().kind()).isEqualTo(TamperKind.MODIFIED);
+    assertThat(report.failure().orElseThrow().sequence()).isEqualTo(201);
+
+    execute("DELETE FROM audit_entries WHERE kind = 'record' AND sequence = 120");
+    assertThat(AuditVerifier.verify(store, keys).failure().orElseThrow().kind())
+        .isEqualTo(TamperKind.DELETED);
+  }
+
+  private List<AuditRecord> scan(AuditQuery query) {
+    List<AuditRecord> matches;
+    try (Stream<StoredEntry> entries = store.entries()) {
+      matches =
+          entries
+              .filter(e -> e instanceof StoredEntry.StoredRecord)
+              .map(e -> ((StoredEntry.StoredRecord) e).record())
+              .filter(query::matches)
+              .collect(Collectors.toList());
+    }
+    int limit = query.limit();
+    return limit > 0 && matches.size() > limit
+        ? matches.subList(matches.size() - limit, matches.size())
+        : matches;
+  }
+
+  @Test
+  void auditEntriesStreamInOrderAcrossPages() {
+    AuditSigner signer = AuditSigner.generate();
+    try (AuditLog log =
+        AuditLog.builder().store(store).signer(signer).checkpointEvery(1000).clock(clock).build()) {
+      for (int i = 0; i < 2100; i++) {
+        log.append(
+            io.hyperlens.audit.AuditEntry.builder()
+                .agentId("a")
+                .action("act")
+                .decision(Decision.AUDIT)
+                .build());
+      }
+    }
+    store = reopen(clock);
+    Set<Long> sequences = new HashSet<>();
+    long checkpoints;
+    try (Stream<StoredEntry> entries = store.entries()) {
+      List<StoredEntry> all = entries.toList();
+      checkpoints = all.stream().filter(e -> e instanceof StoredEntry.StoredCheckpoint).count();
+      all.stream()
+          .filter(e -> e instanceof StoredEntry.StoredRecord)
+          .forEach(e -> sequences.add(((StoredEntry.StoredRecord) e).record().sequence()));
+      for (int i = 1; i < all.size(); i++) {
+        assertThat(all.get(i).position()).isGreaterThan(all.get(i - 1).position());
+      }
+    }
+    assertThat(sequences).hasSize(2100);
+    assertThat(checkpoints).isEqualTo(4); // opening, 1000, 2000, close
+    assertThat(store.lastRecord().orElseThrow().sequence()).isEqualTo(2100);
+    assertThat(store.lastCheckpoint().orElseThrow().sequence()).isEqualTo(2100);
+  }
+}
