@@ -73,8 +73,11 @@ public final class PostgresStore extends JdbcStore {
   }
 
   private static String describe(DataSource dataSource) {
-    return dataSource instanceof PGSimpleDataSource
-        ? ((PGSimpleDataSource) dataSource).getURL()
-        : dataSource.toString();
+    if (!(dataSource instanceof PGSimpleDataSource)) {
+      return dataSource.getClass().getSimpleName();
+    }
+    String url = ((PGSimpleDataSource) dataSource).getURL();
+    int query = url.indexOf('?');
+    return query < 0 ? url : url.substring(0, query); // parameters may hold a password
   }
 }
