@@ -20,7 +20,8 @@ class ReadmeQuickStartTest {
             work,
             block ->
                 !block.contains("import io.hyperlens.otel.")
-                    && !block.contains("import io.hyperlens.audit."));
+                    && !block.contains("import io.hyperlens.audit.")
+                    && !block.contains("import io.hyperlens.store."));
     assertThat(sources)
         .extracting(p -> p.getFileName().toString())
         .containsExactly("QuickStart.java", "CollectorsQuickStart.java", "TracingQuickStart.java");

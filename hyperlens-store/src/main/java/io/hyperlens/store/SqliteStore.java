@@ -12,7 +12,8 @@ import org.sqlite.SQLiteConfig;
  * The embedded store: one SQLite file, {@code hyperlens.db}, under a data directory. It runs in WAL
  * mode (readers never wait for the writer) with {@code synchronous=FULL}, so a committed
  * transaction survives a crash of the process and of the machine; writes begin {@code IMMEDIATE}
- * and wait up to 10 s for another process's write lock.
+ * and wait up to 10 s for another process's write lock; each connection caches 32 MiB of pages and
+ * keeps temporary tables in memory.
  *
  * <pre>{@code
  * try (SqliteStore store = SqliteStore.open(Path.of("data"));
@@ -30,6 +31,9 @@ public final class SqliteStore extends JdbcStore {
 
   private static final int READERS = 4;
   private static final int BUSY_TIMEOUT_MS = 10_000;
+
+  /** Page cache per connection, in KiB (SQLite's negative cache_size): 32 MiB, not 2. */
+  private static final int CACHE_KIB = -32 * 1024;
 
   private final Path file;
 
@@ -72,6 +76,8 @@ public final class SqliteStore extends JdbcStore {
               config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
               config.setBusyTimeout(BUSY_TIMEOUT_MS);
               config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+              config.setCacheSize(CACHE_KIB);
+              config.setTempStore(SQLiteConfig.TempStore.MEMORY);
               return DriverManager.getConnection(url, config.toProperties());
             },
             "SQLite store " + file,
