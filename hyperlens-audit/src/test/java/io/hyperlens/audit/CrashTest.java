@@ -2,19 +2,16 @@ package io.hyperlens.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hyperlens.ChildJvm;
 import io.hyperlens.audit.keys.AuditKeys;
 import io.hyperlens.audit.keys.TrustedKeys;
 import io.hyperlens.audit.store.JsonLinesAuditStore;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -64,45 +61,17 @@ class CrashTest {
    * milliseconds, SIGKILLs it, and returns the last sequence it reported.
    */
   private long runAndKill(long atLeast) throws Exception {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process child =
-        new ProcessBuilder(
-                java.toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                CrashAppender.class.getName(),
-                dir.toString())
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
     AtomicLong last = new AtomicLong();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader out =
-                  new BufferedReader(
-                      new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = out.readLine()) != null) {
-                  if (line.startsWith("appended ")) {
-                    last.set(Long.parseLong(line.substring(9)));
-                  }
-                }
-              } catch (IOException pipeClosed) {
-                // the JDK may close the pipe once the child is gone: nothing more was reported
-              }
-            });
-    reader.start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (last.get() < atLeast && child.isAlive() && System.nanoTime() < deadline) {
-      Thread.sleep(1);
-    }
-    assertThat(last.get()).as("the child appended").isGreaterThanOrEqualTo(atLeast);
-    Thread.sleep(ThreadLocalRandom.current().nextInt(1, 30));
-    // destroyForcibly is SIGKILL on Unix: no shutdown hooks, no close(), no final checkpoint.
-    child.destroyForcibly();
-    assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(child.exitValue()).isEqualTo(137);
-    reader.join(TimeUnit.SECONDS.toMillis(30));
+    ChildJvm.runAndKill(
+        CrashAppender.class,
+        List.of(dir.toString()),
+        line -> {
+          if (line.startsWith("appended ")) {
+            last.set(Long.parseLong(line.substring(9)));
+          }
+        },
+        () -> last.get() >= atLeast,
+        Duration.ofSeconds(60));
     return last.get();
   }
 }

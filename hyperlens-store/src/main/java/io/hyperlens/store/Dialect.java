@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * The SQL of one database. This base class holds the statements both SQLite and PostgreSQL run as
- * written (standard SQL, plus the {@code ON CONFLICT} clause both speak); {@link SqliteDialect} and
- * {@link PostgresDialect} hold each database's schema scripts and whatever else differs. No SQL
+ * written (standard SQL, plus the {@code ON CONFLICT} clause both speak) and the schema scripts
+ * with the words that differ left open; {@link SqliteDialect} and {@link PostgresDialect} fill
+ * those in and hold whatever else differs (the cross-process write lock, rows per INSERT). No SQL
  * lives anywhere else.
  */
 abstract class Dialect {
@@ -40,6 +41,65 @@ abstract class Dialect {
 
   /** How many rows one multi-row INSERT carries. */
   abstract int rowsPerInsert();
+
+  /**
+   * Statements that refresh the query planner's statistics cheaply, run when a store opens and
+   * closes; empty where the database keeps them itself.
+   */
+  abstract List<String> refreshStatistics();
+
+  /**
+   * Schema version 1, the same on every database but for two words: {@code id}, the type of an
+   * ever-increasing row number, and {@code int64}, a 64-bit integer. Later versions are new
+   * scripts; this one never changes.
+   */
+  static String schemaV1(String id, String int64) {
+    return """
+      CREATE TABLE events (
+        seq {id},
+        event_id TEXT NOT NULL UNIQUE,
+        event_type TEXT NOT NULL,
+        ts_micros {int64} NOT NULL,
+        session_id TEXT,
+        agent_did TEXT,
+        causal_trace_id TEXT,
+        parent_event_id TEXT,
+        payload TEXT NOT NULL
+      );
+      CREATE INDEX events_by_type ON events (event_type, seq);
+      CREATE INDEX events_by_session ON events (session_id, seq);
+      CREATE INDEX events_by_agent ON events (agent_did, seq);
+      CREATE INDEX events_by_time ON events (ts_micros);
+      CREATE TABLE spans (
+        trace_id TEXT NOT NULL,
+        span_id TEXT NOT NULL,
+        parent_span_id TEXT,
+        name TEXT NOT NULL,
+        start_nanos {int64} NOT NULL,
+        end_nanos {int64} NOT NULL,
+        status TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (trace_id, span_id)
+      );
+      CREATE INDEX spans_by_span_id ON spans (span_id);
+      CREATE INDEX spans_by_end ON spans (end_nanos);
+      CREATE TABLE audit_entries (
+        position {id},
+        kind TEXT NOT NULL,
+        sequence {int64} NOT NULL,
+        ts_millis {int64} NOT NULL,
+        agent_id TEXT,
+        action TEXT,
+        decision TEXT,
+        line TEXT NOT NULL
+      );
+      CREATE INDEX audit_by_kind ON audit_entries (kind, position);
+      CREATE INDEX audit_by_agent ON audit_entries (agent_id, position);
+      CREATE INDEX audit_by_time ON audit_entries (ts_millis);
+      """
+        .replace("{id}", id)
+        .replace("{int64}", int64);
+  }
 
   /** Splits a schema script into statements at the semicolons that end lines. */
   static List<String> statements(String script) {

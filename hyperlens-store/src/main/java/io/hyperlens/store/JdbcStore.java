@@ -84,10 +84,27 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
     this.clock = clock;
     try {
       migrate();
+      refreshStatistics();
     } catch (RuntimeException e) {
       connections.close();
       throw e;
     }
+  }
+
+  private void refreshStatistics() {
+    if (dialect.refreshStatistics().isEmpty()) {
+      return;
+    }
+    connections.write(
+        "refresh the planner's statistics",
+        connection -> {
+          try (Statement statement = connection.createStatement()) {
+            for (String sql : dialect.refreshStatistics()) {
+              statement.execute(sql);
+            }
+          }
+          return null;
+        });
   }
 
   /** The schema version this build writes and reads. */
@@ -686,9 +703,17 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
 
   // ------------------------------------------------------------------ shared
 
-  /** Flushes and closes the connections; calls after close fail with {@link StoreException}. */
+  /**
+   * Refreshes the planner's statistics where the database wants it, then closes the connections;
+   * calls after close fail with {@link StoreException}.
+   */
   @Override
   public void close() {
+    try {
+      refreshStatistics();
+    } catch (StoreException e) {
+      // closed already, or the database is gone: nothing to refresh
+    }
     connections.close();
   }
 

@@ -6,51 +6,6 @@ import java.util.List;
 final class SqliteDialect extends Dialect {
   static final SqliteDialect INSTANCE = new SqliteDialect();
 
-  private static final String V1 =
-      """
-      CREATE TABLE events (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        event_id TEXT NOT NULL UNIQUE,
-        event_type TEXT NOT NULL,
-        ts_micros INTEGER NOT NULL,
-        session_id TEXT,
-        agent_did TEXT,
-        causal_trace_id TEXT,
-        parent_event_id TEXT,
-        payload TEXT NOT NULL
-      );
-      CREATE INDEX events_by_type ON events (event_type, seq);
-      CREATE INDEX events_by_session ON events (session_id, seq);
-      CREATE INDEX events_by_agent ON events (agent_did, seq);
-      CREATE INDEX events_by_time ON events (ts_micros);
-      CREATE TABLE spans (
-        trace_id TEXT NOT NULL,
-        span_id TEXT NOT NULL,
-        parent_span_id TEXT,
-        name TEXT NOT NULL,
-        start_nanos INTEGER NOT NULL,
-        end_nanos INTEGER NOT NULL,
-        status TEXT NOT NULL,
-        data TEXT NOT NULL,
-        PRIMARY KEY (trace_id, span_id)
-      );
-      CREATE INDEX spans_by_span_id ON spans (span_id);
-      CREATE INDEX spans_by_end ON spans (end_nanos);
-      CREATE TABLE audit_entries (
-        position INTEGER PRIMARY KEY AUTOINCREMENT,
-        kind TEXT NOT NULL,
-        sequence INTEGER NOT NULL,
-        ts_millis INTEGER NOT NULL,
-        agent_id TEXT,
-        action TEXT,
-        decision TEXT,
-        line TEXT NOT NULL
-      );
-      CREATE INDEX audit_by_kind ON audit_entries (kind, position);
-      CREATE INDEX audit_by_agent ON audit_entries (agent_id, position);
-      CREATE INDEX audit_by_time ON audit_entries (ts_millis);
-      """;
-
   private SqliteDialect() {}
 
   @Override
@@ -60,12 +15,26 @@ final class SqliteDialect extends Dialect {
 
   @Override
   List<Migration> migrations() {
-    return List.of(new Migration(1, "events, spans and audit entries", statements(V1)));
+    return List.of(
+        new Migration(
+            1,
+            "events, spans and audit entries",
+            statements(schemaV1("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER"))));
   }
 
   @Override
   String lockForWrite() {
     return null; // write transactions begin IMMEDIATE: SQLite takes the write lock
+  }
+
+  /**
+   * SQLite's recommended upkeep for long-lived connections: analyze the tables whose statistics are
+   * missing or stale, sampling at most about 1000 rows per index, so that a combined query walks
+   * the most selective index (without statistics it may walk the type index of millions of rows).
+   */
+  @Override
+  List<String> refreshStatistics() {
+    return List.of("PRAGMA analysis_limit=1000", "PRAGMA optimize=0x10002");
   }
 
   @Override

@@ -2,19 +2,16 @@ package io.hyperlens.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hyperlens.ChildJvm;
 import io.hyperlens.event.EventQuery;
 import io.hyperlens.event.HypervisorEvent;
 import io.hyperlens.spi.EventPage;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,47 +63,17 @@ class StoreCrashTest {
 
   private Set<String> runAndKill(Durability mode, int capacity, int threads, int atLeast)
       throws Exception {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process child =
-        new ProcessBuilder(
-                java.toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                CrashEmitter.class.getName(),
-                dir.toString(),
-                mode.name(),
-                Integer.toString(capacity),
-                Integer.toString(threads))
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
     Set<String> acked = ConcurrentHashMap.newKeySet();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader out =
-                  new BufferedReader(
-                      new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = out.readLine()) != null) {
-                  if (line.startsWith("acked ")) {
-                    acked.add(line.substring(6));
-                  }
-                }
-              } catch (IOException pipeClosed) {
-                // the pipe may close once the child is gone: nothing more was acknowledged
-              }
-            });
-    reader.start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (acked.size() < atLeast && child.isAlive() && System.nanoTime() < deadline) {
-      Thread.sleep(2);
-    }
-    assertThat(acked.size()).as("the child emitted").isGreaterThanOrEqualTo(atLeast);
-    Thread.sleep(ThreadLocalRandom.current().nextInt(1, 30));
-    child.destroyForcibly(); // SIGKILL: no close(), no flush, no shutdown hooks
-    assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(child.exitValue()).isEqualTo(137);
-    reader.join(TimeUnit.SECONDS.toMillis(30));
+    ChildJvm.runAndKill(
+        CrashEmitter.class,
+        List.of(dir.toString(), mode.name(), Integer.toString(capacity), Integer.toString(threads)),
+        line -> {
+          if (line.startsWith("acked ")) {
+            acked.add(line.substring(6));
+          }
+        },
+        () -> acked.size() >= atLeast,
+        Duration.ofSeconds(90));
     return acked;
   }
 }
