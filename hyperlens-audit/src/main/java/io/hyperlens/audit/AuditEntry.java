@@ -88,6 +88,11 @@ public record AuditEntry(
       throw new IllegalArgumentException(field + " must not be blank, got \"" + value + '"');
     }
     checkUnicode(field, value);
+    if (maxLength == MAX_NAME_LENGTH && value.indexOf('\u0000') >= 0) {
+      // Names are indexed by the database stores, and PostgreSQL text cannot hold NUL.
+      throw new IllegalArgumentException(
+          field + " must not hold a NUL character, got one at index " + value.indexOf('\u0000'));
+    }
     if (value.length() > maxLength) {
       throw new IllegalArgumentException(
           field

@@ -124,6 +124,14 @@ class AuditLogTest {
       assertThatThrownBy(() -> AuditEntry.builder().agentId(" ").build())
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("agentId must not be blank");
+      assertThatThrownBy(
+              () ->
+                  AuditEntry.builder()
+                      .agentId("a\u0000b")
+                      .action("x")
+                      .decision(Decision.ALLOW)
+                      .build())
+          .hasMessageContaining("agentId must not hold a NUL character, got one at index 1");
       assertThatThrownBy(() -> AuditEntry.builder().agentId("a").action("x").build())
           .hasMessageContaining("decision must not be null");
       assertThatThrownBy(() -> AuditEntry.builder().decision("maybe"))

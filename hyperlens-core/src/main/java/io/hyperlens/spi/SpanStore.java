@@ -41,7 +41,8 @@ public interface SpanStore extends AutoCloseable {
   Optional<TraceSummary> traceSummary(String traceId);
 
   /**
-   * Summaries of the traces with the latest-starting spans, newest first; at most {@code limit}.
+   * Summaries of the traces whose spans ended last, newest first; at most {@code limit}. (The
+   * tracer orders by when spans finished in this process; a store by their recorded end time.)
    */
   List<TraceSummary> recentTraces(int limit);
 

@@ -53,27 +53,53 @@ final class Connections implements AutoCloseable {
     }
   }
 
-  /** Runs {@code work} in one write transaction and commits it; rolls back on any failure. */
+  /**
+   * Runs {@code work} in one write transaction and commits it; rolls back on any failure. A
+   * connection found broken before the work ran (the database restarted while the store was idle)
+   * is replaced and the transaction tried once more; one that breaks later is not retried, since
+   * its commit may have happened.
+   */
   <T> T write(String operation, Work<T> work) {
     writeLock.lock();
     try {
       requireOpen(operation);
-      Connection connection;
-      try {
-        if (writer == null) {
-          writer = opener.open();
-        }
-        connection = writer;
-      } catch (SQLException e) {
-        throw failure(operation, e);
-      }
-      try {
-        connection.setAutoCommit(false);
-        if (lockForWrite != null) {
-          try (Statement statement = connection.createStatement()) {
-            statement.execute(lockForWrite);
+      for (int attempt = 1; ; attempt++) {
+        Connection connection;
+        try {
+          if (writer == null) {
+            writer = opener.open();
           }
+          connection = writer;
+          begin(connection);
+        } catch (SQLException e) {
+          if (writer != null) {
+            rollback(writer);
+            writer = keepIfUsable(writer);
+          }
+          if (attempt == 1 && writer == null) {
+            continue;
+          }
+          throw failure(operation, e);
         }
+        return commit(operation, connection, work);
+      }
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private void begin(Connection connection) throws SQLException {
+    connection.setAutoCommit(false);
+    if (lockForWrite != null) {
+      try (Statement statement = connection.createStatement()) {
+        statement.execute(lockForWrite);
+      }
+    }
+  }
+
+  private <T> T commit(String operation, Connection connection, Work<T> work) {
+    {
+      try {
         T result = work.run(connection);
         // Commits. (commit() would have some drivers open the next transaction at once, and
         // SQLite's would then hold the write lock between writes.)
@@ -88,8 +114,6 @@ final class Connections implements AutoCloseable {
         writer = keepIfUsable(connection);
         throw e;
       }
-    } finally {
-      writeLock.unlock();
     }
   }
 
@@ -124,6 +148,10 @@ final class Connections implements AutoCloseable {
       slot.connection = keepIfUsable(slot.connection);
       throw failure(operation, e);
     } finally {
+      if (closed && slot.connection != null) {
+        closeQuietly(slot.connection); // close() has passed this slot by
+        slot.connection = null;
+      }
       readers.add(slot);
     }
   }
@@ -179,14 +207,19 @@ final class Connections implements AutoCloseable {
       return;
     }
     closed = true;
-    writeLock.lock();
     try {
-      if (writer != null) {
-        closeQuietly(writer);
-        writer = null;
-      }
-    } finally {
-      writeLock.unlock();
+      if (writeLock.tryLock(BORROW_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        try {
+          if (writer != null) {
+            closeQuietly(writer);
+            writer = null;
+          }
+        } finally {
+          writeLock.unlock();
+        }
+      } // else a write is stuck in the database: its connection is abandoned to it
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     for (int i = 0; i < readerCount; i++) {
       Slot slot;

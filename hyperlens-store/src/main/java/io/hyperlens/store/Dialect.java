@@ -182,7 +182,7 @@ abstract class Dialect {
         .start()
         .ifPresent(
             start -> {
-              and(where, params, "ts_micros >= ?", JdbcStore.micros(start));
+              and(where, params, "ts_micros >= ?", JdbcStore.microsRoundedUp(start));
               and(
                   where,
                   params,
@@ -223,7 +223,7 @@ abstract class Dialect {
 
   /** Trace ids of the latest-ending spans, newest first, one page ({@code LIMIT ? OFFSET ?}). */
   String selectRecentTraceIds() {
-    return "SELECT trace_id FROM spans ORDER BY end_nanos DESC LIMIT ? OFFSET ?";
+    return "SELECT trace_id FROM spans ORDER BY end_nanos DESC, trace_id, span_id LIMIT ? OFFSET ?";
   }
 
   String deleteSpansBefore() {

@@ -189,10 +189,15 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
               + MAX_PAYLOAD_CHARS
               + " a store keeps");
     }
+    long micros = micros(event.timestamp());
+    if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
+      throw new IllegalArgumentException(
+          "event " + id + ": timestamp " + event.timestamp() + " is beyond what a store keeps");
+    }
     return new Object[] {
       storable(id, "eventId", id),
       event.eventType().value(),
-      micros(event.timestamp()),
+      micros,
       storable(id, "sessionId", event.sessionId().orElse(null)),
       storable(id, "agentDid", event.agentDid().orElse(null)),
       storable(id, "causalTraceId", event.causalTraceId().orElse(null)),
@@ -297,7 +302,11 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
               try (Statement statement = connection.createStatement();
                   ResultSet rs = statement.executeQuery(dialect.typeCounts())) {
                 while (rs.next()) {
-                  counts.put(EventType.fromValue(rs.getString(1)), rs.getLong(2));
+                  try {
+                    counts.put(EventType.fromValue(rs.getString(1)), rs.getLong(2));
+                  } catch (IllegalArgumentException e) {
+                    throw new SQLException("a stored event type is unknown to this version: " + e);
+                  }
                 }
               }
               return counts;
@@ -312,7 +321,8 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
     if (cutoff == null) {
       throw new IllegalArgumentException("cutoff must not be null");
     }
-    return update("delete events before " + cutoff, dialect.deleteEventsBefore(), micros(cutoff));
+    return update(
+        "delete events before " + cutoff, dialect.deleteEventsBefore(), microsRoundedUp(cutoff));
   }
 
   @Override
@@ -839,9 +849,25 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
     return value;
   }
 
+  /** {@code instant} in microseconds since the epoch, rounded down, saturated at the long range. */
   static long micros(Instant instant) {
-    return Math.addExact(
-        Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
+    long seconds = instant.getEpochSecond();
+    if (seconds > Long.MAX_VALUE / 1_000_000L - 1) {
+      return Long.MAX_VALUE;
+    }
+    if (seconds < Long.MIN_VALUE / 1_000_000L + 1) {
+      return Long.MIN_VALUE;
+    }
+    return seconds * 1_000_000L + instant.getNano() / 1_000;
+  }
+
+  /**
+   * {@code instant} in microseconds rounded up, as a lower bound: events are stamped to the
+   * microsecond, so a bound of T + 500 ns must not match an event at T.
+   */
+  static long microsRoundedUp(Instant instant) {
+    long micros = micros(instant);
+    return instant.getNano() % 1_000 == 0 || micros == Long.MAX_VALUE ? micros : micros + 1;
   }
 
   static Instant instantOfMicros(long micros) {

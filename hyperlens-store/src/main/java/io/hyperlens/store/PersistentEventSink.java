@@ -1,5 +1,6 @@
 package io.hyperlens.store;
 
+import io.hyperlens.event.AcknowledgedHandler;
 import io.hyperlens.event.HypervisorEvent;
 import io.hyperlens.event.HypervisorEventBus;
 import io.hyperlens.event.Subscription;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
@@ -141,7 +143,19 @@ public final class PersistentEventSink implements AutoCloseable {
     }
     Subscription subscription =
         durability == Durability.SYNC
-            ? bus.subscribeAcknowledged(null, this::acknowledged)
+            ? bus.subscribeAcknowledged(
+                null,
+                new AcknowledgedHandler() {
+                  @Override
+                  public CompletionStage<?> accept(HypervisorEvent event) {
+                    return acknowledged(event);
+                  }
+
+                  @Override
+                  public String toString() {
+                    return PersistentEventSink.this.toString();
+                  }
+                })
             : bus.subscribeAll(this::offer);
     subscriptions.add(subscription);
     return subscription;
@@ -267,9 +281,20 @@ public final class PersistentEventSink implements AutoCloseable {
         rejected.sum(),
         failed.sum(),
         retries.sum(),
-        queue.size(),
+        queued(),
         spansStored.sum(),
         spansFailed.sum());
+  }
+
+  private long queued() {
+    synchronized (progress) {
+      return enqueued - finished;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PersistentEventSink(" + durability + ", " + store + ")";
   }
 
   // ------------------------------------------------------------------ the writer
@@ -291,7 +316,11 @@ public final class PersistentEventSink implements AutoCloseable {
       }
       batch.add(first);
       queue.drainTo(batch, batchSize - 1);
-      write(batch);
+      try {
+        write(batch);
+      } catch (Throwable t) { // a broken driver must not end the writer and strand every emitter
+        failedBatch(batch, new IllegalStateException("the store threw " + t, t));
+      }
       batch.clear();
     }
   }
@@ -402,8 +431,10 @@ public final class PersistentEventSink implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
+    synchronized (progress) { // no enqueue slips in after the final drain
+      if (!closed.compareAndSet(false, true)) {
+        return;
+      }
     }
     subscriptions.forEach(Subscription::close);
     try {

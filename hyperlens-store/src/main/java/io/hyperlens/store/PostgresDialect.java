@@ -32,7 +32,9 @@ final class PostgresDialect extends Dialect {
 
   @Override
   String lockForWrite() {
-    return "SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")";
+    // lock_timeout bounds the wait behind another process's append (a hung writer): the append
+    // then fails as any database failure does, instead of waiting forever.
+    return "SET LOCAL lock_timeout = '10s'; SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")";
   }
 
   @Override
