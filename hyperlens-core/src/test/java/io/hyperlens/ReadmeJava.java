@@ -48,6 +48,19 @@ public final class ReadmeJava {
   }
 
   /**
+   * Extracts the one README block that imports from {@code packagePrefix} (it must be the public
+   * class {@code className}) and compiles it into {@code dir} against this JVM's class path.
+   */
+  public static void compileQuickStart(Path dir, String packagePrefix, String className)
+      throws Exception {
+    List<Path> sources = extract(dir, block -> block.contains("import " + packagePrefix));
+    assertThat(sources)
+        .extracting(p -> p.getFileName().toString())
+        .containsExactly(className + ".java");
+    compile(sources, System.getProperty("java.class.path"), dir);
+  }
+
+  /**
    * Compiles {@code sources} into {@code dir} against {@code classpath}; fails with javac's words.
    */
   public static void compile(List<Path> sources, String classpath, Path dir) {

@@ -14,12 +14,7 @@ class ReadmeAuditQuickStartTest {
 
   @Test
   void theAuditQuickStartCompilesAndPrintsWhatItsCommentsSay() throws Exception {
-    List<Path> sources =
-        ReadmeJava.extract(work, block -> block.contains("import io.hyperlens.audit."));
-    assertThat(sources)
-        .extracting(p -> p.getFileName().toString())
-        .containsExactly("AuditQuickStart.java");
-    ReadmeJava.compile(sources, System.getProperty("java.class.path"), work);
+    ReadmeJava.compileQuickStart(work, "io.hyperlens.audit.", "AuditQuickStart");
     String printed =
         ReadmeJava.runMain(List.of(work), getClass().getClassLoader(), "AuditQuickStart");
     assertThat(printed)

@@ -139,6 +139,30 @@ public final class HypervisorEvent {
   }
 
   /**
+   * {@code instant} in microseconds since the epoch (the precision of event timestamps), rounded
+   * down and saturated at the long range, so that no instant overflows.
+   */
+  public static long toEpochMicros(Instant instant) {
+    long seconds = instant.getEpochSecond();
+    if (seconds > Long.MAX_VALUE / 1_000_000L - 1) {
+      return Long.MAX_VALUE;
+    }
+    if (seconds < Long.MIN_VALUE / 1_000_000L + 1) {
+      return Long.MIN_VALUE;
+    }
+    return seconds * 1_000_000L + instant.getNano() / 1_000;
+  }
+
+  /**
+   * {@link #toEpochMicros(Instant)} rounded up, for a lower bound: timestamps are whole
+   * microseconds, so a bound of {@code T + 500ns} must not match an event at {@code T}.
+   */
+  public static long toEpochMicrosRoundedUp(Instant instant) {
+    long micros = toEpochMicros(instant);
+    return instant.getNano() % 1_000 != 0 && micros != Long.MAX_VALUE ? micros + 1 : micros;
+  }
+
+  /**
    * Formats an instant as the other implementations do (Python's {@code isoformat()} of a UTC
    * datetime): {@code 2025-01-15T10:30:00+00:00}, with {@code .ffffff} microseconds when they are
    * not zero.

@@ -373,9 +373,9 @@ public final class HypervisorEventBus {
     long startMicros = Long.MIN_VALUE;
     long endMicros = Long.MAX_VALUE;
     if (query.hasTimeRange()) {
-      startMicros = TimeIndex.microsRoundedUp(query.startOrNull());
+      startMicros = HypervisorEvent.toEpochMicrosRoundedUp(query.startOrNull());
       Instant end = query.endOrNull() != null ? query.endOrNull() : clock.instant();
-      endMicros = TimeIndex.micros(end);
+      endMicros = HypervisorEvent.toEpochMicros(end);
     }
     int limit = query.limit() > 0 ? query.limit() : Integer.MAX_VALUE;
     stateLock.lock();
@@ -473,7 +473,7 @@ public final class HypervisorEventBus {
       return false;
     }
     if (filterTime) {
-      long micros = TimeIndex.micros(event.timestamp());
+      long micros = HypervisorEvent.toEpochMicros(event.timestamp());
       return micros >= startMicros && micros <= endMicros;
     }
     return true;

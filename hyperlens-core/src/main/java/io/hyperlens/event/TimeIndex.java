@@ -25,28 +25,8 @@ final class TimeIndex {
     }
   }
 
-  static long micros(Instant instant) {
-    long seconds = instant.getEpochSecond();
-    if (seconds > Long.MAX_VALUE / 1_000_000L - 1) {
-      return Long.MAX_VALUE;
-    }
-    if (seconds < Long.MIN_VALUE / 1_000_000L + 1) {
-      return Long.MIN_VALUE;
-    }
-    return seconds * 1_000_000L + instant.getNano() / 1_000;
-  }
-
-  /**
-   * {@link #micros(Instant)} rounded up: event timestamps are whole microseconds, so a lower bound
-   * of {@code T + 500ns} must not match an event at {@code T}.
-   */
-  static long microsRoundedUp(Instant instant) {
-    long micros = micros(instant);
-    return instant.getNano() % 1_000 != 0 && micros != Long.MAX_VALUE ? micros + 1 : micros;
-  }
-
   void add(long seq, Instant timestamp) {
-    long micros = micros(timestamp);
+    long micros = HypervisorEvent.toEpochMicros(timestamp);
     if (inOrderMicros.isEmpty() || micros >= inOrderMicros.last()) {
       inOrderMicros.addLast(micros);
       inOrderSeqs.addLast(seq);
@@ -61,7 +41,7 @@ final class TimeIndex {
       inOrderSeqs.removeFirst();
       inOrderMicros.removeFirst();
     } else {
-      late.remove(new Late(micros(timestamp), seq));
+      late.remove(new Late(HypervisorEvent.toEpochMicros(timestamp), seq));
     }
   }
 

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 class AcknowledgedSubscriberTest {
@@ -96,29 +98,36 @@ class AcknowledgedSubscriberTest {
   @Test
   void eventsEmittedByHandlersAreAwaitedByTheOuterEmit() throws Exception {
     HypervisorEventBus bus = new HypervisorEventBus();
-    List<String> acknowledged = new ArrayList<>();
     bus.subscribeAll(
         e -> {
           if (e.eventId().equals("outer")) {
             bus.emit(event("inner"));
           }
         });
-    CountDownLatch bothTaken = new CountDownLatch(2);
+    Map<String, CompletableFuture<Void>> acks = new ConcurrentHashMap<>();
     bus.subscribeAcknowledged(
         null,
         e -> {
-          bothTaken.countDown();
-          return CompletableFuture.runAsync(
-              () -> {
-                synchronized (acknowledged) {
-                  acknowledged.add(e.eventId());
-                }
-              });
+          CompletableFuture<Void> ack = new CompletableFuture<>();
+          acks.put(e.eventId(), ack);
+          return ack;
         });
-    bus.emit(event("outer"));
-    assertThat(bothTaken.await(0, TimeUnit.SECONDS)).isTrue();
-    synchronized (acknowledged) {
-      assertThat(acknowledged).containsExactlyInAnyOrder("outer", "inner");
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> emitting = pool.submit(() -> bus.emit(event("outer")));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (acks.size() < 2 && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+      assertThat(acks).containsOnlyKeys("outer", "inner");
+      acks.get("outer").complete(null);
+      // The inner event's acknowledgement is still open: the outer emit must still wait for it.
+      assertThatThrownBy(() -> emitting.get(200, TimeUnit.MILLISECONDS))
+          .isInstanceOf(TimeoutException.class);
+      acks.get("inner").complete(null);
+      emitting.get(10, TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
     }
   }
 

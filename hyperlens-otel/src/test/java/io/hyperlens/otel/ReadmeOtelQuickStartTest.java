@@ -16,12 +16,7 @@ class ReadmeOtelQuickStartTest {
 
   @Test
   void theOtelQuickStartCompilesAndPrintsWhatItsCommentsSay() throws Exception {
-    List<Path> sources =
-        ReadmeJava.extract(work, block -> block.contains("import io.hyperlens.otel."));
-    assertThat(sources)
-        .extracting(p -> p.getFileName().toString())
-        .containsExactly("OtelQuickStart.java");
-    ReadmeJava.compile(sources, System.getProperty("java.class.path"), work);
+    ReadmeJava.compileQuickStart(work, "io.hyperlens.otel.", "OtelQuickStart");
 
     // The quick start installs the global OpenTelemetry and tracer; leave the JVM as found.
     GlobalOpenTelemetry.resetForTest();

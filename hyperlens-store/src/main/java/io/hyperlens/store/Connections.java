@@ -63,25 +63,33 @@ final class Connections implements AutoCloseable {
     writeLock.lock();
     try {
       requireOpen(operation);
-      for (int attempt = 1; ; attempt++) {
-        Connection connection;
+      // Only a connection kept from before may be stale; a fresh one that fails is the answer.
+      for (boolean mayRetry = writer != null; ; mayRetry = false) {
         try {
           if (writer == null) {
             writer = opener.open();
           }
-          connection = writer;
-          begin(connection);
+          begin(writer);
+          break;
         } catch (SQLException e) {
-          if (writer != null) {
-            rollback(writer);
-            writer = keepIfUsable(writer);
+          abortWrite();
+          if (!mayRetry || writer != null) {
+            throw failure(operation, e);
           }
-          if (attempt == 1 && writer == null) {
-            continue;
-          }
-          throw failure(operation, e);
         }
-        return commit(operation, connection, work);
+      }
+      try {
+        T result = work.run(writer);
+        // Commits. (commit() would have some drivers open the next transaction at once, and
+        // SQLite's would then hold the write lock between writes.)
+        writer.setAutoCommit(true);
+        return result;
+      } catch (SQLException e) {
+        abortWrite();
+        throw failure(operation, e);
+      } catch (RuntimeException | Error e) {
+        abortWrite();
+        throw e;
       }
     } finally {
       writeLock.unlock();
@@ -97,23 +105,11 @@ final class Connections implements AutoCloseable {
     }
   }
 
-  private <T> T commit(String operation, Connection connection, Work<T> work) {
-    {
-      try {
-        T result = work.run(connection);
-        // Commits. (commit() would have some drivers open the next transaction at once, and
-        // SQLite's would then hold the write lock between writes.)
-        connection.setAutoCommit(true);
-        return result;
-      } catch (SQLException e) {
-        rollback(connection);
-        writer = keepIfUsable(connection);
-        throw failure(operation, e);
-      } catch (RuntimeException | Error e) {
-        rollback(connection);
-        writer = keepIfUsable(connection);
-        throw e;
-      }
+  /** Rolls the writer's transaction back and drops the writer if it is broken. */
+  private void abortWrite() {
+    if (writer != null) {
+      rollback(writer);
+      writer = keepIfUsable(writer);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.hyperlens.store;
 
 import io.hyperlens.event.EventQuery;
+import io.hyperlens.event.HypervisorEvent;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,18 +18,14 @@ abstract class Dialect {
           + " parent_event_id, payload";
   static final String SPAN_COLUMNS =
       "trace_id, span_id, parent_span_id, name, start_nanos, end_nanos, status, data";
-  static final int EVENT_INSERT_PARAMS = 8;
-  static final int SPAN_INSERT_PARAMS = 8;
-  static final int AUDIT_INSERT_PARAMS = 7;
+  private static final int EVENT_INSERT_PARAMS = 8;
+  private static final int SPAN_INSERT_PARAMS = 8;
 
   /** One schema version: the statements that take the schema from the version before to it. */
   record Migration(int version, String description, List<String> statements) {}
 
   /** A WHERE clause and the values it binds, in order. */
   record Filter(String where, List<Object> params) {}
-
-  /** "SQLite" or "PostgreSQL", for messages. */
-  abstract String name();
 
   /** Every schema version in order, from 1. */
   abstract List<Migration> migrations();
@@ -182,12 +179,12 @@ abstract class Dialect {
         .start()
         .ifPresent(
             start -> {
-              and(where, params, "ts_micros >= ?", JdbcStore.microsRoundedUp(start));
+              and(where, params, "ts_micros >= ?", HypervisorEvent.toEpochMicrosRoundedUp(start));
               and(
                   where,
                   params,
                   "ts_micros <= ?",
-                  query.end().map(JdbcStore::micros).orElse(nowMicros));
+                  query.end().map(HypervisorEvent::toEpochMicros).orElse(nowMicros));
             });
     if (afterSeq != null) {
       and(where, params, "seq > ?", afterSeq);

@@ -189,7 +189,7 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
               + MAX_PAYLOAD_CHARS
               + " a store keeps");
     }
-    long micros = micros(event.timestamp());
+    long micros = HypervisorEvent.toEpochMicros(event.timestamp());
     if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
       throw new IllegalArgumentException(
           "event " + id + ": timestamp " + event.timestamp() + " is beyond what a store keeps");
@@ -322,7 +322,9 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
       throw new IllegalArgumentException("cutoff must not be null");
     }
     return update(
-        "delete events before " + cutoff, dialect.deleteEventsBefore(), microsRoundedUp(cutoff));
+        "delete events before " + cutoff,
+        dialect.deleteEventsBefore(),
+        HypervisorEvent.toEpochMicrosRoundedUp(cutoff));
   }
 
   @Override
@@ -733,7 +735,7 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
   }
 
   private long nowMicros() {
-    return micros(clock.instant());
+    return HypervisorEvent.toEpochMicros(clock.instant());
   }
 
   private long update(String operation, String sql, long value) {
@@ -847,27 +849,6 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
       }
     }
     return value;
-  }
-
-  /** {@code instant} in microseconds since the epoch, rounded down, saturated at the long range. */
-  static long micros(Instant instant) {
-    long seconds = instant.getEpochSecond();
-    if (seconds > Long.MAX_VALUE / 1_000_000L - 1) {
-      return Long.MAX_VALUE;
-    }
-    if (seconds < Long.MIN_VALUE / 1_000_000L + 1) {
-      return Long.MIN_VALUE;
-    }
-    return seconds * 1_000_000L + instant.getNano() / 1_000;
-  }
-
-  /**
-   * {@code instant} in microseconds rounded up, as a lower bound: events are stamped to the
-   * microsecond, so a bound of T + 500 ns must not match an event at T.
-   */
-  static long microsRoundedUp(Instant instant) {
-    long micros = micros(instant);
-    return instant.getNano() % 1_000 == 0 || micros == Long.MAX_VALUE ? micros : micros + 1;
   }
 
   static Instant instantOfMicros(long micros) {

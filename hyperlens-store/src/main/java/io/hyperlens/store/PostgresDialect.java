@@ -17,11 +17,6 @@ final class PostgresDialect extends Dialect {
   private PostgresDialect() {}
 
   @Override
-  String name() {
-    return "PostgreSQL";
-  }
-
-  @Override
   List<Migration> migrations() {
     return List.of(
         new Migration(

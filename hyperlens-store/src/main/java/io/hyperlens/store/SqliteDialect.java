@@ -9,11 +9,6 @@ final class SqliteDialect extends Dialect {
   private SqliteDialect() {}
 
   @Override
-  String name() {
-    return "SQLite";
-  }
-
-  @Override
   List<Migration> migrations() {
     return List.of(
         new Migration(

@@ -3,6 +3,8 @@ package io.hyperlens.store;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hyperlens.event.TestClock;
+import java.sql.Connection;
+import java.sql.SQLException;
 import org.junit.jupiter.api.Test;
 
 class PostgresStoreTest extends StoreContractTest {
@@ -22,6 +24,15 @@ class PostgresStoreTest extends StoreContractTest {
   @Override
   void execute(String sql) {
     PostgresFixture.execute(PostgresFixture.dataSource(database), sql);
+  }
+
+  @Override
+  long queryLong(String sql) {
+    try (Connection connection = PostgresFixture.dataSource(database).getConnection()) {
+      return queryLong(connection, sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
   }
 
   @Test

@@ -14,12 +14,7 @@ class ReadmeStoreQuickStartTest {
 
   @Test
   void theStoreQuickStartCompilesAndPrintsWhatItsCommentsSay() throws Exception {
-    List<Path> sources =
-        ReadmeJava.extract(work, block -> block.contains("import io.hyperlens.store."));
-    assertThat(sources)
-        .extracting(p -> p.getFileName().toString())
-        .containsExactly("StoreQuickStart.java");
-    ReadmeJava.compile(sources, System.getProperty("java.class.path"), work);
+    ReadmeJava.compileQuickStart(work, "io.hyperlens.store.", "StoreQuickStart");
     String printed =
         ReadmeJava.runMain(List.of(work), getClass().getClassLoader(), "StoreQuickStart");
     assertThat(printed).isEqualTo("1\n1\n");

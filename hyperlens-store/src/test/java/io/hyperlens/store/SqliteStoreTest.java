@@ -41,6 +41,16 @@ class SqliteStoreTest extends StoreContractTest {
     }
   }
 
+  @Override
+  long queryLong(String sql) {
+    try (Connection connection =
+        DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteStore.FILE_NAME))) {
+      return queryLong(connection, sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
   @Test
   void oneFileInWalModeUnderTheDataDirectory() throws Exception {
     assertThat(((SqliteStore) store).file())

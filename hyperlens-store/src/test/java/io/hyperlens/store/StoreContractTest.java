@@ -26,6 +26,10 @@ import io.hyperlens.trace.SpanData;
 import io.hyperlens.trace.SpanKind;
 import io.hyperlens.trace.SpanStatus;
 import io.hyperlens.trace.TraceContext;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,6 +67,18 @@ abstract class StoreContractTest {
 
   /** Runs SQL directly on that database (tampering, schema surgery). */
   abstract void execute(String sql);
+
+  /** Reads one number directly from that database. */
+  abstract long queryLong(String sql);
+
+  /** The first column of the first row of {@code sql}, on any JDBC connection. */
+  static long queryLong(Connection connection, String sql) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
 
   @BeforeEach
   void open() {
@@ -435,7 +451,11 @@ abstract class StoreContractTest {
     store.close();
     store = reopen(clock);
     assertThat(store.eventCount()).isEqualTo(10);
-    assertThat(store.schemaVersion()).isEqualTo(1);
+    // Version 1 was applied once, when the database was new, and not again on reopening.
+    assertThat(queryLong("SELECT COUNT(*) FROM hyperlens_schema")).isEqualTo(1);
+    assertThat(queryLong("SELECT MAX(version) FROM hyperlens_schema"))
+        .isEqualTo(store.schemaVersion())
+        .isEqualTo(1);
   }
 
   @Test
