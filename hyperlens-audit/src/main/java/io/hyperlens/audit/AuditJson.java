@@ -9,28 +9,30 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hyperlens.audit.tlog.Rfc6962;
+import io.hyperlens.audit.tlog.SignedNote;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * The audit trail's JSON: one line per record or checkpoint (Jackson), the RFC 8785 canonical form
- * that is hashed and signed ({@link CanonicalJson}, held byte-for-byte equal to the reference
- * implementation {@code io.github.erdtman:java-json-canonicalization} by tests), and the SHA-256
- * chain hash. Stores that keep records in their own shape (the database stores) use {@link
- * #hash(AuditRecord)} and {@link #signedBytes(Checkpoint)} to check them, and {@link
- * #toLine}/{@link #parseLine} to keep the context as JSON. Thread-safe: stateless.
+ * that is hashed ({@link CanonicalJson}, held byte-for-byte equal to the reference implementation
+ * {@code io.github.erdtman:java-json-canonicalization} by tests), and the record hash, which is
+ * both the hash chain's link and the record's RFC 6962 Merkle leaf. Stores that keep entries in
+ * their own shape (the database stores) keep each as its {@link #toLine} line and read it back with
+ * {@link #parseLine}. Thread-safe: stateless.
  */
 public final class AuditJson {
   /** The fields of a record line, in the seed's order. */
@@ -49,8 +51,7 @@ public final class AuditJson {
           "prev_hash",
           "hash");
 
-  static final Set<String> CHECKPOINT_FIELDS =
-      Set.of("type", "sequence", "hash", "next_by", "timestamp", "key_id", "signature");
+  static final Set<String> CHECKPOINT_FIELDS = Set.of("type", "note", "frontier");
 
   private static final DateTimeFormatter TIMESTAMP =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
@@ -64,16 +65,14 @@ public final class AuditJson {
           .build();
   private static final JsonFactory FACTORY = MAPPER.getFactory();
 
-  private static final ThreadLocal<MessageDigest> SHA256 =
-      ThreadLocal.withInitial(AuditJson::newSha256);
-
   private AuditJson() {}
 
   /**
-   * The record's {@code hash}: SHA-256 over {@link #canonicalBytes(AuditRecord)}, lowercase hex.
+   * The record's {@code hash}, lowercase hex: its RFC 6962 leaf hash, {@code SHA-256(0x00 ||
+   * canonicalBytes)}, so the hash chain and the Merkle tree rest on the same 32 bytes.
    */
   public static String hash(AuditRecord record) {
-    return sha256Hex(canonicalBytes(record));
+    return HexFormat.of().formatHex(Rfc6962.leafHash(canonicalBytes(record)));
   }
 
   /** The RFC 8785 canonical JSON of the record without its {@code hash} field: what is hashed. */
@@ -92,38 +91,33 @@ public final class AuditJson {
         record.prevHash());
   }
 
-  /** The bytes a checkpoint's signature covers: RFC 8785 JSON of everything but the signature. */
-  public static byte[] signedBytes(Checkpoint checkpoint) {
-    return signedBytes(
-        checkpoint.sequence(),
-        checkpoint.hash(),
-        checkpoint.nextBy(),
-        checkpoint.timestamp(),
-        checkpoint.keyId());
-  }
-
-  static byte[] signedBytes(
-      long sequence, String hash, long nextBy, Instant timestamp, String keyId) {
-    return CanonicalJson.checkpoint(sequence, hash, nextBy, formatTimestamp(timestamp), keyId);
-  }
-
   /** The record as one JSON line (no newline), fields in the seed's order. */
   public static String toLine(AuditRecord record) {
     return write(record);
   }
 
-  /** The checkpoint as one JSON line (no newline), marked {@code "type":"checkpoint"}. */
+  /**
+   * The checkpoint as one JSON line (no newline): {@code "type":"checkpoint"}, its signed {@code
+   * note} and the {@code frontier} of its tree (base64 hashes).
+   *
+   * @throws IllegalArgumentException if the checkpoint's frontier is not known
+   */
   public static String toLine(Checkpoint checkpoint) {
-    StringWriter out = new StringWriter(256);
+    List<byte[]> frontier =
+        checkpoint
+            .frontier()
+            .orElseThrow(
+                () -> new IllegalArgumentException("a stored checkpoint needs its frontier"));
+    StringWriter out = new StringWriter(512);
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
       g.writeStartObject();
       g.writeStringField("type", "checkpoint");
-      g.writeNumberField("sequence", checkpoint.sequence());
-      g.writeStringField("hash", checkpoint.hash());
-      g.writeNumberField("next_by", checkpoint.nextBy());
-      g.writeStringField("timestamp", formatTimestamp(checkpoint.timestamp()));
-      g.writeStringField("key_id", checkpoint.keyId());
-      g.writeStringField("signature", checkpoint.signature());
+      g.writeStringField("note", checkpoint.note().format());
+      g.writeArrayFieldStart("frontier");
+      for (byte[] hash : frontier) {
+        g.writeString(Rfc6962.base64(hash));
+      }
+      g.writeEndArray();
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -157,15 +151,18 @@ public final class AuditJson {
         throw new IllegalArgumentException("unknown entry type " + type);
       }
       requireFields(object, CHECKPOINT_FIELDS);
-      return exact(
-          line,
-          new Checkpoint(
-              integer(object, "sequence"),
-              text(object, "hash", false),
-              integer(object, "next_by"),
-              parseTimestamp(text(object, "timestamp", false)),
-              text(object, "key_id", false),
-              text(object, "signature", false)));
+      JsonNode hashes = object.get("frontier");
+      if (!hashes.isArray()) {
+        throw new IllegalArgumentException("frontier must be an array, got " + hashes);
+      }
+      List<byte[]> frontier = new ArrayList<>(hashes.size());
+      for (JsonNode hash : hashes) {
+        if (!hash.isTextual()) {
+          throw new IllegalArgumentException("frontier hashes must be strings, got " + hash);
+        }
+        frontier.add(Rfc6962.parseBase64("frontier hash", hash.textValue()));
+      }
+      return exact(line, Checkpoint.of(SignedNote.parse(text(object, "note", false)), frontier));
     }
     requireFields(object, RECORD_FIELDS);
     JsonNode context = object.get("context");
@@ -218,13 +215,6 @@ public final class AuditJson {
       throw new IllegalArgumentException(
           "timestamp must look like 2026-01-28T17:45:00.123Z, got " + AuditRecord.quote(text), e);
     }
-  }
-
-  /** SHA-256 of {@code bytes} as 64 lowercase hex digits. */
-  public static String sha256Hex(byte[] bytes) {
-    MessageDigest digest = SHA256.get();
-    digest.reset();
-    return HexFormat.of().formatHex(digest.digest(bytes));
   }
 
   private static String write(AuditRecord r) {
@@ -282,13 +272,5 @@ public final class AuditJson {
       throw new IllegalArgumentException(field + " must be an integer, got " + node);
     }
     return node.longValue();
-  }
-
-  private static MessageDigest newSha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK has no SHA-256", e);
-    }
   }
 }

@@ -2,20 +2,28 @@ package io.hyperlens.audit;
 
 import io.hyperlens.audit.keys.AuditKeys;
 import io.hyperlens.audit.keys.AuditSigner;
-import io.hyperlens.audit.keys.TrustedKeys;
+import io.hyperlens.audit.keys.TrustAnchor;
 import io.hyperlens.audit.report.ComplianceReport;
 import io.hyperlens.audit.report.ReportRequest;
 import io.hyperlens.audit.store.JsonLinesAuditStore;
+import io.hyperlens.audit.tlog.CompactRange;
+import io.hyperlens.audit.tlog.MerkleTree;
+import io.hyperlens.audit.tlog.NoteKey;
+import io.hyperlens.audit.tlog.SignedNote;
+import io.hyperlens.audit.witness.Witness;
+import io.hyperlens.audit.witness.WitnessException;
 import io.hyperlens.event.EventType;
 import io.hyperlens.event.HypervisorEventBuilder;
 import io.hyperlens.event.HypervisorEventBus;
 import io.hyperlens.redact.Redactor;
 import java.lang.System.Logger.Level;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,12 +32,15 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
 
 /**
  * The seed's immutable audit trail, made tamper-evident: every policy decision appended becomes an
- * {@link AuditRecord} chained to the one before by SHA-256 over RFC 8785 canonical JSON, and every
- * N records (and on close) an Ed25519-signed {@link Checkpoint} vouches for the chain so far.
- * {@link #verify()} proves the log was not edited, or names the first sequence that was.
+ * {@link AuditRecord} chained to the one before by SHA-256 over RFC 8785 canonical JSON and placed
+ * as a leaf of an RFC 6962 Merkle tree; every N records (and on close) an Ed25519-signed {@link
+ * Checkpoint} in the C2SP format vouches for the tree so far. {@link #verify()} proves the log was
+ * not edited, or names the first sequence that was; {@link AuditProofs} gives offline receipts for
+ * single records.
  *
  * <pre>{@code
  * try (AuditLog log = AuditLog.open(Path.of("audit"))) {
@@ -50,15 +61,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * }
  * }</pre>
  *
+ * <p><b>Keys and trust.</b> The log's genesis checkpoint names the key that signs it; {@link
+ * #rotateKey} hands over to a new key with a checkpoint signed by both. The private key never sits
+ * in the log's directory ({@link AuditKeys#defaultKeyDirectory()}), and verification trusts only a
+ * {@link TrustAnchor}, never a key found beside the log.
+ *
  * <p>Secrets are redacted from {@code resource}, {@code reason} and {@code context} before the
  * record is hashed and stored (with {@link Redactor}, the rules the JSON logs use), so a leaked key
  * never becomes a permanent, signed part of the trail.
  *
  * <p>With an event bus attached, each committed record is announced as an {@link
  * EventType#AUDIT_COMMITTED} event (payload {@code audit_id}, {@code sequence}, {@code hash},
- * {@code decision}, {@code action}, {@code rule_id}, and {@code checkpoint} when one was signed);
- * shipping those off the machine gives verifiers an anchor. The bus isolates its subscribers, so
- * none of them can fail an append.
+ * {@code decision}, {@code action}, {@code rule_id}, and {@code checkpoint} when one was signed).
+ * With a {@link Witness}, every checkpoint is sent to it with a consistency proof; a witness that
+ * refuses or cannot be reached is counted and logged, never fails an append.
  *
  * <p>Thread-safe: appends are serialized (sequence numbers strictly increase with no gaps); queries
  * and verification read the store beside them. A failed store write throws from {@link #append} and
@@ -68,8 +84,8 @@ public final class AuditLog implements AutoCloseable {
   /** The store file {@link #open(Path)} uses inside its directory. */
   public static final String STORE_FILE = "audit.jsonl";
 
-  /** The key file {@link #open(Path)} uses (or generates) inside its directory. */
-  public static final String KEY_FILE = "audit-key.pem";
+  /** Leaf hashes kept for a lagging witness before the log reads its store instead (32 MiB). */
+  static final int MAX_WITNESS_BACKLOG = 1 << 20;
 
   private static final System.Logger LOG = System.getLogger(AuditLog.class.getName());
 
@@ -77,59 +93,139 @@ public final class AuditLog implements AutoCloseable {
   private final int checkpointEvery;
   private final Clock clock;
   private final HypervisorEventBus eventBus;
+  private final TrustAnchor anchor;
+  private final Witness witness;
+  private final String origin;
   private final Redactor redactor = Redactor.standard();
   private final ReentrantLock lock = new ReentrantLock();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final LongAdder checkpointsWritten = new LongAdder();
   private final LongAdder checkpointFailures = new LongAdder();
+  private final LongAdder witnessFailures = new LongAdder();
 
   private volatile AuditSigner signer;
-  private volatile TrustedKeys trustedKeys;
 
   /** The last record of the chain, null for an empty log: sequence and hash both come from it. */
   private volatile AuditRecord head;
 
+  /** The tree of every record, as its frontier (under the lock). */
+  private final CompactRange tree;
+
   private final long openedAt;
   private volatile Checkpoint lastCheckpoint;
+
+  /** The tree the witness last took, and the leaves since; null when to be read from the store. */
+  private CompactRange witnessBase;
+
+  private final List<byte[]> witnessBacklog = new ArrayList<>();
+
+  /** Whether the store ends in a checkpoint this log did not sign: seal before the next record. */
+  private boolean sealBeforeNext;
+
+  private volatile long witnessedSize = -1;
 
   AuditLog(
       AuditStore store,
       AuditSigner signer,
-      TrustedKeys trustedKeys,
+      String origin,
+      TrustAnchor anchor,
+      Witness witness,
       int checkpointEvery,
       Clock clock,
       HypervisorEventBus eventBus) {
     this.store = store;
     this.signer = signer;
-    this.trustedKeys = trustedKeys.with(signer.publicKey());
     this.checkpointEvery = checkpointEvery;
     this.clock = clock;
     this.eventBus = eventBus;
+    this.witness = witness;
     this.head = store.lastRecord().orElse(null);
     this.openedAt = lastSequence();
-    this.lastCheckpoint = store.lastCheckpoint().filter(this::trustworthy).orElse(null);
+    Checkpoint last = store.lastCheckpoint().orElse(null);
+    if (last == null) {
+      if (head != null) {
+        throw new IllegalStateException(
+            "the audit store "
+                + store
+                + " holds records but no checkpoint; verify it with AuditVerifier");
+      }
+      this.origin =
+          origin != null ? origin : "audit.hyperlens.local/" + signer.keyId().substring(8);
+      NoteKey.checkName(this.origin);
+      this.tree = new CompactRange();
+    } else {
+      if (origin != null && !origin.equals(last.origin())) {
+        throw new IllegalArgumentException(
+            "origin must be the log's own, " + last.origin() + ", got " + origin);
+      }
+      this.origin = last.origin();
+      this.tree = continueTree(last);
+    }
+    this.anchor = anchor != null ? anchor : TrustAnchor.signers(List.of(signer));
   }
 
   /**
-   * Whether the store's last checkpoint can be continued from: signed by a trusted key and agreeing
-   * with the last record. A forged or foreign one is ignored (and reported by {@link #verify()});
-   * the log then seals what it has before its next record.
+   * The tree up to the last record, from the last checkpoint's frontier and the records after it
+   * when that checkpoint is this signer's; otherwise from every record, continuing after the last
+   * checkpoint this signer did sign (a forged or foreign one at the end is not continued from; it
+   * is reported by {@link #verify()}).
    */
-  private boolean trustworthy(Checkpoint c) {
-    boolean ok =
-        trustedKeys.verifies(c)
-            && c.sequence() <= lastSequence()
-            && (c.sequence() < lastSequence() || c.hash().equals(lastHash()));
-    if (!ok) {
-      LOG.log(
-          Level.WARNING,
-          "the audit store's last checkpoint (sequence "
-              + c.sequence()
-              + ", key "
-              + c.keyId()
-              + ") does not hold; a new one is signed before the next record");
+  private CompactRange continueTree(Checkpoint last) {
+    NoteKey key = signer.noteKey(last.origin());
+    boolean ours =
+        key.check(last.note()) == NoteKey.Verdict.VERIFIED
+            && last.key().map(key::sameKey).orElse(true);
+    if (ours && last.frontier().isPresent() && last.sequence() <= lastSequence()) {
+      CompactRange range = CompactRange.of(last.sequence(), last.frontier().get());
+      boolean contiguous = true;
+      for (AuditRecord record : store.recordsAfter(last.sequence())) {
+        if (record.sequence() != range.size() + 1) {
+          contiguous = false;
+          break;
+        }
+        range.append(HexFormat.of().parseHex(record.hash()));
+      }
+      if (contiguous && range.size() == lastSequence()) {
+        lastCheckpoint = last;
+        return range;
+      }
     }
-    return ok;
+    CompactRange range = new CompactRange();
+    Checkpoint sound = null;
+    try (Stream<StoredEntry> entries = store.entries()) {
+      for (Iterator<StoredEntry> it = entries.iterator(); it.hasNext(); ) {
+        StoredEntry entry = it.next();
+        if (entry instanceof StoredEntry.StoredRecord) {
+          AuditRecord record = ((StoredEntry.StoredRecord) entry).record();
+          if (record.sequence() == range.size() + 1) {
+            range.append(HexFormat.of().parseHex(record.hash()));
+          }
+        } else if (entry instanceof StoredEntry.StoredCheckpoint) {
+          Checkpoint c = ((StoredEntry.StoredCheckpoint) entry).checkpoint();
+          if (c.origin().equals(last.origin()) && key.check(c.note()) == NoteKey.Verdict.VERIFIED) {
+            sound = c.key().map(key::sameKey).orElse(true) ? c : null;
+          }
+        }
+      }
+    }
+    if (sound == null) {
+      throw new IllegalStateException(
+          "the audit log in "
+              + store
+              + " is not signed by this signer's key "
+              + signer.fingerprint()
+              + "; open it with the key that signs it now");
+    }
+    LOG.log(
+        Level.WARNING,
+        "the audit store's last checkpoint (sequence "
+            + last.sequence()
+            + ") is not this log's; continuing after the last one it signed (sequence "
+            + sound.sequence()
+            + "), and a new one is signed before the next record");
+    lastCheckpoint = sound;
+    sealBeforeNext = true;
+    return range;
   }
 
   /** A builder; {@code store} and {@code signer} are required. */
@@ -138,26 +234,91 @@ public final class AuditLog implements AutoCloseable {
   }
 
   /**
-   * Opens (or starts) the log kept in {@code directory}: records in {@value #STORE_FILE}, signed
-   * with the key in {@value #KEY_FILE}, generated owner-only on first use (its public half beside
-   * it in {@code audit-key.pem.pub}). Checkpoints every 1000 records. Every {@code *.pub} file in
-   * the directory is trusted when verifying, so the public halves of rotated keys kept there keep
-   * their checkpoints verifiable.
+   * Opens (or starts) the log kept in {@code directory}, in {@value #STORE_FILE}, with its key in
+   * {@link AuditKeys#defaultKeyDirectory()} (generated there, owner-only, for a new log).
+   * Verification trusts the keys held there. Checkpoints every 1000 records.
    *
-   * @throws java.io.UncheckedIOException if the directory cannot be used
+   * @throws IllegalStateException if the log is signed by a key the key directory does not hold
+   * @throws java.io.UncheckedIOException if a directory cannot be used
    */
   public static AuditLog open(Path directory) {
-    if (directory == null) {
-      throw new IllegalArgumentException("directory must not be null");
+    return open(directory, AuditKeys.defaultKeyDirectory(), null);
+  }
+
+  /** As {@link #open(Path)}, verifying against {@code anchor}. */
+  public static AuditLog open(Path directory, TrustAnchor anchor) {
+    return open(directory, AuditKeys.defaultKeyDirectory(), anchor);
+  }
+
+  /**
+   * Opens (or starts) the log in {@code directory} with its key in {@code keyDirectory}: the key
+   * that signs the log now, found by its public half, or a new one for a new log. Verification
+   * trusts {@code anchor}, or the keys held in {@code keyDirectory} when it is null.
+   *
+   * @throws IllegalStateException if the log is signed by a key {@code keyDirectory} does not hold
+   * @throws java.io.UncheckedIOException if a directory cannot be used
+   */
+  public static AuditLog open(Path directory, Path keyDirectory, TrustAnchor anchor) {
+    return open(directory, keyDirectory, anchor, null);
+  }
+
+  /**
+   * As {@link #open(Path, Path, TrustAnchor)}, sending every checkpoint to {@code witness} (null
+   * for none).
+   */
+  public static AuditLog open(
+      Path directory, Path keyDirectory, TrustAnchor anchor, Witness witness) {
+    if (directory == null || keyDirectory == null) {
+      throw new IllegalArgumentException("directory and keyDirectory must not be null");
     }
-    Path keyFile = directory.resolve(KEY_FILE);
-    AuditSigner signer =
-        Files.exists(keyFile) ? AuditKeys.load(keyFile) : AuditKeys.generate(keyFile);
-    return builder()
-        .store(JsonLinesAuditStore.open(directory.resolve(STORE_FILE)))
-        .signer(signer)
-        .trustedKeys(TrustedKeys.loadAll(directory))
-        .build();
+    JsonLinesAuditStore store = JsonLinesAuditStore.open(directory.resolve(STORE_FILE));
+    try {
+      AuditSigner signer = signerFor(store, keyDirectory);
+      AuditLogBuilder builder =
+          builder()
+              .store(store)
+              .signer(signer)
+              .anchor(anchor != null ? anchor : TrustAnchor.heldKeys(keyDirectory));
+      if (witness != null) {
+        builder.witness(witness);
+      }
+      return builder.build();
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  /** The key in {@code keyDirectory} that signs the log in {@code store} now; new for a new log. */
+  private static AuditSigner signerFor(AuditStore store, Path keyDirectory) {
+    Optional<Checkpoint> last = store.lastCheckpoint();
+    if (last.isEmpty()) {
+      return AuditKeys.generateIn(keyDirectory);
+    }
+    Checkpoint c = last.get();
+    for (AuditSigner candidate : AuditKeys.loadAll(keyDirectory)) {
+      NoteKey key = candidate.noteKey(c.origin());
+      if (c.key().map(key::sameKey).orElse(key.check(c.note()) == NoteKey.Verdict.VERIFIED)) {
+        return candidate;
+      }
+    }
+    String named =
+        c.key()
+            .map(k -> "key " + AuditKeys.fingerprint(k.publicKey()))
+            .orElse(
+                "a key (signature id "
+                    + String.format("%08x", c.note().signatures().get(0).keyId())
+                    + ")");
+    throw new IllegalStateException(
+        "the audit log "
+            + store.location()
+            + " ("
+            + c.origin()
+            + ") is signed by "
+            + named
+            + " whose private key is not in "
+            + keyDirectory
+            + "; give the key directory that holds it");
   }
 
   /**
@@ -183,10 +344,10 @@ public final class AuditLog implements AutoCloseable {
     lock.lock();
     try {
       ensureOpen();
-      if (lastSequence() + 1 > dueBy()) {
+      if (sealBeforeNext || lastSequence() + 1 > dueBy()) {
         // Opening a new log, or a checkpoint is overdue (a crash or a failed write): seal first,
         // so no record ever runs past the sequence the last checkpoint promised.
-        writeCheckpoint();
+        writeCheckpoint(null);
       }
       Instant timestamp =
           (entry.timestamp() != null ? entry.timestamp() : clock.instant())
@@ -209,6 +370,16 @@ public final class AuditLog implements AutoCloseable {
       record = unhashed.withHash(AuditJson.hash(unhashed));
       store.append(record);
       head = record;
+      byte[] leaf = HexFormat.of().parseHex(record.hash());
+      tree.append(leaf);
+      if (witnessBase != null) {
+        if (witnessBacklog.size() < MAX_WITNESS_BACKLOG) {
+          witnessBacklog.add(leaf);
+        } else {
+          witnessBase = null; // read the store when the witness is next reached
+          witnessBacklog.clear();
+        }
+      }
       if (sequence >= dueBy()) {
         checkpoint = tryCheckpoint();
       }
@@ -237,9 +408,11 @@ public final class AuditLog implements AutoCloseable {
   }
 
   /**
-   * Signs from now on with {@code next}: first the records so far are sealed with the current key,
-   * then {@code next}'s public key joins the keys {@link #verify()} trusts. Keep the old public key
-   * for verifiers: its checkpoints stay in the log.
+   * Signs from now on with {@code next}: the records so far are sealed with the current key, then a
+   * rotation checkpoint naming {@code next}, signed by both keys, hands over. A verifier that
+   * trusts any key of the chain follows it.
+   *
+   * @throws IllegalArgumentException if {@code next} is null or the key already in use
    */
   public void rotateKey(AuditSigner next) {
     if (next == null) {
@@ -248,15 +421,19 @@ public final class AuditLog implements AutoCloseable {
     lock.lock();
     try {
       ensureOpen();
+      if (next.fingerprint().equals(signer.fingerprint())) {
+        throw new IllegalArgumentException(
+            "next must be a new key, got the one in use " + next.fingerprint());
+      }
       seal();
+      writeCheckpoint(next);
       signer = next;
-      trustedKeys = trustedKeys.with(next.publicKey());
     } finally {
       lock.unlock();
     }
   }
 
-  /** The latest signed checkpoint: keep a copy elsewhere to anchor later verification. */
+  /** The latest signed checkpoint. */
   public Optional<Checkpoint> latestCheckpoint() {
     return Optional.ofNullable(lastCheckpoint);
   }
@@ -272,14 +449,24 @@ public final class AuditLog implements AutoCloseable {
     return last == null ? AuditRecord.GENESIS_HASH : last.hash();
   }
 
-  /** The key that signs checkpoints now. */
+  /** The log's origin: its identity in checkpoints, and the name of its keys. */
+  public String origin() {
+    return origin;
+  }
+
+  /** The key that signs checkpoints now, {@code ed25519:<16 hex>}. */
   public String keyId() {
     return signer.keyId();
   }
 
-  /** The public keys this log's verification trusts: the configured ones and every signer's. */
-  public TrustedKeys trustedKeys() {
-    return trustedKeys;
+  /** The fingerprint of the key that signs checkpoints now, {@code SHA256:<hex>}. */
+  public String fingerprint() {
+    return signer.fingerprint();
+  }
+
+  /** What {@link #verify()} trusts. */
+  public TrustAnchor anchor() {
+    return anchor;
   }
 
   /** The records matching {@code query}, oldest first; a relative range counts back from now. */
@@ -311,20 +498,42 @@ public final class AuditLog implements AutoCloseable {
   }
 
   /**
-   * Verifies the whole log with the keys it trusts, anchored at its current head (signed now, in
-   * memory), so records cut off the end of the store are caught too.
+   * Verifies the whole log against the log's anchor and its witness, and against its current head
+   * (signed now, in memory), so records cut off the end of the store are caught too.
    */
   public VerificationReport verify() {
-    Checkpoint anchor = null;
+    Checkpoint now;
     lock.lock();
     try {
-      if (lastSequence() > 0) {
-        anchor = sign(lastSequence(), lastHash(), Math.max(dueBy(), lastSequence() + 1));
-      }
+      now = sign(lastSequence(), Math.max(dueBy(), lastSequence() + 1), null);
     } finally {
       lock.unlock();
     }
-    return AuditVerifier.verify(store, trustedKeys, anchor);
+    Checkpoint headCheckpoint = now;
+    try (Stream<StoredEntry> entries = store.entries()) {
+      return AuditVerifier.verify(
+          entries.iterator(),
+          anchor,
+          o -> {
+            List<Checkpoint> observed = new ArrayList<>();
+            if (witness != null) {
+              try {
+                for (SignedNote note : witness.checkpoints(o)) {
+                  observed.add(Checkpoint.of(note, null));
+                }
+              } catch (WitnessException | RuntimeException e) {
+                LOG.log(Level.WARNING, witness.description() + " cannot be read", e);
+              }
+            }
+            if (headCheckpoint.sequence() > 0) {
+              observed.add(headCheckpoint);
+            }
+            observed.sort((a, b) -> Long.compare(a.sequence(), b.sequence()));
+            return observed;
+          },
+          store.location(),
+          witness == null ? "the live log" : witness.description());
+    }
   }
 
   /**
@@ -355,6 +564,16 @@ public final class AuditLog implements AutoCloseable {
     return checkpointFailures.sum();
   }
 
+  /** Checkpoints the witness refused or could not take. */
+  public long witnessFailures() {
+    return witnessFailures.sum();
+  }
+
+  /** The size of the last checkpoint the witness took from this log, -1 before any. */
+  public long witnessedSize() {
+    return witnessedSize;
+  }
+
   /** Seals the records not yet covered with a final checkpoint, then closes the store. */
   @Override
   public void close() {
@@ -375,18 +594,26 @@ public final class AuditLog implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "AuditLog[" + store + ", sequence " + lastSequence() + ", key " + signer.keyId() + "]";
+    return "AuditLog["
+        + origin
+        + ", "
+        + store
+        + ", sequence "
+        + lastSequence()
+        + ", key "
+        + signer.keyId()
+        + "]";
   }
 
-  /** Signs a checkpoint for the records no checkpoint covers yet, if there are any. */
+  /** Signs a checkpoint for the records no checkpoint covers yet, or the genesis of a new log. */
   private void seal() {
     Checkpoint c = lastCheckpoint;
-    if (lastSequence() > (c == null ? 0 : c.sequence())) {
-      writeCheckpoint();
+    if (c == null || sealBeforeNext || lastSequence() > c.sequence()) {
+      writeCheckpoint(null);
     }
   }
 
-  /** The sequence by which the next checkpoint is due; 0 before the log's opening checkpoint. */
+  /** The sequence by which the next checkpoint is due; 0 before the log's genesis. */
   private long dueBy() {
     Checkpoint c = lastCheckpoint;
     return c == null ? 0 : c.nextBy();
@@ -400,7 +627,7 @@ public final class AuditLog implements AutoCloseable {
 
   private Checkpoint tryCheckpoint() {
     try {
-      return writeCheckpoint();
+      return writeCheckpoint(null);
     } catch (RuntimeException e) {
       checkpointFailures.increment();
       LOG.log(Level.WARNING, "audit checkpoint at sequence " + lastSequence() + " failed", e);
@@ -408,25 +635,109 @@ public final class AuditLog implements AutoCloseable {
     }
   }
 
-  private Checkpoint writeCheckpoint() {
-    Checkpoint checkpoint = sign(lastSequence(), lastHash(), lastSequence() + checkpointEvery);
+  /**
+   * Signs, stores and witnesses a checkpoint of the tree now: the genesis (naming the key) for a
+   * new log, a rotation to {@code next} when given, else a plain one.
+   */
+  private Checkpoint writeCheckpoint(AuditSigner next) {
+    Checkpoint checkpoint = sign(lastSequence(), lastSequence() + checkpointEvery, next);
     store.append(checkpoint);
     lastCheckpoint = checkpoint;
+    sealBeforeNext = false;
     checkpointsWritten.increment();
+    if (witness != null) {
+      witness(checkpoint);
+    }
     return checkpoint;
   }
 
-  private Checkpoint sign(long sequence, String hash, long nextBy) {
+  private Checkpoint sign(long size, long nextBy, AuditSigner next) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     AuditSigner s = signer;
-    byte[] signature = s.sign(AuditJson.signedBytes(sequence, hash, nextBy, now, s.keyId()));
-    return new Checkpoint(
-        sequence,
-        hash,
-        nextBy,
-        now,
-        s.keyId(),
-        java.util.Base64.getEncoder().encodeToString(signature));
+    NoteKey named =
+        next != null ? next.noteKey(origin) : lastCheckpoint == null ? s.noteKey(origin) : null;
+    String text = Checkpoint.text(origin, size, tree.root(), nextBy, now, named);
+    SignedNote note = SignedNote.unsigned(text);
+    note = note.with(s.noteKey(origin).signature(s.sign(note.signedBytes())));
+    if (next != null) {
+      note = note.with(next.noteKey(origin).signature(next.sign(note.signedBytes())));
+    }
+    return Checkpoint.of(note, tree.hashes());
+  }
+
+  /**
+   * Sends {@code checkpoint} to the witness with a consistency proof from the size it holds. A
+   * witness that has never seen this log is given its genesis first; one that holds another size
+   * than expected is answered with a proof from that size, read from the store.
+   */
+  private void witness(Checkpoint checkpoint) {
+    try {
+      if (witnessedSize < 0) {
+        List<SignedNote> held = witness.checkpoints(origin);
+        if (held.isEmpty()) {
+          Checkpoint genesis = genesis();
+          witness.addCheckpoint(0, List.of(), genesis.note());
+          witnessedSize = 0;
+          witnessBase = new CompactRange();
+          witnessBacklog.clear();
+        } else {
+          witnessedSize = Checkpoint.of(held.get(held.size() - 1), null).sequence();
+          witnessBase = null;
+        }
+      }
+      if (witnessedSize == checkpoint.sequence() && checkpoint.key().isEmpty()) {
+        return;
+      }
+      List<byte[]> proof;
+      if (witnessBase != null && witnessBase.size() == witnessedSize) {
+        proof = MerkleTree.consistencyProof(witnessBase, witnessBacklog);
+      } else {
+        proof = proofFromStore(witnessedSize, checkpoint.sequence());
+      }
+      witness.addCheckpoint(witnessedSize, proof, checkpoint.note());
+      witnessedSize = checkpoint.sequence();
+      witnessBase = tree.copy();
+      witnessBacklog.clear();
+    } catch (WitnessException e) {
+      witnessFailures.increment();
+      if (e.reason() == WitnessException.Reason.CONFLICT && e.witnessSize().isPresent()) {
+        witnessedSize = e.witnessSize().getAsLong(); // prove from there next time
+        witnessBase = null;
+      }
+      LOG.log(
+          Level.WARNING,
+          witness.description()
+              + " did not take checkpoint "
+              + checkpoint.sequence()
+              + " of "
+              + origin
+              + " ("
+              + e.reason()
+              + "): "
+              + e.getMessage());
+    } catch (RuntimeException e) {
+      witnessFailures.increment();
+      LOG.log(Level.WARNING, witness.description() + " failed", e);
+    }
+  }
+
+  /** The log's genesis checkpoint, read from the store. */
+  private Checkpoint genesis() {
+    try (Stream<StoredEntry> entries = store.entries()) {
+      for (Iterator<StoredEntry> it = entries.iterator(); it.hasNext(); ) {
+        StoredEntry entry = it.next();
+        if (entry instanceof StoredEntry.StoredCheckpoint) {
+          return ((StoredEntry.StoredCheckpoint) entry).checkpoint();
+        }
+      }
+    }
+    throw new IllegalStateException("the audit store holds no genesis checkpoint");
+  }
+
+  /** A consistency proof built from every record hash in the store. */
+  private List<byte[]> proofFromStore(long oldSize, long newSize) {
+    MerkleTree full = AuditProofs.tree(store, newSize);
+    return full.consistencyProof(oldSize, newSize);
   }
 
   private void announce(AuditRecord record, Checkpoint checkpoint) {

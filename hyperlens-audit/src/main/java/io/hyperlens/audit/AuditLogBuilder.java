@@ -1,7 +1,9 @@
 package io.hyperlens.audit;
 
 import io.hyperlens.audit.keys.AuditSigner;
-import io.hyperlens.audit.keys.TrustedKeys;
+import io.hyperlens.audit.keys.TrustAnchor;
+import io.hyperlens.audit.tlog.NoteKey;
+import io.hyperlens.audit.witness.Witness;
 import io.hyperlens.event.HypervisorEventBus;
 import java.time.Clock;
 
@@ -16,7 +18,9 @@ public final class AuditLogBuilder {
 
   private AuditStore store;
   private AuditSigner signer;
-  private TrustedKeys trustedKeys = TrustedKeys.none();
+  private TrustAnchor anchor;
+  private String origin;
+  private Witness witness;
   private int checkpointEvery = DEFAULT_CHECKPOINT_EVERY;
   private Clock clock = Clock.systemUTC();
   private HypervisorEventBus eventBus;
@@ -32,7 +36,10 @@ public final class AuditLogBuilder {
     return this;
   }
 
-  /** The key that signs checkpoints (required). */
+  /**
+   * The key that signs checkpoints (required): for a log that exists, the key that signs it now
+   * (after a rotation, the new one).
+   */
   public AuditLogBuilder signer(AuditSigner signer) {
     if (signer == null) {
       throw new IllegalArgumentException("signer must not be null");
@@ -42,14 +49,34 @@ public final class AuditLogBuilder {
   }
 
   /**
-   * Further public keys to trust when verifying: the keys earlier parts of the log were signed
-   * with.
+   * What {@link AuditLog#verify()} trusts; by default the signer's own key, which this process
+   * holds.
    */
-  public AuditLogBuilder trustedKeys(TrustedKeys trustedKeys) {
-    if (trustedKeys == null) {
-      throw new IllegalArgumentException("trustedKeys must not be null");
+  public AuditLogBuilder anchor(TrustAnchor anchor) {
+    if (anchor == null) {
+      throw new IllegalArgumentException("anchor must not be null");
     }
-    this.trustedKeys = trustedKeys;
+    this.anchor = anchor;
+    return this;
+  }
+
+  /**
+   * The new log's origin, its identity in every checkpoint and the name of its keys (a schema-less
+   * URL such as {@code audit.example.com/payments}; no spaces, no plus). Default: {@code
+   * audit.hyperlens.local/} and the first key's 16-hex id. A log that exists keeps its own.
+   */
+  public AuditLogBuilder origin(String origin) {
+    NoteKey.checkName(origin);
+    this.origin = origin;
+    return this;
+  }
+
+  /** Sends every checkpoint to {@code witness}, with a consistency proof. */
+  public AuditLogBuilder witness(Witness witness) {
+    if (witness == null) {
+      throw new IllegalArgumentException("witness must not be null");
+    }
+    this.witness = witness;
     return this;
   }
 
@@ -85,9 +112,11 @@ public final class AuditLogBuilder {
   }
 
   /**
-   * The log, continuing the chain from the store's last record.
+   * The log, continuing the chain and tree from the store's last record (reading the records after
+   * the last checkpoint).
    *
-   * @throws IllegalStateException without a store or a signer
+   * @throws IllegalStateException without a store or a signer, or when the store's log is not
+   *     signed by the signer
    */
   public AuditLog build() {
     if (store == null) {
@@ -96,6 +125,6 @@ public final class AuditLogBuilder {
     if (signer == null) {
       throw new IllegalStateException("signer is required");
     }
-    return new AuditLog(store, signer, trustedKeys, checkpointEvery, clock, eventBus);
+    return new AuditLog(store, signer, origin, anchor, witness, checkpointEvery, clock, eventBus);
   }
 }

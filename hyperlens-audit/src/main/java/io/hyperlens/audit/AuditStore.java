@@ -72,6 +72,35 @@ public interface AuditStore extends AutoCloseable {
     return List.copyOf(new ArrayList<>(kept));
   }
 
+  /**
+   * Where the store is, for a person and for a trust store to recognise a log it pinned: an
+   * absolute directory for a file store, a database URL, or null.
+   */
+  default String location() {
+    return null;
+  }
+
+  /**
+   * The records after {@code sequence}, oldest first: what a reopened log reads to continue its
+   * tree from its last checkpoint. This default scans {@link #entries()}; stores that can read
+   * their tail answer it themselves.
+   *
+   * @throws java.io.UncheckedIOException if the store cannot be read
+   */
+  default List<AuditRecord> recordsAfter(long sequence) {
+    List<AuditRecord> out = new ArrayList<>();
+    try (Stream<StoredEntry> entries = entries()) {
+      for (Iterator<StoredEntry> it = entries.iterator(); it.hasNext(); ) {
+        StoredEntry entry = it.next();
+        if (entry instanceof StoredEntry.StoredRecord
+            && ((StoredEntry.StoredRecord) entry).record().sequence() > sequence) {
+          out.add(((StoredEntry.StoredRecord) entry).record());
+        }
+      }
+    }
+    return out;
+  }
+
   /** Flushes and releases the store; appends after close fail. */
   @Override
   void close();

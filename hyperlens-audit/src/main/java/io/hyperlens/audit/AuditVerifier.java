@@ -1,107 +1,176 @@
 package io.hyperlens.audit;
 
 import io.hyperlens.audit.VerificationReport.Failure;
-import io.hyperlens.audit.keys.TrustedKeys;
+import io.hyperlens.audit.keys.AuditKeys;
+import io.hyperlens.audit.keys.TrustAnchor;
+import io.hyperlens.audit.tlog.CompactRange;
+import io.hyperlens.audit.tlog.NoteKey;
+import io.hyperlens.audit.tlog.SignedNote;
+import io.hyperlens.audit.witness.Witness;
+import io.hyperlens.audit.witness.WitnessException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.List;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
  * Checks an audit log end to end with nothing but public keys: every record's hash against its
  * content, every link ({@code prev_hash}) against the record before, sequences 1, 2, 3, ... in
- * order, and every checkpoint's Ed25519 signature and the hash it vouches for. It stops at the
- * first failure and names its kind and sequence:
+ * order, the Merkle root every checkpoint signs, every checkpoint's signature by the log's current
+ * key, and every key rotation. Trust comes from a {@link TrustAnchor} the caller holds, never from
+ * the log: without one that names a key of the log's chain, an intact log is {@link
+ * VerificationReport.Verdict#UNANCHORED}, not verified. It stops at the first failure and names its
+ * kind and sequence:
  *
  * <ul>
  *   <li>{@link TamperKind#MODIFIED}: a record's content no longer hashes to its {@code hash} (that
  *       record), or a record was replaced by one with a fresh hash (the replaced record: the next
- *       one still links to the original); an unreadable line in the middle (the sequence it
- *       replaces).
+ *       one still links to the original); an unreadable line, a non-canonical signature or a
+ *       duplicated checkpoint.
  *   <li>{@link TamperKind#DELETED}: sequences missing from the middle (the first missing one).
- *   <li>{@link TamperKind#INSERTED}: a second record claims an existing sequence (that sequence).
- *   <li>{@link TamperKind#REORDERED}: a record stands where an earlier one belongs, and the earlier
- *       one appears later (the first sequence out of place).
- *   <li>{@link TamperKind#BAD_SIGNATURE}: a checkpoint whose signature fails or whose key is not
- *       trusted (the checkpoint's sequence).
+ *   <li>{@link TamperKind#INSERTED}: a second record claims an existing sequence, or a record
+ *       stands between a record and its checkpoint (that sequence).
+ *   <li>{@link TamperKind#REORDERED}: a record or checkpoint stands where another belongs.
+ *   <li>{@link TamperKind#BAD_SIGNATURE}: a checkpoint not signed by the log's current key, or a
+ *       rotation not signed by both keys (the checkpoint's sequence).
+ *   <li>{@link TamperKind#UNTRUSTED_KEY}: the anchor pins this log to keys it is not signed by.
  *   <li>{@link TamperKind#REWRITTEN}: records re-hashed into a consistent chain that a signed
- *       checkpoint contradicts (the first sequence after the last checkpoint that still holds).
- *   <li>{@link TamperKind#MISSING_CHECKPOINT}: no signed checkpoint opens the log, or records run
- *       past the sequence by which the last checkpoint promised the next (the first sequence no
- *       checkpoint vouches for).
- *   <li>{@link TamperKind#TRUNCATED}: the log ends before a checkpoint or the anchor says it should
- *       (the first missing sequence).
+ *       checkpoint, or one a witness holds, contradicts (the first sequence after the last
+ *       checkpoint that still holds).
+ *   <li>{@link TamperKind#MISSING_CHECKPOINT}: no genesis checkpoint opens the log, or records run
+ *       past the sequence by which the last checkpoint promised the next.
+ *   <li>{@link TamperKind#TRUNCATED}: the log ends before a checkpoint, or a witness, says it
+ *       should (the first missing sequence).
  * </ul>
  *
- * <p>Records after the last checkpoint are intact as a chain but not yet signed; cutting them off
- * is only detectable against an <em>anchor</em>, a checkpoint kept where the log's writer cannot
- * change it. {@link AuditLog#verify()} uses the live log's own head as the anchor. A torn last line
- * (a process killed mid-write) is reported, not counted as tampering.
+ * <p>Records after the last checkpoint are intact as a chain but not yet signed; cutting them off,
+ * together with the checkpoints after an earlier one, is only detectable against a {@link Witness}
+ * that saw them. {@link AuditLog#verify()} uses the live log's own head the same way. A torn last
+ * line (a process killed mid-write) is reported, not counted as tampering.
  *
  * <pre>{@code
- * try (JsonLinesAuditStore store = JsonLinesAuditStore.openReadOnly(Path.of("audit.jsonl"))) {
+ * try (JsonLinesAuditStore store = JsonLinesAuditStore.openReadOnly(Path.of("audit/audit.jsonl"))) {
  *   VerificationReport report =
- *       AuditVerifier.verify(store, TrustedKeys.load(Path.of("audit-key.pem.pub")));
- *   System.out.println(report.summary());
+ *       AuditVerifier.verify(store, TrustAnchor.fingerprint("SHA256:5f3a9c01..."));
+ *   System.out.println(report.verdict() + ": " + report.summary());
  * }
  * }</pre>
  *
- * <p>Thread-safe: stateless; memory stays constant however long the log.
+ * <p>Thread-safe: stateless; memory stays O(log n) in the records, plus a long per checkpoint.
  */
 public final class AuditVerifier {
   private AuditVerifier() {}
 
-  /** Verifies {@code store} against {@code keys}, without an anchor. */
-  public static VerificationReport verify(AuditStore store, TrustedKeys keys) {
-    return verify(store, keys, null);
+  /** Verifies {@code store} against {@code anchor}. */
+  public static VerificationReport verify(AuditStore store, TrustAnchor anchor) {
+    return verify(store, anchor, null);
   }
 
   /**
-   * Verifies {@code store} against {@code keys}; with an {@code anchor} (a checkpoint kept
-   * elsewhere), the log must also reach it and agree with it.
+   * Verifies {@code store} against {@code anchor} and the checkpoints {@code witness} holds for the
+   * log (null for none): the log must reach each of them and agree with it.
    */
-  public static VerificationReport verify(AuditStore store, TrustedKeys keys, Checkpoint anchor) {
-    if (store == null || keys == null) {
-      throw new IllegalArgumentException("store and keys must not be null");
+  public static VerificationReport verify(AuditStore store, TrustAnchor anchor, Witness witness) {
+    if (store == null || anchor == null) {
+      throw new IllegalArgumentException("store and anchor must not be null");
     }
+    Function<String, List<Checkpoint>> observed =
+        witness == null ? origin -> List.of() : origin -> witnessed(witness, origin);
     try (Stream<StoredEntry> entries = store.entries()) {
-      return verify(entries.iterator(), keys, anchor);
+      return new Walk(
+              entries.iterator(),
+              anchor,
+              observed,
+              store.location(),
+              witness == null ? null : witness.description())
+          .run();
     }
   }
 
-  /** Verifies entries in stored order; see the class comment. */
-  public static VerificationReport verify(
-      Iterator<StoredEntry> entries, TrustedKeys keys, Checkpoint anchor) {
-    return new Walk(entries, keys, anchor).run();
+  /**
+   * Verifies entries in stored order against {@code anchor}; {@code observed} gives, for the log's
+   * origin, checkpoints kept elsewhere that the log must agree with; see the class comment.
+   */
+  static VerificationReport verify(
+      Iterator<StoredEntry> entries,
+      TrustAnchor anchor,
+      Function<String, List<Checkpoint>> observed,
+      String location,
+      String witness) {
+    return new Walk(entries, anchor, observed, location, witness).run();
   }
+
+  private static List<Checkpoint> witnessed(Witness witness, String origin) {
+    List<SignedNote> notes;
+    try {
+      notes = witness.checkpoints(origin);
+    } catch (WitnessException e) {
+      throw new java.io.UncheckedIOException(
+          new java.io.IOException(witness.description() + " cannot be read: " + e.getMessage(), e));
+    }
+    List<Checkpoint> out = new ArrayList<>(notes.size());
+    for (SignedNote note : notes) {
+      out.add(Checkpoint.of(note, null));
+    }
+    out.sort((a, b) -> Long.compare(a.sequence(), b.sequence()));
+    return out;
+  }
+
+  /** A checkpoint kept elsewhere, and the root the log had at its size. */
+  private record Pending(Checkpoint observed, byte[] logRoot, long vouchedBefore) {}
 
   /** One pass over a log. */
   private static final class Walk {
     private final Iterator<StoredEntry> entries;
-    private final TrustedKeys keys;
-    private final Checkpoint anchor;
+    private final TrustAnchor anchor;
+    private final Function<String, List<Checkpoint>> observedFor;
+    private final String location;
+    private final String witness;
 
     private long lastSequence;
-    private long dueBy;
     private String lastHash = AuditRecord.GENESIS_HASH;
     private long lastPosition;
     private long records;
     private long checkpoints;
+    private long dueBy;
     private Checkpoint lastCheckpoint;
     private StoredEntry.Damaged tornTail;
 
-    Walk(Iterator<StoredEntry> entries, TrustedKeys keys, Checkpoint anchor) {
+    private String origin;
+    private final List<NoteKey> keys = new ArrayList<>();
+    private NoteKey current;
+    private final CompactRange tree = new CompactRange();
+    private long[] seenSizes = new long[16];
+    private int seenCount;
+
+    private List<Checkpoint> observed = List.of();
+    private int nextObserved;
+    private final List<Pending> pending = new ArrayList<>();
+
+    /** The largest size a sound checkpoint, the log's or a witness's, vouches for. */
+    private long vouched;
+
+    private long witnessedSize;
+    private TrustAnchor.Check check;
+
+    Walk(
+        Iterator<StoredEntry> entries,
+        TrustAnchor anchor,
+        Function<String, List<Checkpoint>> observedFor,
+        String location,
+        String witness) {
       this.entries = entries;
-      this.keys = keys;
       this.anchor = anchor;
+      this.observedFor = observedFor;
+      this.location = location;
+      this.witness = witness;
     }
 
     VerificationReport run() {
-      if (anchor != null && !keys.verifies(anchor)) {
-        return fail(
-            TamperKind.BAD_SIGNATURE,
-            anchor.sequence(),
-            0,
-            "the anchor checkpoint's signature by " + anchor.keyId() + " does not verify");
-      }
       while (entries.hasNext()) {
         StoredEntry entry = entries.next();
         Failure failure;
@@ -124,17 +193,18 @@ public final class AuditVerifier {
           return report(failure);
         }
       }
-      if (anchor != null && lastSequence < anchor.sequence()) {
-        return fail(
-            TamperKind.TRUNCATED,
-            lastSequence + 1,
-            lastPosition + 1,
-            "the log ends at sequence "
-                + lastSequence
-                + " but the anchor checkpoint vouches for "
-                + anchor.sequence());
+      Failure failure = resolvePending();
+      if (failure == null && nextObserved < observed.size()) {
+        failure = beyondTheEnd(observed.get(observed.size() - 1));
       }
-      return report(null);
+      if (failure == null && origin != null) {
+        check = anchor.check(origin, keys, location);
+        if (check.status() == TrustAnchor.Status.MISMATCH) {
+          records = 0;
+          failure = failure(TamperKind.UNTRUSTED_KEY, 1, 1, check.detail());
+        }
+      }
+      return report(failure);
     }
 
     private Failure record(StoredEntry.StoredRecord stored) {
@@ -210,6 +280,13 @@ public final class AuditVerifier {
       if (sequence > dueBy) {
         long firstUnvouched = lastCheckpoint == null ? 1 : lastCheckpoint.sequence() + 1;
         long moved = checkpointFollows(firstUnvouched - 1, dueBy);
+        if (moved >= 0 && recordFollowsWithin(moved + 1, sequence)) {
+          return failure(
+              TamperKind.INSERTED,
+              moved + 1,
+              stored.position(),
+              "record " + (moved + 1) + " stands between record " + moved + " and its checkpoint");
+        }
         if (moved >= 0) {
           return failure(
               TamperKind.REORDERED,
@@ -222,7 +299,7 @@ public final class AuditVerifier {
             firstUnvouched,
             stored.position(),
             lastCheckpoint == null
-                ? "no signed checkpoint opens the log"
+                ? "no signed genesis checkpoint opens the log"
                 : "record "
                     + sequence
                     + " runs past sequence "
@@ -237,22 +314,45 @@ public final class AuditVerifier {
       lastHash = record.hash();
       lastPosition = stored.position();
       records++;
-      if (anchor != null && sequence == anchor.sequence() && !anchor.hash().equals(lastHash)) {
-        return rewritten(anchor, stored.position(), "the anchor checkpoint");
+      tree.append(HexFormat.of().parseHex(lastHash));
+      while (nextObserved < observed.size()
+          && observed.get(nextObserved).sequence() <= lastSequence) {
+        // Witnessed checkpoints come in size order; one at this size is compared once the keys
+        // that may have signed it are known (at the next checkpoint, or at the end).
+        pending.add(new Pending(observed.get(nextObserved++), tree.root(), vouched));
       }
       return null;
     }
 
     private Failure checkpoint(StoredEntry.StoredCheckpoint stored) {
       Checkpoint c = stored.checkpoint();
-      if (!keys.verifies(c)) {
+      if (origin == null) {
+        return genesis(stored);
+      }
+      if (!c.origin().equals(origin)) {
         return failure(
             TamperKind.BAD_SIGNATURE,
             c.sequence(),
             stored.position(),
-            keys.find(c.keyId()).isEmpty()
-                ? "the checkpoint is signed by " + c.keyId() + ", which is not a trusted key"
-                : "the checkpoint's signature by " + c.keyId() + " does not verify");
+            "a checkpoint of log " + c.origin() + " stands in log " + origin);
+      }
+      NoteKey.Verdict signed = current.check(c.note());
+      if (signed != NoteKey.Verdict.VERIFIED) {
+        return failure(
+            TamperKind.BAD_SIGNATURE,
+            c.sequence(),
+            stored.position(),
+            signed == NoteKey.Verdict.NOT_SIGNED
+                ? "the checkpoint is not signed by the log's key " + fingerprint(current)
+                : "the checkpoint's signature by " + fingerprint(current) + " does not verify");
+      }
+      NoteKey next = c.key().orElse(null);
+      if (next != null && next.check(c.note()) != NoteKey.Verdict.VERIFIED) {
+        return failure(
+            TamperKind.BAD_SIGNATURE,
+            c.sequence(),
+            stored.position(),
+            "the rotation to key " + fingerprint(next) + " is not signed by that key");
       }
       if (c.sequence() > lastSequence) {
         long missing = lastSequence + 1;
@@ -280,24 +380,191 @@ public final class AuditVerifier {
             "records " + missing + " to " + c.sequence() + " are missing before their checkpoint");
       }
       if (c.sequence() < lastSequence) {
+        if (seen(c.sequence())) {
+          return failure(
+              TamperKind.MODIFIED,
+              c.sequence(),
+              stored.position(),
+              "entry " + stored.position() + " repeats the checkpoint for " + c.sequence());
+        }
+        long first = c.sequence() + 1;
+        if (!entries.hasNext() || recordFollowsWithin(first, lastSequence)) {
+          // A checkpoint always follows the record it covers: records between are slipped in.
+          return failure(
+              TamperKind.INSERTED,
+              first,
+              stored.position(),
+              (lastSequence == first
+                      ? "record " + first
+                      : "records " + first + " to " + lastSequence)
+                  + " stand between record "
+                  + c.sequence()
+                  + " and its checkpoint");
+        }
         return failure(
             TamperKind.REORDERED,
-            c.sequence() + 1,
+            first,
             stored.position(),
             "the checkpoint for " + c.sequence() + " stands after record " + lastSequence);
       }
-      if (!c.hash().equals(lastHash)) {
-        return rewritten(c, stored.position(), "the checkpoint");
+      if (next == null && lastCheckpoint != null && lastCheckpoint.sequence() == c.sequence()) {
+        return failure(
+            TamperKind.MODIFIED,
+            c.sequence(),
+            stored.position(),
+            "entry " + stored.position() + " repeats the checkpoint for " + c.sequence());
       }
-      checkpoints++;
-      lastCheckpoint = c;
-      dueBy = c.nextBy();
+      if (next != null && next.sameKey(current)) {
+        return failure(
+            TamperKind.MODIFIED,
+            c.sequence(),
+            stored.position(),
+            "entry " + stored.position() + " repeats the rotation to " + fingerprint(next));
+      }
+      if (!Arrays.equals(c.root(), tree.root())) {
+        return rewritten(
+            c.sequence(),
+            stored.position(),
+            "the checkpoint signed at " + AuditJson.formatTimestamp(c.timestamp()));
+      }
+      if (next != null) {
+        keys.add(next);
+        current = next;
+      }
+      Failure failure = resolvePending();
+      if (failure != null) {
+        return failure;
+      }
+      accept(c);
       return null;
     }
 
-    private Failure rewritten(Checkpoint c, long position, String which) {
-      long firstUnvouched = lastCheckpoint == null ? 1 : lastCheckpoint.sequence() + 1;
-      records = firstUnvouched - 1; // what came after the last sound checkpoint is not verified
+    private Failure genesis(StoredEntry.StoredCheckpoint stored) {
+      Checkpoint c = stored.checkpoint();
+      NoteKey key = c.key().orElse(null);
+      if (c.sequence() != 0 || key == null) {
+        return failure(
+            TamperKind.MISSING_CHECKPOINT,
+            1,
+            stored.position(),
+            "the log does not open with a genesis checkpoint naming its key");
+      }
+      if (key.check(c.note()) != NoteKey.Verdict.VERIFIED) {
+        return failure(
+            TamperKind.BAD_SIGNATURE,
+            0,
+            stored.position(),
+            "the genesis checkpoint is not signed by the key it names, " + fingerprint(key));
+      }
+      if (!Arrays.equals(c.root(), tree.root())) {
+        return failure(
+            TamperKind.MODIFIED,
+            0,
+            stored.position(),
+            "the genesis checkpoint's tree is not empty");
+      }
+      origin = c.origin();
+      keys.add(key);
+      current = key;
+      observed = observedFor.apply(origin);
+      while (nextObserved < observed.size() && observed.get(nextObserved).sequence() == 0) {
+        pending.add(new Pending(observed.get(nextObserved++), tree.root(), 0));
+      }
+      accept(c);
+      return null;
+    }
+
+    private void accept(Checkpoint c) {
+      checkpoints++;
+      lastCheckpoint = c;
+      dueBy = c.nextBy();
+      vouched = Math.max(vouched, c.sequence());
+      if (seenCount == seenSizes.length) {
+        seenSizes = Arrays.copyOf(seenSizes, seenCount * 2);
+      }
+      seenSizes[seenCount++] = c.sequence();
+    }
+
+    /** Compares the witnessed checkpoints reached so far, now that their keys are known. */
+    private Failure resolvePending() {
+      for (Pending p : pending) {
+        Checkpoint w = p.observed();
+        if (!signedByChain(w)) {
+          return failure(
+              TamperKind.REWRITTEN,
+              1,
+              lastPosition,
+              witness
+                  + " holds a checkpoint for "
+                  + w.sequence()
+                  + " of this log's origin that none of the log's keys signed: the log was"
+                  + " replaced");
+        }
+        if (!MessageDigest.isEqual(w.root(), p.logRoot())) {
+          long first = p.vouchedBefore() + 1;
+          records = p.vouchedBefore();
+          return failure(
+              TamperKind.REWRITTEN,
+              first,
+              lastPosition,
+              "records "
+                  + first
+                  + " to "
+                  + w.sequence()
+                  + " no longer hash to the root "
+                  + witness
+                  + " holds for sequence "
+                  + w.sequence()
+                  + " (signed "
+                  + AuditJson.formatTimestamp(w.timestamp())
+                  + ")");
+        }
+        vouched = Math.max(vouched, w.sequence());
+        witnessedSize = Math.max(witnessedSize, w.sequence());
+      }
+      pending.clear();
+      return null;
+    }
+
+    private Failure beyondTheEnd(Checkpoint w) {
+      if (!signedByChain(w)) {
+        return failure(
+            TamperKind.REWRITTEN,
+            1,
+            lastPosition,
+            witness + " holds a checkpoint for this log's origin that none of its keys signed");
+      }
+      return failure(
+          TamperKind.TRUNCATED,
+          lastSequence + 1,
+          lastPosition + 1,
+          "the log ends at sequence "
+              + lastSequence
+              + " but "
+              + witness
+              + " holds a checkpoint for "
+              + w.sequence());
+    }
+
+    private boolean signedByChain(Checkpoint w) {
+      if (!w.origin().equals(origin)) {
+        return false;
+      }
+      for (NoteKey key : keys) {
+        if (key.check(w.note()) == NoteKey.Verdict.VERIFIED) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private boolean seen(long size) {
+      return Arrays.binarySearch(seenSizes, 0, seenCount, size) >= 0;
+    }
+
+    private Failure rewritten(long size, long position, String which) {
+      long firstUnvouched = vouched + 1;
+      records = vouched; // what came after the last sound checkpoint is not verified
       return failure(
           TamperKind.REWRITTEN,
           firstUnvouched,
@@ -305,13 +572,9 @@ public final class AuditVerifier {
           "records "
               + firstUnvouched
               + " to "
-              + c.sequence()
-              + " were rewritten: they no longer hash to what "
+              + size
+              + " were rewritten: they no longer hash to the root "
               + which
-              + " signed by "
-              + c.keyId()
-              + " at "
-              + AuditJson.formatTimestamp(c.timestamp())
               + " vouches for");
     }
 
@@ -341,11 +604,18 @@ public final class AuditVerifier {
 
     /** Reads on (the walk is over) to see whether a record with {@code sequence} comes later. */
     private boolean recordFollows(long sequence) {
+      return recordFollowsWithin(sequence, sequence);
+    }
+
+    /** Reads on (the walk is over) for a record with a sequence in {@code from..to}. */
+    private boolean recordFollowsWithin(long from, long to) {
       while (entries.hasNext()) {
         StoredEntry next = entries.next();
-        if (next instanceof StoredEntry.StoredRecord
-            && ((StoredEntry.StoredRecord) next).record().sequence() == sequence) {
-          return true;
+        if (next instanceof StoredEntry.StoredRecord) {
+          long s = ((StoredEntry.StoredRecord) next).record().sequence();
+          if (s >= from && s <= to) {
+            return true;
+          }
         }
       }
       return false;
@@ -355,13 +625,34 @@ public final class AuditVerifier {
       return new Failure(kind, sequence, position, detail);
     }
 
-    private VerificationReport fail(TamperKind kind, long sequence, long position, String detail) {
-      return report(failure(kind, sequence, position, detail));
+    private VerificationReport report(Failure failure) {
+      if (check == null) {
+        check =
+            origin == null
+                ? new TrustAnchor.Check(
+                    TrustAnchor.Status.UNKNOWN,
+                    null,
+                    "the log has no genesis checkpoint naming a key")
+                : anchor.check(origin, keys, location);
+      }
+      return new VerificationReport(
+          failure,
+          records,
+          checkpoints,
+          lastCheckpoint,
+          lastSequence,
+          tornTail,
+          origin,
+          keys,
+          check,
+          anchor.description(),
+          tree.root(),
+          witnessedSize,
+          witness);
     }
 
-    private VerificationReport report(Failure failure) {
-      return new VerificationReport(
-          failure, records, checkpoints, lastCheckpoint, lastSequence, tornTail);
+    private static String fingerprint(NoteKey key) {
+      return AuditKeys.fingerprint(key.publicKey());
     }
   }
 }

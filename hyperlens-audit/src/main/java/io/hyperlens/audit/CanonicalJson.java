@@ -76,25 +76,6 @@ final class CanonicalJson {
     return out.toByteArray();
   }
 
-  /** The canonical bytes of a checkpoint's signed fields. */
-  static byte[] checkpoint(
-      long sequence, String hash, long nextBy, String timestamp, String keyId) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(160);
-    try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
-      g.writeStartObject();
-      g.writeStringField("hash", hash);
-      g.writeStringField("key_id", keyId);
-      g.writeNumberField("next_by", nextBy);
-      g.writeNumberField("sequence", sequence);
-      g.writeStringField("timestamp", timestamp);
-      g.writeStringField("type", "checkpoint");
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
-  }
-
   private static void writeValue(JsonGenerator g, Object value) throws IOException {
     if (value == null) {
       g.writeNull();

@@ -10,19 +10,27 @@ public enum TamperKind {
   INSERTED,
   /** Records are all there but out of order. */
   REORDERED,
-  /** A checkpoint's signature does not verify, or its key is not trusted. */
+  /**
+   * A checkpoint's signature does not verify, it is not signed by the log's current key, or a key
+   * rotation is not signed by the key before it and the key it names.
+   */
   BAD_SIGNATURE,
+  /**
+   * The log's keys are not the ones the verifier's anchor pins: the whole log was replaced, or
+   * re-signed with someone else's key.
+   */
+  UNTRUSTED_KEY,
   /**
    * A signed checkpoint is missing: the log does not open with one, or records run past the
    * sequence by which the last checkpoint promised the next. Checkpoints were deleted, as someone
    * hiding a rewrite from them would.
    */
   MISSING_CHECKPOINT,
-  /** Records a signed checkpoint (or the anchor) vouches for were cut off the end of the log. */
+  /** Records a signed checkpoint or a witness vouches for were cut off the end of the log. */
   TRUNCATED,
   /**
-   * The chain is consistent but differs from what a signed checkpoint vouches for: records were
-   * rewritten and re-hashed by someone without the signing key.
+   * The chain is consistent but differs from what a signed checkpoint, or a checkpoint a witness
+   * holds, vouches for: records were rewritten and re-hashed.
    */
   REWRITTEN
 }

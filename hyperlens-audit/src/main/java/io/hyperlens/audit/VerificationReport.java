@@ -1,16 +1,43 @@
 package io.hyperlens.audit;
 
+import io.hyperlens.audit.keys.AuditKeys;
+import io.hyperlens.audit.keys.TrustAnchor;
+import io.hyperlens.audit.tlog.NoteKey;
+import io.hyperlens.audit.tlog.Rfc6962;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * What {@link AuditVerifier} found: whether the log is intact, and if not, the first failure (its
- * kind, the sequence it concerns and where it sits); how many records and checkpoints were checked;
- * the last valid checkpoint the chain rests on; how many records come after it (intact but not yet
- * signed); and a torn last line left by a crash, which is reported but is not tampering.
+ * What {@link AuditVerifier} found. The {@link #verdict()} is one of three:
+ *
+ * <ul>
+ *   <li>{@link Verdict#VERIFIED}: the log is intact and its keys hang from a key the verifier's
+ *       {@link TrustAnchor} trusts;
+ *   <li>{@link Verdict#TAMPERED}: something is wrong, and {@link #failure()} names the first thing,
+ *       its kind and sequence;
+ *   <li>{@link Verdict#UNANCHORED}: the log is intact as far as it goes, but nothing the verifier
+ *       trusts names its key, so anyone could have written and signed it. Never read this as
+ *       verified: pin the key ({@link #fingerprints()}) and verify again.
+ * </ul>
+ *
+ * <p>Beside the verdict: how many records and checkpoints were checked, the last sound checkpoint
+ * and the tree size and root it rests on, the log's origin and key chain, what the anchor said, how
+ * far a witness vouched, and a torn last line left by a crash (reported, not tampering).
  *
  * <p>Immutable and thread-safe.
  */
 public final class VerificationReport {
+  /** The outcome. */
+  public enum Verdict {
+    /** Intact, and anchored in a key the verifier trusts. */
+    VERIFIED,
+    /** Something was edited, cut, inserted, re-signed or replaced. */
+    TAMPERED,
+    /** Intact as far as it goes, but signed by a key nothing trusted vouches for. */
+    UNANCHORED
+  }
+
   /**
    * The first thing wrong with a log.
    *
@@ -32,6 +59,13 @@ public final class VerificationReport {
   private final Checkpoint lastCheckpoint;
   private final long lastSequence;
   private final StoredEntry.Damaged tornTail;
+  private final String origin;
+  private final List<NoteKey> keys;
+  private final TrustAnchor.Check anchorCheck;
+  private final String anchor;
+  private final byte[] root;
+  private final long witnessedSize;
+  private final String witness;
 
   VerificationReport(
       Failure failure,
@@ -39,17 +73,46 @@ public final class VerificationReport {
       long checkpointsVerified,
       Checkpoint lastCheckpoint,
       long lastSequence,
-      StoredEntry.Damaged tornTail) {
+      StoredEntry.Damaged tornTail,
+      String origin,
+      List<NoteKey> keys,
+      TrustAnchor.Check anchorCheck,
+      String anchor,
+      byte[] root,
+      long witnessedSize,
+      String witness) {
     this.failure = failure;
     this.recordsVerified = recordsVerified;
     this.checkpointsVerified = checkpointsVerified;
     this.lastCheckpoint = lastCheckpoint;
     this.lastSequence = lastSequence;
     this.tornTail = tornTail;
+    this.origin = origin;
+    this.keys = List.copyOf(keys);
+    this.anchorCheck = anchorCheck;
+    this.anchor = anchor;
+    this.root = root.clone();
+    this.witnessedSize = witnessedSize;
+    this.witness = witness;
   }
 
-  /** Whether no tampering was found (a torn tail alone still counts as intact). */
+  /** Verified, tampered or unanchored. */
+  public Verdict verdict() {
+    if (failure != null) {
+      return Verdict.TAMPERED;
+    }
+    return anchorCheck.status() == TrustAnchor.Status.TRUSTED
+        ? Verdict.VERIFIED
+        : Verdict.UNANCHORED;
+  }
+
+  /** Whether the log was {@link Verdict#VERIFIED}: intact and anchored. */
   public boolean ok() {
+    return verdict() == Verdict.VERIFIED;
+  }
+
+  /** Whether no tampering was found, anchored or not (a torn tail alone still counts as intact). */
+  public boolean intact() {
     return failure == null;
   }
 
@@ -63,7 +126,7 @@ public final class VerificationReport {
     return recordsVerified;
   }
 
-  /** Checkpoints whose signature and hash were checked and found sound. */
+  /** Checkpoints whose signature and root were checked and found sound. */
   public long checkpointsVerified() {
     return checkpointsVerified;
   }
@@ -79,8 +142,18 @@ public final class VerificationReport {
   }
 
   /**
+   * The records a report may rest on: 1 to this. Everything sound when the log verified or is
+   * unanchored; only what comes before the first failure when it did not.
+   */
+  public long verifiedThrough() {
+    return failure == null
+        ? lastSequence
+        : Math.max(0, Math.min(lastSequence, failure.sequence() - 1));
+  }
+
+  /**
    * Sound records after the last sound checkpoint: intact as a chain, but no signature vouches for
-   * them yet, so cutting them off would go unnoticed without an anchor.
+   * them yet, so cutting them off would go unnoticed without a witness.
    */
   public long unsealedRecords() {
     return lastSequence - (lastCheckpoint == null ? 0 : lastCheckpoint.sequence());
@@ -91,14 +164,74 @@ public final class VerificationReport {
     return Optional.ofNullable(tornTail);
   }
 
-  /** One line for a person. */
+  /** The log's origin, from its genesis checkpoint; empty when it has none. */
+  public Optional<String> origin() {
+    return Optional.ofNullable(origin);
+  }
+
+  /** The log's keys, first (named by the genesis) to current, as far as they were verified. */
+  public List<NoteKey> keys() {
+    return keys;
+  }
+
+  /** The fingerprints of {@link #keys()}, {@code SHA256:<hex>}. */
+  public List<String> fingerprints() {
+    List<String> out = new ArrayList<>(keys.size());
+    for (NoteKey key : keys) {
+      out.add(AuditKeys.fingerprint(key.publicKey()));
+    }
+    return out;
+  }
+
+  /** What the anchor said of the log's keys. */
+  public TrustAnchor.Check anchorCheck() {
+    return anchorCheck;
+  }
+
+  /** The anchor verification used, for a person. */
+  public String anchor() {
+    return anchor;
+  }
+
+  /** The tree size of the sound records, {@link #lastSequence()}. */
+  public long treeSize() {
+    return lastSequence;
+  }
+
+  /** The RFC 6962 root of the sound records (a copy). */
+  public byte[] root() {
+    return root.clone();
+  }
+
+  /** {@link #root()} in base64. */
+  public String rootBase64() {
+    return Rfc6962.base64(root);
+  }
+
+  /** The largest size a witness held a matching checkpoint for, 0 when none. */
+  public long witnessedSize() {
+    return witnessedSize;
+  }
+
+  /** The witness consulted, for a person, or empty when none was. */
+  public Optional<String> witness() {
+    return Optional.ofNullable(witness);
+  }
+
+  /** One paragraph for a person. */
   public String summary() {
     StringBuilder out = new StringBuilder();
-    if (failure == null) {
-      out.append("verified: ").append(count(recordsVerified, "record"));
-    } else {
-      out.append("FAILED: ").append(failure).append("; ");
-      out.append(count(recordsVerified, "record")).append(" verified before it");
+    switch (verdict()) {
+      case VERIFIED:
+        out.append("verified: ").append(count(recordsVerified, "record"));
+        break;
+      case UNANCHORED:
+        out.append("UNANCHORED: ").append(count(recordsVerified, "record")).append(" intact");
+        break;
+      default:
+        out.append("FAILED: ").append(failure).append("; ");
+        out.append(count(recordsVerified, "record")).append(" verified before it");
+        break;
     }
     if (lastCheckpoint == null) {
       out.append(", no signed checkpoint");
@@ -106,12 +239,31 @@ public final class VerificationReport {
       out.append(", ")
           .append(count(checkpointsVerified, "signed checkpoint"))
           .append(", the last at sequence ")
-          .append(lastCheckpoint.sequence())
-          .append(" by ")
-          .append(lastCheckpoint.keyId());
+          .append(lastCheckpoint.sequence());
     }
     if (failure == null && unsealedRecords() > 0) {
       out.append("; ").append(count(unsealedRecords(), "record")).append(" not yet signed");
+    }
+    if (origin != null) {
+      out.append("; log ").append(origin).append(", key ");
+      List<String> fingerprints = fingerprints();
+      out.append(fingerprints.get(fingerprints.size() - 1));
+      if (fingerprints.size() > 1) {
+        out.append(" (rotated from ").append(fingerprints.get(0)).append(')');
+      }
+    }
+    if (verdict() == Verdict.UNANCHORED) {
+      out.append("; but no key you trust vouches for them (")
+          .append(anchorCheck.detail())
+          .append(')');
+    } else if (failure == null) {
+      out.append("; ").append(anchorCheck.detail());
+    }
+    if (witness != null) {
+      out.append("; ")
+          .append(witness)
+          .append(
+              witnessedSize > 0 ? " vouches up to sequence " + witnessedSize : " holds nothing");
     }
     if (tornTail != null) {
       out.append("; torn last line at entry ")

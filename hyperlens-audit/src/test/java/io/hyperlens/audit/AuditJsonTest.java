@@ -3,6 +3,10 @@ package io.hyperlens.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.hyperlens.audit.keys.AuditSigner;
+import io.hyperlens.audit.tlog.CompactRange;
+import io.hyperlens.audit.tlog.NoteKey;
+import io.hyperlens.audit.tlog.Rfc6962;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -43,9 +47,10 @@ class AuditJsonTest {
   }
 
   @Test
-  void theHashIsSha256OverTheSortedCompactUtf8JsonWithoutTheHashField() {
+  void theHashIsTheRfc6962LeafHashOfTheSortedCompactUtf8JsonWithoutTheHashField() {
     // Computed independently: Python's json.dumps(sort_keys=True, separators=(',', ':'),
-    // ensure_ascii=False), which is RFC 8785 for strings and small integers, then hashlib.sha256.
+    // ensure_ascii=False), which is RFC 8785 for strings and small integers, then
+    // hashlib.sha256(b'\x00' + canonical): the RFC 6962 leaf hash.
     AuditRecord record = seedRecord(AuditRecord.GENESIS_HASH);
     assertThat(new String(AuditJson.canonicalBytes(record), StandardCharsets.UTF_8))
         .isEqualTo(
@@ -57,7 +62,7 @@ class AuditJsonTest {
                 + "\"rule_id\":\"rule-005\",\"sequence\":1,"
                 + "\"timestamp\":\"2026-01-28T17:45:00.123Z\"}");
     assertThat(AuditJson.hash(record))
-        .isEqualTo("d687504dd94ed65a624fe687fc4abf0d0440e95e5b75d26cd37e54bbfebf0cf2");
+        .isEqualTo("75b03f4275b010c0226dd3c430c19d6b45ecc0986f95ad9b2875d8ac9c750fa6");
   }
 
   @Test
@@ -102,21 +107,56 @@ class AuditJsonTest {
   }
 
   @Test
-  void checkpointsRoundTripAndSignTheirCanonicalFields() {
+  void checkpointsRoundTripAsTheirSignedNoteAndFrontier() {
+    AuditSigner signer = AuditSigner.generate();
+    CompactRange tree = new CompactRange();
+    for (int i = 0; i < 5; i++) {
+      tree.append(Rfc6962.leafHash(new byte[] {(byte) i}));
+    }
     Checkpoint c =
-        new Checkpoint(
-            1000,
-            "ab".repeat(32),
-            2000,
+        Fixtures.sign(
+            "audit.example.com/payments",
+            tree,
+            1005,
             Instant.parse("2026-01-28T17:45:00.123Z"),
-            "ed25519:0011",
-            "AAEC");
-    assertThat(AuditJson.parseLine(AuditJson.toLine(c))).isEqualTo(c);
-    assertThat(new String(AuditJson.signedBytes(c), StandardCharsets.UTF_8))
+            null,
+            signer);
+    String line = AuditJson.toLine(c);
+    assertThat(AuditJson.parseLine(line)).isEqualTo(c);
+    assertThat(c.note().text())
         .isEqualTo(
-            "{\"hash\":\""
-                + "ab".repeat(32)
-                + "\",\"key_id\":\"ed25519:0011\",\"next_by\":2000,\"sequence\":1000,"
-                + "\"timestamp\":\"2026-01-28T17:45:00.123Z\",\"type\":\"checkpoint\"}");
+            "audit.example.com/payments\n5\n"
+                + Rfc6962.base64(tree.root())
+                + "\nnext 1005\ntime 2026-01-28T17:45:00.123Z\n");
+    assertThat(line)
+        .startsWith("{\"type\":\"checkpoint\",\"note\":\"audit.example.com/payments\\n5\\n")
+        .endsWith(
+            "\"frontier\":[\""
+                + Rfc6962.base64(tree.hashes().get(0))
+                + "\",\""
+                + Rfc6962.base64(tree.hashes().get(1))
+                + "\"]}");
+    assertThat(signer.noteKey("audit.example.com/payments").check(c.note()))
+        .isEqualTo(NoteKey.Verdict.VERIFIED);
+  }
+
+  @Test
+  void aCheckpointWhoseFrontierDoesNotLeadToItsRootIsRefused() {
+    AuditSigner signer = AuditSigner.generate();
+    CompactRange tree = new CompactRange();
+    tree.append(Rfc6962.leafHash(new byte[] {1}));
+    Checkpoint c = Fixtures.sign("o", tree, 2, Instant.EPOCH, null, signer);
+    String line = AuditJson.toLine(c);
+    String other = Rfc6962.base64(Rfc6962.leafHash(new byte[] {2}));
+    assertThatThrownBy(
+            () ->
+                AuditJson.parseLine(
+                    line.replace(Rfc6962.base64(tree.hashes().get(0)) + "\"]", other + "\"]")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("the checkpoint's frontier does not lead to its root");
+    assertThatThrownBy(() -> AuditJson.parseLine(line.replace("next 2", "next 02")))
+        .hasMessage("the first extension line is next and a decimal, got next 02");
+    assertThatThrownBy(() -> AuditJson.parseLine(line.replace("next 2", "next 1")))
+        .hasMessage("next must be after the size 1, got 1");
   }
 }

@@ -170,8 +170,9 @@ class AuditLogTest {
       }
       assertThat(sealed).containsExactly(0L, 10L, 20L, 25L);
       Checkpoint last = store.lastCheckpoint().orElseThrow();
-      assertThat(last.keyId()).isEqualTo(signer.keyId());
-      assertThat(store.lastRecord().orElseThrow().hash()).isEqualTo(last.hash());
+      assertThat(signer.noteKey(last.origin()).check(last.note()))
+          .isEqualTo(io.hyperlens.audit.tlog.NoteKey.Verdict.VERIFIED);
+      assertThat(last.root()).isEqualTo(AuditProofs.tree(store, 25).root());
     }
   }
 
@@ -269,8 +270,13 @@ class AuditLogTest {
           (Map<String, Object>) seen.get(1).payload().get("checkpoint");
       assertThat(checkpoint)
           .containsEntry("sequence", 2L)
-          .containsEntry("key_id", signer.keyId())
-          .containsKey("signature");
+          .containsEntry("origin", "audit.hyperlens.local/" + signer.keyId().substring(8))
+          .containsKey("root");
+      assertThat(
+              signer
+                  .noteKey((String) checkpoint.get("origin"))
+                  .check(io.hyperlens.audit.tlog.SignedNote.parse((String) checkpoint.get("note"))))
+          .isEqualTo(io.hyperlens.audit.tlog.NoteKey.Verdict.VERIFIED);
     }
   }
 
@@ -360,7 +366,7 @@ class AuditLogTest {
       }
     }
     VerificationReport report =
-        Fixtures.verify(file, io.hyperlens.audit.keys.TrustedKeys.of(signer.publicKey()));
+        Fixtures.verify(file, io.hyperlens.audit.keys.TrustAnchor.key(signer.publicKey()));
     assertThat(report.ok()).as(report.summary()).isTrue();
     assertThat(report.lastSequence()).isEqualTo(10);
   }
@@ -372,7 +378,24 @@ class AuditLogTest {
     log.close();
     assertThatThrownBy(() -> log.append(Fixtures.entry(1)))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("closed");
+        .hasMessage("the audit log is closed");
+    assertThatThrownBy(log::checkpoint)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("the audit log is closed");
+    assertThatThrownBy(() -> log.rotateKey(AuditSigner.generate()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("the audit log is closed");
+    assertThatThrownBy(() -> log.rotateKey(signer)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void rotatingToTheKeyInUseIsRefused() {
+    try (AuditLog log = open(1000)) {
+      assertThatThrownBy(() -> log.rotateKey(signer))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("next must be a new key, got the one in use " + signer.fingerprint());
+      assertThatThrownBy(() -> log.rotateKey(null)).hasMessage("next must not be null");
+    }
   }
 
   @Test
@@ -425,18 +448,62 @@ class AuditLogTest {
   }
 
   @Test
-  void openInADirectoryGeneratesAKeyOnceAndReusesIt() {
+  void openGeneratesAKeyOutsideTheLogDirectoryOnceAndReusesIt() throws Exception {
+    Path logDir = dir.resolve("log");
+    Path keys = dir.resolve("keys");
     String keyId;
-    try (AuditLog log = AuditLog.open(dir)) {
+    try (AuditLog log = AuditLog.open(logDir, keys, null)) {
       log.append(Fixtures.entry(1));
       keyId = log.keyId();
+      assertThat(log.origin()).isEqualTo("audit.hyperlens.local/" + keyId.substring(8));
     }
-    try (AuditLog log = AuditLog.open(dir)) {
+    try (AuditLog log = AuditLog.open(logDir, keys, null)) {
       assertThat(log.keyId()).isEqualTo(keyId);
       log.append(Fixtures.entry(2));
-      assertThat(log.verify().ok()).isTrue();
+      VerificationReport report = log.verify();
+      assertThat(report.ok()).as(report.summary()).isTrue();
+      assertThat(report.anchorCheck().detail()).isEqualTo("held in key directory " + keys);
     }
-    assertThat(dir.resolve("audit-key.pem.pub")).exists();
+    try (var files = java.nio.file.Files.list(logDir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("audit.jsonl");
+    }
+    Path privateKey = keys.resolve("audit-" + keyId.substring(8) + ".pem");
+    assertThat(java.nio.file.Files.getPosixFilePermissions(keys))
+        .containsExactlyInAnyOrder(
+            java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE,
+            java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
+    assertThat(privateKey).exists();
+  }
+
+  @Test
+  void aLogWhoseKeyTheKeyDirectoryDoesNotHoldIsRefusedByName() {
+    Path logDir = dir.resolve("log");
+    try (AuditLog log = AuditLog.open(logDir, dir.resolve("keys-a"), null)) {
+      log.append(Fixtures.entry(1));
+    }
+    assertThatThrownBy(() -> AuditLog.open(logDir, dir.resolve("keys-b"), null))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("whose private key is not in " + dir.resolve("keys-b"));
+    // The refused open released the file: another open works.
+    try (AuditLog log = AuditLog.open(logDir, dir.resolve("keys-a"), null)) {
+      assertThat(log.lastSequence()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aBuilderGivenAnotherSignerThanTheLogsIsRefused() {
+    try (AuditLog log = open(1000)) {
+      log.append(Fixtures.entry(1));
+    }
+    assertThatThrownBy(
+            () ->
+                AuditLog.builder()
+                    .store(JsonLinesAuditStore.open(dir.resolve("audit.jsonl")))
+                    .signer(AuditSigner.generate())
+                    .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("is not signed by this signer's key");
   }
 
   /** A store whose writes can be made to fail. */

@@ -15,7 +15,7 @@ public final class CrashAppender {
 
   public static void main(String[] args) {
     Path dir = Path.of(args[0]);
-    Path keyFile = dir.resolve("audit-key.pem");
+    Path keyFile = dir.resolve("keys/audit-key.pem");
     AuditSigner signer =
         Files.exists(keyFile) ? AuditKeys.load(keyFile) : AuditKeys.generate(keyFile);
     AuditLog log =

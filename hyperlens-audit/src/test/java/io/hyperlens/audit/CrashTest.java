@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hyperlens.ChildJvm;
 import io.hyperlens.audit.keys.AuditKeys;
-import io.hyperlens.audit.keys.TrustedKeys;
+import io.hyperlens.audit.keys.TrustAnchor;
 import io.hyperlens.audit.store.JsonLinesAuditStore;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +32,8 @@ class CrashTest {
     for (int round = 0; round < 2; round++) {
       long before = reported;
       reported = runAndKill(before + 3000);
-      TrustedKeys keys = TrustedKeys.load(AuditKeys.publicKeyFile(dir.resolve("audit-key.pem")));
+      TrustAnchor keys =
+          TrustAnchor.keyFile(AuditKeys.publicKeyFile(dir.resolve("keys/audit-key.pem")));
       try (JsonLinesAuditStore store = JsonLinesAuditStore.openReadOnly(file)) {
         VerificationReport report = AuditVerifier.verify(store, keys);
         assertThat(report.ok()).as(report.summary()).isTrue();

@@ -1,8 +1,12 @@
 package io.hyperlens.audit;
 
 import io.hyperlens.audit.keys.AuditSigner;
-import io.hyperlens.audit.keys.TrustedKeys;
+import io.hyperlens.audit.keys.TrustAnchor;
 import io.hyperlens.audit.store.JsonLinesAuditStore;
+import io.hyperlens.audit.tlog.CompactRange;
+import io.hyperlens.audit.tlog.NoteKey;
+import io.hyperlens.audit.tlog.SignedNote;
+import io.hyperlens.audit.witness.Witness;
 import io.hyperlens.event.TestClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -50,14 +54,51 @@ final class Fixtures {
     }
   }
 
-  static VerificationReport verify(Path file, TrustedKeys keys) {
-    return verify(file, keys, null);
+  static VerificationReport verify(Path file, TrustAnchor anchor) {
+    return verify(file, anchor, null);
   }
 
-  static VerificationReport verify(Path file, TrustedKeys keys, Checkpoint anchor) {
+  static VerificationReport verify(Path file, TrustAnchor anchor, Witness witness) {
     try (JsonLinesAuditStore store = JsonLinesAuditStore.openReadOnly(file)) {
-      return AuditVerifier.verify(store, keys, anchor);
+      return AuditVerifier.verify(store, anchor, witness);
     }
+  }
+
+  /** The checkpoint a line holds, or null for a record. */
+  static Checkpoint checkpoint(String line) {
+    Object entry = AuditJson.parseLine(line);
+    return entry instanceof Checkpoint ? (Checkpoint) entry : null;
+  }
+
+  /** The index in {@code lines} of the first checkpoint line for {@code size}. */
+  static int indexOfCheckpoint(List<String> lines, long size) {
+    for (int i = 0; i < lines.size(); i++) {
+      Checkpoint c = checkpoint(lines.get(i));
+      if (c != null && c.sequence() == size) {
+        return i;
+      }
+    }
+    throw new AssertionError("no checkpoint " + size);
+  }
+
+  /**
+   * A checkpoint as a log would sign it: {@code signers} sign in order, the first under {@code
+   * origin}; {@code key} is named (genesis or rotation) when not null.
+   */
+  static Checkpoint sign(
+      String origin,
+      CompactRange tree,
+      long nextBy,
+      Instant time,
+      AuditSigner key,
+      AuditSigner... signers) {
+    NoteKey named = key == null ? null : key.noteKey(origin);
+    SignedNote note =
+        SignedNote.unsigned(Checkpoint.text(origin, tree.size(), tree.root(), nextBy, time, named));
+    for (AuditSigner s : signers) {
+      note = note.with(s.noteKey(origin).signature(s.sign(note.signedBytes())));
+    }
+    return Checkpoint.of(note, tree.hashes());
   }
 
   static List<String> lines(Path file) throws IOException {
@@ -81,6 +122,43 @@ final class Fixtures {
 
   static AuditRecord record(String line) {
     return (AuditRecord) AuditJson.parseLine(line);
+  }
+
+  /**
+   * Edits record {@code from} (when at least 1) and re-hashes every record after it so the chain is
+   * consistent; with a signer, re-signs every checkpoint over the new tree too (someone with a key
+   * of their own: the genesis then names that key).
+   */
+  static void rehashFrom(Path file, long from, AuditSigner resigner) throws IOException {
+    List<String> lines = lines(file);
+    String prev = null;
+    CompactRange tree = new CompactRange();
+    for (int i = 0; i < lines.size(); i++) {
+      Object entry = AuditJson.parseLine(lines.get(i));
+      if (entry instanceof AuditRecord) {
+        AuditRecord r = (AuditRecord) entry;
+        if (from >= 1 && r.sequence() >= from) {
+          String reason = r.sequence() == from ? "rewritten" : r.reason();
+          r = forged(r, reason, prev == null ? r.prevHash() : prev);
+          lines.set(i, AuditJson.toLine(r));
+        }
+        prev = r.hash();
+        tree.append(java.util.HexFormat.of().parseHex(r.hash()));
+      } else if (resigner != null) {
+        Checkpoint c = (Checkpoint) entry;
+        lines.set(
+            i,
+            AuditJson.toLine(
+                sign(
+                    c.origin(),
+                    tree,
+                    c.nextBy(),
+                    c.timestamp(),
+                    c.sequence() == 0 ? resigner : null,
+                    resigner)));
+      }
+    }
+    write(file, lines);
   }
 
   /** {@code r} with another reason, re-hashed (as someone without the key would forge it). */

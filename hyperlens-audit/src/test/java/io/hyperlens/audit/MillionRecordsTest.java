@@ -3,7 +3,7 @@ package io.hyperlens.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hyperlens.audit.keys.AuditSigner;
-import io.hyperlens.audit.keys.TrustedKeys;
+import io.hyperlens.audit.keys.TrustAnchor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -20,7 +20,7 @@ class MillionRecordsTest {
     long start = System.nanoTime();
     Fixtures.writeLog(file, signer, 1_000_000, 1000);
     long appended = System.nanoTime();
-    VerificationReport report = Fixtures.verify(file, TrustedKeys.of(signer.publicKey()));
+    VerificationReport report = Fixtures.verify(file, TrustAnchor.key(signer.publicKey()));
     long verified = System.nanoTime();
     System.out.printf(
         "1,000,000 records (%,d bytes): appended in %.1f s, verified in %.1f s%n",

@@ -20,7 +20,7 @@ class ReadmeAuditQuickStartTest {
     assertThat(printed)
         .matches(
             "agent-001 \\| file_write \\| Production writes blocked\n"
-                + "verified: 1 record, 1 signed checkpoint, the last at sequence 0 by"
-                + " ed25519:[0-9a-f]{16}; 1 record not yet signed\n");
+                + "VERIFIED\n"
+                + "SHA256:[0-9a-f]{64}\n");
   }
 }

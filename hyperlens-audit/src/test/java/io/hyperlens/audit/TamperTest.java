@@ -1,6 +1,8 @@
 package io.hyperlens.audit;
 
+import static io.hyperlens.audit.Fixtures.checkpoint;
 import static io.hyperlens.audit.Fixtures.indexOf;
+import static io.hyperlens.audit.Fixtures.indexOfCheckpoint;
 import static io.hyperlens.audit.Fixtures.lines;
 import static io.hyperlens.audit.Fixtures.record;
 import static io.hyperlens.audit.Fixtures.verify;
@@ -9,8 +11,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hyperlens.audit.VerificationReport.Failure;
 import io.hyperlens.audit.keys.AuditSigner;
-import io.hyperlens.audit.keys.TrustedKeys;
+import io.hyperlens.audit.keys.TrustAnchor;
 import io.hyperlens.audit.store.JsonLinesAuditStore;
+import io.hyperlens.audit.witness.DirectoryWitness;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TamperTest {
   private static final AuditSigner SIGNER = AuditSigner.generate();
-  private static final TrustedKeys KEYS = TrustedKeys.of(SIGNER.publicKey());
+  private static final TrustAnchor KEYS = TrustAnchor.key(SIGNER.publicKey());
   private static Path pristine;
 
   @TempDir static Path shared;
@@ -53,7 +56,10 @@ class TamperTest {
   void anUntouchedLogVerifies() {
     VerificationReport report = verify(file, KEYS);
     assertThat(report.ok()).as(report.summary()).isTrue();
+    assertThat(report.verdict()).isEqualTo(VerificationReport.Verdict.VERIFIED);
     assertThat(report.recordsVerified()).isEqualTo(2500);
+    assertThat(report.fingerprints()).containsExactly(SIGNER.fingerprint());
+    assertThat(report.summary()).contains("verified: 2500 records").contains("pinned by the key");
     assertThat(report.checkpointsVerified()).isEqualTo(4); // the opening one, 1000, 2000, 2500
     assertThat(report.lastCheckpoint().orElseThrow().sequence()).isEqualTo(2500);
     assertThat(report.unsealedRecords()).isZero();
@@ -159,35 +165,98 @@ class TamperTest {
   @Test
   void aDamagedSignatureIsABadSignatureAtItsCheckpoint() throws IOException {
     List<String> lines = lines(file);
-    int at = indexOf(lines, 2000) + 1;
+    int at = indexOfCheckpoint(lines, 2000);
     String line = lines.get(at);
-    int sig = line.indexOf("\"signature\":\"") + 13;
-    char c = line.charAt(sig + 5);
-    lines.set(at, line.substring(0, sig + 5) + (c == 'A' ? 'B' : 'A') + line.substring(sig + 6));
+    int sig = line.lastIndexOf(' ') + 10; // inside the signature, past its key id
+    char c = line.charAt(sig);
+    lines.set(at, line.substring(0, sig) + (c == 'A' ? 'B' : 'A') + line.substring(sig + 1));
     write(file, lines);
     Failure failure = assertFailure(TamperKind.BAD_SIGNATURE, 2000);
     assertThat(failure.detail()).contains("does not verify");
   }
 
   @Test
-  void anUntrustedKeyIsABadSignatureAtTheFirstCheckpoint() {
-    VerificationReport report = verify(file, TrustedKeys.of(AuditSigner.generate().publicKey()));
-    assertThat(report.failure().orElseThrow().kind()).isEqualTo(TamperKind.BAD_SIGNATURE);
-    assertThat(report.failure().orElseThrow().sequence()).isZero(); // the opening checkpoint
-    assertThat(report.failure().orElseThrow().detail()).contains("not a trusted key");
+  void aLogNotSignedByThePinnedKeyIsUntrusted() {
+    AuditSigner other = AuditSigner.generate();
+    VerificationReport report = verify(file, TrustAnchor.key(other.publicKey()));
+    assertThat(report.verdict()).isEqualTo(VerificationReport.Verdict.TAMPERED);
+    Failure failure = report.failure().orElseThrow();
+    assertThat(failure.kind()).isEqualTo(TamperKind.UNTRUSTED_KEY);
+    assertThat(failure.sequence()).isEqualTo(1);
+    assertThat(failure.detail())
+        .isEqualTo(
+            "the log is signed by "
+                + SIGNER.fingerprint()
+                + ", not by "
+                + other.fingerprint()
+                + " (the key given)");
+    assertThat(report.recordsVerified()).isZero();
+    assertThat(report.verifiedThrough()).isZero();
+  }
+
+  @Test
+  void withoutAnAnchorAnIntactLogIsUnanchoredNeverVerified() {
+    VerificationReport report = verify(file, TrustAnchor.none());
+    assertThat(report.verdict()).isEqualTo(VerificationReport.Verdict.UNANCHORED);
+    assertThat(report.ok()).isFalse();
+    assertThat(report.intact()).isTrue();
+    assertThat(report.failure()).isEmpty();
+    assertThat(report.recordsVerified()).isEqualTo(2500);
+    assertThat(report.verifiedThrough()).isEqualTo(2500);
+    assertThat(report.summary())
+        .startsWith(
+            "UNANCHORED: 2500 records intact, 4 signed checkpoints, the last at sequence 2500")
+        .endsWith("; but no key you trust vouches for them (no anchor)")
+        .contains(SIGNER.fingerprint())
+        .doesNotContain("verified:");
+  }
+
+  @Test
+  void aFingerprintAnchorsTheLogInEitherCase() {
+    String hex = SIGNER.fingerprint().substring(7);
+    assertThat(verify(file, TrustAnchor.fingerprint("SHA256:" + hex.toUpperCase())).verdict())
+        .isEqualTo(VerificationReport.Verdict.VERIFIED);
+    assertThat(verify(file, TrustAnchor.fingerprint(hex)).anchorCheck().detail())
+        .isEqualTo("pinned by fingerprint " + SIGNER.fingerprint());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TrustAnchor.fingerprint("SHA256:abc"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("fingerprint must be SHA256: and 64 hex digits, got \"SHA256:abc\"");
   }
 
   @Test
   void aChainRewrittenFromTheMiddleIsRewrittenAfterTheLastCheckpointThatHolds() throws IOException {
-    rehashFrom(1500, null);
+    Fixtures.rehashFrom(file, 1500, null);
     Failure failure = assertFailure(TamperKind.REWRITTEN, 1001);
     assertThat(failure.detail()).contains("records 1001 to 2000 were rewritten");
   }
 
   @Test
-  void aChainRewrittenAndResignedWithAnotherKeyIsABadSignature() throws IOException {
-    rehashFrom(1, AuditSigner.generate());
-    assertFailure(TamperKind.BAD_SIGNATURE, 0);
+  void aLogRewrittenAndResignedWholeWithAnotherKeyIsUntrusted() throws IOException {
+    AuditSigner attacker = AuditSigner.generate();
+    Fixtures.rehashFrom(file, 1, attacker);
+    // Consistent in itself: only an anchor tells it from the real log.
+    assertThat(verify(file, TrustAnchor.key(attacker.publicKey())).ok()).isTrue();
+    assertThat(verify(file, TrustAnchor.none()).verdict())
+        .isEqualTo(VerificationReport.Verdict.UNANCHORED);
+    assertFailure(TamperKind.UNTRUSTED_KEY, 1);
+  }
+
+  @Test
+  void aCheckpointResignedWithAnotherKeyInTheMiddleIsABadSignature() throws IOException {
+    AuditSigner attacker = AuditSigner.generate();
+    List<String> lines = lines(file);
+    int at = indexOfCheckpoint(lines, 1000);
+    Checkpoint c = checkpoint(lines.get(at));
+    io.hyperlens.audit.tlog.CompactRange tree =
+        io.hyperlens.audit.tlog.CompactRange.of(1000, c.frontier().orElseThrow());
+    lines.set(
+        at,
+        AuditJson.toLine(
+            Fixtures.sign(c.origin(), tree, c.nextBy(), c.timestamp(), null, attacker)));
+    write(file, lines);
+    Failure failure = assertFailure(TamperKind.BAD_SIGNATURE, 1000);
+    assertThat(failure.detail())
+        .isEqualTo("the checkpoint is not signed by the log's key " + SIGNER.fingerprint());
   }
 
   @Test
@@ -201,18 +270,48 @@ class TamperTest {
   }
 
   @Test
-  void aTailCutBackToAnEarlierCheckpointIsTruncatedAgainstTheAnchor() throws IOException {
-    Checkpoint anchor = JsonLinesAuditStore.openReadOnly(file).lastCheckpoint().orElseThrow();
+  void aTailCutBackToAnEarlierCheckpointIsTruncatedAgainstAWitness() throws Exception {
+    DirectoryWitness witness = DirectoryWitness.open(dir.resolve("witness"));
+    try (JsonLinesAuditStore store = JsonLinesAuditStore.openReadOnly(file)) {
+      assertThat(AuditProofs.witness(store, witness)).isEqualTo(2500);
+    }
     List<String> lines = lines(file);
     lines.subList(indexOf(lines, 2301), lines.size()).clear();
     write(file, lines);
-    // Without an anchor the cut log looks like one that stopped at 2300: intact, 300 unsigned.
-    VerificationReport unanchored = verify(file, KEYS);
-    assertThat(unanchored.ok()).isTrue();
-    assertThat(unanchored.unsealedRecords()).isEqualTo(300);
-    VerificationReport report = verify(file, KEYS, anchor);
-    assertThat(report.failure().orElseThrow().kind()).isEqualTo(TamperKind.TRUNCATED);
-    assertThat(report.failure().orElseThrow().sequence()).isEqualTo(2301);
+    // Without the witness the cut log looks like one that stopped at 2300: intact, 300 unsigned.
+    VerificationReport alone = verify(file, KEYS);
+    assertThat(alone.ok()).isTrue();
+    assertThat(alone.unsealedRecords()).isEqualTo(300);
+    VerificationReport report = verify(file, KEYS, witness);
+    Failure failure = report.failure().orElseThrow();
+    assertThat(failure.kind()).isEqualTo(TamperKind.TRUNCATED);
+    assertThat(failure.sequence()).isEqualTo(2301);
+    assertThat(failure.detail())
+        .isEqualTo(
+            "the log ends at sequence 2300 but witness "
+                + dir.resolve("witness")
+                + " holds a checkpoint for 2500");
+  }
+
+  @Test
+  void aTailCutWithItsLastCheckpointAndRewrittenIsRewrittenAfterTheLastCheckpointThatHolds()
+      throws Exception {
+    DirectoryWitness witness = DirectoryWitness.open(dir.resolve("witness"));
+    try (JsonLinesAuditStore store = JsonLinesAuditStore.openReadOnly(file)) {
+      AuditProofs.witness(store, witness);
+    }
+    List<String> lines = lines(file);
+    lines.remove(lines.size() - 1); // the checkpoint for 2500: records 2001.. are unsigned now
+    write(file, lines);
+    Fixtures.rehashFrom(file, 2200, null);
+    assertThat(verify(file, KEYS).ok()).isTrue(); // alone, a log with 500 unsigned records
+    VerificationReport report = verify(file, KEYS, witness);
+    Failure failure = report.failure().orElseThrow();
+    assertThat(failure.kind()).isEqualTo(TamperKind.REWRITTEN);
+    assertThat(failure.sequence()).isEqualTo(2001);
+    assertThat(report.verifiedThrough()).isEqualTo(2000);
+    assertThat(failure.detail())
+        .startsWith("records 2001 to 2500 no longer hash to the root witness");
   }
 
   @Test
@@ -243,7 +342,10 @@ class TamperTest {
         file, whole.substring(0, 100).getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
     VerificationReport report = verify(file, KEYS);
     assertThat(report.ok()).as(report.summary()).isTrue();
+    assertThat(report.verdict()).isEqualTo(VerificationReport.Verdict.VERIFIED);
     assertThat(report.recordsVerified()).isEqualTo(2500);
+    assertThat(report.fingerprints()).containsExactly(SIGNER.fingerprint());
+    assertThat(report.summary()).contains("verified: 2500 records").contains("pinned by the key");
     assertThat(report.tornTail().orElseThrow().length()).isEqualTo(100);
     assertThat(report.summary()).contains("torn last line");
   }
@@ -305,13 +407,13 @@ class TamperTest {
 
   @Test
   void checkpointsDeletedToHideARewriteAreMissing() throws IOException {
-    rehashFrom(1500, null);
+    Fixtures.rehashFrom(file, 1500, null);
     List<String> lines = lines(file);
     lines.removeIf(
         line ->
-            line.contains("\"type\":\"checkpoint\"")
-                && !line.contains("\"sequence\":1000,")
-                && !line.contains("\"sequence\":0,"));
+            checkpoint(line) != null
+                && checkpoint(line).sequence() != 1000
+                && checkpoint(line).sequence() != 0);
     write(file, lines);
     Failure failure = assertFailure(TamperKind.MISSING_CHECKPOINT, 1001);
     assertThat(failure.detail()).contains("runs past sequence 2000");
@@ -320,15 +422,15 @@ class TamperTest {
   @Test
   void aLogStrippedOfEveryCheckpointIsMissingItsOpeningOne() throws IOException {
     List<String> lines = lines(file);
-    lines.removeIf(line -> line.contains("\"type\":\"checkpoint\""));
+    lines.removeIf(line -> checkpoint(line) != null);
     write(file, lines);
     Failure failure = assertFailure(TamperKind.MISSING_CHECKPOINT, 1);
-    assertThat(failure.detail()).contains("no signed checkpoint opens the log");
+    assertThat(failure.detail()).isEqualTo("no signed genesis checkpoint opens the log");
   }
 
   @Test
   void aWholeCheckpointWithoutItsNewlineStillCounts() throws IOException {
-    rehashFrom(2400, null);
+    Fixtures.rehashFrom(file, 2400, null);
     byte[] bytes = Files.readAllBytes(file);
     Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 1)); // drop the last newline
     assertFailure(TamperKind.REWRITTEN, 2001);
@@ -336,19 +438,16 @@ class TamperTest {
 
   @Test
   void aForgedCheckpointAtTheEndIsNotContinuedFrom() throws IOException {
-    Checkpoint real = JsonLinesAuditStore.openReadOnly(file).lastCheckpoint().orElseThrow();
-    Files.writeString(
-        file,
-        AuditJson.toLine(
-                new Checkpoint(
-                    Long.MAX_VALUE - 1,
-                    real.hash(),
-                    Long.MAX_VALUE,
-                    real.timestamp(),
-                    real.keyId(),
-                    "AAAA"))
-            + "\n",
-        StandardOpenOption.APPEND);
+    Checkpoint real;
+    try (JsonLinesAuditStore store = JsonLinesAuditStore.openReadOnly(file)) {
+      real = store.lastCheckpoint().orElseThrow();
+    }
+    io.hyperlens.audit.tlog.CompactRange tree =
+        io.hyperlens.audit.tlog.CompactRange.of(2500, real.frontier().orElseThrow());
+    Checkpoint forged =
+        Fixtures.sign(
+            real.origin(), tree, Long.MAX_VALUE, real.timestamp(), null, AuditSigner.generate());
+    Files.writeString(file, AuditJson.toLine(forged) + "\n", StandardOpenOption.APPEND);
     try (AuditLog log =
         AuditLog.builder()
             .store(JsonLinesAuditStore.open(file))
@@ -385,7 +484,80 @@ class TamperTest {
     VerificationReport report = verify(file, KEYS);
     assertThat(report.ok()).as(report.summary()).isTrue();
     assertThat(report.lastSequence()).isEqualTo(2002);
-    assertThat(lines(file).get(indexOf(lines(file), 2000) + 1)).contains("\"sequence\":2000,");
+    assertThat(checkpoint(lines(file).get(indexOf(lines(file), 2000) + 1)).sequence())
+        .isEqualTo(2000);
+  }
+
+  @Test
+  void aDuplicatedCheckpointLineIsModified() throws IOException {
+    List<String> lines = lines(file);
+    int at = indexOfCheckpoint(lines, 2000);
+    lines.add(at + 1, lines.get(at));
+    write(file, lines);
+    Failure failure = assertFailure(TamperKind.MODIFIED, 2000);
+    assertThat(failure.detail())
+        .isEqualTo("entry " + (at + 2) + " repeats the checkpoint for 2000");
+  }
+
+  @Test
+  void aCheckpointLineRepeatedLaterIsModified() throws IOException {
+    List<String> lines = lines(file);
+    String copy = lines.get(indexOfCheckpoint(lines, 1000));
+    lines.add(indexOf(lines, 1500) + 1, copy);
+    write(file, lines);
+    assertFailure(TamperKind.MODIFIED, 1000);
+  }
+
+  @Test
+  void aSignatureInNonCanonicalBase64IsModified() throws IOException {
+    List<String> lines = lines(file);
+    int at = indexOfCheckpoint(lines, 2000);
+    String line = lines.get(at);
+    // The signature field is 68 bytes: its last base64 group is "xy z=" and z has two spare bits.
+    int pad = line.lastIndexOf("=\\n");
+    char last = line.charAt(pad - 1);
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char stray = alphabet.charAt(alphabet.indexOf(last) ^ 1);
+    lines.set(at, line.substring(0, pad - 1) + stray + line.substring(pad));
+    write(file, lines);
+    Failure failure = assertFailure(TamperKind.MODIFIED, 2001);
+    assertThat(failure.detail()).contains("not canonical base64");
+  }
+
+  @Test
+  void aForgedRecordBetweenARecordAndItsCheckpointIsInserted() throws IOException {
+    List<String> lines = lines(file);
+    AuditRecord next = record(lines.get(indexOf(lines, 2001)));
+    lines.add(
+        indexOfCheckpoint(lines, 2000),
+        AuditJson.toLine(Fixtures.forged(next, "forged approval", next.prevHash())));
+    write(file, lines);
+    Failure failure = assertFailure(TamperKind.INSERTED, 2001);
+    assertThat(failure.detail())
+        .isEqualTo("record 2001 stands between record 2000 and its checkpoint");
+  }
+
+  @Test
+  void aForgedRecordBeforeTheLastCheckpointIsInserted() throws IOException {
+    List<String> lines = lines(file);
+    AuditRecord last = record(lines.get(indexOf(lines, 2500)));
+    AuditRecord unhashed =
+        new AuditRecord(
+            "audit-forged",
+            last.timestamp(),
+            "agent-9",
+            "file_write",
+            "/etc/passwd",
+            Decision.ALLOW,
+            "forged",
+            null,
+            java.util.Map.of(),
+            2501,
+            last.hash(),
+            last.hash());
+    lines.add(lines.size() - 1, AuditJson.toLine(unhashed.withHash(AuditJson.hash(unhashed))));
+    write(file, lines);
+    assertFailure(TamperKind.INSERTED, 2501);
   }
 
   /** Replaces record {@code sequence}'s line by {@code edit} of it, which must change it. */
@@ -405,40 +577,5 @@ class TamperTest {
     assertThat(failure.kind()).as(failure.toString()).isEqualTo(kind);
     assertThat(failure.sequence()).as(failure.toString()).isEqualTo(sequence);
     return failure;
-  }
-
-  /**
-   * Edits record {@code from} and re-hashes every record after it so the chain is consistent; with
-   * a signer, re-signs every checkpoint too (someone with a key of their own).
-   */
-  private void rehashFrom(long from, AuditSigner resigner) throws IOException {
-    List<String> lines = lines(file);
-    String prev = null;
-    for (int i = 0; i < lines.size(); i++) {
-      Object entry = AuditJson.parseLine(lines.get(i));
-      if (entry instanceof AuditRecord) {
-        AuditRecord r = (AuditRecord) entry;
-        if (r.sequence() >= from) {
-          String reason = r.sequence() == from ? "rewritten" : r.reason();
-          r = Fixtures.forged(r, reason, prev == null ? r.prevHash() : prev);
-          lines.set(i, AuditJson.toLine(r));
-        }
-        prev = r.hash();
-      } else if (resigner != null) {
-        Checkpoint c = (Checkpoint) entry;
-        String hash = prev == null ? c.hash() : prev;
-        Checkpoint unsigned =
-            new Checkpoint(c.sequence(), hash, c.nextBy(), c.timestamp(), resigner.keyId(), "");
-        String signature =
-            java.util.Base64.getEncoder()
-                .encodeToString(resigner.sign(AuditJson.signedBytes(unsigned)));
-        lines.set(
-            i,
-            AuditJson.toLine(
-                new Checkpoint(
-                    c.sequence(), hash, c.nextBy(), c.timestamp(), resigner.keyId(), signature)));
-      }
-    }
-    write(file, lines);
   }
 }

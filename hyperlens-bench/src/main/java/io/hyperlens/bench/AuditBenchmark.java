@@ -13,12 +13,18 @@ import io.hyperlens.audit.Decision;
 import io.hyperlens.audit.StoredEntry;
 import io.hyperlens.audit.VerificationReport;
 import io.hyperlens.audit.keys.AuditSigner;
-import io.hyperlens.audit.keys.TrustedKeys;
+import io.hyperlens.audit.keys.TrustAnchor;
 import io.hyperlens.audit.store.JsonLinesAuditStore;
+import io.hyperlens.audit.tlog.CompactRange;
+import io.hyperlens.audit.tlog.MerkleProofs;
+import io.hyperlens.audit.tlog.MerkleTree;
+import io.hyperlens.audit.tlog.Rfc6962;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -46,9 +52,11 @@ import org.openjdk.jmh.annotations.TearDown;
  *       reference implementation ({@code JsonCanonicalizer}) and hashed: what a user would write;
  *   <li>{@code hashRecord}: {@link AuditJson#hash(AuditRecord)}, the same bytes written canonically
  *       in one pass;
+ *   <li>{@code treeAppend}: what the RFC 6962 tree adds per record, a leaf into the log's {@link
+ *       CompactRange} (the record's hash is its leaf hash, so the chain's hash is not paid twice);
  *   <li>{@code appendHashChain} / {@code appendSignEveryRecord}: {@link AuditLog#append} with
- *       redaction, hashing and a checkpoint every 1000 records, or an Ed25519 signature on every
- *       record, into a store that keeps nothing (the log's own cost);
+ *       redaction, hashing, the tree and a checkpoint every 1000 records, or an Ed25519 signed
+ *       checkpoint on every record, into a store that keeps nothing (the log's own cost);
  *   <li>{@code appendToFile}: the same into {@link JsonLinesAuditStore} (a write per record, an
  *       fsync per checkpoint);
  *   <li>{@code verifyFile}: {@link AuditVerifier} over a 20,000-record file, per record.
@@ -83,17 +91,21 @@ public class AuditBenchmark {
   AuditLog toFile;
   Path dir;
   Path verifyFile;
-  TrustedKeys keys;
+  TrustAnchor keys;
+  CompactRange range;
+  byte[] leaf;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
     AuditSigner signer = AuditSigner.generate();
-    keys = TrustedKeys.of(signer.publicKey());
+    keys = TrustAnchor.key(signer.publicKey());
+    range = new CompactRange();
     chained = AuditLog.builder().store(new DiscardingStore()).signer(signer).build();
     signedEach =
         AuditLog.builder().store(new DiscardingStore()).signer(signer).checkpointEvery(1).build();
     record = chained.append(entry);
     canonical = AuditJson.canonicalBytes(record);
+    leaf = HexFormat.of().parseHex(record.hash());
     sha256 = MessageDigest.getInstance("SHA-256");
     if (!hashReference().equals(record.hash())) {
       throw new IllegalStateException("the reference canonicalizer disagrees with the chain");
@@ -133,12 +145,20 @@ public class AuditBenchmark {
   public String hashReference() throws IOException {
     ObjectNode json = (ObjectNode) JSON.readTree(AuditJson.toLine(record));
     json.remove("hash");
-    return AuditJson.sha256Hex(new JsonCanonicalizer(json.toString()).getEncodedUTF8());
+    return HexFormat.of()
+        .formatHex(Rfc6962.leafHash(new JsonCanonicalizer(json.toString()).getEncodedUTF8()));
   }
 
   @Benchmark
   public String hashRecord() {
     return AuditJson.hash(record);
+  }
+
+  /** The Merkle tree's own cost per record: one leaf into the log's compact range. */
+  @Benchmark
+  public long treeAppend() {
+    range.append(leaf);
+    return range.size();
   }
 
   @Benchmark
@@ -200,5 +220,46 @@ public class AuditBenchmark {
 
     @Override
     public void close() {}
+  }
+
+  /** Inclusion proofs in a tree of a million records: made from the tree, checked without it. */
+  @State(Scope.Benchmark)
+  public static class MillionLeaves {
+    static final int LEAVES = 1_000_000;
+    MerkleTree tree;
+    byte[] root;
+    List<List<byte[]>> proofs;
+    int next;
+
+    @Setup(Level.Trial)
+    public void build() {
+      tree = new MerkleTree();
+      for (int i = 0; i < LEAVES; i++) {
+        tree.append(Rfc6962.leafHash(new byte[] {(byte) i, (byte) (i >> 8), (byte) (i >> 16)}));
+      }
+      root = tree.root();
+      proofs = new java.util.ArrayList<>();
+      for (int i = 0; i < 1024; i++) {
+        proofs.add(tree.inclusionProof(index(i), LEAVES));
+      }
+    }
+
+    static long index(int i) {
+      return (i * 977_351L) % LEAVES;
+    }
+  }
+
+  @Benchmark
+  public List<byte[]> inclusionProofAt1M(MillionLeaves m) {
+    m.next = (m.next + 1) & 1023;
+    return m.tree.inclusionProof(MillionLeaves.index(m.next), MillionLeaves.LEAVES);
+  }
+
+  @Benchmark
+  public boolean verifyInclusionAt1M(MillionLeaves m) {
+    int i = m.next = (m.next + 1) & 1023;
+    long index = MillionLeaves.index(i);
+    return MerkleProofs.verifyInclusion(
+        m.tree.leafHash(index), index, MillionLeaves.LEAVES, m.proofs.get(i), m.root);
   }
 }

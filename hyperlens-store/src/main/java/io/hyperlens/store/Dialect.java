@@ -238,6 +238,12 @@ abstract class Dialect {
     return "SELECT position, line FROM audit_entries WHERE kind = ? ORDER BY position DESC LIMIT 1";
   }
 
+  /** Records before a position, newest first, at most the bound limit: a tail read backwards. */
+  String selectAuditRecordsBefore() {
+    return "SELECT position, line FROM audit_entries WHERE kind = 'record' AND position < ?"
+        + " ORDER BY position DESC LIMIT ?";
+  }
+
   String selectAuditPage() {
     return "SELECT position, line FROM audit_entries WHERE position > ? ORDER BY position LIMIT ?";
   }

@@ -581,6 +581,53 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
         });
   }
 
+  /** The records after {@code sequence}, read backwards from the end a page at a time. */
+  @Override
+  public List<AuditRecord> recordsAfter(long sequence) {
+    List<AuditRecord> newestFirst = new ArrayList<>();
+    long before = Long.MAX_VALUE;
+    while (true) {
+      long from = before;
+      List<StoredEntry> page =
+          audit(
+              "read audit records before position " + from,
+              connection -> {
+                List<StoredEntry> entries = new ArrayList<>(AUDIT_PAGE);
+                try (PreparedStatement statement =
+                    connection.prepareStatement(dialect.selectAuditRecordsBefore())) {
+                  statement.setLong(1, from);
+                  statement.setInt(2, AUDIT_PAGE);
+                  try (ResultSet rs = statement.executeQuery()) {
+                    while (rs.next()) {
+                      entries.add(storedEntry(rs.getLong(1), rs.getString(2)));
+                    }
+                  }
+                }
+                return entries;
+              });
+      for (StoredEntry entry : page) {
+        before = entry.position();
+        if (entry instanceof StoredEntry.StoredRecord) {
+          AuditRecord record = ((StoredEntry.StoredRecord) entry).record();
+          if (record.sequence() <= sequence) {
+            Collections.reverse(newestFirst);
+            return newestFirst;
+          }
+          newestFirst.add(record);
+        }
+      }
+      if (page.size() < AUDIT_PAGE) {
+        Collections.reverse(newestFirst);
+        return newestFirst;
+      }
+    }
+  }
+
+  @Override
+  public String location() {
+    return description;
+  }
+
   @Override
   public Stream<StoredEntry> entries() {
     Iterator<StoredEntry> iterator =

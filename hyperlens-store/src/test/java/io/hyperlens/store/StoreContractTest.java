@@ -12,7 +12,7 @@ import io.hyperlens.audit.StoredEntry;
 import io.hyperlens.audit.TamperKind;
 import io.hyperlens.audit.VerificationReport;
 import io.hyperlens.audit.keys.AuditSigner;
-import io.hyperlens.audit.keys.TrustedKeys;
+import io.hyperlens.audit.keys.TrustAnchor;
 import io.hyperlens.event.EventQuery;
 import io.hyperlens.event.EventType;
 import io.hyperlens.event.HypervisorEvent;
@@ -534,7 +534,7 @@ abstract class StoreContractTest {
   @Test
   void anAuditLogKeepsItsChainInTheDatabase() {
     AuditSigner signer = AuditSigner.generate();
-    TrustedKeys keys = TrustedKeys.of(signer.publicKey());
+    TrustAnchor keys = TrustAnchor.key(signer.publicKey());
     try (AuditLog log =
         AuditLog.builder().store(store).signer(signer).checkpointEvery(100).clock(clock).build()) {
       for (int i = 0; i < 250; i++) {
@@ -574,6 +574,11 @@ abstract class StoreContractTest {
     }
     store = reopen(clock);
     assertThat(AuditVerifier.verify(store, keys).ok()).isTrue();
+    assertThat(store.recordsAfter(240))
+        .extracting(AuditRecord::sequence)
+        .containsExactly(241L, 242L, 243L, 244L, 245L, 246L, 247L, 248L, 249L, 250L, 251L);
+    assertThat(store.recordsAfter(251)).isEmpty();
+    assertThat(store.recordsAfter(0)).hasSize(251);
 
     execute(
         "UPDATE audit_entries SET line = REPLACE(line, '\"deny\"', '\"allow\"')"

@@ -22,9 +22,11 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,13 +38,19 @@ import java.util.regex.Pattern;
  * for verifiers. Both are what {@code openssl pkey} reads and writes.
  *
  * <pre>{@code
- * AuditSigner signer = AuditKeys.generate(Path.of("keys/audit-2026.pem"));
- * TrustedKeys verifiers = TrustedKeys.load(Path.of("keys/audit-2026.pem.pub"));
+ * AuditSigner signer = AuditKeys.generateIn(AuditKeys.defaultKeyDirectory());
+ * System.out.println(signer.fingerprint()); // SHA256:5f3a9c01...
  * }</pre>
  *
- * <p>A key id is {@code ed25519:} and the first 16 hex digits of the SHA-256 of the public key's
- * X.509 encoding: a verifier computes it from the public key alone, so nothing needs to be kept
- * beside the key to match checkpoints to it.
+ * <p><b>Where keys live.</b> A private key never sits beside the log it signs: whoever can rewrite
+ * the log could then re-sign it too. {@link #defaultKeyDirectory()} is {@code ~/.hyperlens/keys}
+ * (or {@code $HYPERLENS_KEY_DIR}), created owner-only ({@code rwx------}); {@link
+ * io.hyperlens.audit.AuditLog#open(Path)} generates its key there, named by its key id.
+ *
+ * <p><b>Names of a key.</b> Its fingerprint is {@code SHA256:} and the 64 hex digits of the SHA-256
+ * of its X.509 encoding ({@code openssl pkey -pubin -in key.pub -outform DER | sha256sum} prints
+ * the same digits); its key id is {@code ed25519:} and the first 16 of them. Both come from the
+ * public key alone.
  */
 public final class AuditKeys {
   private static final Pattern PEM =
@@ -50,7 +58,139 @@ public final class AuditKeys {
   private static final Set<PosixFilePermission> OWNER_ONLY =
       EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
 
+  /** The environment variable that moves {@link #defaultKeyDirectory()}. */
+  public static final String KEY_DIR_ENV = "HYPERLENS_KEY_DIR";
+
+  private static final Set<PosixFilePermission> OWNER_DIRECTORY =
+      EnumSet.of(
+          PosixFilePermission.OWNER_READ,
+          PosixFilePermission.OWNER_WRITE,
+          PosixFilePermission.OWNER_EXECUTE);
+
   private AuditKeys() {}
+
+  /** {@code $HYPERLENS_KEY_DIR} if set, else {@code ~/.hyperlens/keys}. */
+  public static Path defaultKeyDirectory() {
+    String env = System.getenv(KEY_DIR_ENV);
+    if (env != null && !env.isBlank()) {
+      return Path.of(env);
+    }
+    return Path.of(System.getProperty("user.home"), ".hyperlens", "keys");
+  }
+
+  /**
+   * Generates a key pair in {@code keyDirectory} (created owner-only if missing), in {@code
+   * audit-<16 hex of its fingerprint>.pem} and its {@code .pub}.
+   *
+   * @throws UncheckedIOException if the directory or the files cannot be written
+   */
+  public static AuditSigner generateIn(Path keyDirectory) {
+    if (keyDirectory == null) {
+      throw new IllegalArgumentException("keyDirectory must not be null");
+    }
+    createOwnerOnlyDirectory(keyDirectory);
+    AuditSigner signer = AuditSigner.generate();
+    write(signer, keyDirectory.resolve("audit-" + signer.keyId().substring(8) + ".pem"));
+    return signer;
+  }
+
+  /**
+   * The private keys held in {@code keyDirectory} (every {@code *.pem} with its {@code .pub}), for
+   * finding the one that signs a log; none if the directory does not exist.
+   *
+   * @throws IllegalArgumentException if a key file there is open to others or holds no key
+   * @throws UncheckedIOException if the directory cannot be read
+   */
+  public static List<AuditSigner> loadAll(Path keyDirectory) {
+    List<AuditSigner> out = new ArrayList<>();
+    if (keyDirectory == null || !Files.isDirectory(keyDirectory)) {
+      return out;
+    }
+    try (java.util.stream.Stream<Path> files = Files.list(keyDirectory)) {
+      for (Path file :
+          files
+              .filter(p -> p.getFileName().toString().endsWith(".pem"))
+              .sorted()
+              .toArray(Path[]::new)) {
+        out.add(load(file));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list key directory " + keyDirectory, e);
+    }
+    return out;
+  }
+
+  /**
+   * The public keys of the private keys in {@code keyDirectory} (read from their {@code .pub}
+   * files), none if the directory does not exist.
+   *
+   * @throws UncheckedIOException if the directory cannot be read
+   */
+  public static List<PublicKey> publicKeysIn(Path keyDirectory) {
+    List<PublicKey> out = new ArrayList<>();
+    if (keyDirectory == null || !Files.isDirectory(keyDirectory)) {
+      return out;
+    }
+    try (java.util.stream.Stream<Path> files = Files.list(keyDirectory)) {
+      for (Path file :
+          files
+              .filter(p -> p.getFileName().toString().endsWith(".pem.pub"))
+              .sorted()
+              .toArray(Path[]::new)) {
+        out.add(loadPublic(file));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list key directory " + keyDirectory, e);
+    }
+    return out;
+  }
+
+  /**
+   * {@code SHA256:} and the 64 lowercase hex digits of the SHA-256 of {@code publicKey}'s X.509
+   * encoding.
+   */
+  public static String fingerprint(PublicKey publicKey) {
+    return "SHA256:" + HexFormat.of().formatHex(sha256(publicKey.getEncoded()));
+  }
+
+  /**
+   * {@code fingerprint} in the form {@link #fingerprint(PublicKey)} prints, from {@code SHA256:}
+   * and 64 hex digits in either case (the prefix may be left out).
+   *
+   * @throws IllegalArgumentException naming the value otherwise
+   */
+  public static String normalizeFingerprint(String fingerprint) {
+    String hex = fingerprint == null ? "" : fingerprint.trim();
+    if (hex.regionMatches(true, 0, "SHA256:", 0, 7)) {
+      hex = hex.substring(7);
+    }
+    if (!hex.matches("[0-9a-fA-F]{64}")) {
+      throw new IllegalArgumentException(
+          "fingerprint must be SHA256: and 64 hex digits, got \"" + fingerprint + '"');
+    }
+    return "SHA256:" + hex.toLowerCase(java.util.Locale.ROOT);
+  }
+
+  static void createOwnerOnlyDirectory(Path directory) {
+    try {
+      if (Files.isDirectory(directory)) {
+        return;
+      }
+      Path parent = directory.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      if (Files.getFileStore(parent).supportsFileAttributeView("posix")) {
+        Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(OWNER_DIRECTORY));
+      } else {
+        Files.createDirectory(directory);
+      }
+    } catch (FileAlreadyExistsException e) {
+      // made by someone else meanwhile: fine
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create key directory " + directory, e);
+    }
+  }
 
   /**
    * Generates a key pair into {@code privateKeyFile} (owner-only) and {@code privateKeyFile.pub}.
@@ -63,6 +203,11 @@ public final class AuditKeys {
       throw new IllegalArgumentException("privateKeyFile must not be null");
     }
     AuditSigner signer = AuditSigner.generate();
+    write(signer, privateKeyFile);
+    return signer;
+  }
+
+  private static void write(AuditSigner signer, Path privateKeyFile) {
     Path publicFile = publicKeyFile(privateKeyFile);
     if (Files.exists(publicFile)) {
       throw new IllegalArgumentException(
@@ -83,7 +228,6 @@ public final class AuditKeys {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write audit key " + privateKeyFile, e);
     }
-    return signer;
   }
 
   /**
@@ -126,7 +270,8 @@ public final class AuditKeys {
   }
 
   /**
-   * Loads a public key file ({@code .pub}, or any PEM {@code PUBLIC KEY} block).
+   * Loads a public key file: a PEM {@code PUBLIC KEY} block ({@code .pub}), or a note verifier key
+   * line ({@code <name>+<id>+<base64>}, as a trust store keeps them).
    *
    * @throws IllegalArgumentException if it holds no Ed25519 public key
    * @throws UncheckedIOException if it cannot be read
@@ -137,6 +282,22 @@ public final class AuditKeys {
     }
     try {
       String text = Files.readString(publicKeyFile, StandardCharsets.US_ASCII);
+      if (!text.contains("-----BEGIN")) {
+        for (String line : text.split("\n")) {
+          if (!line.isBlank() && !line.startsWith("#")) {
+            try {
+              return io.hyperlens.audit.tlog.NoteKey.parse(line.trim()).publicKey();
+            } catch (IllegalArgumentException e) {
+              throw new IllegalArgumentException(
+                  "publicKeyFile "
+                      + publicKeyFile
+                      + " holds no Ed25519 public key: "
+                      + e.getMessage(),
+                  e);
+            }
+          }
+        }
+      }
       return KeyFactory.getInstance(AuditSigner.ALGORITHM)
           .generatePublic(new X509EncodedKeySpec(block(text, "PUBLIC KEY", publicKeyFile)));
     } catch (IOException e) {
@@ -154,9 +315,12 @@ public final class AuditKeys {
 
   /** The id of {@code publicKey}: {@code ed25519:} and 16 hex digits of its SHA-256. */
   public static String keyId(PublicKey publicKey) {
+    return "ed25519:" + HexFormat.of().formatHex(sha256(publicKey.getEncoded()), 0, 8);
+  }
+
+  private static byte[] sha256(byte[] data) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(publicKey.getEncoded());
-      return "ed25519:" + HexFormat.of().formatHex(digest, 0, 8);
+      return MessageDigest.getInstance("SHA-256").digest(data);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the JDK has no SHA-256", e);
     }

@@ -14,9 +14,9 @@ import java.security.Signature;
  * one that lives only as long as the process.
  *
  * <pre>{@code
- * AuditSigner signer = AuditKeys.generate(Path.of("/var/lib/hyperlens/audit-key.pem"));
+ * AuditSigner signer = AuditKeys.generate(Path.of("/etc/hyperlens/keys/audit-key.pem"));
  * // later runs:
- * AuditSigner same = AuditKeys.load(Path.of("/var/lib/hyperlens/audit-key.pem"));
+ * AuditSigner same = AuditKeys.load(Path.of("/etc/hyperlens/keys/audit-key.pem"));
  * }</pre>
  *
  * <p>Thread-safe: {@link #sign(byte[])} uses a fresh {@link Signature} per call.
@@ -76,6 +76,16 @@ public final class AuditSigner {
   /** {@code ed25519:} and the first 16 hex digits of the SHA-256 of the public key's encoding. */
   public String keyId() {
     return keyId;
+  }
+
+  /** {@code SHA256:} and the 64 hex digits of the public key's SHA-256: see {@link AuditKeys}. */
+  public String fingerprint() {
+    return AuditKeys.fingerprint(publicKey);
+  }
+
+  /** The public key under {@code name} (a log's origin), as signed notes name it. */
+  public io.hyperlens.audit.tlog.NoteKey noteKey(String name) {
+    return io.hyperlens.audit.tlog.NoteKey.of(name, publicKey);
   }
 
   /** The public key: all a verifier needs. */

@@ -71,7 +71,8 @@ public final class ComplianceReport {
    * @param distinctActions actions seen
    * @param denyRate denied share of all records, 0 to 1
    * @param auditRate flagged-for-review share of all records, 0 to 1
-   * @param recordsPerDay records per day of the range, on average
+   * @param recordsPerDay records per day over the span from the first to the last record (at least
+   *     a day), on average
    * @param busiestDay the UTC day with the most records, or null without records
    * @param busiestDayRecords records on that day
    * @param firstRecord the earliest record's timestamp, or null
@@ -160,9 +161,9 @@ public final class ComplianceReport {
           continue;
         }
         AuditRecord r = ((StoredEntry.StoredRecord) entry).record();
-        if (!range.matches(r)
-            || (verification.ok() && r.sequence() > verification.lastSequence())) {
-          // A verified report holds only what was verified: not records appended since.
+        if (!range.matches(r) || r.sequence() > verification.verifiedThrough()) {
+          // A report holds only what was verified: not records appended since, nor anything
+          // from the first failure on.
           continue;
         }
         total++;
@@ -194,7 +195,11 @@ public final class ComplianceReport {
         busiestCount = day.getValue();
       }
     }
-    double days = Math.max(1.0, Duration.between(from, to).toMillis() / 86_400_000.0);
+    // Per day of the records' own span, so a short burst is not spread thin over the range.
+    double days =
+        first == null
+            ? 1.0
+            : Math.max(1.0, Duration.between(first, last).toMillis() / 86_400_000.0);
     Summary summary =
         new Summary(
             total,

@@ -27,6 +27,7 @@ final class JsonReportWriter {
     ReportRequest request = report.request();
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("report", "compliance");
+    root.put("organization", request.organization());
     root.put("generated_at", ReportFields.time(report.generatedAt()));
     Map<String, Object> period = new LinkedHashMap<>();
     period.put("from", ReportFields.time(report.from()));
@@ -80,8 +81,9 @@ final class JsonReportWriter {
 
   private static Map<String, Object> verification(VerificationReport v) {
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("status", v.ok() ? "verified" : "failed");
+    out.put("status", v.verdict().name().toLowerCase(Locale.ROOT));
     out.put("summary", v.summary());
+    out.put("verified_through", v.verifiedThrough());
     out.put("records_verified", v.recordsVerified());
     out.put("checkpoints_verified", v.checkpointsVerified());
     out.put("last_sequence", v.lastSequence());
@@ -99,6 +101,7 @@ final class JsonReportWriter {
                   return m;
                 })
             .orElse(null));
+    out.put("trust", ReportFields.trust(v));
     out.put("checkpoint", v.lastCheckpoint().map(Checkpoint::toMap).orElse(null));
     out.put(
         "torn_tail",

@@ -32,6 +32,7 @@ final class PdfReportWriter {
   private static final float WIDTH = PDRectangle.A4.getWidth() - 2 * MARGIN;
   private static final float[] GREEN = {0.13f, 0.55f, 0.27f};
   private static final float[] RED = {0.75f, 0.11f, 0.11f};
+  private static final float[] AMBER = {0.80f, 0.47f, 0.05f};
   private static final float[] GREY = {0.93f, 0.93f, 0.93f};
   private static final float[] RULE = {0.75f, 0.75f, 0.75f};
   private static final int TOP_NAMES = 15;
@@ -54,6 +55,15 @@ final class PdfReportWriter {
         header(page, report);
         verification(page, report.verification());
         ReportRequest request = report.request();
+        if (!report.verification().intact()) {
+          page.paragraph(
+              "Verification FAILED: the figures below cover only records 1 to "
+                  + report.verification().verifiedThrough()
+                  + ", those before the first failure.",
+              page.bold,
+              10);
+          page.gap(8);
+        }
         if (request.includeSummary()) {
           summary(page, report.summary());
         }
@@ -74,6 +84,9 @@ final class PdfReportWriter {
   private static void header(Page p, ComplianceReport report) throws IOException {
     p.text("Compliance report", p.bold, 20, 0);
     p.gap(4);
+    if (report.request().organization() != null) {
+      p.text(report.request().organization(), p.bold, 12, 0);
+    }
     p.text("Audit trail, " + period(report) + " (UTC)", p.regular, 11, 0);
     p.text(
         "Generated " + ReportFields.time(report.generatedAt()) + " by Hyperlens", p.regular, 9, 0);
@@ -82,7 +95,17 @@ final class PdfReportWriter {
 
   private static void verification(Page p, VerificationReport v) throws IOException {
     p.heading("Verification");
-    p.badge(v.ok() ? "VERIFIED" : "FAILED", v.ok() ? GREEN : RED);
+    switch (v.verdict()) {
+      case VERIFIED:
+        p.badge("VERIFIED", GREEN);
+        break;
+      case UNANCHORED:
+        p.badge("UNANCHORED", AMBER);
+        break;
+      default:
+        p.badge("FAILED", RED);
+        break;
+    }
     p.paragraph(v.summary(), p.regular, 9);
     p.gap(4);
     List<String[]> rows = new ArrayList<>();
@@ -98,19 +121,28 @@ final class PdfReportWriter {
               rows.add(row("Detail", f.detail()));
             });
     p.keyValues(rows, false);
+    p.gap(6);
+    p.text("What the verdict rests on:", p.bold, 9, 0);
+    p.gap(2);
+    List<String[]> trust = new ArrayList<>();
+    for (Map.Entry<String, String> e : ReportFields.trust(v).entrySet()) {
+      trust.add(row(label(e.getKey()), e.getValue()));
+    }
+    p.keyValues(trust, true);
     Checkpoint c = v.lastCheckpoint().orElse(null);
     p.gap(6);
     if (c == null) {
       p.paragraph("No signed checkpoint vouches for this log yet.", p.regular, 9);
     } else {
-      p.text("The chain rests on this signed checkpoint:", p.bold, 9, 0);
+      p.text("The chain rests on this signed checkpoint (C2SP tlog-checkpoint):", p.bold, 9, 0);
       p.gap(2);
       List<String[]> cp = new ArrayList<>();
       cp.add(row("Sequence", Long.toString(c.sequence())));
       cp.add(row("Signed at", ReportFields.time(c.timestamp())));
-      cp.add(row("Key id", c.keyId()));
-      cp.add(row("Chain hash (SHA-256)", c.hash()));
-      cp.add(row("Ed25519 signature", c.signature()));
+      cp.add(row("Root (SHA-256, base64)", c.rootBase64()));
+      for (var signature : c.note().signatures()) {
+        cp.add(row("Ed25519 signature", signature.line().substring(2)));
+      }
       p.keyValues(cp, true);
     }
     p.gap(12);

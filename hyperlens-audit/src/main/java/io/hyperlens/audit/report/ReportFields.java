@@ -4,6 +4,7 @@ import io.hyperlens.audit.AuditJson;
 import io.hyperlens.audit.VerificationReport;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -29,6 +30,10 @@ final class ReportFields {
     return out;
   }
 
+  /**
+   * The verification in named rows: the verdict, what it rests on (the anchor and how it was
+   * pinned, the witness, the tree size and root, the last checkpoint) and the failure, if any.
+   */
   static Map<String, String> verification(VerificationReport v) {
     Map<String, String> out = new LinkedHashMap<>();
     out.put("status", status(v));
@@ -43,14 +48,14 @@ final class ReportFields {
               out.put("failure_sequence", Long.toString(f.sequence()));
               out.put("failure_detail", f.detail());
             });
+    out.putAll(trust(v));
     v.lastCheckpoint()
         .ifPresent(
             c -> {
               out.put("checkpoint_sequence", Long.toString(c.sequence()));
-              out.put("checkpoint_hash", c.hash());
+              out.put("checkpoint_root", c.rootBase64());
               out.put("checkpoint_timestamp", time(c.timestamp()));
-              out.put("checkpoint_key_id", c.keyId());
-              out.put("checkpoint_signature", c.signature());
+              out.put("checkpoint_note", c.note().format());
             });
     v.tornTail()
         .ifPresent(
@@ -61,8 +66,44 @@ final class ReportFields {
     return out;
   }
 
+  /** What the verdict rests on: origin, keys, anchor, witness, tree size and root. */
+  static Map<String, String> trust(VerificationReport v) {
+    Map<String, String> out = new LinkedHashMap<>();
+    out.put("log_origin", v.origin().orElse("-"));
+    List<String> keys = v.fingerprints();
+    out.put("signing_key", keys.isEmpty() ? "-" : keys.get(keys.size() - 1));
+    if (keys.size() > 1) {
+      out.put("key_chain", String.join(" -> ", keys));
+    }
+    out.put("anchor", v.anchor());
+    out.put(
+        "anchor_fingerprint",
+        v.anchorCheck().fingerprint() == null ? "-" : v.anchorCheck().fingerprint());
+    out.put("anchor_result", v.anchorCheck().detail());
+    out.put(
+        "witness",
+        v.witness()
+            .map(
+                w ->
+                    w
+                        + (v.witnessedSize() > 0
+                            ? ", vouches up to " + v.witnessedSize()
+                            : ", holds nothing"))
+            .orElse("none consulted"));
+    out.put("tree_size", Long.toString(v.treeSize()));
+    out.put("tree_root", v.rootBase64());
+    return out;
+  }
+
   static String status(VerificationReport v) {
-    return v.ok() ? "verified" : "FAILED";
+    switch (v.verdict()) {
+      case VERIFIED:
+        return "verified";
+      case UNANCHORED:
+        return "UNANCHORED";
+      default:
+        return "FAILED";
+    }
   }
 
   static String time(Instant instant) {

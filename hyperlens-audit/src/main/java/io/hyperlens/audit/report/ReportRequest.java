@@ -22,6 +22,7 @@ import java.time.Instant;
  * @param includeViolations the table of denied actions
  * @param includeStatistics rates, busiest day, top rules and agents
  * @param maxViolations the most violations listed (the newest); the count is always complete
+ * @param organization the organisation or system the report is for, printed in its header, or null
  */
 public record ReportRequest(
     ReportFormat format,
@@ -31,7 +32,11 @@ public record ReportRequest(
     boolean includeSummary,
     boolean includeViolations,
     boolean includeStatistics,
-    int maxViolations) {
+    int maxViolations,
+    String organization) {
+
+  /** The longest organisation name, in characters. */
+  public static final int MAX_ORGANIZATION_LENGTH = 200;
 
   /** Checks the fields. */
   public ReportRequest {
@@ -52,6 +57,18 @@ public record ReportRequest(
     }
     if (maxViolations < 1) {
       throw new IllegalArgumentException("maxViolations must be at least 1, got " + maxViolations);
+    }
+    if (organization != null) {
+      if (organization.isBlank()
+          || organization.length() > MAX_ORGANIZATION_LENGTH
+          || organization.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+        throw new IllegalArgumentException(
+            "organization must be 1 to "
+                + MAX_ORGANIZATION_LENGTH
+                + " characters on one line, got \""
+                + organization
+                + '"');
+      }
     }
   }
 

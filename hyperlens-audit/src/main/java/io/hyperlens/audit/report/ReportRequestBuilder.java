@@ -14,6 +14,7 @@ public final class ReportRequestBuilder {
   private boolean includeViolations = true;
   private boolean includeStatistics = true;
   private int maxViolations = 1000;
+  private String organization;
 
   ReportRequestBuilder() {}
 
@@ -77,6 +78,12 @@ public final class ReportRequestBuilder {
     return this;
   }
 
+  /** The organisation or system the report is for, printed in its header (null for none). */
+  public ReportRequestBuilder organization(String organization) {
+    this.organization = organization;
+    return this;
+  }
+
   /** The request. */
   public ReportRequest build() {
     return new ReportRequest(
@@ -87,6 +94,7 @@ public final class ReportRequestBuilder {
         includeSummary,
         includeViolations,
         includeStatistics,
-        maxViolations);
+        maxViolations,
+        organization);
   }
 }

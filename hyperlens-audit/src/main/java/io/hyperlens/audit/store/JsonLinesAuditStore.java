@@ -16,8 +16,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Spliterator;
@@ -331,11 +334,32 @@ public final class JsonLinesAuditStore implements AuditStore {
   /** The last record and the last checkpoint, read backwards from {@code length}. */
   private static Tail readTail(Path file, long length, boolean strict) throws IOException {
     Tail tail = new Tail();
+    backwards(
+        file,
+        length,
+        (bytes, offset, count) -> {
+          tail.take(file, bytes, offset, count, strict);
+          return tail.record == null || tail.checkpoint == null;
+        });
+    return tail;
+  }
+
+  /** Receives lines read backwards; answers whether to go on. */
+  @FunctionalInterface
+  private interface LineVisitor {
+    boolean visit(byte[] bytes, int offset, int length);
+  }
+
+  /**
+   * Hands {@code visitor} the non-empty lines of the first {@code length} bytes (up to the last
+   * newline), last line first, until it says stop.
+   */
+  private static void backwards(Path file, long length, LineVisitor visitor) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long end = lastNewlineEnd(ch, length);
       byte[] carry = new byte[0];
       ByteBuffer chunk = ByteBuffer.allocate(TAIL_CHUNK);
-      while (end > 0 && (tail.record == null || tail.checkpoint == null)) {
+      while (end > 0) {
         long start = Math.max(0, end - TAIL_CHUNK);
         chunk.clear().limit((int) (end - start));
         readFully(ch, chunk, start);
@@ -344,19 +368,18 @@ public final class JsonLinesAuditStore implements AuditStore {
         System.arraycopy(carry, 0, block, chunk.limit(), carry.length);
         int lineEnd = block.length;
         for (int i = block.length - 1; i >= 0; i--) {
-          if (block[i] == '\n' && i + 1 < lineEnd) {
-            tail.take(file, block, i + 1, lineEnd - i - 1, strict);
+          if (block[i] == '\n') {
+            if (i + 1 < lineEnd && !visitor.visit(block, i + 1, lineEnd - i - 1)) {
+              return;
+            }
             lineEnd = i;
-          } else if (block[i] == '\n') {
-            lineEnd = i;
-          }
-          if (tail.record != null && tail.checkpoint != null) {
-            return tail;
           }
         }
-        if (start == 0 && lineEnd > 0) {
-          tail.take(file, block, 0, lineEnd, strict);
-          lineEnd = 0;
+        if (start == 0) {
+          if (lineEnd > 0) {
+            visitor.visit(block, 0, lineEnd);
+          }
+          return;
         }
         carry = Arrays.copyOf(block, lineEnd);
         if (carry.length > MAX_LINE_BYTES) {
@@ -366,7 +389,42 @@ public final class JsonLinesAuditStore implements AuditStore {
         end = start;
       }
     }
-    return tail;
+  }
+
+  @Override
+  public List<AuditRecord> recordsAfter(long sequence) {
+    List<AuditRecord> newestFirst = new ArrayList<>();
+    try {
+      backwards(
+          file,
+          channel == null ? Files.size(file) : size,
+          (bytes, offset, count) -> {
+            Object entry;
+            try {
+              entry = parse(bytes, offset, count);
+            } catch (IllegalArgumentException damaged) {
+              return true; // the verifier reports it; the tree continues from sound records
+            }
+            if (entry instanceof AuditRecord) {
+              AuditRecord record = (AuditRecord) entry;
+              if (record.sequence() <= sequence) {
+                return false;
+              }
+              newestFirst.add(record);
+            }
+            return true;
+          });
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read audit file " + file, e);
+    }
+    Collections.reverse(newestFirst);
+    return newestFirst;
+  }
+
+  @Override
+  public String location() {
+    Path parent = file.toAbsolutePath().normalize().getParent();
+    return parent == null ? file.toAbsolutePath().toString() : parent.toString();
   }
 
   /**

@@ -3,13 +3,6 @@ package io.hyperlens.audit.keys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.hyperlens.audit.AuditEntry;
-import io.hyperlens.audit.AuditLog;
-import io.hyperlens.audit.AuditVerifier;
-import io.hyperlens.audit.Decision;
-import io.hyperlens.audit.TamperKind;
-import io.hyperlens.audit.VerificationReport;
-import io.hyperlens.audit.store.JsonLinesAuditStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,14 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 class KeysTest {
   @TempDir Path dir;
-
-  private static AuditEntry entry(int i) {
-    return AuditEntry.builder()
-        .agentId("agent-" + i)
-        .action("act")
-        .decision(Decision.ALLOW)
-        .build();
-  }
 
   @Test
   void aGeneratedPrivateKeyFileIsOwnerOnlyAndItsPublicHalfSitsBesideIt() throws Exception {
@@ -75,39 +60,44 @@ class KeysTest {
   }
 
   @Test
-  void rotatedKeysEachSignTheirPartAndVerificationNeedsBothPublicKeys() {
-    AuditSigner old = AuditKeys.generate(dir.resolve("2025.pem"));
-    AuditSigner next = AuditKeys.generate(dir.resolve("2026.pem"));
-    Path file = dir.resolve("audit.jsonl");
-    try (AuditLog log =
-        AuditLog.builder()
-            .store(JsonLinesAuditStore.open(file))
-            .signer(old)
-            .checkpointEvery(5)
-            .build()) {
-      for (int i = 1; i <= 7; i++) {
-        log.append(entry(i));
-      }
-      log.rotateKey(next);
-      assertThat(log.latestCheckpoint().orElseThrow().sequence()).isEqualTo(7);
-      assertThat(log.latestCheckpoint().orElseThrow().keyId()).isEqualTo(old.keyId());
-      for (int i = 8; i <= 12; i++) {
-        log.append(entry(i));
-      }
-      assertThat(log.latestCheckpoint().orElseThrow().keyId()).isEqualTo(next.keyId());
-      assertThat(log.verify().ok()).isTrue();
-    }
-    TrustedKeys both = TrustedKeys.load(dir.resolve("2025.pem.pub"), dir.resolve("2026.pem.pub"));
-    try (JsonLinesAuditStore store = JsonLinesAuditStore.openReadOnly(file)) {
-      VerificationReport report = AuditVerifier.verify(store, both);
-      assertThat(report.ok()).as(report.summary()).isTrue();
-      // the opening one; 5; 7 on rotation; 12, five records after the last checkpoint
-      assertThat(report.checkpointsVerified()).isEqualTo(4);
-      VerificationReport newOnly =
-          AuditVerifier.verify(store, TrustedKeys.load(dir.resolve("2026.pem.pub")));
-      assertThat(newOnly.failure().orElseThrow().kind()).isEqualTo(TamperKind.BAD_SIGNATURE);
-      assertThat(newOnly.failure().orElseThrow().sequence()).isZero();
-    }
+  void aFingerprintIsTheSha256OfTheX509EncodingAndTheKeyIdItsPrefix() throws Exception {
+    AuditSigner signer = AuditKeys.generate(dir.resolve("k.pem"));
+    String hex =
+        java.util.HexFormat.of()
+            .formatHex(
+                java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(signer.publicKey().getEncoded()));
+    assertThat(signer.fingerprint()).isEqualTo("SHA256:" + hex);
+    assertThat(signer.keyId()).isEqualTo("ed25519:" + hex.substring(0, 16));
+    assertThat(AuditKeys.normalizeFingerprint(" sha256:" + hex.toUpperCase() + " "))
+        .isEqualTo("SHA256:" + hex);
+  }
+
+  @Test
+  void generateInMakesAnOwnerOnlyDirectoryAndLoadAllFindsTheKeys() throws Exception {
+    Path keys = dir.resolve("home/.hyperlens/keys");
+    AuditSigner a = AuditKeys.generateIn(keys);
+    AuditSigner b = AuditKeys.generateIn(keys);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keys)))
+        .isEqualTo("rwx------");
+    assertThat(keys.resolve("audit-" + a.keyId().substring(8) + ".pem")).exists();
+    assertThat(AuditKeys.loadAll(keys))
+        .extracting(AuditSigner::fingerprint)
+        .containsExactlyInAnyOrder(a.fingerprint(), b.fingerprint());
+    assertThat(AuditKeys.publicKeysIn(keys)).hasSize(2);
+    assertThat(AuditKeys.loadAll(dir.resolve("missing"))).isEmpty();
+  }
+
+  @Test
+  void aVerifierKeyFileLoadsAsAPublicKey() throws Exception {
+    AuditSigner signer = AuditSigner.generate();
+    Path vkey = dir.resolve("log.vkey");
+    Files.writeString(vkey, "# a comment\n" + signer.noteKey("example.com/log").vkey() + "\n");
+    assertThat(AuditKeys.loadPublic(vkey)).isEqualTo(signer.publicKey());
+    Files.writeString(vkey, "example.com/log+00000000+AAAA\n");
+    assertThatThrownBy(() -> AuditKeys.loadPublic(vkey))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("holds no Ed25519 public key");
   }
 
   @Test

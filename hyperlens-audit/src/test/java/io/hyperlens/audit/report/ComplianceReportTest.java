@@ -12,8 +12,9 @@ import io.hyperlens.audit.AuditEntry;
 import io.hyperlens.audit.AuditLog;
 import io.hyperlens.audit.AuditVerifier;
 import io.hyperlens.audit.Decision;
+import io.hyperlens.audit.VerificationReport;
 import io.hyperlens.audit.keys.AuditSigner;
-import io.hyperlens.audit.keys.TrustedKeys;
+import io.hyperlens.audit.keys.TrustAnchor;
 import io.hyperlens.audit.store.JsonLinesAuditStore;
 import io.hyperlens.event.TestClock;
 import java.nio.file.Files;
@@ -85,7 +86,8 @@ class ComplianceReportTest {
     assertThat(report.violationCount()).isEqualTo(72);
     assertThat(report.violations()).hasSize(72);
     assertThat(report.statistics().denyRate()).isEqualTo(0.1);
-    assertThat(report.statistics().recordsPerDay()).isEqualTo(24.0);
+    // 720 records an hour apart span 719 hours.
+    assertThat(report.statistics().recordsPerDay()).isEqualTo(720 / (719 / 24.0));
     assertThat(report.statistics().topDenyingRules())
         .containsExactly(Map.entry("rule-005", 36L), Map.entry("rule-009", 36L));
     assertThat(report.verification().ok()).isTrue();
@@ -102,7 +104,16 @@ class ComplianceReportTest {
         .isEqualTo("Production writes blocked");
     assertThat(json.at("/statistics/deny_rate").asDouble()).isEqualTo(0.1);
     assertThat(json.at("/verification/status").asText()).isEqualTo("verified");
-    assertThat(json.at("/verification/checkpoint/key_id").asText()).isEqualTo(signer.keyId());
+    assertThat(json.at("/verification/trust/signing_key").asText()).isEqualTo(signer.fingerprint());
+    assertThat(json.at("/verification/trust/anchor_fingerprint").asText())
+        .isEqualTo(signer.fingerprint());
+    assertThat(json.at("/verification/trust/anchor_result").asText())
+        .isEqualTo("the log's own signing key");
+    assertThat(json.at("/verification/trust/tree_size").asText()).isEqualTo("1440");
+    assertThat(json.at("/verification/trust/tree_root").asText())
+        .isEqualTo(json.at("/verification/checkpoint/root").asText());
+    assertThat(json.at("/verification/trust/witness").asText())
+        .isEqualTo("the live log, vouches up to 1440");
     // generateReport seals the log first: the checkpoint covers every record.
     assertThat(json.at("/verification/checkpoint/sequence").asLong()).isEqualTo(1440);
   }
@@ -155,7 +166,7 @@ class ComplianceReportTest {
     assertThat(rows)
         .anyMatch(
             r ->
-                r.get("name").equals("checkpoint_key_id") && r.get("value").equals(signer.keyId()));
+                r.get("name").equals("signing_key") && r.get("value").equals(signer.fingerprint()));
   }
 
   @Test
@@ -180,7 +191,8 @@ class ComplianceReportTest {
           .contains("Production writes blocked")
           .contains("agent-rogue")
           .contains("rule-005")
-          .contains(signer.keyId())
+          .contains("What the verdict rests on")
+          .contains(signer.fingerprint().substring(0, 40))
           .contains("page 1 of " + doc.getNumberOfPages());
     }
   }
@@ -213,16 +225,97 @@ class ComplianceReportTest {
     lines.set(at, lines.get(at).replace("within policy", "within budget"));
     Files.write(file, lines);
     try (JsonLinesAuditStore store = JsonLinesAuditStore.openReadOnly(file)) {
+      VerificationReport verification =
+          AuditVerifier.verify(store, TrustAnchor.key(signer.publicKey()));
+      long failed = verification.failure().orElseThrow().sequence();
       ComplianceReport report =
           ComplianceReport.generate(
               store,
-              AuditVerifier.verify(store, TrustedKeys.of(signer.publicKey())),
+              verification,
               ReportRequest.builder().format(ReportFormat.PDF).timeRange("last_30_days").build(),
               clock);
       assertThat(report.verification().ok()).isFalse();
+      assertThat(verification.verifiedThrough()).isEqualTo(failed - 1);
+      // The 30 days start at record 721 (an hour each): before the failure, 721..failed-1.
+      assertThat(report.summary().totalRecords()).isEqualTo(Math.max(0, failed - 721));
       try (PDDocument doc = Loader.loadPDF(report.bytes())) {
-        assertThat(new PDFTextStripper().getText(doc)).contains("FAILED").contains("MODIFIED");
+        assertThat(new PDFTextStripper().getText(doc))
+            .contains("FAILED")
+            .contains("MODIFIED")
+            .contains("cover only records 1 to " + (failed - 1));
       }
+      ComplianceReport all =
+          ComplianceReport.generate(
+              store,
+              verification,
+              ReportRequest.builder().format(ReportFormat.JSON).timeRange("last_90_days").build(),
+              clock);
+      assertThat(all.summary().totalRecords()).isEqualTo(failed - 1);
+      assertThat(all.statistics().lastRecord()).isEqualTo(START.plus(Duration.ofHours(failed - 2)));
+    }
+  }
+
+  @Test
+  void theReportNamesTheOrganisationAndWhatItRestsOn() throws Exception {
+    log.close();
+    try (JsonLinesAuditStore store = JsonLinesAuditStore.openReadOnly(dir.resolve("audit.jsonl"))) {
+      VerificationReport verification = AuditVerifier.verify(store, TrustAnchor.none());
+      ComplianceReport report =
+          ComplianceReport.generate(
+              store,
+              verification,
+              ReportRequest.builder()
+                  .format(ReportFormat.PDF)
+                  .timeRange("last_30_days")
+                  .organization("Acme Payments, agent fleet eu-1")
+                  .build(),
+              clock);
+      assertThat(report.summary().totalRecords()).isEqualTo(720); // intact: all records count
+      try (PDDocument doc = Loader.loadPDF(report.bytes())) {
+        assertThat(new PDFTextStripper().getText(doc))
+            .contains("Acme Payments, agent fleet eu-1")
+            .contains("UNANCHORED")
+            .contains("no anchor")
+            .contains(verification.rootBase64().substring(0, 20));
+      }
+    }
+  }
+
+  @Test
+  void aSignedReportVerifiesWithItsKeyAndFailsOnceEdited() throws Exception {
+    Path pdf = dir.resolve("report.pdf");
+    report(ReportFormat.PDF).save(pdf);
+    Path sig = ReportSignature.sign(pdf, signer);
+    assertThat(sig).isEqualTo(dir.resolve("report.pdf.sig"));
+    assertThat(Files.size(sig)).isEqualTo(64);
+    AuditSigner other = AuditSigner.generate();
+    assertThat(ReportSignature.verify(pdf, List.of(other.publicKey(), signer.publicKey())))
+        .contains(signer.publicKey());
+    assertThat(ReportSignature.verify(pdf, List.of(other.publicKey()))).isEmpty();
+    byte[] bytes = Files.readAllBytes(pdf);
+    bytes[bytes.length / 2] ^= 1;
+    Files.write(pdf, bytes);
+    assertThat(ReportSignature.verify(pdf, List.of(signer.publicKey()))).isEmpty();
+  }
+
+  @Test
+  void recordsPerDayCountOverTheRecordsOwnSpan() {
+    TestClock burst = new TestClock(START);
+    try (AuditLog small =
+        AuditLog.builder()
+            .store(new io.hyperlens.audit.store.InMemoryAuditStore(1000))
+            .signer(signer)
+            .clock(burst)
+            .build()) {
+      for (int i = 0; i < 100; i++) {
+        small.append(
+            AuditEntry.builder().agentId("a").action("x").decision(Decision.ALLOW).build());
+        burst.advance(Duration.ofSeconds(30));
+      }
+      ComplianceReport report =
+          small.generateReport(ReportRequest.builder().timeRange("last_30_days").build());
+      // 100 records within an hour: 100 in their one day, not 100 spread over 30 days.
+      assertThat(report.statistics().recordsPerDay()).isEqualTo(100.0);
     }
   }
 
@@ -235,5 +328,7 @@ class ComplianceReportTest {
         .hasMessageContaining("got \"forever\"");
     assertThatThrownBy(() -> ReportRequest.builder().maxViolations(0))
         .hasMessageContaining("maxViolations must be at least 1, got 0");
+    assertThatThrownBy(() -> ReportRequest.builder().organization("two\nlines").build())
+        .hasMessage("organization must be 1 to 200 characters on one line, got \"two\nlines\"");
   }
 }

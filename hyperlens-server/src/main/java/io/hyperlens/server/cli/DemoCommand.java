@@ -5,11 +5,13 @@ import io.hyperlens.audit.AuditVerifier;
 import io.hyperlens.audit.Decision;
 import io.hyperlens.audit.VerificationReport;
 import io.hyperlens.audit.keys.AuditKeys;
-import io.hyperlens.audit.keys.TrustedKeys;
+import io.hyperlens.audit.keys.TrustAnchor;
 import io.hyperlens.audit.report.ComplianceReport;
 import io.hyperlens.audit.report.ReportFormat;
 import io.hyperlens.audit.report.ReportRequest;
+import io.hyperlens.audit.report.ReportSignature;
 import io.hyperlens.audit.store.JsonLinesAuditStore;
+import io.hyperlens.audit.witness.DirectoryWitness;
 import io.hyperlens.event.HypervisorEventBus;
 import io.hyperlens.otel.OtelSpanSink;
 import io.hyperlens.otel.TraceExporter;
@@ -106,8 +108,24 @@ final class DemoCommand implements Callable<Integer> {
       description =
           "Record the workload's policy decisions (elevations, breaches, rate limits, escalations,"
               + " file writes) in a signed audit trail in DIR, verify it at the end and write a"
-              + " PDF compliance report beside it.")
+              + " signed PDF compliance report beside it.")
   Path auditDir;
+
+  @Option(
+      names = "--key-dir",
+      paramLabel = "DIR",
+      description =
+          "Where the audit trail's private key is kept, never beside the trail. Default:"
+              + " $HYPERLENS_KEY_DIR or ~/.hyperlens/keys.")
+  Path keyDir;
+
+  @Option(
+      names = "--witness",
+      paramLabel = "DIR",
+      description =
+          "Send every audit checkpoint to a witness in DIR (put it where the trail's writer cannot"
+              + " write), so a cut or rewritten trail is caught later.")
+  Path witnessDir;
 
   private String validate() {
     if (rate < 1) {
@@ -147,9 +165,18 @@ final class DemoCommand implements Callable<Integer> {
         tracingConfig.exporter() == TraceExporter.NONE ? null : Tracing.enable(tracingConfig);
     HypervisorEventBus bus = new HypervisorEventBus();
     AuditLog auditLog;
+    Path keys = keyDir != null ? keyDir : AuditKeys.defaultKeyDirectory();
+    DirectoryWitness witness = null;
     try {
-      auditLog = auditDir == null ? null : AuditLog.open(auditDir);
-    } catch (IllegalArgumentException | UncheckedIOException e) {
+      if (witnessDir != null) {
+        if (auditDir == null) {
+          spec.commandLine().getErr().println("--witness needs --audit DIR");
+          return 2;
+        }
+        witness = DirectoryWitness.open(witnessDir);
+      }
+      auditLog = auditDir == null ? null : AuditLog.open(auditDir, keys, null, witness);
+    } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
       spec.commandLine().getErr().println("--audit: " + e.getMessage());
       return 2;
     }
@@ -182,7 +209,7 @@ final class DemoCommand implements Callable<Integer> {
       if (auditLog != null) {
         auditor.close();
         auditLog.close();
-        printAudit(out, auditDir, auditor);
+        printAudit(out, auditDir, keys, witness, auditor);
       }
     } finally {
       if (auditLog != null) {
@@ -202,25 +229,38 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void printAudit(PrintWriter out, Path dir, PolicyAuditor auditor) {
+  private static void printAudit(
+      PrintWriter out, Path dir, Path keys, DirectoryWitness witness, PolicyAuditor auditor) {
     Path file = dir.resolve(AuditLog.STORE_FILE);
     try (JsonLinesAuditStore store = JsonLinesAuditStore.openReadOnly(file)) {
-      // Verified as an outsider would: the file and the public key only.
+      // Verified as an outsider would: from the file, trusting only a key held outside it.
       VerificationReport verification =
-          AuditVerifier.verify(
-              store, TrustedKeys.load(AuditKeys.publicKeyFile(dir.resolve(AuditLog.KEY_FILE))));
+          AuditVerifier.verify(store, TrustAnchor.heldKeys(keys), witness);
       ComplianceReport report =
           ComplianceReport.generate(
               store,
               verification,
-              ReportRequest.builder().format(ReportFormat.PDF).timeRange("last_24h").build(),
+              ReportRequest.builder()
+                  .format(ReportFormat.PDF)
+                  .timeRange("last_24h")
+                  .organization("Hyperlens demo workload")
+                  .build(),
               Clock.systemUTC());
       Path pdf = dir.resolve("compliance-report.pdf");
       report.save(pdf);
+      String fingerprint = verification.fingerprints().get(verification.fingerprints().size() - 1);
+      Path signature =
+          AuditKeys.loadAll(keys).stream()
+              .filter(k -> k.fingerprint().equals(fingerprint))
+              .findFirst()
+              .map(k -> ReportSignature.sign(pdf, k))
+              .orElse(null);
       out.printf(
           Locale.ROOT,
           "%nAudit trail %s: %,d decisions in the last 24h (%,d allow, %,d deny, %,d audit)%s%n"
-              + "  %s%n  compliance report: %s%n",
+              + "  %s%n  compliance report: %s%s%n"
+              + "  signing key %s, private half in %s (never beside the trail)%n"
+              + "  to verify elsewhere, pin it: bin/hyperlens audit pin %s --fingerprint %s%n",
           file,
           report.summary().totalRecords(),
           report.summary().byDecision().get(Decision.ALLOW),
@@ -228,7 +268,12 @@ final class DemoCommand implements Callable<Integer> {
           report.summary().byDecision().get(Decision.AUDIT),
           auditor.failures() == 0 ? "" : ", " + auditor.failures() + " failed to append",
           verification.summary(),
-          pdf);
+          pdf,
+          signature == null ? "" : " (signature " + signature + ")",
+          fingerprint,
+          keys,
+          dir,
+          verification.fingerprints().get(0));
     }
     out.flush();
   }
