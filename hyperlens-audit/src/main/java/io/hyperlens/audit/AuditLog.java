@@ -87,6 +87,8 @@ public final class AuditLog implements AutoCloseable {
   /** Leaf hashes kept for a lagging witness before the log reads its store instead (32 MiB). */
   static final int MAX_WITNESS_BACKLOG = 1 << 20;
 
+  private final int witnessBacklogLimit;
+
   private static final System.Logger LOG = System.getLogger(AuditLog.class.getName());
 
   private final AuditStore store;
@@ -114,7 +116,10 @@ public final class AuditLog implements AutoCloseable {
   private final long openedAt;
   private volatile Checkpoint lastCheckpoint;
 
-  /** The tree the witness last took, and the leaves since; null when to be read from the store. */
+  /**
+   * The tree the witness last took and the leaves since, for a cheap consistency proof; null when
+   * the proof must be built from the store (after a backlog overflow).
+   */
   private CompactRange witnessBase;
 
   private final List<byte[]> witnessBacklog = new ArrayList<>();
@@ -132,8 +137,10 @@ public final class AuditLog implements AutoCloseable {
       Witness witness,
       int checkpointEvery,
       Clock clock,
-      HypervisorEventBus eventBus) {
+      HypervisorEventBus eventBus,
+      int witnessBacklogLimit) {
     this.store = store;
+    this.witnessBacklogLimit = witnessBacklogLimit;
     this.signer = signer;
     this.checkpointEvery = checkpointEvery;
     this.clock = clock;
@@ -151,7 +158,6 @@ public final class AuditLog implements AutoCloseable {
       }
       this.origin =
           origin != null ? origin : "audit.hyperlens.local/" + signer.keyId().substring(8);
-      NoteKey.checkName(this.origin);
       this.tree = new CompactRange();
     } else {
       if (origin != null && !origin.equals(last.origin())) {
@@ -373,7 +379,7 @@ public final class AuditLog implements AutoCloseable {
       byte[] leaf = HexFormat.of().parseHex(record.hash());
       tree.append(leaf);
       if (witnessBase != null) {
-        if (witnessBacklog.size() < MAX_WITNESS_BACKLOG) {
+        if (witnessBacklog.size() < witnessBacklogLimit) {
           witnessBacklog.add(leaf);
         } else {
           witnessBase = null; // read the store when the witness is next reached
@@ -673,36 +679,29 @@ public final class AuditLog implements AutoCloseable {
   private void witness(Checkpoint checkpoint) {
     try {
       if (witnessedSize < 0) {
-        List<SignedNote> held = witness.checkpoints(origin);
-        if (held.isEmpty()) {
-          Checkpoint genesis = genesis();
-          witness.addCheckpoint(0, List.of(), genesis.note());
-          witnessedSize = 0;
-          witnessBase = new CompactRange();
-          witnessBacklog.clear();
-        } else {
-          witnessedSize = Checkpoint.of(held.get(held.size() - 1), null).sequence();
-          witnessBase = null;
-        }
+        // First contact, or after a conflict: bring the witness up to date from the store
+        // (genesis, rotations, then this checkpoint), as `hyperlens audit witness` would.
+        witnessedSize = AuditProofs.witness(store, witness);
+        witnessBase = tree.copy();
+        witnessBacklog.clear();
+        return;
       }
       if (witnessedSize == checkpoint.sequence() && checkpoint.key().isEmpty()) {
         return;
       }
-      List<byte[]> proof;
-      if (witnessBase != null && witnessBase.size() == witnessedSize) {
-        proof = MerkleTree.consistencyProof(witnessBase, witnessBacklog);
-      } else {
-        proof = proofFromStore(witnessedSize, checkpoint.sequence());
-      }
+      List<byte[]> proof =
+          witnessBase != null && witnessBase.size() == witnessedSize
+              ? MerkleTree.consistencyProof(witnessBase, witnessBacklog)
+              : AuditProofs.tree(store, checkpoint.sequence())
+                  .consistencyProof(witnessedSize, checkpoint.sequence());
       witness.addCheckpoint(witnessedSize, proof, checkpoint.note());
       witnessedSize = checkpoint.sequence();
       witnessBase = tree.copy();
       witnessBacklog.clear();
     } catch (WitnessException e) {
       witnessFailures.increment();
-      if (e.reason() == WitnessException.Reason.CONFLICT && e.witnessSize().isPresent()) {
-        witnessedSize = e.witnessSize().getAsLong(); // prove from there next time
-        witnessBase = null;
+      if (e.reason() == WitnessException.Reason.CONFLICT) {
+        witnessedSize = -1; // the witness holds something else: catch it up from the store
       }
       LOG.log(
           Level.WARNING,
@@ -719,25 +718,6 @@ public final class AuditLog implements AutoCloseable {
       witnessFailures.increment();
       LOG.log(Level.WARNING, witness.description() + " failed", e);
     }
-  }
-
-  /** The log's genesis checkpoint, read from the store. */
-  private Checkpoint genesis() {
-    try (Stream<StoredEntry> entries = store.entries()) {
-      for (Iterator<StoredEntry> it = entries.iterator(); it.hasNext(); ) {
-        StoredEntry entry = it.next();
-        if (entry instanceof StoredEntry.StoredCheckpoint) {
-          return ((StoredEntry.StoredCheckpoint) entry).checkpoint();
-        }
-      }
-    }
-    throw new IllegalStateException("the audit store holds no genesis checkpoint");
-  }
-
-  /** A consistency proof built from every record hash in the store. */
-  private List<byte[]> proofFromStore(long oldSize, long newSize) {
-    MerkleTree full = AuditProofs.tree(store, newSize);
-    return full.consistencyProof(oldSize, newSize);
   }
 
   private void announce(AuditRecord record, Checkpoint checkpoint) {

@@ -21,6 +21,7 @@ public final class AuditLogBuilder {
   private TrustAnchor anchor;
   private String origin;
   private Witness witness;
+  private int witnessBacklog = AuditLog.MAX_WITNESS_BACKLOG;
   private int checkpointEvery = DEFAULT_CHECKPOINT_EVERY;
   private Clock clock = Clock.systemUTC();
   private HypervisorEventBus eventBus;
@@ -111,6 +112,12 @@ public final class AuditLogBuilder {
     return this;
   }
 
+  /** For tests: how many leaf hashes to keep for a lagging witness. */
+  AuditLogBuilder witnessBacklog(int leaves) {
+    this.witnessBacklog = leaves;
+    return this;
+  }
+
   /**
    * The log, continuing the chain and tree from the store's last record (reading the records after
    * the last checkpoint).
@@ -125,6 +132,7 @@ public final class AuditLogBuilder {
     if (signer == null) {
       throw new IllegalStateException("signer is required");
     }
-    return new AuditLog(store, signer, origin, anchor, witness, checkpointEvery, clock, eventBus);
+    return new AuditLog(
+        store, signer, origin, anchor, witness, checkpointEvery, clock, eventBus, witnessBacklog);
   }
 }

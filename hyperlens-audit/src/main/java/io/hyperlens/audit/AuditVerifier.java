@@ -193,7 +193,7 @@ public final class AuditVerifier {
           return report(failure);
         }
       }
-      Failure failure = resolvePending();
+      Failure failure = resolvePending(true);
       if (failure == null && nextObserved < observed.size()) {
         failure = beyondTheEnd(observed.get(observed.size() - 1));
       }
@@ -279,7 +279,8 @@ public final class AuditVerifier {
       }
       if (sequence > dueBy) {
         long firstUnvouched = lastCheckpoint == null ? 1 : lastCheckpoint.sequence() + 1;
-        long moved = checkpointFollows(firstUnvouched - 1, dueBy);
+        long moved =
+            checkpointFollows(lastCheckpoint == null ? -1 : lastCheckpoint.sequence(), dueBy);
         if (moved >= 0 && recordFollowsWithin(moved + 1, sequence)) {
           return failure(
               TamperKind.INSERTED,
@@ -395,9 +396,9 @@ public final class AuditVerifier {
               first,
               stored.position(),
               (lastSequence == first
-                      ? "record " + first
-                      : "records " + first + " to " + lastSequence)
-                  + " stand between record "
+                      ? "record " + first + " stands"
+                      : "records " + first + " to " + lastSequence + " stand")
+                  + " between record "
                   + c.sequence()
                   + " and its checkpoint");
         }
@@ -431,7 +432,7 @@ public final class AuditVerifier {
         keys.add(next);
         current = next;
       }
-      Failure failure = resolvePending();
+      Failure failure = resolvePending(false);
       if (failure != null) {
         return failure;
       }
@@ -485,11 +486,19 @@ public final class AuditVerifier {
       seenSizes[seenCount++] = c.sequence();
     }
 
-    /** Compares the witnessed checkpoints reached so far, now that their keys are known. */
-    private Failure resolvePending() {
-      for (Pending p : pending) {
+    /**
+     * Compares the witnessed checkpoints reached so far whose signing key the chain now holds; one
+     * signed by a key a later rotation brings stays pending, until {@code last}, when a checkpoint
+     * none of the log's keys signed means the log was replaced.
+     */
+    private Failure resolvePending(boolean last) {
+      for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
+        Pending p = it.next();
         Checkpoint w = p.observed();
         if (!signedByChain(w)) {
+          if (!last) {
+            continue;
+          }
           return failure(
               TamperKind.REWRITTEN,
               1,
@@ -521,8 +530,8 @@ public final class AuditVerifier {
         }
         vouched = Math.max(vouched, w.sequence());
         witnessedSize = Math.max(witnessedSize, w.sequence());
+        it.remove();
       }
-      pending.clear();
       return null;
     }
 
@@ -587,14 +596,15 @@ public final class AuditVerifier {
     }
 
     /**
-     * Reads on (the walk is over) for a checkpoint covering {@code from..to}; its sequence, or -1.
+     * Reads on (the walk is over) for a checkpoint after {@code from}, up to {@code to}; its
+     * sequence, or -1.
      */
     private long checkpointFollows(long from, long to) {
       while (entries.hasNext()) {
         StoredEntry next = entries.next();
         if (next instanceof StoredEntry.StoredCheckpoint) {
           long s = ((StoredEntry.StoredCheckpoint) next).checkpoint().sequence();
-          if (s >= from && s <= to) {
+          if (s > from && s <= to) {
             return s;
           }
         }

@@ -159,4 +159,66 @@ class AuditJsonTest {
     assertThatThrownBy(() -> AuditJson.parseLine(line.replace("next 2", "next 1")))
         .hasMessage("next must be after the size 1, got 1");
   }
+
+  @Test
+  void eachMalformedLineIsRefusedSayingWhatIsWrong() {
+    String record = AuditJson.toLine(seedRecord(AuditRecord.GENESIS_HASH));
+    assertThatThrownBy(() -> AuditJson.parseLine("[1]")).hasMessage("not a JSON object");
+    assertThatThrownBy(() -> AuditJson.parseLine("{\"type\":\"record\"}"))
+        .hasMessage("unknown entry type \"record\"");
+    assertThatThrownBy(() -> AuditJson.parseLine("{\"type\":\"checkpoint\",\"note\":\"x\"}"))
+        .hasMessage("missing field \"frontier\"");
+    assertThatThrownBy(
+            () -> AuditJson.parseLine("{\"type\":\"checkpoint\",\"note\":\"x\",\"frontier\":{}}"))
+        .hasMessage("frontier must be an array, got {}");
+    assertThatThrownBy(
+            () -> AuditJson.parseLine("{\"type\":\"checkpoint\",\"note\":\"x\",\"frontier\":[1]}"))
+        .hasMessage("frontier hashes must be strings, got 1");
+    assertThatThrownBy(
+            () -> AuditJson.parseLine("{\"type\":\"checkpoint\",\"note\":1,\"frontier\":[]}"))
+        .hasMessage("note must be a string, got 1");
+    assertThatThrownBy(
+            () ->
+                AuditJson.parseLine(
+                    record
+                        .replace("\"context\":{", "\"context\":[{")
+                        .replace("},\"sequence", "}],\"sequence")))
+        .hasMessageStartingWith("context must be a JSON object, got [");
+    assertThatThrownBy(
+            () ->
+                AuditJson.parseLine(
+                    record.replace("\"agent_id\":\"agent-001\"", "\"agent_id\":null")))
+        .hasMessage("agent_id must be a string, got null");
+    assertThatThrownBy(
+            () -> AuditJson.parseLine(record.replace("\"sequence\":1", "\"sequence\":1.5")))
+        .hasMessage("sequence must be an integer, got 1.5");
+    assertThatThrownBy(
+            () ->
+                AuditJson.parseLine(
+                    record.replace("\"sequence\":1", "\"sequence\":99999999999999999999")))
+        .hasMessage("sequence must be an integer, got 99999999999999999999");
+    assertThat(
+            ((AuditRecord)
+                    AuditJson.parseLine(
+                        record.replace("\"resource\":\"/prod/config.yaml\"", "\"resource\":null")))
+                .resource())
+        .isNull();
+  }
+
+  @Test
+  void aNullInTheContextIsHashedAsJsonNull() {
+    Map<String, Object> context = new LinkedHashMap<>();
+    context.put("gone", null);
+    AuditRecord r = seedRecord(AuditRecord.GENESIS_HASH, context);
+    assertThat(new String(AuditJson.canonicalBytes(r), StandardCharsets.UTF_8))
+        .contains("\"context\":{\"gone\":null}");
+    Map<String, Object> flags = new LinkedHashMap<>();
+    flags.put("on", true);
+    flags.put("n", 3);
+    assertThat(
+            new String(
+                AuditJson.canonicalBytes(seedRecord(AuditRecord.GENESIS_HASH, flags)),
+                StandardCharsets.UTF_8))
+        .contains("\"context\":{\"n\":3,\"on\":true}");
+  }
 }

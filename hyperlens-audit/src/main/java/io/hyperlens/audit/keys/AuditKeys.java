@@ -69,8 +69,18 @@ public final class AuditKeys {
 
   private AuditKeys() {}
 
-  /** {@code $HYPERLENS_KEY_DIR} if set, else {@code ~/.hyperlens/keys}. */
+  /** The system property that moves {@link #defaultKeyDirectory()}, before the environment. */
+  public static final String KEY_DIR_PROPERTY = "hyperlens.keyDir";
+
+  /**
+   * The {@value #KEY_DIR_PROPERTY} system property if set, else {@code $HYPERLENS_KEY_DIR}, else
+   * {@code ~/.hyperlens/keys}.
+   */
   public static Path defaultKeyDirectory() {
+    String property = System.getProperty(KEY_DIR_PROPERTY);
+    if (property != null && !property.isBlank()) {
+      return Path.of(property);
+    }
     String env = System.getenv(KEY_DIR_ENV);
     if (env != null && !env.isBlank()) {
       return Path.of(env);
@@ -186,6 +196,9 @@ public final class AuditKeys {
         Files.createDirectory(directory);
       }
     } catch (FileAlreadyExistsException e) {
+      if (!Files.isDirectory(directory)) {
+        throw new UncheckedIOException("cannot create key directory " + directory, e);
+      }
       // made by someone else meanwhile: fine
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create key directory " + directory, e);

@@ -60,12 +60,12 @@ public record SignedNote(String text, List<NoteSignature> signatures) {
       throw new IllegalArgumentException("a note is a text, a blank line and signature lines");
     }
     String text = note.substring(0, split + 1);
+    if (split + 2 >= note.length()) {
+      throw new IllegalArgumentException("a note must carry at least one signature");
+    }
     List<NoteSignature> signatures = new ArrayList<>();
     for (String line : note.substring(split + 2, note.length() - 1).split("\n", -1)) {
       signatures.add(parseSignature(line));
-    }
-    if (signatures.isEmpty()) {
-      throw new IllegalArgumentException("a note must carry at least one signature");
     }
     SignedNote parsed = new SignedNote(text, signatures);
     if (!parsed.format().equals(note)) {

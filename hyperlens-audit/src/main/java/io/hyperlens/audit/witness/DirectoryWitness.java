@@ -127,8 +127,13 @@ public final class DirectoryWitness implements Witness {
       throw new WitnessException(
           WitnessException.Reason.BAD_REQUEST, -1, "a consistency proof has at most 63 hashes");
     }
-    WitnessException refused =
-        locked(checkpoint.origin(), state -> take(state, oldSize, consistencyProof, checkpoint));
+    WitnessException refused;
+    try {
+      refused =
+          locked(checkpoint.origin(), state -> take(state, oldSize, consistencyProof, checkpoint));
+    } catch (UncheckedIOException e) {
+      throw new WitnessException("witness " + directory + " cannot keep the checkpoint", e);
+    }
     if (refused != null) {
       throw refused;
     }
@@ -283,12 +288,20 @@ public final class DirectoryWitness implements Witness {
           continue;
         }
         JsonNode node = JSON.readTree(line);
-        state.key = NoteKey.parse(node.get("key").asText());
-        JsonNode note = node.get("note");
-        if (note != null && !note.isNull()) {
-          SignedNote parsed = SignedNote.parse(note.asText());
-          state.notes.add(parsed);
-          state.latest = Checkpoint.of(parsed, null);
+        JsonNode key = node.get("key");
+        if (key == null || !key.isTextual()) {
+          throw new IOException("witness file for " + origin + " holds a line without its key");
+        }
+        try {
+          state.key = NoteKey.parse(key.textValue());
+          JsonNode note = node.get("note");
+          if (note != null && !note.isNull()) {
+            SignedNote parsed = SignedNote.parse(note.asText());
+            state.notes.add(parsed);
+            state.latest = Checkpoint.of(parsed, null);
+          }
+        } catch (IllegalArgumentException e) {
+          throw new IOException("witness file for " + origin + " is damaged: " + e.getMessage(), e);
         }
       }
       if (state.key != null && !state.key.name().equals(origin)) {

@@ -10,9 +10,9 @@ import net.jqwik.api.constraints.IntRange;
 /** For random trees, every proof verifies and every single-bit change to one fails. */
 class ProofProperties {
 
-  @Property(tries = 200)
+  @Property(tries = 100)
   void everyInclusionProofVerifiesAndEveryFlippedBitFails(
-      @ForAll @IntRange(min = 1, max = 600) int size, @ForAll @IntRange(min = 0) int seed) {
+      @ForAll @IntRange(min = 1, max = 300) int size, @ForAll @IntRange(min = 0) int seed) {
     MerkleTree tree = MerkleTreeTest.tree(size);
     long index = Math.floorMod(seed, size);
     List<byte[]> proof = tree.inclusionProof(index, size);
@@ -39,9 +39,9 @@ class ProofProperties {
     }
   }
 
-  @Property(tries = 200)
+  @Property(tries = 100)
   void everyConsistencyProofVerifiesAndEveryFlippedBitFails(
-      @ForAll @IntRange(min = 2, max = 600) int newSize, @ForAll @IntRange(min = 0) int seed) {
+      @ForAll @IntRange(min = 2, max = 300) int newSize, @ForAll @IntRange(min = 0) int seed) {
     MerkleTree tree = MerkleTreeTest.tree(newSize);
     long oldSize = 1 + Math.floorMod(seed, newSize - 1);
     List<byte[]> proof = tree.consistencyProof(oldSize, newSize);
