@@ -50,6 +50,27 @@ public record SagaSpanRecord(
     attributes = Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
   }
 
+  /**
+   * The name a tracing backend gets: low-cardinality, ids moved to attributes (OpenTelemetry's
+   * naming rule). A saga-level span is {@code saga.completed} or {@code saga.escalated} (the saga
+   * id is in {@code agent.saga.id}), a fan-out {@code saga.fanout}, a checkpoint {@code
+   * saga.checkpoint}; steps and compensations keep their action, {@code saga.step.research}. The
+   * record's own {@link #name()} keeps the seed's form ({@code saga.escalated.deploy-v2}) for code
+   * written against it.
+   */
+  public String exportName() {
+    for (String kind : ID_NAMED) {
+      if (name.startsWith(kind + ".")) {
+        return kind;
+      }
+    }
+    return name;
+  }
+
+  private static final String[] ID_NAMED = {
+    "saga.completed", "saga.escalated", "saga.fanout", "saga.checkpoint"
+  };
+
   /** {@code end - start}; zero for point-in-time spans. */
   public Duration duration() {
     return Duration.between(start, end);

@@ -214,9 +214,43 @@ public final class DistributedTracer implements AutoCloseable {
       parentId = null;
       remote = false;
     }
+    return newSpan(spanName, spanKind, trace, parentId, remote, start, null);
+  }
+
+  /**
+   * The span of an agent's {@link CausalTraceId}: in the causal trace, with the causal span id as
+   * its own and the causal parent's span id as its parent (none for a root). It shares the trace
+   * context (flags, baggage) of the current span when that span is in the same trace.
+   */
+  Span newCausalSpan(String name, SpanKind kind, CausalTraceId agent, Instant start) {
+    String traceId = agent.w3cTraceId();
+    Span current = Context.current().spanOrNull();
+    TraceContext trace =
+        current != null && current.traceId().equals(traceId)
+            ? current.trace()
+            : TraceContext.newTrace(
+                traceId, sampler.keepsAll() ? TraceContext.FLAG_SAMPLED : sampler.flags(traceId));
+    return newSpan(
+        name == null || name.isBlank() ? UNNAMED : name,
+        kind == null ? SpanKind.INTERNAL : kind,
+        trace,
+        agent.w3cParentSpanId().orElse(null),
+        false,
+        start,
+        agent.w3cSpanId());
+  }
+
+  private Span newSpan(
+      String name,
+      SpanKind kind,
+      TraceContext trace,
+      String parentId,
+      boolean remote,
+      Instant start,
+      String spanId) {
     long startNano = start == null && clock == null ? System.nanoTime() : NO_NANO_TIME;
     long startEpoch = start == null ? nowEpochNanos() : SpanData.toEpochNanos(start);
-    return new Span(this, trace, parentId, remote, spanName, spanKind, startEpoch, startNano);
+    return new Span(this, trace, parentId, remote, name, kind, startEpoch, startNano, spanId);
   }
 
   /**

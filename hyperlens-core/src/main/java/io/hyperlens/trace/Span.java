@@ -60,10 +60,11 @@ public final class Span {
       String name,
       SpanKind kind,
       long startEpochNanos,
-      long startNanoTime) {
+      long startNanoTime,
+      String spanId) {
     this.tracer = tracer;
     this.trace = trace;
-    this.spanId = W3CIds.randomSpanId();
+    this.spanId = spanId != null ? spanId : W3CIds.randomSpanId();
     this.parentSpanId = parentSpanId;
     this.parentRemote = parentRemote;
     this.name = name;

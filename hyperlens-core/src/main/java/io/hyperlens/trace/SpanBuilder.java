@@ -27,6 +27,7 @@ public final class SpanBuilder {
   private final String name;
   private SpanKind kind = SpanKind.INTERNAL;
   private Context parent;
+  private CausalTraceId agent;
   private Instant start;
   private final Map<String, Object> attributes = new LinkedHashMap<>();
   private final List<PendingLink> links = new ArrayList<>();
@@ -59,6 +60,18 @@ public final class SpanBuilder {
   /** Takes the parent from {@code parent} instead of the current context. */
   public SpanBuilder setParent(Context parent) {
     this.parent = requireParent(parent);
+    return this;
+  }
+
+  /**
+   * Makes this span the span of the agent with causal id {@code agent}: it joins the causal trace
+   * (the W3C-padded causal trace id), takes the causal span id as its own, and has the causal
+   * parent's span as its parent, none for a root. Agent spans thus form the causal tree in any
+   * tracing backend, and a span of an agent's work started while its agent span is current is that
+   * span's child. Overrides any other parent.
+   */
+  public SpanBuilder setCausalTraceId(CausalTraceId agent) {
+    this.agent = requireParent(agent);
     return this;
   }
 
@@ -106,7 +119,10 @@ public final class SpanBuilder {
 
   /** Starts the span. It is not made current; see {@link Span#makeCurrent()}. */
   public Span startSpan() {
-    Span span = tracer.newSpan(name, kind, parent == null ? Context.current() : parent, start);
+    Span span =
+        agent != null
+            ? tracer.newCausalSpan(name, kind, agent, start)
+            : tracer.newSpan(name, kind, parent == null ? Context.current() : parent, start);
     span.setAttributes(attributes);
     links.forEach(link -> span.addLink(link.traceId(), link.spanId(), link.attributes()));
     return span;

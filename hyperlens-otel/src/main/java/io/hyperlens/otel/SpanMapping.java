@@ -123,7 +123,7 @@ final class SpanMapping {
     }
     Attributes attributes = attributes(span.attributes());
     return new BridgedSpanData(
-        span.name(),
+        span.exportName(),
         SpanKind.INTERNAL,
         context,
         parent,

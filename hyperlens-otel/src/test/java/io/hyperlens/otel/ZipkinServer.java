@@ -16,12 +16,14 @@ import java.util.concurrent.TimeUnit;
  * A real Zipkin server ({@code io.zipkin:zipkin-server}, the exec jar Maven copies into {@code
  * target/zipkin}) running as a child JVM on a free loopback port with in-memory storage.
  */
-final class ZipkinServer implements AutoCloseable {
+public final class ZipkinServer implements AutoCloseable {
   private static final Duration STARTUP = Duration.ofSeconds(90);
 
   private final Process process;
   private final Path log;
-  final URI base;
+
+  /** Where Zipkin listens, {@code http://127.0.0.1:<port>}. */
+  public final URI base;
 
   private ZipkinServer(Process process, Path log, URI base) {
     this.process = process;
@@ -29,7 +31,11 @@ final class ZipkinServer implements AutoCloseable {
     this.base = base;
   }
 
-  static ZipkinServer start() throws IOException, InterruptedException {
+  /**
+   * Starts Zipkin from the jar named by the {@code zipkin.jar} system property and waits until it
+   * is healthy.
+   */
+  public static ZipkinServer start() throws IOException, InterruptedException {
     String jarProperty = System.getProperty("zipkin.jar");
     if (jarProperty == null || !Files.isRegularFile(Path.of(jarProperty))) {
       throw new IllegalStateException(
@@ -91,8 +97,21 @@ final class ZipkinServer implements AutoCloseable {
   }
 
   /** Zipkin's span intake, for the exporter. */
-  String spansEndpoint() {
+  public String spansEndpoint() {
     return base.resolve("/api/v2/spans").toString();
+  }
+
+  /** Zipkin's answer to {@code path} (a GET), as text; fails on a status other than 200. */
+  public String get(String path) throws IOException, InterruptedException {
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(base.resolve(path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IOException("Zipkin answered " + response.statusCode() + " to " + path);
+    }
+    return response.body();
   }
 
   @Override

@@ -7,9 +7,7 @@ import io.hyperlens.trace.CausalTraceId;
 import io.hyperlens.trace.DistributedTracer;
 import io.hyperlens.trace.Scope;
 import io.hyperlens.trace.Span;
-import io.hyperlens.trace.SpanKind;
 import io.hyperlens.trace.SpanStatus;
-import io.hyperlens.trace.TraceContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -21,9 +19,13 @@ import java.util.Random;
  * ring; a three-step saga runs, and when its tool step fails the earlier step is compensated and
  * the saga escalates.
  *
- * <p>Each workflow is also traced with a {@link DistributedTracer}: a {@code workflow} span under
- * the orchestrator's causal span (same trace, W3C-padded) and a child span per saga step, the tool
- * call as a {@code CLIENT} span that fails when the step does.
+ * <p>Each workflow is also traced with a {@link DistributedTracer}, one span per agent's work, each
+ * the span of the agent's {@link CausalTraceId} (see {@link
+ * io.hyperlens.trace.SpanBuilder#setCausalTraceId}): {@code workflow} for the orchestrator (the
+ * trace's root), {@code invoke_agent researcher} under it, {@code invoke_agent tool-agent} under
+ * that, {@code invoke_agent writer} under the workflow. The saga's own spans (the saga and one per
+ * step) come from the saga exporter, under the span current when the saga started, so no step is
+ * traced twice.
  *
  * <p>Each call of {@link #runWorkflow()} emits one workflow's events on the calling thread. Not
  * thread-safe: one workload per thread.
@@ -102,7 +104,7 @@ public final class AgentWorkload {
     Span workflow =
         tracer
             .spanBuilder("workflow")
-            .setParent(TraceContext.fromCausalTraceId(orchestrator.trace))
+            .setCausalTraceId(orchestrator.trace)
             .setAttribute("session.id", session)
             .setAttribute("agent.did", orchestrator.did)
             .startSpan();
@@ -120,64 +122,80 @@ public final class AgentWorkload {
 
       String saga =
           emit(EventType.SAGA_CREATED, session, orchestrator, created, sagaPayload(sagaId));
-      step(session, researcher, saga, sagaId, "gather-sources", "research", null);
-
-      // The tool agent needs ring 1 for its tool call: vouched, elevated, then back to ring 3.
-      String vouch =
+      Span research = agentSpan(researcher, "researcher", session);
+      try (Scope researching = research.makeCurrent()) {
+        step(session, researcher, saga, sagaId, "gather-sources", "research", null);
+        Span tool = agentSpan(toolAgent, "tool-agent", session);
+        try (Scope tooling = tool.makeCurrent()) {
+          // The tool agent needs ring 1 for its tool call: vouched, elevated, then back to ring 3.
+          String vouch =
+              emit(
+                  EventType.VOUCH_CREATED,
+                  session,
+                  orchestrator,
+                  saga,
+                  Map.of("vouchee", toolAgent.did, "stake", 50));
           emit(
-              EventType.VOUCH_CREATED,
+              EventType.RING_ELEVATED,
               session,
-              orchestrator,
-              saga,
-              Map.of("vouchee", toolAgent.did, "stake", 50));
-      emit(
-          EventType.RING_ELEVATED,
-          session,
-          toolAgent,
-          vouch,
-          Map.of("from_ring", 3, "to_ring", 1, "reason", "admin vouch"));
-      breached = random.nextDouble() < breachRate;
-      if (breached) {
-        String breach =
+              toolAgent,
+              vouch,
+              Map.of("from_ring", 3, "to_ring", 1, "reason", "admin vouch"));
+          breached = random.nextDouble() < breachRate;
+          if (breached) {
+            String breach =
+                emit(
+                    EventType.RING_BREACH_DETECTED,
+                    session,
+                    toolAgent,
+                    vouch,
+                    Map.of("attempted_tool", "shell_exec", "ring", 1));
             emit(
-                EventType.RING_BREACH_DETECTED,
+                EventType.RATE_LIMITED,
+                session,
+                toolAgent,
+                breach,
+                Map.of("limit", "10/min", "reason", "ring breach"));
+          }
+          failed = random.nextDouble() < failureRate;
+          step(
+              session,
+              toolAgent,
+              saga,
+              sagaId,
+              "call-tool",
+              "invoke_tool",
+              failed ? "tool_timeout" : null);
+          if (random.nextBoolean()) {
+            emit(
+                EventType.RING_DEMOTED,
                 session,
                 toolAgent,
                 vouch,
-                Map.of("attempted_tool", "shell_exec", "ring", 1));
-        emit(
-            EventType.RATE_LIMITED,
-            session,
-            toolAgent,
-            breach,
-            Map.of("limit", "10/min", "reason", "ring breach"));
+                Map.of("from_ring", 1, "to_ring", 3));
+          } else {
+            emit(
+                EventType.RING_ELEVATION_EXPIRED,
+                session,
+                toolAgent,
+                vouch,
+                Map.of("from_ring", 1, "to_ring", 3));
+          }
+          emit(
+              EventType.VOUCH_RELEASED,
+              session,
+              orchestrator,
+              vouch,
+              Map.of("vouchee", toolAgent.did));
+        } finally {
+          tracer.finishSpan(
+              tool,
+              failed ? SpanStatus.ERROR : SpanStatus.OK,
+              failed ? "tool_timeout: no answer after 30s" : null);
+        }
+      } finally {
+        tracer.finishSpan(research, SpanStatus.OK, null);
       }
-      failed = random.nextDouble() < failureRate;
-      step(
-          session,
-          toolAgent,
-          saga,
-          sagaId,
-          "call-tool",
-          "invoke_tool",
-          failed ? "tool_timeout" : null);
-      if (random.nextBoolean()) {
-        emit(
-            EventType.RING_DEMOTED,
-            session,
-            toolAgent,
-            vouch,
-            Map.of("from_ring", 1, "to_ring", 3));
-      } else {
-        emit(
-            EventType.RING_ELEVATION_EXPIRED,
-            session,
-            toolAgent,
-            vouch,
-            Map.of("from_ring", 1, "to_ring", 3));
-      }
-      emit(
-          EventType.VOUCH_RELEASED, session, orchestrator, vouch, Map.of("vouchee", toolAgent.did));
 
       if (failed) {
         Map<String, Object> compensation = sagaPayload(sagaId);
@@ -194,13 +212,18 @@ public final class AgentWorkload {
             saga,
             Map.of("agent", toolAgent.did, "fault", "tool_timeout"));
       } else {
-        step(session, writer, saga, sagaId, "draft-report", "write", null);
-        emit(
-            EventType.VFS_WRITE,
-            session,
-            writer,
-            saga,
-            Map.of("path", "/reports/" + sagaId + ".md", "bytes", 1024 + random.nextInt(8192)));
+        Span writing = agentSpan(writer, "writer", session);
+        try (Scope writingScope = writing.makeCurrent()) {
+          step(session, writer, saga, sagaId, "draft-report", "write", null);
+          emit(
+              EventType.VFS_WRITE,
+              session,
+              writer,
+              saga,
+              Map.of("path", "/reports/" + sagaId + ".md", "bytes", 1024 + random.nextInt(8192)));
+        } finally {
+          tracer.finishSpan(writing, SpanStatus.OK, null);
+        }
         emit(EventType.SAGA_COMPLETED, session, orchestrator, saga, sagaPayload(sagaId));
       }
 
@@ -229,24 +252,28 @@ public final class AgentWorkload {
     Map<String, Object> payload = sagaPayload(sagaId);
     payload.put("step_id", stepId);
     payload.put("step_action", action);
-    Span span =
-        // Named for the agent's work, not "saga.step.*": the saga exporter makes those spans.
-        tracer.startSpan(
-            action,
-            action.equals("invoke_tool") ? SpanKind.CLIENT : SpanKind.INTERNAL,
-            Map.of("agent.did", agent.did, "agent.saga.id", sagaId, "agent.saga.step_id", stepId));
+    // The saga exporter turns the step's events into its span, saga.step.{action}.
     String started = emit(EventType.SAGA_STEP_STARTED, session, agent, parent, payload);
     if (error == null) {
       payload.put("result", "ok");
       emit(EventType.SAGA_STEP_COMMITTED, session, agent, started, payload);
-      tracer.finishSpan(span, SpanStatus.OK, null);
     } else {
       payload.put("error", error);
       payload.put("reason", "no answer after 30s");
       emit(EventType.SAGA_STEP_FAILED, session, agent, started, payload);
-      span.addEvent("step_failed", Map.of("error", error));
-      tracer.finishSpan(span, SpanStatus.ERROR, error + ": no answer after 30s");
     }
+  }
+
+  /** The span of {@code agent}'s work: its causal span, a child of its spawner's. */
+  private Span agentSpan(Agent agent, String role, String session) {
+    return tracer
+        .spanBuilder("invoke_agent " + role)
+        .setCausalTraceId(agent.trace)
+        .setAttribute("gen_ai.operation.name", "invoke_agent")
+        .setAttribute("gen_ai.agent.name", role)
+        .setAttribute("agent.did", agent.did)
+        .setAttribute("session.id", session)
+        .startSpan();
   }
 
   private static Map<String, Object> sagaPayload(String sagaId) {

@@ -9,7 +9,6 @@ import io.hyperlens.event.HypervisorEventBus;
 import io.hyperlens.trace.CausalTraceId;
 import io.hyperlens.trace.DistributedTracer;
 import io.hyperlens.trace.SpanData;
-import io.hyperlens.trace.SpanKind;
 import io.hyperlens.trace.SpanStatus;
 import java.util.List;
 import java.util.Map;
@@ -59,28 +58,35 @@ class AgentWorkloadTest {
   }
 
   @Test
-  void aFailedWorkflowIsTracedUnderTheOrchestratorsCausalSpan() {
+  void aFailedWorkflowsAgentSpansAreItsCausalTree() {
     DistributedTracer tracer = DistributedTracer.builder().build();
     AgentWorkload workload = new AgentWorkload(bus, tracer, 1, 1.0, 0.0);
 
     AgentWorkload.WorkflowOutcome outcome = workload.runWorkflow();
 
-    CausalTraceId orchestrator =
-        CausalTraceId.fromString(
-            bus.queryByType(EventType.SESSION_CREATED).get(0).causalTraceId().orElseThrow());
+    List<HypervisorEvent> events = bus.queryBySession(outcome.sessionId());
+    CausalTraceId orchestrator = trace(events, "did:mesh:orchestrator-0");
+    CausalTraceId researcher = trace(events, "did:mesh:researcher-0");
+    CausalTraceId tool = trace(events, "did:mesh:tool-agent-0");
     List<SpanData> spans = tracer.getTraceSpans(orchestrator.w3cTraceId());
     assertThat(outcome.traceId()).isEqualTo(orchestrator.traceId());
+    // No writer span: the saga failed before the writer's step.
     assertThat(spans)
         .extracting(SpanData::name)
-        .containsExactly("workflow", "research", "invoke_tool");
+        .containsExactly("workflow", "invoke_agent researcher", "invoke_agent tool-agent");
     SpanData workflow = spans.get(0);
-    assertThat(workflow.parentSpanId()).contains(orchestrator.w3cSpanId());
+    assertThat(workflow.spanId()).isEqualTo(orchestrator.w3cSpanId());
+    assertThat(workflow.parentSpanId()).isEmpty();
     assertThat(workflow.status()).isEqualTo(SpanStatus.ERROR);
-    assertThat(spans.subList(1, 3))
-        .allSatisfy(step -> assertThat(step.parentSpanId()).contains(workflow.spanId()));
-    SpanData tool = spans.get(2);
-    assertThat(tool.kind()).isEqualTo(SpanKind.CLIENT);
-    assertThat(tool.statusMessage()).contains("tool_timeout: no answer after 30s");
+    SpanData research = spans.get(1);
+    assertThat(research.spanId()).isEqualTo(researcher.w3cSpanId());
+    assertThat(research.parentSpanId()).contains(workflow.spanId());
+    SpanData toolSpan = spans.get(2);
+    assertThat(toolSpan.spanId()).isEqualTo(tool.w3cSpanId());
+    assertThat(toolSpan.parentSpanId()).contains(research.spanId());
+    assertThat(toolSpan.status()).isEqualTo(SpanStatus.ERROR);
+    assertThat(toolSpan.statusMessage()).contains("tool_timeout: no answer after 30s");
+    assertThat(toolSpan.attributes()).containsEntry("gen_ai.agent.name", "tool-agent");
   }
 
   @Test

@@ -1,0 +1,115 @@
+package io.hyperlens.server.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hyperlens.event.HypervisorEventBus;
+import io.hyperlens.otel.Tracing;
+import io.hyperlens.otel.TracingConfig;
+import io.hyperlens.otel.ZipkinServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The demo workload exported to a real Zipkin and read back through its API: every trace holds
+ * together (one root, every parent it names exported too) and its span names come from a fixed,
+ * low-cardinality set, ids in attributes.
+ */
+class DemoTracesInZipkinTest {
+  private static final Set<String> NAMES =
+      Set.of(
+          "workflow",
+          "invoke_agent researcher",
+          "invoke_agent tool-agent",
+          "invoke_agent writer",
+          "saga.completed",
+          "saga.escalated",
+          "saga.step.research",
+          "saga.step.invoke_tool",
+          "saga.step.write",
+          "saga.compensate.rollback");
+
+  private final ObjectMapper json = new ObjectMapper();
+
+  @Test
+  void everyTraceHasOneRootNoMissingParentAndNamesFromAFixedSet() throws Exception {
+    try (ZipkinServer zipkin = ZipkinServer.start()) {
+      Tracing tracing =
+          Tracing.enable(
+              TracingConfig.builder()
+                  .serviceName("hyperlens-demo")
+                  .exporter("zipkin")
+                  .endpoint(zipkin.spansEndpoint())
+                  .registerGlobal(false)
+                  .build());
+      HypervisorEventBus bus = new HypervisorEventBus();
+      AgentWorkload workload = new AgentWorkload(bus, tracing.tracer(), 7, 0.5, 0.5);
+      new DemoRun(bus, workload, new PrintWriter(new StringWriter()), tracing.sagaSink())
+          .run(Duration.ofMillis(800), 50, Duration.ofSeconds(5), () -> false);
+      tracing.close();
+      long workflows = workload.workflows();
+      assertThat(workflows).isGreaterThan(10);
+
+      JsonNode traces = awaitTraces(zipkin, workflows);
+      Set<String> names = new TreeSet<>();
+      for (JsonNode trace : traces) {
+        Set<String> ids = new HashSet<>();
+        trace.forEach(span -> ids.add(span.get("id").asText()));
+        int roots = 0;
+        for (JsonNode span : trace) {
+          names.add(span.get("name").asText());
+          JsonNode parent = span.get("parentId");
+          if (parent == null) {
+            roots++;
+          } else {
+            assertThat(ids)
+                .as("the parent of %s in %s", span.get("name"), span.get("traceId"))
+                .contains(parent.asText());
+          }
+        }
+        assertThat(roots).as("roots of trace %s", trace.get(0).get("traceId")).isEqualTo(1);
+        // A failed workflow: workflow, researcher, tool agent, the escalated saga, two steps and
+        // the compensation; a completed one: the writer and its step instead of the compensation.
+        assertThat(trace.size()).isIn(7, 8);
+      }
+      assertThat(NAMES).containsAll(names);
+      assertThat(names).contains("workflow", "saga.escalated", "saga.completed");
+    }
+  }
+
+  private JsonNode awaitTraces(ZipkinServer zipkin, long expected) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    JsonNode traces = json.createArrayNode();
+    while (System.nanoTime() < deadline) {
+      traces =
+          json.readTree(
+              zipkin.get("/api/v2/traces?serviceName=hyperlens-demo&limit=10000&lookback=3600000"));
+      if (traces.size() >= expected && complete(traces)) {
+        return traces;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError(
+        "Zipkin holds " + traces.size() + " complete traces of the " + expected + " exported");
+  }
+
+  /** Whether every trace has its workflow span (exported last, when the workflow ends). */
+  private static boolean complete(JsonNode traces) {
+    for (JsonNode trace : traces) {
+      boolean workflow = false;
+      for (JsonNode span : trace) {
+        workflow |= span.get("name").asText().equals("workflow");
+      }
+      if (!workflow) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
