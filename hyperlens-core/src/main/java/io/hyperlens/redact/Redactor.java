@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
  * Finds secrets in text and replaces each with {@code [REDACTED:<kind>]}: API keys (OpenAI,
  * Anthropic, AWS access key ids and secret keys, GitHub, Slack, Google, Stripe), bearer tokens,
  * JWTs, PEM private keys, {@code password=}/{@code secret=}/{@code token=} pairs in text, JSON and
- * URLs, credentials in URLs ({@code https://user:pass@host}), and credit card numbers that pass the
- * Luhn check with a card-network prefix. Pairs keep their key ({@code
+ * URLs, credentials in URLs ({@code https://user:pass@host}), and card numbers of every major
+ * network that pass the Luhn check (see {@link #isCardNumber}). Pairs keep their key ({@code
  * password=[REDACTED:password]}) so a reader still sees what was there.
  *
  * <p>The rules favour leaving ordinary identifiers alone: hex hashes, UUIDs, trace and span ids,
@@ -53,16 +53,23 @@ public final class Redactor {
   /** Replace whichever capturing group matched. */
   private static final int ANY_GROUP = -1;
 
-  /** One kind of secret: where it is, which group to replace, and an optional check. */
+  /** Where in a matched group the secrets lie: each one's {start, end}, in order. */
+  @FunctionalInterface
+  private interface Locator {
+    List<int[]> locate(String match);
+
+    Locator WHOLE = match -> List.of(new int[] {0, match.length()});
+  }
+
   /**
    * One kind of secret: a cheap trigger on the lowercased text that must hold before the pattern
    * runs (most log lines hold no secret, and skipping the scan is what keeps redaction cheap), the
-   * pattern, which group to replace, and an optional check of the match.
+   * pattern, which group to replace, and where in that group the secret lies.
    */
   private record Rule(
-      String kind, Predicate<String> trigger, Pattern pattern, int group, Predicate<String> check) {
+      String kind, Predicate<String> trigger, Pattern pattern, int group, Locator locator) {
     Rule(String kind, Predicate<String> trigger, String regex, int group) {
-      this(kind, trigger, Pattern.compile(regex), group, s -> true);
+      this(kind, trigger, Pattern.compile(regex), group, Locator.WHOLE);
     }
   }
 
@@ -81,7 +88,7 @@ public final class Redactor {
     int digits = 0;
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      if (c >= '0' && c <= '9' && ++digits >= 13) {
+      if (c >= '0' && c <= '9' && ++digits >= 12) {
         return true;
       }
     }
@@ -150,13 +157,15 @@ public final class Redactor {
                       + "(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*[0-9])[A-Za-z0-9/+]{40}"
                       + "(?![A-Za-z0-9/+=])"),
               0,
-              s -> true),
+              Locator.WHOLE),
           new Rule(
               "credit_card",
               Redactor::hasCardLengthDigits,
-              Pattern.compile("(?<![0-9-])(?:\\d[ -]?){12,18}\\d(?![0-9-])"),
+              // a run of digits and single separators, not the tail of a longer run or a phone
+              // number (+); possessive, so even a megabyte of digits is one linear step
+              Pattern.compile("(?<![0-9+-])(?<![0-9][ -])[0-9][0-9 -]*+"),
               0,
-              Redactor::isCardNumber));
+              CardNumbers::find));
 
   private static final Redactor STANDARD = new Redactor();
 
@@ -200,17 +209,17 @@ public final class Redactor {
         }
       }
       String secret = m.group(group);
-      if (secret == null
-          || secret.isEmpty()
-          || secret.startsWith("[REDACTED:")
-          || !rule.check().test(secret)) {
+      if (secret == null || secret.isEmpty() || secret.startsWith("[REDACTED:")) {
         continue;
       }
-      if (out == null) {
-        out = new StringBuilder(text.length());
+      int start = m.start(group);
+      for (int[] at : rule.locator().locate(secret)) {
+        if (out == null) {
+          out = new StringBuilder(text.length());
+        }
+        out.append(text, last, start + at[0]).append("[REDACTED:").append(rule.kind()).append(']');
+        last = start + at[1];
       }
-      out.append(text, last, m.start(group)).append("[REDACTED:").append(rule.kind()).append(']');
-      last = m.end(group);
     }
     if (out == null) {
       return text;
@@ -219,46 +228,19 @@ public final class Redactor {
   }
 
   /**
-   * Whether {@code candidate} (digits, maybe grouped by spaces or dashes) is a card number: 13 to
-   * 19 digits, a card network's prefix (Visa 4, Mastercard 51-55 and 2221-2720, Amex 34/37,
-   * Discover 6, Diners 30/36/38, JCB 35) and a valid Luhn check digit.
+   * Whether {@code candidate} (digits, maybe grouped by spaces or dashes) is a card number: a
+   * length the card's network issues, the network's prefix, and a valid Luhn check digit. The
+   * networks are Visa (4), Mastercard (51-55, 2221-2720), American Express (34, 37), Discover
+   * (6011, 644-649, 65), Diners Club (300-305, 3095, 36, 38, 39), JCB (3528-3589), UnionPay (62,
+   * 81), Maestro (50, 56-69; 12 to 19 digits) and Mir (2200-2204).
    */
   public static boolean isCardNumber(String candidate) {
     String digits = candidate.replace(" ", "").replace("-", "");
-    int n = digits.length();
-    if (n < 13 || n > 19) {
-      return false;
-    }
-    char first = digits.charAt(0);
-    int two = Integer.parseInt(digits.substring(0, 2));
-    int four = Integer.parseInt(digits.substring(0, 4));
-    boolean network =
-        first == '4'
-            || (two >= 51 && two <= 55)
-            || (four >= 2221 && four <= 2720)
-            || two == 34
-            || two == 37
-            || first == '6'
-            || two == 30
-            || two == 36
-            || two == 38
-            || two == 35;
-    if (!network) {
-      return false;
-    }
-    int sum = 0;
-    boolean doubleIt = false;
-    for (int i = n - 1; i >= 0; i--) {
-      int d = digits.charAt(i) - '0';
-      if (doubleIt) {
-        d *= 2;
-        if (d > 9) {
-          d -= 9;
-        }
+    for (int i = 0; i < digits.length(); i++) {
+      if (digits.charAt(i) < '0' || digits.charAt(i) > '9') {
+        return false;
       }
-      sum += d;
-      doubleIt = !doubleIt;
     }
-    return sum % 10 == 0;
+    return CardNumbers.isCard(digits, 0, digits.length());
   }
 }

@@ -49,4 +49,44 @@ class RedactorTest {
     assertThat(Redactor.isCardNumber("1732362000000")).isFalse(); // epoch millis
     assertThat(Redactor.isCardNumber("411111111111")).isFalse(); // 12 digits
   }
+
+  @Test
+  void everyNetworkIsRecognisedAtTheEdgesOfItsRangesAndLengths() {
+    // Luhn-valid numbers just inside and just outside each network's range
+    assertThat(Redactor.isCardNumber("2221777777777774")).isTrue(); // Mastercard 2221
+    assertThat(Redactor.isCardNumber("2720777777777770")).isTrue(); // Mastercard 2720
+    assertThat(Redactor.isCardNumber("2219777777777778")).isFalse(); // below 2221, not Mir
+    assertThat(Redactor.isCardNumber("517777777777771")).isFalse(); // Mastercard is 16 digits
+    assertThat(Redactor.isCardNumber("3477777777777773")).isFalse(); // Amex is 15 digits
+    assertThat(Redactor.isCardNumber("30577777777773")).isTrue(); // Diners 305
+    assertThat(Redactor.isCardNumber("30677777777771")).isFalse(); // 306 is no network
+    assertThat(Redactor.isCardNumber("3589777777777777775")).isTrue(); // JCB 3589, 19 digits
+    assertThat(Redactor.isCardNumber("3590777777777775")).isFalse(); // past JCB
+    assertThat(Redactor.isCardNumber("2204777777777777772")).isTrue(); // Mir 2204, 19 digits
+    assertThat(Redactor.isCardNumber("2205777777777774")).isFalse(); // past Mir
+    assertThat(Redactor.isCardNumber("8177777777777775")).isTrue(); // UnionPay 81
+    assertThat(Redactor.isCardNumber("8277777777777774")).isFalse();
+    assertThat(Redactor.isCardNumber("501877777778")).isTrue(); // Maestro issues 12 digits
+    assertThat(Redactor.isCardNumber("477777777772")).isFalse(); // Visa does not
+    assertThat(Redactor.isCardNumber("4777777777771")).isTrue(); // Visa 13
+    assertThat(Redactor.isCardNumber("47777777777777777774")).isFalse(); // 20 digits
+  }
+
+  @Test
+  void aCardFollowedOrPrecededByAShortGroupIsStillFound() {
+    assertThat(redactor.redact("card 4111 1111 1111 1111 12 29"))
+        .isEqualTo("card [REDACTED:credit_card] 12 29");
+    assertThat(redactor.redact("x 3 4111-1111-1111-1111")).isEqualTo("x 3 [REDACTED:credit_card]");
+    // inside a longer run only whole groups of at least 13 digits count
+    assertThat(redactor.redact("n 1234 5018 7777 7778")).isEqualTo("n 1234 5018 7777 7778");
+    assertThat(redactor.redact("a 4111 1111 1111 1111 5500 0000 0000 0004."))
+        .isEqualTo("a [REDACTED:credit_card] [REDACTED:credit_card].");
+    assertThat(redactor.redact("a 4111111111111111  5500000000000004"))
+        .isEqualTo("a [REDACTED:credit_card]  [REDACTED:credit_card]");
+    // a long number never yields a card from its middle, however long it is
+    String digits = "1" + "4111111111111111".repeat(20_000);
+    assertThat(redactor.redact(digits)).isEqualTo(digits);
+    // a leading + marks a phone number, never a card
+    assertThat(redactor.redact("tel +5018 7777 7778")).isEqualTo("tel +5018 7777 7778");
+  }
 }
