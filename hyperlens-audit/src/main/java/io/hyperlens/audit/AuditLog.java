@@ -9,6 +9,7 @@ import io.hyperlens.audit.store.JsonLinesAuditStore;
 import io.hyperlens.audit.tlog.CompactRange;
 import io.hyperlens.audit.tlog.MerkleTree;
 import io.hyperlens.audit.tlog.NoteKey;
+import io.hyperlens.audit.tlog.Origins;
 import io.hyperlens.audit.tlog.SignedNote;
 import io.hyperlens.audit.witness.Witness;
 import io.hyperlens.audit.witness.WitnessException;
@@ -16,12 +17,18 @@ import io.hyperlens.event.EventType;
 import io.hyperlens.event.HypervisorEventBuilder;
 import io.hyperlens.event.HypervisorEventBus;
 import io.hyperlens.redact.Redactor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -129,6 +136,11 @@ public final class AuditLog implements AutoCloseable {
 
   private volatile long witnessedSize = -1;
 
+  /** Where the last checkpoint this writer signed is remembered, or null. */
+  private final Path headFile;
+
+  private final LongAdder headFailures = new LongAdder();
+
   AuditLog(
       AuditStore store,
       AuditSigner signer,
@@ -138,7 +150,8 @@ public final class AuditLog implements AutoCloseable {
       int checkpointEvery,
       Clock clock,
       HypervisorEventBus eventBus,
-      int witnessBacklogLimit) {
+      int witnessBacklogLimit,
+      Path headDirectory) {
     this.store = store;
     this.witnessBacklogLimit = witnessBacklogLimit;
     this.signer = signer;
@@ -168,6 +181,88 @@ public final class AuditLog implements AutoCloseable {
       this.tree = continueTree(last);
     }
     this.anchor = anchor != null ? anchor : TrustAnchor.signers(List.of(signer));
+    this.headFile =
+        headDirectory == null
+            ? null
+            : headDirectory.resolve(Origins.fileName(this.origin) + ".head");
+    if (headFile != null) {
+      checkAgainstHead();
+    }
+  }
+
+  /**
+   * Refuses a log that ends before the last checkpoint this writer remembers signing for it: its
+   * last checkpoints were deleted (to hide a rewrite of what they signed, which signing on would
+   * bless), or it was restored from an older copy.
+   */
+  private void checkAgainstHead() {
+    String text;
+    try {
+      if (!Files.exists(headFile)) {
+        return;
+      }
+      text = Files.readString(headFile, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + headFile, e);
+    }
+    Checkpoint remembered;
+    try {
+      remembered = Checkpoint.of(SignedNote.parse(text), null);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(
+          headFile + " is damaged (" + e.getMessage() + "); delete it to trust the log as it is",
+          e);
+    }
+    Checkpoint last = lastCheckpoint;
+    long size = remembered.sequence();
+    String problem = null;
+    if (last == null || size > last.sequence()) {
+      problem =
+          (last == null ? "holds no checkpoint" : "ends with the checkpoint for " + last.sequence())
+              + ", but this writer signed one for "
+              + size
+              + " at "
+              + AuditJson.formatTimestamp(remembered.timestamp())
+              + ": checkpoints were deleted, or the log was restored from an older copy";
+    } else if (size > lastSequence()
+        || !Arrays.equals(
+            remembered.root(),
+            size == last.sequence() ? last.root() : AuditProofs.tree(store, size).root())) {
+      problem =
+          "no longer holds the records this writer signed at " + size + ": they were rewritten";
+    }
+    if (problem != null) {
+      throw new IllegalStateException(
+          "the audit log "
+              + store.location()
+              + " ("
+              + origin
+              + ") "
+              + problem
+              + ". Verify it with `hyperlens audit verify`; to go on from what it holds, delete "
+              + headFile);
+    }
+  }
+
+  /** Remembers {@code checkpoint} as the last this writer signed; a failure is logged. */
+  private void rememberHead(Checkpoint checkpoint) {
+    try {
+      Files.createDirectories(headFile.getParent());
+      Path temp = Files.createTempFile(headFile.getParent(), ".head", ".tmp");
+      try {
+        Files.writeString(temp, checkpoint.note().format(), StandardCharsets.UTF_8);
+        Files.move(
+            temp, headFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(temp);
+      }
+    } catch (IOException | RuntimeException e) {
+      headFailures.increment();
+      LOG.log(
+          Level.WARNING,
+          "cannot remember checkpoint " + checkpoint.sequence() + " in " + headFile,
+          e);
+    }
   }
 
   /**
@@ -258,10 +353,13 @@ public final class AuditLog implements AutoCloseable {
 
   /**
    * Opens (or starts) the log in {@code directory} with its key in {@code keyDirectory}: the key
-   * that signs the log now, found by its public half, or a new one for a new log. Verification
-   * trusts {@code anchor}, or the keys held in {@code keyDirectory} when it is null.
+   * that signs the log now, found by its public half, or a new one for a new log. The writer also
+   * remembers there the last checkpoint it signed ({@link AuditLogBuilder#headDirectory}), and
+   * refuses a log that ends before it. Verification trusts {@code anchor}, or the keys held in
+   * {@code keyDirectory} when it is null.
    *
-   * @throws IllegalStateException if the log is signed by a key {@code keyDirectory} does not hold
+   * @throws IllegalStateException if the log is signed by a key {@code keyDirectory} does not hold,
+   *     or ends before the last checkpoint signed for it
    * @throws java.io.UncheckedIOException if a directory cannot be used
    */
   public static AuditLog open(Path directory, Path keyDirectory, TrustAnchor anchor) {
@@ -284,6 +382,7 @@ public final class AuditLog implements AutoCloseable {
           builder()
               .store(store)
               .signer(signer)
+              .headDirectory(keyDirectory)
               .anchor(anchor != null ? anchor : TrustAnchor.heldKeys(keyDirectory));
       if (witness != null) {
         builder.witness(witness);
@@ -570,6 +669,11 @@ public final class AuditLog implements AutoCloseable {
     return checkpointFailures.sum();
   }
 
+  /** Checkpoints that could not be remembered in the head directory (logged each time). */
+  public long headFailures() {
+    return headFailures.sum();
+  }
+
   /** Checkpoints the witness refused or could not take. */
   public long witnessFailures() {
     return witnessFailures.sum();
@@ -651,6 +755,9 @@ public final class AuditLog implements AutoCloseable {
     lastCheckpoint = checkpoint;
     sealBeforeNext = false;
     checkpointsWritten.increment();
+    if (headFile != null) {
+      rememberHead(checkpoint);
+    }
     if (witness != null) {
       witness(checkpoint);
     }

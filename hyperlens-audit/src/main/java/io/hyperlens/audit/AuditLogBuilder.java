@@ -5,6 +5,7 @@ import io.hyperlens.audit.keys.TrustAnchor;
 import io.hyperlens.audit.tlog.NoteKey;
 import io.hyperlens.audit.witness.Witness;
 import io.hyperlens.event.HypervisorEventBus;
+import java.nio.file.Path;
 import java.time.Clock;
 
 /**
@@ -25,6 +26,7 @@ public final class AuditLogBuilder {
   private int checkpointEvery = DEFAULT_CHECKPOINT_EVERY;
   private Clock clock = Clock.systemUTC();
   private HypervisorEventBus eventBus;
+  private Path headDirectory;
 
   AuditLogBuilder() {}
 
@@ -112,6 +114,21 @@ public final class AuditLogBuilder {
     return this;
   }
 
+  /**
+   * Where the writer remembers the last checkpoint it signed for each log (one small file per
+   * origin, {@code <origin>.head}), kept where the log's directory is not: {@link
+   * AuditLog#open(Path)} uses the key directory. Opening a log whose end lies behind what the
+   * writer remembers (its last checkpoints deleted, the log rewritten or restored from an older
+   * copy) then fails instead of signing whatever the file holds. Default: none.
+   */
+  public AuditLogBuilder headDirectory(Path directory) {
+    if (directory == null) {
+      throw new IllegalArgumentException("headDirectory must not be null");
+    }
+    this.headDirectory = directory;
+    return this;
+  }
+
   /** For tests: how many leaf hashes to keep for a lagging witness. */
   AuditLogBuilder witnessBacklog(int leaves) {
     this.witnessBacklog = leaves;
@@ -122,8 +139,8 @@ public final class AuditLogBuilder {
    * The log, continuing the chain and tree from the store's last record (reading the records after
    * the last checkpoint).
    *
-   * @throws IllegalStateException without a store or a signer, or when the store's log is not
-   *     signed by the signer
+   * @throws IllegalStateException without a store or a signer, when the store's log is not signed
+   *     by the signer, or when it ends before the last checkpoint the writer remembers signing
    */
   public AuditLog build() {
     if (store == null) {
@@ -133,6 +150,15 @@ public final class AuditLogBuilder {
       throw new IllegalStateException("signer is required");
     }
     return new AuditLog(
-        store, signer, origin, anchor, witness, checkpointEvery, clock, eventBus, witnessBacklog);
+        store,
+        signer,
+        origin,
+        anchor,
+        witness,
+        checkpointEvery,
+        clock,
+        eventBus,
+        witnessBacklog,
+        headDirectory);
   }
 }

@@ -119,6 +119,12 @@ public final class AuditProofs {
               + "; verify the log before making receipts from it");
     }
     AuditRecord record = record(store, sequence);
+    if (!AuditJson.hash(record).equals(record.hash())) {
+      throw new IllegalStateException(
+          "record "
+              + sequence
+              + " no longer matches its hash; verify the log before making receipts from it");
+    }
     return new TlogProof(
         AuditJson.toLine(record).getBytes(StandardCharsets.UTF_8),
         sequence - 1,
@@ -226,14 +232,17 @@ public final class AuditProofs {
         r,
         checkpoint,
         null,
-        "the proof holds, but no key "
-            + anchor.description()
-            + " holds for "
-            + checkpoint.origin()
-            + " signed the checkpoint"
-            + (keys.isEmpty()
-                ? " (a receipt needs the public key itself, not a fingerprint)"
-                : ""));
+        keys.isEmpty()
+            ? "the proof holds, but "
+                + anchor.description()
+                + " holds no public key for "
+                + checkpoint.origin()
+                + " to check the checkpoint's signature with: give the log's public key, or pin it"
+            : "the proof holds, but no key "
+                + anchor.description()
+                + " holds for "
+                + checkpoint.origin()
+                + " signed the checkpoint");
   }
 
   /**

@@ -47,10 +47,12 @@ import java.util.stream.Stream;
  *       should (the first missing sequence).
  * </ul>
  *
- * <p>Records after the last checkpoint are intact as a chain but not yet signed; cutting them off,
- * together with the checkpoints after an earlier one, is only detectable against a {@link Witness}
- * that saw them. {@link AuditLog#verify()} uses the live log's own head the same way. A torn last
- * line (a process killed mid-write) is reported, not counted as tampering.
+ * <p>Records after the last checkpoint are intact as a chain but signed by nothing: the verdict is
+ * then {@link VerificationReport.Verdict#UNSIGNED}, never verified, since whoever can write the
+ * file could have rewritten them, or deleted the checkpoints after an earlier one, and re-hashed
+ * the chain. A {@link Witness} that saw later checkpoints catches both; {@link AuditLog#verify()}
+ * uses the live log's own head the same way. A torn last line (a process killed mid-write) is
+ * reported, not counted as tampering.
  *
  * <pre>{@code
  * try (JsonLinesAuditStore store = JsonLinesAuditStore.openReadOnly(Path.of("audit/audit.jsonl"))) {
@@ -109,8 +111,7 @@ public final class AuditVerifier {
     try {
       notes = witness.checkpoints(origin);
     } catch (WitnessException e) {
-      throw new java.io.UncheckedIOException(
-          new java.io.IOException(witness.description() + " cannot be read: " + e.getMessage(), e));
+      throw new java.io.UncheckedIOException(e.getMessage(), new java.io.IOException(e));
     }
     List<Checkpoint> out = new ArrayList<>(notes.size());
     for (SignedNote note : notes) {
@@ -196,6 +197,15 @@ public final class AuditVerifier {
       Failure failure = resolvePending(true);
       if (failure == null && nextObserved < observed.size()) {
         failure = beyondTheEnd(observed.get(observed.size() - 1));
+      }
+      if (failure == null && origin == null) {
+        failure =
+            failure(
+                TamperKind.MISSING_CHECKPOINT,
+                1,
+                lastPosition + 1,
+                "the log has no genesis checkpoint naming its key: every audit log opens with one,"
+                    + " so this one was emptied or its start cut off");
       }
       if (failure == null && origin != null) {
         check = anchor.check(origin, keys, location);
@@ -420,7 +430,11 @@ public final class AuditVerifier {
             TamperKind.MODIFIED,
             c.sequence(),
             stored.position(),
-            "entry " + stored.position() + " repeats the rotation to " + fingerprint(next));
+            "entry "
+                + stored.position()
+                + (c.sequence() == 0
+                    ? " repeats the genesis checkpoint"
+                    : " repeats the rotation to " + fingerprint(next)));
       }
       if (!Arrays.equals(c.root(), tree.root())) {
         return rewritten(
@@ -658,7 +672,8 @@ public final class AuditVerifier {
           anchor.description(),
           tree.root(),
           witnessedSize,
-          witness);
+          witness,
+          Math.min(vouched, lastSequence));
     }
 
     private static String fingerprint(NoteKey key) {

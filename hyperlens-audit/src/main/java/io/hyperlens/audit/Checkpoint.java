@@ -33,8 +33,9 @@ import java.util.Optional;
  * signed by the key before it and by the next one. So the keys form a chain from the first, and
  * trusting any of them (see {@link io.hyperlens.audit.keys.TrustAnchor}) vouches for the log.
  * Because a root covers every record from the first, one valid checkpoint vouches for the whole log
- * up to its size; because each one promises the next, deleting checkpoints to hide a rewrite is
- * caught too.
+ * up to its size; because each one promises the next, deleting checkpoints from the middle to hide
+ * a rewrite is caught too. Records after the last checkpoint are signed by nothing, and a verifier
+ * says so ({@link VerificationReport.Verdict#UNSIGNED}).
  *
  * <p>Stored beside the note, unsigned, is the tree's {@code frontier} (the roots of its perfect
  * subtrees, {@link CompactRange}), so a reopened log continues its tree without reading every

@@ -9,16 +9,20 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What {@link AuditVerifier} found. The {@link #verdict()} is one of three:
+ * What {@link AuditVerifier} found. The {@link #verdict()} is one of four:
  *
  * <ul>
- *   <li>{@link Verdict#VERIFIED}: the log is intact and its keys hang from a key the verifier's
- *       {@link TrustAnchor} trusts;
+ *   <li>{@link Verdict#VERIFIED}: the log is intact, every record is signed by a checkpoint (or a
+ *       witness's), and its keys hang from a key the verifier's {@link TrustAnchor} trusts;
  *   <li>{@link Verdict#TAMPERED}: something is wrong, and {@link #failure()} names the first thing,
  *       its kind and sequence;
  *   <li>{@link Verdict#UNANCHORED}: the log is intact as far as it goes, but nothing the verifier
  *       trusts names its key, so anyone could have written and signed it. Never read this as
- *       verified: pin the key ({@link #fingerprints()}) and verify again.
+ *       verified: pin the key ({@link #fingerprints()}) and verify again;
+ *   <li>{@link Verdict#UNSIGNED}: intact and anchored through {@link #signedThrough()}, but the
+ *       records after it carry no signature yet (the writer is still running, or stopped without
+ *       closing the log), so nothing proves they are as written. Records a report rests on end at
+ *       {@link #verifiedThrough()}.
  * </ul>
  *
  * <p>Beside the verdict: how many records and checkpoints were checked, the last sound checkpoint
@@ -35,7 +39,9 @@ public final class VerificationReport {
     /** Something was edited, cut, inserted, re-signed or replaced. */
     TAMPERED,
     /** Intact as far as it goes, but signed by a key nothing trusted vouches for. */
-    UNANCHORED
+    UNANCHORED,
+    /** Intact and anchored, but records after the last signature are signed by nothing yet. */
+    UNSIGNED
   }
 
   /**
@@ -66,6 +72,7 @@ public final class VerificationReport {
   private final byte[] root;
   private final long witnessedSize;
   private final String witness;
+  private final long signedThrough;
 
   VerificationReport(
       Failure failure,
@@ -80,7 +87,8 @@ public final class VerificationReport {
       String anchor,
       byte[] root,
       long witnessedSize,
-      String witness) {
+      String witness,
+      long signedThrough) {
     this.failure = failure;
     this.recordsVerified = recordsVerified;
     this.checkpointsVerified = checkpointsVerified;
@@ -94,19 +102,21 @@ public final class VerificationReport {
     this.root = root.clone();
     this.witnessedSize = witnessedSize;
     this.witness = witness;
+    this.signedThrough = signedThrough;
   }
 
-  /** Verified, tampered or unanchored. */
+  /** Verified, tampered, unanchored or unsigned. */
   public Verdict verdict() {
     if (failure != null) {
       return Verdict.TAMPERED;
     }
-    return anchorCheck.status() == TrustAnchor.Status.TRUSTED
-        ? Verdict.VERIFIED
-        : Verdict.UNANCHORED;
+    if (anchorCheck.status() != TrustAnchor.Status.TRUSTED) {
+      return Verdict.UNANCHORED;
+    }
+    return unsealedRecords() > 0 ? Verdict.UNSIGNED : Verdict.VERIFIED;
   }
 
-  /** Whether the log was {@link Verdict#VERIFIED}: intact and anchored. */
+  /** Whether the log was {@link Verdict#VERIFIED}: intact, signed throughout and anchored. */
   public boolean ok() {
     return verdict() == Verdict.VERIFIED;
   }
@@ -142,21 +152,29 @@ public final class VerificationReport {
   }
 
   /**
-   * The records a report may rest on: 1 to this. Everything sound when the log verified or is
-   * unanchored; only what comes before the first failure when it did not.
+   * The records a report may rest on: 1 to this. The records a sound signature covers, and of
+   * those, when the log did not verify, only what comes before the first failure.
    */
   public long verifiedThrough() {
     return failure == null
-        ? lastSequence
-        : Math.max(0, Math.min(lastSequence, failure.sequence() - 1));
+        ? signedThrough
+        : Math.max(0, Math.min(signedThrough, failure.sequence() - 1));
   }
 
   /**
-   * Sound records after the last sound checkpoint: intact as a chain, but no signature vouches for
-   * them yet, so cutting them off would go unnoticed without a witness.
+   * The largest tree size a sound signature vouches for: a checkpoint of the log's, or one a
+   * witness (or the live log, in {@link AuditLog#verify()}) holds.
+   */
+  public long signedThrough() {
+    return signedThrough;
+  }
+
+  /**
+   * Sound records after {@link #signedThrough()}: intact as a chain, but no signature vouches for
+   * them yet, so they could have been rewritten, or cut off, without a trace.
    */
   public long unsealedRecords() {
-    return lastSequence - (lastCheckpoint == null ? 0 : lastCheckpoint.sequence());
+    return Math.max(0, lastSequence - signedThrough);
   }
 
   /** An unfinished last line left by a process that died mid-write, if there is one. */
@@ -228,7 +246,34 @@ public final class VerificationReport {
       case UNANCHORED:
         out.append("UNANCHORED: ").append(count(recordsVerified, "record")).append(" intact");
         break;
+      case UNSIGNED:
+        out.append("UNSIGNED: ")
+            .append(unsealedRecords() == 1 ? "record " : "records ")
+            .append(signedThrough + 1)
+            .append(unsealedRecords() == 1 ? "" : " to " + lastSequence)
+            .append(unsealedRecords() == 1 ? " is" : " are")
+            .append(" signed by no checkpoint, so nothing proves ")
+            .append(unsealedRecords() == 1 ? "it is" : "they are")
+            .append(" as written (the writer is still running, or stopped without closing the")
+            .append(" log); ")
+            .append(
+                signedThrough == 0
+                    ? "no record is signed yet"
+                    : (signedThrough == 1 ? "record 1" : "records 1 to " + signedThrough)
+                        + " verified");
+        break;
       default:
+        if (failure.kind() == TamperKind.UNTRUSTED_KEY) {
+          out.append("FAILED: UNTRUSTED_KEY: ")
+              .append(failure.detail())
+              .append("; its ")
+              .append(count(lastSequence, "record"))
+              .append(" and ")
+              .append(count(checkpointsVerified, "checkpoint"))
+              .append(" hold together, but are signed by keys you do not trust");
+          appendKeys(out);
+          return out.toString();
+        }
         out.append("FAILED: ").append(failure).append("; ");
         out.append(count(recordsVerified, "record")).append(" verified before it");
         break;
@@ -241,17 +286,10 @@ public final class VerificationReport {
           .append(", the last at sequence ")
           .append(lastCheckpoint.sequence());
     }
-    if (failure == null && unsealedRecords() > 0) {
+    if (failure == null && unsealedRecords() > 0 && verdict() != Verdict.UNSIGNED) {
       out.append("; ").append(count(unsealedRecords(), "record")).append(" not yet signed");
     }
-    if (origin != null) {
-      out.append("; log ").append(origin).append(", key ");
-      List<String> fingerprints = fingerprints();
-      out.append(fingerprints.get(fingerprints.size() - 1));
-      if (fingerprints.size() > 1) {
-        out.append(" (rotated from ").append(fingerprints.get(0)).append(')');
-      }
-    }
+    appendKeys(out);
     if (verdict() == Verdict.UNANCHORED) {
       out.append("; but no key you trust vouches for them (")
           .append(anchorCheck.detail())
@@ -259,7 +297,7 @@ public final class VerificationReport {
     } else if (failure == null) {
       out.append("; ").append(anchorCheck.detail());
     }
-    if (witness != null) {
+    if (witness != null && failure == null) {
       out.append("; ")
           .append(witness)
           .append(
@@ -273,6 +311,17 @@ public final class VerificationReport {
           .append(" bytes, an unfinished write)");
     }
     return out.toString();
+  }
+
+  private void appendKeys(StringBuilder out) {
+    if (origin != null) {
+      out.append("; log ").append(origin).append(", key ");
+      List<String> fingerprints = fingerprints();
+      out.append(fingerprints.get(fingerprints.size() - 1));
+      if (fingerprints.size() > 1) {
+        out.append(" (rotated from ").append(fingerprints.get(0)).append(')');
+      }
+    }
   }
 
   private static String count(long n, String noun) {

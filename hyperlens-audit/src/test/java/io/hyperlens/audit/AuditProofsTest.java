@@ -136,7 +136,13 @@ class AuditProofsTest {
         AuditProofs.verifyReceipt(receipt, null, TrustAnchor.fingerprint(SIGNER.fingerprint()));
     assertThat(byPrint.verdict()).isEqualTo(Verdict.UNANCHORED);
     assertThat(byPrint.detail())
-        .endsWith("(a receipt needs the public key itself, not a fingerprint)");
+        .isEqualTo(
+            "the proof holds, but fingerprint "
+                + SIGNER.fingerprint()
+                + " holds no public key for "
+                + unanchored.checkpoint().origin()
+                + " to check the checkpoint's signature with: give the log's public key, or pin"
+                + " it");
     byte[] sig = receipt.checkpoint().signatures().get(0).signature();
     sig[20] ^= 1;
     SignedNote forged =
@@ -174,6 +180,21 @@ class AuditProofsTest {
                 "record 38 is not yet covered by a checkpoint (the last is at 37); seal the log first");
       }
     }
+    // a record edited in place (its hash left as it was) gets no receipt
+    List<String> lines = Fixtures.lines(file);
+    int at = Fixtures.indexOf(lines, 18);
+    String edited = lines.get(at).replace("\"decision\":\"deny\"", "\"decision\":\"allow\"");
+    edited = edited.equals(lines.get(at)) ? edited.replace("\"agent-", "\"agent-x") : edited;
+    assertThat(edited).isNotEqualTo(lines.get(at));
+    List<String> tampered = new java.util.ArrayList<>(lines);
+    tampered.set(at, edited);
+    Fixtures.write(file, tampered);
+    assertThatThrownBy(() -> receipt(18))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            "record 18 no longer matches its hash; verify the log before making receipts from it");
+    assertThat(receipt(17).index()).isEqualTo(16);
+    Fixtures.write(file, lines);
     Fixtures.rehashFrom(file, 20, null);
     assertThatThrownBy(() -> receipt(3))
         .isInstanceOf(IllegalStateException.class)

@@ -367,15 +367,24 @@ class AuditValuesTest {
       log.append(Fixtures.entry(1));
       VerificationReport one = log.verify();
       assertThat(one.summary())
-          .startsWith(
-              "verified: 1 record, 1 signed checkpoint, the last at sequence 0; 1 record not yet signed;")
+          .startsWith("verified: 1 record, 1 signed checkpoint, the last at sequence 0; log ")
           .contains("; the live log vouches up to sequence 1");
       assertThat(one.toString()).isEqualTo(one.summary());
-      assertThat(one.unsealedRecords()).isEqualTo(1);
+      assertThat(one.unsealedRecords()).isZero(); // the live head signs it
+      assertThat(one.signedThrough()).isEqualTo(1);
       assertThat(one.root())
           .isEqualTo(
               io.hyperlens.audit.tlog.Rfc6962.leafHash(
                   AuditJson.canonicalBytes(store.lastRecord().orElseThrow())));
+      VerificationReport unsigned =
+          AuditVerifier.verify(store, TrustAnchor.signers(List.of(signer)));
+      assertThat(unsigned.verdict()).isEqualTo(VerificationReport.Verdict.UNSIGNED);
+      assertThat(unsigned.summary())
+          .startsWith(
+              "UNSIGNED: record 1 is signed by no checkpoint, so nothing proves it is as written"
+                  + " (the writer is still running, or stopped without closing the log); no record"
+                  + " is signed yet, 1 signed checkpoint, the last at sequence 0; log ");
+      assertThat(unsigned.verifiedThrough()).isZero();
       log.append(Fixtures.entry(2));
       log.checkpoint();
       VerificationReport two = log.verify();
@@ -386,11 +395,14 @@ class AuditValuesTest {
     }
     VerificationReport empty =
         AuditVerifier.verify(new InMemoryAuditStore(1), TrustAnchor.key(signer.publicKey()));
-    assertThat(empty.verdict()).isEqualTo(VerificationReport.Verdict.UNANCHORED);
+    assertThat(empty.verdict()).isEqualTo(VerificationReport.Verdict.TAMPERED);
     assertThat(empty.summary())
         .isEqualTo(
-            "UNANCHORED: 0 records intact, no signed checkpoint; but no key you trust vouches for them"
-                + " (the log has no genesis checkpoint naming a key)");
+            "FAILED: MISSING_CHECKPOINT at sequence 1 (entry 1): the log has no genesis checkpoint"
+                + " naming its key: every audit log opens with one, so this one was emptied or its"
+                + " start cut off; 0 records verified before it, no signed checkpoint");
+    assertThat(empty.anchorCheck().detail())
+        .isEqualTo("the log has no genesis checkpoint naming a key");
     assertThat(empty.origin()).isEmpty();
     assertThat(empty.unsealedRecords()).isZero();
     assertThat(empty.witness()).isEmpty();

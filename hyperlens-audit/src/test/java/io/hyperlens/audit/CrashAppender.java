@@ -23,6 +23,7 @@ public final class CrashAppender {
             .store(JsonLinesAuditStore.open(dir.resolve("audit.jsonl")))
             .signer(signer)
             .checkpointEvery(100)
+            .headDirectory(dir.resolve("keys"))
             .build();
     System.out.println("ready " + log.lastSequence());
     System.out.flush();

@@ -192,6 +192,15 @@ class TamperTest {
                 + " (the key given)");
     assertThat(report.recordsVerified()).isZero();
     assertThat(report.verifiedThrough()).isZero();
+    assertThat(report.summary())
+        .isEqualTo(
+            "FAILED: UNTRUSTED_KEY: "
+                + failure.detail()
+                + "; its 2500 records and 4 checkpoints hold together, but are signed by keys you"
+                + " do not trust; log "
+                + report.origin().orElseThrow()
+                + ", key "
+                + SIGNER.fingerprint());
   }
 
   @Test
@@ -278,10 +287,12 @@ class TamperTest {
     List<String> lines = lines(file);
     lines.subList(indexOf(lines, 2301), lines.size()).clear();
     write(file, lines);
-    // Without the witness the cut log looks like one that stopped at 2300: intact, 300 unsigned.
+    // Without the witness the cut log looks like one that stopped at 2300 without closing:
+    // intact, but 2001 to 2300 are signed by nothing, so it is not verified.
     VerificationReport alone = verify(file, KEYS);
-    assertThat(alone.ok()).isTrue();
+    assertThat(alone.verdict()).isEqualTo(VerificationReport.Verdict.UNSIGNED);
     assertThat(alone.unsealedRecords()).isEqualTo(300);
+    assertThat(alone.verifiedThrough()).isEqualTo(2000);
     VerificationReport report = verify(file, KEYS, witness);
     Failure failure = report.failure().orElseThrow();
     assertThat(failure.kind()).isEqualTo(TamperKind.TRUNCATED);
@@ -304,7 +315,14 @@ class TamperTest {
     lines.remove(lines.size() - 1); // the checkpoint for 2500: records 2001.. are unsigned now
     write(file, lines);
     Fixtures.rehashFrom(file, 2200, null);
-    assertThat(verify(file, KEYS).ok()).isTrue(); // alone, a log with 500 unsigned records
+    // alone, a log with 500 unsigned records: intact as a chain, but not verified
+    VerificationReport alone = verify(file, KEYS);
+    assertThat(alone.verdict()).isEqualTo(VerificationReport.Verdict.UNSIGNED);
+    assertThat(alone.summary())
+        .startsWith(
+            "UNSIGNED: records 2001 to 2500 are signed by no checkpoint, so nothing proves they are"
+                + " as written (the writer is still running, or stopped without closing the log);"
+                + " records 1 to 2000 verified, 3 signed checkpoints, the last at sequence 2000;");
     VerificationReport report = verify(file, KEYS, witness);
     Failure failure = report.failure().orElseThrow();
     assertThat(failure.kind()).isEqualTo(TamperKind.REWRITTEN);
@@ -471,7 +489,7 @@ class TamperTest {
     // Killed after writing record 2000, before its checkpoint: the file ends at the due record.
     lines.subList(indexOf(lines, 2000) + 1, lines.size()).clear();
     write(file, lines);
-    assertThat(verify(file, KEYS).ok()).isTrue();
+    assertThat(verify(file, KEYS).verdict()).isEqualTo(VerificationReport.Verdict.UNSIGNED);
     try (AuditLog log =
         AuditLog.builder()
             .store(JsonLinesAuditStore.open(file))

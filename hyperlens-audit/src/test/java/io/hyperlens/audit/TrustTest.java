@@ -201,7 +201,7 @@ class TrustTest {
     NoteKey key = signer.noteKey("audit.example.com/payments");
     TrustStore store = TrustStore.open(dir.resolve("trusted"));
     Path file = store.pin(key, "/var/lib/audit");
-    assertThat(file.getFileName().toString()).isEqualTo("audit.example.com_payments.vkey");
+    assertThat(file.getFileName().toString()).isEqualTo("audit.example.com_2Fpayments.vkey");
     assertThat(Files.readAllLines(file)).hasSize(3).element(2).isEqualTo(key.vkey());
     assertThat(store.pin(key, "/elsewhere")).isEqualTo(file);
     assertThat(Files.readAllLines(file)).hasSize(3); // pinned once

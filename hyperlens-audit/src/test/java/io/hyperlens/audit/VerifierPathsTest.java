@@ -159,6 +159,14 @@ class VerifierPathsTest {
   }
 
   @Test
+  void theGenesisRepeatedAtOnceIsNamedAsTheGenesis() throws Exception {
+    List<String> lines = lines(file);
+    lines.add(1, lines.get(0));
+    write(file, lines);
+    assertFailure(TamperKind.MODIFIED, 0, "entry 2 repeats the genesis checkpoint");
+  }
+
+  @Test
   void aLostCheckpointIsMissingEvenWithAnEarlierOneRepeated() throws Exception {
     List<String> lines = lines(file);
     String c5 = lines.get(indexOfCheckpoint(lines, 5));

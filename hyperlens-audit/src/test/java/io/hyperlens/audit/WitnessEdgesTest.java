@@ -103,15 +103,24 @@ class WitnessEdgesTest {
   @Test
   void logsWithSimilarOriginsAreKeptApart() throws Exception {
     DirectoryWitness witness = DirectoryWitness.open(dir.resolve("w"));
-    for (String origin : List.of("a/b", "a_b", "a.b", "A-b", "..", "a~b")) {
+    // "a\u02f7" once escaped to the same name as "a/7" (hex of varying length)
+    List<String> origins = List.of("a/b", "a_b", "a.b", "A-b", "..", "a~b", "a/7", "a\u02f7");
+    for (String origin : origins) {
       witness.addCheckpoint(0, List.of(), genesis(origin).note());
     }
     try (var dirs = Files.list(dir.resolve("w"))) {
       assertThat(dirs.map(p -> p.getFileName().toString()))
           .containsExactlyInAnyOrder(
-              "log-a_2fb", "log-a_5fb", "log-a.b", "log-A-b", "log-..", "log-a_7eb");
+              "log-a_2Fb",
+              "log-a_5Fb",
+              "log-a.b",
+              "log-A-b",
+              "log-..",
+              "log-a_7Eb",
+              "log-a_2F7",
+              "log-a_CB_B7");
     }
-    for (String origin : List.of("a/b", "a_b", "a.b", "A-b", "..", "a~b")) {
+    for (String origin : origins) {
       assertThat(witness.checkpoints(origin)).singleElement().isEqualTo(genesis(origin).note());
     }
   }
@@ -152,6 +161,32 @@ class WitnessEdgesTest {
     Files.writeString(file, Files.readString(file).replace("\"key\":\"o+", "\"key\":\"p+"));
     WitnessException e = refusal(() -> witness.checkpoints("o"));
     assertThat(e.reason()).isEqualTo(WitnessException.Reason.UNAVAILABLE);
-    assertThat(e).hasMessage("witness " + dir.resolve("w") + " cannot be read");
+    assertThat(e)
+        .hasMessageStartingWith(
+            "witness " + dir.resolve("w") + " cannot be read: witness file for o is damaged: ");
+    // the verifier passes the message on as it is, not doubled
+    io.hyperlens.audit.store.InMemoryAuditStore store =
+        new io.hyperlens.audit.store.InMemoryAuditStore(10);
+    AuditLog.builder().store(store).signer(AuditSigner.generate()).origin("o").build().checkpoint();
+    assertThatThrownBy(
+            () -> AuditVerifier.verify(store, io.hyperlens.audit.keys.TrustAnchor.none(), witness))
+        .isInstanceOf(java.io.UncheckedIOException.class)
+        .hasMessage(e.getMessage());
+  }
+
+  @Test
+  void readingAWitnessWritesNothingAndAMissingOneIsNamed() throws Exception {
+    DirectoryWitness witness = DirectoryWitness.open(dir.resolve("w"));
+    assertThat(witness.checkpoints("never-seen")).isEmpty();
+    try (var entries = Files.list(dir.resolve("w"))) {
+      assertThat(entries).isEmpty();
+    }
+    assertThatThrownBy(() -> DirectoryWitness.openExisting(dir.resolve("typo")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("no witness directory at " + dir.resolve("typo"));
+    assertThat(Files.exists(dir.resolve("typo"))).isFalse();
+    assertThat(DirectoryWitness.openExisting(dir.resolve("w")).checkpoints("o")).isEmpty();
+    assertThatThrownBy(() -> DirectoryWitness.openExisting(null))
+        .hasMessage("directory must not be null");
   }
 }

@@ -153,10 +153,8 @@ public final class TrustAnchor {
         },
         origin -> {
           List<PublicKey> out = new ArrayList<>();
-          for (TrustStore.Pin pin : store.pins()) {
-            if (pin.key().name().equals(origin)) {
-              out.add(pin.key().publicKey());
-            }
+          for (TrustStore.Pin pin : store.pinsFor(origin)) {
+            out.add(pin.key().publicKey());
           }
           return out;
         });

@@ -1,6 +1,7 @@
 package io.hyperlens.audit.keys;
 
 import io.hyperlens.audit.tlog.NoteKey;
+import io.hyperlens.audit.tlog.Origins;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +16,10 @@ import java.util.stream.Stream;
 /**
  * A directory of pinned audit log keys, kept apart from the logs (default {@code
  * ~/.hyperlens/trusted-keys}, or {@code $HYPERLENS_TRUST_STORE}): what a verifier trusts when it is
- * given no key. Pinning a log writes one file per log, {@code <origin>.vkey}, holding the key as a
- * note verifier key line and, as comments, where and when it was pinned:
+ * given no key. Pinning a log writes one file per log, named by its origin ({@link
+ * io.hyperlens.audit.tlog.Origins#fileName}, so {@code audit.example.com/payments} is {@code
+ * audit.example.com_2Fpayments.vkey}), holding the key as a note verifier key line and, as
+ * comments, where and when it was pinned:
  *
  * <pre>{@code
  * # pinned 2026-12-06T10:15:00Z
@@ -48,10 +51,18 @@ public final class TrustStore {
     this.directory = directory;
   }
 
-  /** The store in {@code directory}; it need not exist until something is pinned. */
+  /**
+   * The store in {@code directory}; it need not exist until something is pinned.
+   *
+   * @throws IllegalArgumentException if {@code directory} is a file
+   */
   public static TrustStore open(Path directory) {
     if (directory == null) {
       throw new IllegalArgumentException("directory must not be null");
+    }
+    if (Files.exists(directory) && !Files.isDirectory(directory)) {
+      throw new IllegalArgumentException(
+          "trust store " + directory + " is a file, not a directory");
     }
     return new TrustStore(directory);
   }
@@ -85,7 +96,7 @@ public final class TrustStore {
       throw new IllegalArgumentException("location must be one line, got " + location);
     }
     AuditKeys.createOwnerOnlyDirectory(directory);
-    Path file = directory.resolve(fileName(key.name()));
+    Path file = directory.resolve(Origins.fileName(key.name()) + ".vkey");
     try {
       String existing = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
       for (Pin pin : read(file, existing)) {
@@ -137,6 +148,17 @@ public final class TrustStore {
     return out;
   }
 
+  /** The keys pinned for the log with {@code origin}, oldest first. */
+  public List<Pin> pinsFor(String origin) {
+    List<Pin> out = new ArrayList<>();
+    for (Pin pin : pins()) {
+      if (pin.key().name().equals(origin)) {
+        out.add(pin);
+      }
+    }
+    return out;
+  }
+
   @Override
   public String toString() {
     return "trust store " + directory;
@@ -164,21 +186,5 @@ public final class TrustStore {
       }
     }
     return out;
-  }
-
-  /** A file name for an origin: its characters outside [A-Za-z0-9._-] become '_'. */
-  private static String fileName(String origin) {
-    StringBuilder out = new StringBuilder(origin.length() + 5);
-    for (int i = 0; i < origin.length(); i++) {
-      char c = origin.charAt(i);
-      boolean plain =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || c == '.'
-              || c == '-';
-      out.append(plain ? c : '_');
-    }
-    return out.append(".vkey").toString();
   }
 }

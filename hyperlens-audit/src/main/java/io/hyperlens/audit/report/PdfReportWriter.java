@@ -63,6 +63,16 @@ final class PdfReportWriter {
               page.bold,
               10);
           page.gap(8);
+        } else if (report.verification().unsealedRecords() > 0) {
+          page.paragraph(
+              "The figures below cover only records 1 to "
+                  + report.verification().verifiedThrough()
+                  + ", those a checkpoint signs; the "
+                  + report.verification().unsealedRecords()
+                  + " after them are signed by nothing yet.",
+              page.bold,
+              10);
+          page.gap(8);
         }
         if (request.includeSummary()) {
           summary(page, report.summary());
@@ -101,6 +111,9 @@ final class PdfReportWriter {
         break;
       case UNANCHORED:
         p.badge("UNANCHORED", AMBER);
+        break;
+      case UNSIGNED:
+        p.badge("UNSIGNED", AMBER);
         break;
       default:
         p.badge("FAILED", RED);

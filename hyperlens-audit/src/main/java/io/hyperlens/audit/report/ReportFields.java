@@ -101,6 +101,8 @@ final class ReportFields {
         return "verified";
       case UNANCHORED:
         return "UNANCHORED";
+      case UNSIGNED:
+        return "UNSIGNED";
       default:
         return "FAILED";
     }

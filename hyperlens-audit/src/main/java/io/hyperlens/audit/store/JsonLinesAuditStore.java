@@ -338,13 +338,20 @@ public final class JsonLinesAuditStore implements AuditStore {
         file,
         length,
         (bytes, offset, count) -> {
+          if (bytes == null) {
+            tail.take(file, "a line over " + MAX_LINE_BYTES + " bytes", strict);
+            return true;
+          }
           tail.take(file, bytes, offset, count, strict);
           return tail.record == null || tail.checkpoint == null;
         });
     return tail;
   }
 
-  /** Receives lines read backwards; answers whether to go on. */
+  /**
+   * Receives lines read backwards; answers whether to go on. A line over {@link #MAX_LINE_BYTES}
+   * holds no entry: it comes as null bytes.
+   */
   @FunctionalInterface
   private interface LineVisitor {
     boolean visit(byte[] bytes, int offset, int length);
@@ -358,6 +365,8 @@ public final class JsonLinesAuditStore implements AuditStore {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long end = lastNewlineEnd(ch, length);
       byte[] carry = new byte[0];
+      // a line over MAX_LINE_BYTES is no entry (the forward read reports it): skipped whole
+      boolean oversized = false;
       ByteBuffer chunk = ByteBuffer.allocate(TAIL_CHUNK);
       while (end > 0) {
         long start = Math.max(0, end - TAIL_CHUNK);
@@ -369,22 +378,28 @@ public final class JsonLinesAuditStore implements AuditStore {
         int lineEnd = block.length;
         for (int i = block.length - 1; i >= 0; i--) {
           if (block[i] == '\n') {
-            if (i + 1 < lineEnd && !visitor.visit(block, i + 1, lineEnd - i - 1)) {
+            if (!oversized && i + 1 < lineEnd && !visitor.visit(block, i + 1, lineEnd - i - 1)) {
               return;
             }
+            oversized = false;
             lineEnd = i;
           }
         }
         if (start == 0) {
-          if (lineEnd > 0) {
+          if (!oversized && lineEnd > 0) {
             visitor.visit(block, 0, lineEnd);
           }
           return;
         }
         carry = Arrays.copyOf(block, lineEnd);
-        if (carry.length > MAX_LINE_BYTES) {
-          throw new IllegalStateException(
-              "audit file " + file + " holds a line over " + MAX_LINE_BYTES + " bytes");
+        if (carry.length > MAX_LINE_BYTES && !oversized) {
+          if (!visitor.visit(null, 0, -1)) {
+            return;
+          }
+          oversized = true;
+        }
+        if (oversized) {
+          carry = new byte[0];
         }
         end = start;
       }
@@ -399,6 +414,9 @@ public final class JsonLinesAuditStore implements AuditStore {
           file,
           channel == null ? Files.size(file) : size,
           (bytes, offset, count) -> {
+            if (bytes == null) {
+              return true; // an overlong line: the verifier reports it
+            }
             Object entry;
             try {
               entry = parse(bytes, offset, count);
@@ -469,21 +487,25 @@ public final class JsonLinesAuditStore implements AuditStore {
       try {
         entry = parse(bytes, offset, length);
       } catch (IllegalArgumentException e) {
-        if (!strict) {
-          return;
-        }
-        throw new IllegalStateException(
-            "cannot continue audit file "
-                + file
-                + ": an entry near its end is damaged ("
-                + e.getMessage()
-                + "); verify it with AuditVerifier",
-            e);
+        take(file, e.getMessage(), strict);
+        return;
       }
       if (entry instanceof AuditRecord && record == null) {
         record = (AuditRecord) entry;
       } else if (entry instanceof Checkpoint && checkpoint == null) {
         checkpoint = (Checkpoint) entry;
+      }
+    }
+
+    /** A damaged line: ignored when reading, refused when continuing the file. */
+    void take(Path file, String problem, boolean strict) {
+      if (strict) {
+        throw new IllegalStateException(
+            "cannot continue audit file "
+                + file
+                + ": an entry near its end is damaged ("
+                + problem
+                + "); verify it with AuditVerifier");
       }
     }
   }

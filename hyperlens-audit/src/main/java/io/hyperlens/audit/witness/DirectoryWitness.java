@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.hyperlens.audit.Checkpoint;
 import io.hyperlens.audit.tlog.MerkleProofs;
 import io.hyperlens.audit.tlog.NoteKey;
+import io.hyperlens.audit.tlog.Origins;
 import io.hyperlens.audit.tlog.SignedNote;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -61,6 +62,22 @@ public final class DirectoryWitness implements Witness {
    */
   public static DirectoryWitness open(Path directory) {
     return open(directory, true);
+  }
+
+  /**
+   * The witness in {@code directory}, which must exist: for reading what it holds, where a mistyped
+   * path must not pass for a witness that saw nothing.
+   *
+   * @throws IllegalArgumentException naming the path if it is not a directory
+   */
+  public static DirectoryWitness openExisting(Path directory) {
+    if (directory == null) {
+      throw new IllegalArgumentException("directory must not be null");
+    }
+    if (!Files.isDirectory(directory)) {
+      throw new IllegalArgumentException("no witness directory at " + directory);
+    }
+    return new DirectoryWitness(directory, true);
   }
 
   /** The witness in {@code directory}; with {@code trustOnFirstUse} false, only registered logs. */
@@ -212,14 +229,23 @@ public final class DirectoryWitness implements Witness {
     return null;
   }
 
+  /** Reading writes nothing: a log the witness never saw has no checkpoints. */
   @Override
   public List<SignedNote> checkpoints(String origin) throws WitnessException {
     NoteKey.checkName(origin);
+    if (!Files.isRegularFile(logDirectory(origin).resolve(FILE))) {
+      return List.of();
+    }
     try {
       return locked(origin, state -> List.copyOf(state.notes));
     } catch (UncheckedIOException e) {
-      throw new WitnessException("witness " + directory + " cannot be read", e);
+      throw new WitnessException(
+          "witness " + directory + " cannot be read: " + e.getCause().getMessage(), e);
     }
+  }
+
+  private Path logDirectory(String origin) {
+    return directory.resolve("log-" + Origins.fileName(origin));
   }
 
   @Override
@@ -234,7 +260,7 @@ public final class DirectoryWitness implements Witness {
 
   /** Runs {@code body} on the log's state under the process lock and the file lock. */
   private <T> T locked(String origin, Body<T> body) {
-    Path dir = directory.resolve(escape(origin));
+    Path dir = logDirectory(origin);
     lock.lock();
     try {
       Files.createDirectories(dir);
@@ -326,26 +352,5 @@ public final class DirectoryWitness implements Witness {
         notes.add(note);
       }
     }
-  }
-
-  /**
-   * A directory name for an origin: {@code log-}, then the origin with characters outside
-   * [A-Za-z0-9.-] as '_' and their hex, so no two origins share one and none climbs out.
-   */
-  private static String escape(String origin) {
-    StringBuilder out = new StringBuilder(origin.length() + 12).append("log-");
-    for (int i = 0; i < origin.length(); i++) {
-      char c = origin.charAt(i);
-      if ((c >= 'a' && c <= 'z')
-          || (c >= 'A' && c <= 'Z')
-          || (c >= '0' && c <= '9')
-          || c == '.'
-          || c == '-') {
-        out.append(c);
-      } else {
-        out.append('_').append(Integer.toHexString(c));
-      }
-    }
-    return out.toString();
   }
 }

@@ -101,7 +101,7 @@ class AnchorsTest {
   }
 
   @Test
-  void aTrustStoreTrustsItsPinsByKeyAndMismatchesByOriginOrLocation() {
+  void aTrustStoreTrustsItsPinsByKeyAndMismatchesByOriginOrLocation() throws Exception {
     TrustStore store = TrustStore.open(dir.resolve("trust"));
     assertThat(store.pins()).isEmpty();
     assertThat(store.toString()).isEqualTo("trust store " + dir.resolve("trust"));
@@ -129,6 +129,13 @@ class AnchorsTest {
     assertThatThrownBy(() -> store.pin(other.noteKey("q"), "a\rb"))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> TrustStore.open(null)).hasMessage("directory must not be null");
+    java.nio.file.Path file = dir.resolve("a-file");
+    java.nio.file.Files.writeString(file, "x");
+    assertThatThrownBy(() -> TrustStore.open(file))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("trust store " + file + " is a file, not a directory");
+    assertThat(store.pinsFor("nobody")).isEmpty();
+    assertThat(store.pinsFor("o")).extracting(TrustStore.Pin::location).containsExactly("/logs/a");
   }
 
   @Test
@@ -136,11 +143,11 @@ class AnchorsTest {
     TrustStore store = TrustStore.open(dir.resolve("trust"));
     String origin = "A-z.0_9/x:y~";
     Path file = store.pin(first.noteKey(origin), null);
-    assertThat(file.getFileName().toString()).isEqualTo("A-z.0_9_x_y_.vkey");
+    assertThat(file.getFileName().toString()).isEqualTo("A-z.0_5F9_2Fx_3Ay_7E.vkey");
     assertThat(store.pin(second.noteKey("az09AZ.-"), null).getFileName().toString())
         .isEqualTo("az09AZ.-.vkey");
     assertThat(store.pin(second.noteKey("@[`{"), null).getFileName().toString())
-        .isEqualTo("____.vkey");
+        .isEqualTo("_40_5B_60_7B.vkey");
     Files.writeString(dir.resolve("trust/notes.txt"), "not a pin\n");
     assertThat(store.pins()).hasSize(3);
     Files.writeString(dir.resolve("trust/bad.vkey"), "# comment\n\nnot-a-key\n");

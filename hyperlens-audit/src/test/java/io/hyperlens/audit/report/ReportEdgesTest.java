@@ -216,6 +216,40 @@ class ReportEdgesTest {
   }
 
   @Test
+  void aReportOverAnUnsignedTailSaysSoAndCoversOnlyTheSignedRecords() throws Exception {
+    Path file = dir.resolve("audit.jsonl");
+    AuditLog log =
+        AuditLog.builder()
+            .store(JsonLinesAuditStore.open(file))
+            .signer(signer)
+            .clock(clock)
+            .build();
+    log.append(entry("a", Decision.ALLOW, null, DAY1));
+    log.checkpoint();
+    log.append(entry("b", Decision.DENY, "r", DAY1));
+    try (JsonLinesAuditStore store = JsonLinesAuditStore.openReadOnly(file)) {
+      VerificationReport unsigned =
+          AuditVerifier.verify(store, TrustAnchor.key(signer.publicKey()));
+      assertThat(ReportFields.status(unsigned)).isEqualTo("UNSIGNED");
+      ComplianceReport pdf =
+          ComplianceReport.generate(
+              store, unsigned, ReportRequest.builder().format("pdf").build(), clock);
+      assertThat(pdf.summary().totalRecords()).isEqualTo(1);
+      try (org.apache.pdfbox.pdmodel.PDDocument doc =
+          org.apache.pdfbox.Loader.loadPDF(pdf.bytes())) {
+        assertThat(
+                new org.apache.pdfbox.text.PDFTextStripper().getText(doc).replaceAll("\\s+", " "))
+            .contains("UNSIGNED")
+            .contains(
+                "The figures below cover only records 1 to 1, those a checkpoint signs; the 1"
+                    + " after them are signed by nothing yet.");
+      }
+    } finally {
+      log.close();
+    }
+  }
+
+  @Test
   void aRotatedLogsReportShowsItsKeyChain() {
     try (AuditLog log =
         AuditLog.builder().store(new InMemoryAuditStore(100)).signer(signer).clock(clock).build()) {

@@ -78,7 +78,17 @@ class StoreEdgesTest {
     Files.write(file, new byte[] {'\n'}, StandardOpenOption.APPEND);
     assertThatThrownBy(() -> JsonLinesAuditStore.open(file))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("audit file " + file + " holds a line over " + MAX + " bytes");
+        .hasMessage(
+            "cannot continue audit file "
+                + file
+                + ": an entry near its end is damaged (a line over "
+                + MAX
+                + " bytes); verify it with AuditVerifier");
+    // read-only, it is one damaged entry the verifier reports, and the tail behind it is found
+    try (JsonLinesAuditStore store = JsonLinesAuditStore.openReadOnly(file)) {
+      assertThat(store.lastRecord()).isPresent();
+      assertThat(entries(file).get(5)).isInstanceOf(StoredEntry.Damaged.class);
+    }
   }
 
   @Test

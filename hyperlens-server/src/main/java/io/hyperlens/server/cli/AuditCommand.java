@@ -18,6 +18,7 @@ import io.hyperlens.audit.tlog.NoteKey;
 import io.hyperlens.audit.tlog.TlogProof;
 import io.hyperlens.audit.witness.DirectoryWitness;
 import io.hyperlens.audit.witness.WitnessException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code hyperlens audit}: verify an audit trail against a key you hold, pin its key, make and
  * check offline receipts, bring a witness up to date, and make and check signed compliance reports.
- * Exit codes: 0 verified, 1 tampered (or a bad signature), 2 bad usage, 3 unanchored.
+ * Exit codes: 0 verified, 1 tampered (or a bad signature), 2 bad usage or an unreadable input, 3
+ * not proven (unanchored, or records no checkpoint signs).
  */
 @Command(
     name = "audit",
@@ -48,8 +50,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Verify an audit trail against a key you hold, pin its key, make and check receipts and"
           + " signed compliance reports.",
-      "Exit codes: 0 verified, 1 tampered or a bad signature, 2 bad usage, 3 unanchored (intact,"
-          + " but no key you trust vouches for it)."
+      "Exit codes: 0 verified, 1 tampered or a bad signature, 2 bad usage or an unreadable"
+          + " input, 3 not proven (intact, but no key you trust vouches for it, or records after"
+          + " the last checkpoint are signed by nothing yet)."
     },
     subcommands = {
       AuditCommand.Verify.class,
@@ -64,7 +67,7 @@ final class AuditCommand implements Callable<Integer> {
   static final int VERIFIED = 0;
   static final int TAMPERED = 1;
   static final int USAGE = 2;
-  static final int UNANCHORED = 3;
+  static final int NOT_PROVEN = 3;
 
   @Spec CommandSpec spec;
 
@@ -81,7 +84,8 @@ final class AuditCommand implements Callable<Integer> {
       case VERIFIED:
         return VERIFIED;
       case UNANCHORED:
-        return UNANCHORED;
+      case UNSIGNED:
+        return NOT_PROVEN;
       default:
         return TAMPERED;
     }
@@ -134,6 +138,31 @@ final class AuditCommand implements Callable<Integer> {
     } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
       spec.commandLine().getErr().println(e.getMessage());
       return USAGE;
+    } catch (IOException e) {
+      spec.commandLine().getErr().println("cannot read or write a file: " + e);
+      return USAGE;
+    }
+  }
+
+  /**
+   * The text of {@code file}, given as {@code label}.
+   *
+   * @throws IllegalArgumentException naming the option and the file if it is not a readable UTF-8
+   *     text file
+   */
+  static String readText(String label, Path file) {
+    if (!Files.exists(file)) {
+      throw new IllegalArgumentException(label + ": no such file " + file);
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(label + ": " + file + " is not a file");
+    }
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new IllegalArgumentException(label + ": " + file + " is not UTF-8 text", e);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(label + ": cannot read " + file + ": " + e, e);
     }
   }
 
@@ -169,7 +198,8 @@ final class AuditCommand implements Callable<Integer> {
         "Checks every hash, link, sequence, Merkle root, checkpoint signature and key rotation of"
             + " an audit trail, trusting only the key you give or have pinned.",
         "Exit code 0 verified, 1 tampered (the first failing sequence and its kind are printed),"
-            + " 2 bad usage, 3 unanchored (intact, but signed by a key you have not pinned)."
+            + " 2 bad usage or an unreadable input, 3 not proven (intact, but signed by a key"
+            + " you have not pinned, or records after the last checkpoint are signed by nothing)."
       })
   static final class Verify extends LogCommand implements Callable<Integer> {
     @Mixin AnchorOptions anchor;
@@ -190,10 +220,10 @@ final class AuditCommand implements Callable<Integer> {
                   AuditVerifier.verify(
                       store,
                       anchor.anchor(),
-                      witness == null ? null : DirectoryWitness.open(witness));
+                      witness == null ? null : DirectoryWitness.openExisting(witness));
               out().println(report.summary());
               if (report.verdict() == VerificationReport.Verdict.UNANCHORED) {
-                printPinHint(out(), log, report);
+                printPinHint(out(), log, report, anchor.trustStore);
               }
               out().flush();
               return exitCode(report.verdict());
@@ -202,17 +232,22 @@ final class AuditCommand implements Callable<Integer> {
     }
   }
 
-  static void printPinHint(PrintWriter out, Path log, VerificationReport report) {
+  static void printPinHint(PrintWriter out, Path log, VerificationReport report, Path trustStore) {
     List<String> fingerprints = report.fingerprints();
     if (fingerprints.isEmpty()) {
       return;
     }
-    String first = fingerprints.get(0);
+    String first = fingerprints.get(fingerprints.size() - 1);
     out.println(
         "The log's key is "
             + first
             + ". Check this fingerprint with whoever keeps the log, then pin it:");
-    out.println("  hyperlens audit pin " + log + " --fingerprint " + first);
+    out.println(
+        "  hyperlens audit pin "
+            + log
+            + " --fingerprint "
+            + first
+            + (trustStore == null ? "" : " --trust-store " + trustStore));
     out.println(
         "or verify against it once: hyperlens audit verify " + log + " --fingerprint " + first);
   }
@@ -226,7 +261,8 @@ final class AuditCommand implements Callable<Integer> {
         "Pins an intact log's key in a trust store, so that later verification trusts it and"
             + " refuses a log at this place signed by another key.",
         "Give the fingerprint you were told (--fingerprint) to pin only that key; without it the"
-            + " key is trusted on first use.",
+            + " key is trusted on first use, unless the trust store already pins the log to another"
+            + " key.",
         "Exit code 0 pinned, 1 the log is tampered or its key is not the fingerprint, 2 bad usage."
       })
   static final class Pin extends LogCommand implements Callable<Integer> {
@@ -257,23 +293,52 @@ final class AuditCommand implements Callable<Integer> {
                 out().flush();
                 return TAMPERED;
               }
-              NoteKey key = report.keys().get(0);
-              String keyFingerprint = AuditKeys.fingerprint(key.publicKey());
-              if (expected != null && !report.fingerprints().contains(expected)) {
+              List<String> fingerprints = report.fingerprints();
+              if (expected != null && !fingerprints.contains(expected)) {
                 out()
                     .println(
                         "Not pinned: log "
                             + report.origin().orElseThrow()
                             + " is signed by "
-                            + String.join(", then ", report.fingerprints())
+                            + String.join(", then ", fingerprints)
                             + ", not by "
                             + expected);
                 out().flush();
                 return TAMPERED;
               }
-              TrustStore trust =
-                  TrustStore.open(trustStore != null ? trustStore : TrustStore.defaultDirectory());
-              Path pinned = trust.pin(key, store.location());
+              // the key you were told, or else the key that signs the log now
+              NoteKey key =
+                  report
+                      .keys()
+                      .get(
+                          expected != null
+                              ? fingerprints.indexOf(expected)
+                              : fingerprints.size() - 1);
+              String keyFingerprint = AuditKeys.fingerprint(key.publicKey());
+              Path storeDirectory = trustStore != null ? trustStore : TrustStore.defaultDirectory();
+              TrustAnchor.Check known =
+                  TrustAnchor.trustStore(storeDirectory)
+                      .check(key.name(), report.keys(), store.location());
+              if (known.status() == TrustAnchor.Status.TRUSTED) {
+                out()
+                    .println(
+                        "Already pinned: " + known.detail() + " (" + known.fingerprint() + ")");
+                out().flush();
+                return VERIFIED;
+              }
+              if (known.status() == TrustAnchor.Status.MISMATCH && expected == null) {
+                // known_hosts: a log that changed keys is not re-pinned on trust
+                out()
+                    .println(
+                        "Not pinned: "
+                            + known.detail()
+                            + ". If the log's key really changed, check "
+                            + keyFingerprint
+                            + " with whoever keeps the log and pin it with --fingerprint.");
+                out().flush();
+                return TAMPERED;
+              }
+              Path pinned = TrustStore.open(storeDirectory).pin(key, store.location());
               out()
                   .println(
                       "Pinned "
@@ -302,7 +367,8 @@ final class AuditCommand implements Callable<Integer> {
         "Writes a compliance report (summary, violations, statistics, and the verification with"
             + " what it rests on) for a time range of an audit trail, with a detached Ed25519"
             + " signature beside it (<report>.sig).",
-        "Exit code as for verify: the report is written either way, and says so."
+        "Exit code as for verify: the report is written either way, and says so. Without a"
+            + " private key to sign it, nothing is written unless --unsigned is given."
       })
   static final class Report extends LogCommand implements Callable<Integer> {
     @Mixin AnchorOptions anchor;
@@ -353,6 +419,11 @@ final class AuditCommand implements Callable<Integer> {
             "Where to write it; default compliance-report.<format> in the current directory.")
     Path out;
 
+    @Option(
+        names = "--unsigned",
+        description = "Write the report even without a private key to sign it.")
+    boolean unsigned;
+
     @Override
     public Integer call() throws Exception {
       return guarded(
@@ -371,7 +442,15 @@ final class AuditCommand implements Callable<Integer> {
                   AuditVerifier.verify(
                       store,
                       anchor.anchor(),
-                      witness == null ? null : DirectoryWitness.open(witness));
+                      witness == null ? null : DirectoryWitness.openExisting(witness));
+              Optional<AuditSigner> signer = signer(verification);
+              if (signer.isEmpty() && !unsigned) {
+                throw new IllegalArgumentException(
+                    "no private key of this log in "
+                        + keyDirectory()
+                        + " to sign the report with: give --signing-key FILE or --key-dir DIR, or"
+                        + " --unsigned to write it unsigned");
+              }
               ComplianceReport report =
                   ComplianceReport.generate(store, verification, request, Clock.systemUTC());
               report.save(target);
@@ -382,17 +461,11 @@ final class AuditCommand implements Callable<Integer> {
                   report.summary().totalRecords(),
                   report.violationCount(),
                   verification.summary());
-              Optional<AuditSigner> signer = signer(verification);
               if (signer.isPresent()) {
                 Path sig = ReportSignature.sign(target, signer.get());
                 printed.println("signed by " + signer.get().fingerprint() + ": " + sig);
               } else {
-                spec.commandLine()
-                    .getErr()
-                    .println(
-                        "not signed: no private key of this log in "
-                            + keyDirectory()
-                            + "; give --signing-key FILE to sign it");
+                printed.println("not signed (--unsigned)");
               }
               printed.flush();
               return exitCode(verification.verdict());
@@ -522,6 +595,10 @@ final class AuditCommand implements Callable<Integer> {
               receipt = AuditProofs.receipt(store, sequence);
             } catch (IllegalArgumentException e) {
               throw new IllegalArgumentException("--seq: " + e.getMessage(), e);
+            } catch (IllegalStateException e) {
+              out().println("FAILED: no receipt: " + e.getMessage());
+              out().flush();
+              return TAMPERED;
             }
             if (outFile != null) {
               Files.writeString(outFile, receipt.format(), StandardCharsets.UTF_8);
@@ -575,12 +652,10 @@ final class AuditCommand implements Callable<Integer> {
       return guarded(
           spec,
           () -> {
-            if (!Files.isRegularFile(receipt)) {
-              throw new IllegalArgumentException("RECEIPT: no such file " + receipt);
-            }
+            String text = readText("RECEIPT", receipt);
             TlogProof proof;
             try {
-              proof = TlogProof.parse(Files.readString(receipt, StandardCharsets.UTF_8));
+              proof = TlogProof.parse(text);
             } catch (IllegalArgumentException e) {
               PrintWriter out = spec.commandLine().getOut();
               out.println("FAILED: " + receipt + " is not a receipt: " + e.getMessage());
@@ -589,8 +664,15 @@ final class AuditCommand implements Callable<Integer> {
             }
             AuditRecord given = null;
             if (record != null) {
-              Object entry =
-                  AuditJson.parseLine(Files.readString(record, StandardCharsets.UTF_8).strip());
+              Object entry;
+              try {
+                entry = AuditJson.parseLine(readText("--record", record).strip());
+              } catch (IllegalArgumentException e) {
+                throw e.getMessage().startsWith("--record")
+                    ? e
+                    : new IllegalArgumentException(
+                        "--record: " + record + " holds no record: " + e.getMessage(), e);
+              }
               if (!(entry instanceof AuditRecord)) {
                 throw new IllegalArgumentException("--record: " + record + " holds no record");
               }

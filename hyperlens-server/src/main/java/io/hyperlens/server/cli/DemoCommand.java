@@ -273,7 +273,7 @@ final class DemoCommand implements Callable<Integer> {
           fingerprint,
           keys,
           dir,
-          verification.fingerprints().get(0));
+          fingerprint);
     }
     out.flush();
   }
