@@ -70,9 +70,7 @@ final class ContextValues {
       if (redactor == null) {
         return text;
       }
-      return key != null && redactor.isSecretKey(key)
-          ? "[REDACTED:credential]"
-          : redactor.redact(text);
+      return redactor.redactUnder(key, text);
     }
     if (value instanceof Byte
         || value instanceof Short

@@ -191,6 +191,17 @@ public final class Redactor {
     return result;
   }
 
+  /**
+   * {@code text} as it may be kept under {@code key}: {@code [REDACTED:credential]} when the key
+   * names a secret ({@link #isSecretKey}), else with every secret in it replaced; null stays null.
+   */
+  public String redactUnder(String key, String text) {
+    if (text == null) {
+      return null;
+    }
+    return isSecretKey(key) ? "[REDACTED:credential]" : redact(text);
+  }
+
   /** Whether a value stored under {@code key} is a secret whatever it looks like. */
   public boolean isSecretKey(String key) {
     return key != null && SECRET_KEYS.contains(key.toLowerCase(Locale.ROOT));

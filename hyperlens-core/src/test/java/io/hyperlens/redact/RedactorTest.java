@@ -42,6 +42,15 @@ class RedactorTest {
   }
 
   @Test
+  void aValueUnderASecretKeyIsRedactedWhateverItLooksLike() {
+    assertThat(redactor.redactUnder("API_KEY", "plain")).isEqualTo("[REDACTED:credential]");
+    assertThat(redactor.redactUnder("note", "card 4111111111111111"))
+        .isEqualTo("card [REDACTED:credit_card]");
+    assertThat(redactor.redactUnder(null, "plain")).isEqualTo("plain");
+    assertThat(redactor.redactUnder("token", null)).isNull();
+  }
+
+  @Test
   void cardNumbersNeedANetworkPrefixAndTheLuhnDigit() {
     assertThat(Redactor.isCardNumber("4111111111111111")).isTrue();
     assertThat(Redactor.isCardNumber("4111-1111-1111-1111")).isTrue();

@@ -27,19 +27,19 @@ final class SdkBatchExporter implements BatchExporter<SpanData> {
 
   @Override
   public void export(List<SpanData> batch) {
-    await(delegate.export(batch), "Exporting " + batch.size() + " spans through " + delegate);
+    await(delegate.export(batch), "Exporting " + batch.size() + " spans through " + name());
   }
 
   @Override
   public void flush() {
-    await(delegate.flush(), "Flushing " + delegate);
+    await(delegate.flush(), "Flushing " + name());
   }
 
   /** Shuts the SDK exporter down, unless it is shared and its owner does that. */
   @Override
   public void shutdown() {
     if (shutdownDelegate) {
-      await(delegate.shutdown(), "Shutting down " + delegate);
+      await(delegate.shutdown(), "Shutting down " + name());
     }
   }
 
@@ -56,6 +56,13 @@ final class SdkBatchExporter implements BatchExporter<SpanData> {
     if (!result.isSuccess()) {
       throw new IllegalStateException(what + " failed", result.getFailureThrowable());
     }
+  }
+
+  /** The SDK exporter's name without the configuration its {@code toString} lists. */
+  private String name() {
+    String full = delegate.toString();
+    int brace = full.indexOf('{');
+    return brace > 0 ? full.substring(0, brace) : full;
   }
 
   @Override

@@ -30,7 +30,12 @@ final class SerializingSpanExporter implements SpanExporter {
     try {
       if (!turn.tryLock(timeoutNanos, TimeUnit.NANOSECONDS)) {
         return CompletableResultCode.ofExceptionalFailure(
-            new IllegalStateException("the previous export of " + delegate + " did not finish"));
+            new IllegalStateException(
+                "the previous export through "
+                    + delegate.getClass().getSimpleName()
+                    + " did not finish within "
+                    + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
+                    + " ms"));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -29,11 +29,18 @@ import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.opentelemetry.semconv.ServiceAttributes;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import okhttp3.Interceptor;
+import okhttp3.MediaType;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import zipkin2.reporter.BytesMessageSender;
+import zipkin2.reporter.okhttp3.OkHttpSender;
 
 /**
  * OpenTelemetry, set up and running: the seed's {@code enable_tracing(config)}. {@link #enable}
@@ -66,6 +73,7 @@ public final class Tracing implements AutoCloseable {
   private final TracingConfig config;
   private final Resource resource;
   private final SpanExporter exporter;
+  private final RedactingSpanExporter redacting;
   private final OpenTelemetrySdk sdk;
   private final DistributedTracer tracer;
   private final PrometheusMetricReader metricReader;
@@ -86,10 +94,15 @@ public final class Tracing implements AutoCloseable {
     // The exporter and the batch processor report their own metrics (spans exported, dropped)
     // here rather than to GlobalOpenTelemetry, which they would otherwise install as a no-op.
     SpanExporter sdkExporter = exporterFactory.apply(meters);
+    this.redacting =
+        sdkExporter == null || !config.redactSecrets()
+            ? null
+            : new RedactingSpanExporter(sdkExporter, meters);
     this.exporter =
         sdkExporter == null
             ? null
-            : new SerializingSpanExporter(sdkExporter, config.exportTimeout());
+            : new SerializingSpanExporter(
+                redacting != null ? redacting : sdkExporter, config.exportTimeout());
     SdkTracerProviderBuilder tracerProvider =
         SdkTracerProvider.builder()
             .setResource(resource)
@@ -192,6 +205,14 @@ public final class Tracing implements AutoCloseable {
   /** The resource every span and metric carries. */
   public Resource resource() {
     return resource;
+  }
+
+  /**
+   * Span values in which secrets were replaced before export (0 when {@link
+   * TracingConfig#redactSecrets()} is off).
+   */
+  public long redactedValues() {
+    return redacting == null ? 0 : redacting.redactedValues();
   }
 
   /** The configuration this was built from. */
@@ -331,9 +352,19 @@ public final class Tracing implements AutoCloseable {
         config.headers().forEach(http::addHeader);
         return http.build();
       case ZIPKIN:
+        // Zipkin answers a POST to its UI's path with a redirect to the UI; followed, the
+        // spans would be lost while the export counted as done. Only a 2xx from the API counts.
+        OkHttpSender.Builder sender =
+            OkHttpSender.newBuilder()
+                .endpoint(endpoint)
+                .readTimeout((int) Math.min(Integer.MAX_VALUE, config.exportTimeout().toMillis()));
+        sender
+            .clientBuilder()
+            .followRedirects(false)
+            .followSslRedirects(false)
+            .addInterceptor(Tracing::refuseHtml);
         return ZipkinSpanExporter.builder()
-            .setEndpoint(endpoint)
-            .setReadTimeout(config.exportTimeout())
+            .setSender((BytesMessageSender) sender.build())
             .setMeterProvider(meters)
             .build();
       case CONSOLE:
@@ -341,6 +372,25 @@ public final class Tracing implements AutoCloseable {
       default:
         return null;
     }
+  }
+
+  /**
+   * A web page where Zipkin's API should answer (a proxy's login page, a UI) fails the export
+   * instead of counting as accepted.
+   */
+  static Response refuseHtml(Interceptor.Chain chain) throws IOException {
+    Response response = chain.proceed(chain.request());
+    MediaType type = response.body() == null ? null : response.body().contentType();
+    if (response.isSuccessful() && type != null && "html".equals(type.subtype())) {
+      response.close();
+      return response
+          .newBuilder()
+          .code(502)
+          .message("a web page answered at " + chain.request().url() + ", not Zipkin's API")
+          .body(ResponseBody.create("", type))
+          .build();
+    }
+    return response;
   }
 
   @Override

@@ -59,6 +59,7 @@ public final class TracingConfig {
   private final Duration shutdownTimeout;
   private final PrometheusRegistry metricsRegistry;
   private final boolean registerGlobal;
+  private final boolean redactSecrets;
 
   private TracingConfig(Builder b) {
     this.serviceName = b.serviceName;
@@ -73,6 +74,7 @@ public final class TracingConfig {
     this.shutdownTimeout = b.shutdownTimeout;
     this.metricsRegistry = b.metricsRegistry;
     this.registerGlobal = b.registerGlobal;
+    this.redactSecrets = b.redactSecrets;
   }
 
   /** A builder with the defaults: service {@code hyperlens}, OTLP over HTTP, sample everything. */
@@ -145,6 +147,11 @@ public final class TracingConfig {
     return registerGlobal;
   }
 
+  /** Whether secrets are removed from spans before export ({@link RedactingSpanExporter}). */
+  public boolean redactSecrets() {
+    return redactSecrets;
+  }
+
   @Override
   public String toString() {
     return "TracingConfig{service="
@@ -175,6 +182,17 @@ public final class TracingConfig {
       return otlp && GRPC.equals(protocol) ? "http://localhost:4317" : exporter.defaultEndpoint();
     }
     URI uri = uri(endpoint);
+    if (uri.getPath() == null || uri.getPath().isEmpty() || uri.getPath().equals("/")) {
+      // A server's address alone: post where its API takes spans, not to its web UI.
+      String base =
+          endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
+      if (exporter == TraceExporter.ZIPKIN) {
+        return base + "/api/v2/spans";
+      }
+      if (otlp && !GRPC.equals(protocol)) {
+        return base + "/v1/traces";
+      }
+    }
     if (exporter == TraceExporter.JAEGER
         && (uri.getPort() == 14268
             || uri.getPort() == 14250
@@ -252,6 +270,7 @@ public final class TracingConfig {
     private Duration shutdownTimeout = Duration.ofSeconds(10);
     private PrometheusRegistry metricsRegistry;
     private boolean registerGlobal = true;
+    private boolean redactSecrets = true;
 
     private Builder() {}
 
@@ -279,7 +298,9 @@ public final class TracingConfig {
     /**
      * The exporter's URL; by default {@code http://localhost:4318/v1/traces} for OTLP and Jaeger
      * ({@code http://localhost:4317} over gRPC) and {@code http://localhost:9411/api/v2/spans} for
-     * Zipkin. {@code null} restores the default.
+     * Zipkin. A server's address without a path ({@code http://zipkin:9411}) gets the path its API
+     * takes spans at ({@code /api/v2/spans}, or {@code /v1/traces} for OTLP over HTTP). {@code
+     * null} restores the default.
      */
     public Builder endpoint(String endpoint) {
       this.endpoint = endpoint == null ? null : uri(endpoint).toString();
@@ -394,6 +415,17 @@ public final class TracingConfig {
      */
     public Builder registerGlobal(boolean registerGlobal) {
       this.registerGlobal = registerGlobal;
+      return this;
+    }
+
+    /**
+     * Whether to remove secrets (API keys, tokens, passwords, card numbers, ...) from span names,
+     * string attributes, event attributes (exception messages and stack traces) and status
+     * descriptions before they are exported, as the JSON logs do; default true. Each value changed
+     * is counted ({@link Tracing#redactedValues()}).
+     */
+    public Builder redactSecrets(boolean redactSecrets) {
+      this.redactSecrets = redactSecrets;
       return this;
     }
 

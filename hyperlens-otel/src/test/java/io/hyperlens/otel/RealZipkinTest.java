@@ -171,7 +171,7 @@ class RealZipkinTest {
     Map<String, JsonNode> spans = byName(awaitTrace(orchestrator.traceId(), 5));
     assertThat(spans.keySet())
         .containsExactlyInAnyOrder(
-            "orchestrate", "research", "write", "saga.step.migrate", "saga.escalated.deploy-v2");
+            "orchestrate", "research", "write", "saga.step.migrate", "saga.escalated");
 
     assertSameAsInMemory(spans.get("orchestrate"), orchestrator);
     assertSameAsInMemory(spans.get("research"), researcher);
@@ -188,7 +188,9 @@ class RealZipkinTest {
         .contains("writer crashed");
     assertThat(spans.get("research").get("tags").has("error")).isFalse();
 
-    JsonNode saga = spans.get("saga.escalated.deploy-v2");
+    // exported without its id in the name; the id is in agent.saga.id
+    JsonNode saga = spans.get("saga.escalated");
+    assertThat(saga.get("tags").get("agent.saga.id").asText()).isEqualTo("deploy-v2");
     JsonNode step = spans.get("saga.step.migrate");
     // The saga started while the orchestrator's span was current: it sits under that span.
     assertThat(saga.get("parentId").asText()).isEqualTo(orchestrator.spanId());
@@ -205,5 +207,41 @@ class RealZipkinTest {
             span ->
                 assertThat(span.get("localEndpoint").get("serviceName").asText())
                     .isEqualTo("agent-runtime"));
+  }
+
+  /** Exports one span to {@code endpoint} and returns the tracer's count of exported spans. */
+  private long exportOne(String endpoint, String name) {
+    try (Tracing tracing =
+        Tracing.enable(
+            TracingConfig.builder()
+                .serviceName("agent-runtime")
+                .exporter("zipkin")
+                .endpoint(endpoint)
+                .exportTimeout(Duration.ofSeconds(5))
+                .registerGlobal(false)
+                .build())) {
+      tracing.tracer().finishSpan(tracing.tracer().startSpan(name));
+      tracing.forceFlush(Duration.ofSeconds(10));
+      return tracing.tracer().getMetrics().spansExported();
+    }
+  }
+
+  @Test
+  void aZipkinAddressWithoutAPathGetsTheApiPathAndTheSpansArrive() throws Exception {
+    String address = zipkin.base.toString(); // http://127.0.0.1:<port>/
+    assertThat(TracingConfig.builder().exporter("zipkin").endpoint(address).build().endpoint())
+        .contains(zipkin.spansEndpoint());
+    assertThat(exportOne(address, "by.address")).isEqualTo(1);
+    assertThat(zipkin.get("/api/v2/spans?serviceName=agent-runtime&spanName=by.address"))
+        .contains("by.address");
+  }
+
+  @Test
+  void aRedirectToZipkinsWebPageIsAFailureNotAnExport() throws Exception {
+    // Zipkin answers a POST to /zipkin with a redirect to its UI; followed, it is a 200 web page.
+    String ui = zipkin.base.resolve("/zipkin").toString();
+    assertThat(exportOne(ui, "to.the.ui")).isZero();
+    assertThat(zipkin.get("/api/v2/spans?serviceName=agent-runtime&spanName=to.the.ui"))
+        .doesNotContain("to.the.ui");
   }
 }

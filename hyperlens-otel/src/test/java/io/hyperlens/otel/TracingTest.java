@@ -65,7 +65,7 @@ class TracingTest {
 
     assertThat(exporter.spans)
         .extracting(SpanData::getName)
-        .containsExactlyInAnyOrder("orchestrate", "saga.completed.s", "native.op");
+        .containsExactlyInAnyOrder("orchestrate", "saga.completed", "native.op");
     assertThat(exporter.named("orchestrate").getTraceId()).isEqualTo(traceId);
     assertThat(exporter.spans)
         .allSatisfy(

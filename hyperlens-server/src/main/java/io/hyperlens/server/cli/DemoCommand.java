@@ -21,8 +21,12 @@ import io.hyperlens.server.demo.AgentWorkload;
 import io.hyperlens.server.demo.DemoRun;
 import io.hyperlens.server.demo.PolicyAuditor;
 import io.hyperlens.trace.TracerMetrics;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -149,20 +153,43 @@ final class DemoCommand implements Callable<Integer> {
       return 2;
     }
     TracingConfig tracingConfig;
+    boolean nothingAnswers;
     try {
-      tracingConfig =
+      TracingConfig.Builder builder =
           TracingConfig.builder()
               .serviceName("hyperlens-demo")
               .exporter(traces)
               .endpoint(tracesEndpoint)
-              .registerGlobal(false)
-              .build();
+              // a demo waits a little for a collector, not the library's 10 s per export
+              .exportTimeout(Duration.ofSeconds(3))
+              .shutdownTimeout(Duration.ofSeconds(5))
+              .registerGlobal(false);
+      tracingConfig = builder.build();
+      nothingAnswers = tracingConfig.endpoint().map(e -> !answers(e)).orElse(false);
+      if (nothingAnswers) {
+        // nothing to wait for at the end: the spans are counted as failed either way
+        tracingConfig = builder.shutdownTimeout(Duration.ofSeconds(1)).build();
+      }
     } catch (IllegalArgumentException e) {
       spec.commandLine().getErr().println("--traces: " + e.getMessage());
       return 2;
     }
-    Tracing tracing =
-        tracingConfig.exporter() == TraceExporter.NONE ? null : Tracing.enable(tracingConfig);
+    FailureLines failures =
+        tracingConfig.exporter() == TraceExporter.NONE
+            ? null
+            : FailureLines.install(spec.commandLine().getErr());
+    try {
+      return run(out, tracingConfig, failures, nothingAnswers);
+    } finally {
+      if (failures != null) {
+        failures.close();
+      }
+    }
+  }
+
+  private int run(
+      PrintWriter out, TracingConfig tracingConfig, FailureLines failures, boolean nothingAnswers) {
+    int exit = 0;
     HypervisorEventBus bus = new HypervisorEventBus();
     AuditLog auditLog;
     Path keys = keyDir != null ? keyDir : AuditKeys.defaultKeyDirectory();
@@ -179,6 +206,17 @@ final class DemoCommand implements Callable<Integer> {
     } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
       spec.commandLine().getErr().println("--audit: " + e.getMessage());
       return 2;
+    }
+    Tracing tracing =
+        tracingConfig.exporter() == TraceExporter.NONE ? null : Tracing.enable(tracingConfig);
+    if (nothingAnswers) {
+      failures.nothingAnswers();
+      spec.commandLine()
+          .getErr()
+          .println(
+              "hyperlens: nothing answers at "
+                  + tracingConfig.endpoint().orElseThrow()
+                  + "; the demo runs and counts the spans it cannot export");
     }
     PolicyAuditor auditor = auditLog == null ? null : new PolicyAuditor(bus, auditLog);
     AgentWorkload workload =
@@ -204,7 +242,7 @@ final class DemoCommand implements Callable<Integer> {
       new DemoRun(bus, workload, out, sagaSink).run(duration, rate, interval, stop::get);
       if (tracing != null) {
         tracing.close();
-        printExport(out, tracing, sagaSink);
+        exit = printExport(out, spec.commandLine().getErr(), tracing, sagaSink, failures);
       }
       if (auditLog != null) {
         auditor.close();
@@ -226,7 +264,7 @@ final class DemoCommand implements Callable<Integer> {
         // Ctrl-C: the hook is running and waits for the summary printed above.
       }
     }
-    return 0;
+    return exit;
   }
 
   private static void printAudit(
@@ -278,17 +316,57 @@ final class DemoCommand implements Callable<Integer> {
     out.flush();
   }
 
-  private static void printExport(PrintWriter out, Tracing tracing, OtelSpanSink sagas) {
+  /** Whether something accepts a connection where {@code endpoint} points, within a second. */
+  static boolean answers(String endpoint) {
+    URI uri = URI.create(endpoint);
+    int port = uri.getPort() != -1 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(uri.getHost(), port), 1000);
+      return true;
+    } catch (IOException | IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Prints what was exported; when spans were sent somewhere and none arrived, says so on {@code
+   * err} in one line and returns 1.
+   */
+  private static int printExport(
+      PrintWriter out,
+      PrintWriter err,
+      Tracing tracing,
+      OtelSpanSink sagas,
+      FailureLines failures) {
     TracerMetrics spans = tracing.tracer().getMetrics();
+    long exported = spans.spansExported() + sagas.exportedSpans();
+    long failed = spans.exportFailedSpans() + sagas.failedSpans();
+    long dropped = spans.exportDropped() + sagas.droppedSpans();
+    String endpoint = tracing.config().endpoint().orElse(null);
     out.printf(
         Locale.ROOT,
         "%nExported to %s%s: %,d spans and %,d saga spans; %,d failed, %,d dropped%n",
         tracing.config().exporter().value(),
-        tracing.config().endpoint().map(e -> " at " + e).orElse(""),
+        endpoint == null ? "" : " at " + endpoint,
         spans.spansExported(),
         sagas.exportedSpans(),
-        spans.exportFailedSpans() + sagas.failedSpans(),
-        spans.exportDropped() + sagas.droppedSpans());
+        failed,
+        dropped);
     out.flush();
+    if (endpoint == null || exported > 0 || failed + dropped == 0) {
+      return 0;
+    }
+    err.printf(
+        Locale.ROOT,
+        "%,d of %,d spans exported: %s%n",
+        exported,
+        exported + failed + dropped,
+        failures.nothingAnswered()
+            ? "nothing answered at " + endpoint
+            : endpoint
+                + " did not take them"
+                + (failures.firstCause() == null ? "" : " (" + failures.firstCause() + ")"));
+    err.flush();
+    return 1;
   }
 }

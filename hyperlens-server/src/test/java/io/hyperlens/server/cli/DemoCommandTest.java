@@ -109,6 +109,31 @@ class DemoCommandTest {
   }
 
   @Test
+  void spansSentWhereNothingAnswersAreOneLineAndANonZeroExit() throws Exception {
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      port = free.getLocalPort(); // closed again: nothing listens there
+    }
+    String endpoint = "http://127.0.0.1:" + port + "/v1/traces";
+    long start = System.nanoTime();
+    int exit =
+        run("demo", "--duration", "300ms", "--traces", "otlp", "--traces-endpoint", endpoint);
+    assertThat(exit).isEqualTo(1);
+    String errors = err.toString();
+    assertThat(errors)
+        .startsWith("hyperlens: nothing answers at " + endpoint)
+        .containsPattern(
+            "\\n0 of [1-9][\\d,]* spans exported: nothing answered at "
+                + Pattern.quote(endpoint)
+                + "\\n")
+        .doesNotContain("\tat ")
+        .doesNotContain("Caused by");
+    assertThat(errors.lines().count()).isLessThanOrEqualTo(6);
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
+        .isLessThan(java.time.Duration.ofSeconds(8));
+  }
+
+  @Test
   void rejectsBadOptionsWithTheirNames() {
     assertThat(run("demo", "--rate", "0")).isEqualTo(2);
     assertThat(err.toString()).contains("--rate must be at least 1, got 0");
