@@ -136,6 +136,12 @@ public final class AuditLog implements AutoCloseable {
 
   private volatile long witnessedSize = -1;
 
+  /** The head file's first line when the writer closed the log with the checkpoint below. */
+  private static final String CLOSED = "closed";
+
+  /** The head file's first line while the writer may append after the checkpoint below. */
+  private static final String OPEN = "open";
+
   /** Where the last checkpoint this writer signed is remembered, or null. */
   private final Path headFile;
 
@@ -206,8 +212,12 @@ public final class AuditLog implements AutoCloseable {
       throw new UncheckedIOException("cannot read " + headFile, e);
     }
     Checkpoint remembered;
+    boolean closedThere = text.startsWith(CLOSED);
     try {
-      remembered = Checkpoint.of(SignedNote.parse(text), null);
+      if (!closedThere && !text.startsWith(OPEN)) {
+        throw new IllegalArgumentException("it starts with neither " + CLOSED + " nor " + OPEN);
+      }
+      remembered = Checkpoint.of(SignedNote.parse(text.substring(text.indexOf('\n') + 1)), null);
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException(
           headFile + " is damaged (" + e.getMessage() + "); delete it to trust the log as it is",
@@ -216,7 +226,17 @@ public final class AuditLog implements AutoCloseable {
     Checkpoint last = lastCheckpoint;
     long size = remembered.sequence();
     String problem = null;
-    if (last == null || size > last.sequence()) {
+    if (closedThere && last != null && size == last.sequence() && lastSequence() > size) {
+      // the writer closed the log with this checkpoint: nothing of its own can follow it
+      problem =
+          "holds records "
+              + (size + 1)
+              + " to "
+              + lastSequence()
+              + " after the checkpoint this writer signed when it closed the log at "
+              + size
+              + ": they were added by someone else";
+    } else if (last == null || size > last.sequence()) {
       problem =
           (last == null ? "holds no checkpoint" : "ends with the checkpoint for " + last.sequence())
               + ", but this writer signed one for "
@@ -244,13 +264,19 @@ public final class AuditLog implements AutoCloseable {
     }
   }
 
-  /** Remembers {@code checkpoint} as the last this writer signed; a failure is logged. */
-  private void rememberHead(Checkpoint checkpoint) {
+  /**
+   * Remembers {@code checkpoint} as the last this writer signed, and whether it closed the log with
+   * it; a failure is logged.
+   */
+  private void rememberHead(Checkpoint checkpoint, boolean closing) {
     try {
       Files.createDirectories(headFile.getParent());
       Path temp = Files.createTempFile(headFile.getParent(), ".head", ".tmp");
       try {
-        Files.writeString(temp, checkpoint.note().format(), StandardCharsets.UTF_8);
+        Files.writeString(
+            temp,
+            (closing ? CLOSED : OPEN) + "\n" + checkpoint.note().format(),
+            StandardCharsets.UTF_8);
         Files.move(
             temp, headFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } finally {
@@ -375,6 +401,14 @@ public final class AuditLog implements AutoCloseable {
     if (directory == null || keyDirectory == null) {
       throw new IllegalArgumentException("directory and keyDirectory must not be null");
     }
+    if (realPath(keyDirectory).startsWith(realPath(directory))) {
+      throw new IllegalArgumentException(
+          "keyDirectory must not be the log's directory or inside it (whoever can write the log"
+              + " could then sign it), got "
+              + keyDirectory
+              + " for the log in "
+              + directory);
+    }
     JsonLinesAuditStore store = JsonLinesAuditStore.open(directory.resolve(STORE_FILE));
     try {
       AuditSigner signer = signerFor(store, keyDirectory);
@@ -391,6 +425,23 @@ public final class AuditLog implements AutoCloseable {
     } catch (RuntimeException e) {
       store.close();
       throw e;
+    }
+  }
+
+  /** {@code path} with its symbolic links resolved as far as it exists. */
+  private static Path realPath(Path path) {
+    Path absolute = path.toAbsolutePath().normalize();
+    Path existing = absolute;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return absolute;
+    }
+    try {
+      return existing.toRealPath().resolve(existing.relativize(absolute));
+    } catch (IOException e) {
+      return absolute;
     }
   }
 
@@ -694,6 +745,9 @@ public final class AuditLog implements AutoCloseable {
       }
       try {
         seal();
+        if (headFile != null && lastCheckpoint != null) {
+          rememberHead(lastCheckpoint, true);
+        }
       } finally {
         store.close();
       }
@@ -756,7 +810,7 @@ public final class AuditLog implements AutoCloseable {
     sealBeforeNext = false;
     checkpointsWritten.increment();
     if (headFile != null) {
-      rememberHead(checkpoint);
+      rememberHead(checkpoint, false);
     }
     if (witness != null) {
       witness(checkpoint);

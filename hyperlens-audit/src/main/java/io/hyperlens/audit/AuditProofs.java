@@ -109,7 +109,7 @@ public final class AuditProofs {
               + sequence
               + " is not yet covered by a checkpoint (the last is at "
               + size
-              + "); seal the log first");
+              + "); its writer signs one every so many records and when it closes the log");
     }
     MerkleTree tree = tree(store, size);
     if (!java.util.Arrays.equals(tree.root(), scan.last.root())) {

@@ -254,8 +254,8 @@ public final class VerificationReport {
             .append(unsealedRecords() == 1 ? " is" : " are")
             .append(" signed by no checkpoint, so nothing proves ")
             .append(unsealedRecords() == 1 ? "it is" : "they are")
-            .append(" as written (the writer is still running, or stopped without closing the")
-            .append(" log); ")
+            .append(" as written (the writer is still running, stopped without closing the log,")
+            .append(" or the checkpoints after them were deleted); ")
             .append(
                 signedThrough == 0
                     ? "no record is signed yet"

@@ -177,7 +177,7 @@ class AuditProofsTest {
       try (JsonLinesAuditStore read = JsonLinesAuditStore.openReadOnly(file)) {
         assertThatThrownBy(() -> AuditProofs.receipt(read, 38))
             .hasMessage(
-                "record 38 is not yet covered by a checkpoint (the last is at 37); seal the log first");
+                "record 38 is not yet covered by a checkpoint (the last is at 37); its writer signs one every so many records and when it closes the log");
       }
     }
     // a record edited in place (its hash left as it was) gets no receipt

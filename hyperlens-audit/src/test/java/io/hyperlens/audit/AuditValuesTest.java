@@ -382,7 +382,7 @@ class AuditValuesTest {
       assertThat(unsigned.summary())
           .startsWith(
               "UNSIGNED: record 1 is signed by no checkpoint, so nothing proves it is as written"
-                  + " (the writer is still running, or stopped without closing the log); no record"
+                  + " (the writer is still running, stopped without closing the log, or the checkpoints after them were deleted); no record"
                   + " is signed yet, 1 signed checkpoint, the last at sequence 0; log ");
       assertThat(unsigned.verifiedThrough()).isZero();
       log.append(Fixtures.entry(2));

@@ -64,7 +64,7 @@ class UnsignedTailTest {
     assertThat(report.summary())
         .startsWith(
             "UNSIGNED: records 1 to 88 are signed by no checkpoint, so nothing proves they are as"
-                + " written (the writer is still running, or stopped without closing the log); no"
+                + " written (the writer is still running, stopped without closing the log, or the checkpoints after them were deleted); no"
                 + " record is signed yet");
   }
 
@@ -150,13 +150,62 @@ class UnsignedTailTest {
     write(file, lines);
     Files.writeString(
         headFile(logOrigin()),
-        io.hyperlens.audit.tlog.SignedNote.parse(
-                ((Checkpoint) AuditJson.parseLine(lines.get(0))).note().format())
-            .format());
+        "open\n" + ((Checkpoint) AuditJson.parseLine(lines.get(0))).note().format());
     try (AuditLog log = AuditLog.open(logDir, keyDir, null)) {
       assertThat(log.lastSequence()).isEqualTo(88);
     }
     assertThat(Fixtures.verify(file, anchor).verdict()).isEqualTo(Verdict.VERIFIED);
+  }
+
+  @Test
+  void recordsAppendedAfterTheWriterClosedTheLogAreRefused() throws Exception {
+    assertThat(Files.readString(headFile(logOrigin()))).startsWith("closed\n");
+    // someone without the key appends three records that chain on from the last one
+    List<String> lines = lines(file);
+    AuditRecord last = (AuditRecord) AuditJson.parseLine(lines.get(lines.size() - 2));
+    String prev = last.hash();
+    StringBuilder appended = new StringBuilder();
+    for (int i = 1; i <= 3; i++) {
+      AuditRecord forged =
+          Fixtures.forged(
+              new AuditRecord(
+                  "forged-" + i,
+                  last.timestamp(),
+                  "did:mesh:attacker",
+                  "file_write",
+                  "/prod/secrets",
+                  Decision.ALLOW,
+                  null,
+                  null,
+                  java.util.Map.of(),
+                  88 + i,
+                  prev,
+                  AuditRecord.GENESIS_HASH),
+              null,
+              prev);
+      appended.append(AuditJson.toLine(forged)).append('\n');
+      prev = forged.hash();
+    }
+    Files.writeString(file, appended, java.nio.file.StandardOpenOption.APPEND);
+    assertThat(Fixtures.verify(file, anchor).verdict()).isEqualTo(Verdict.UNSIGNED);
+    assertThatThrownBy(() -> AuditLog.open(logDir, keyDir, null))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(
+            "holds records 89 to 91 after the checkpoint this writer signed when it closed the log"
+                + " at 88: they were added by someone else");
+  }
+
+  @Test
+  void theKeyDirectoryMayNotBeTheLogsDirectoryOrInsideIt() throws Exception {
+    assertThatThrownBy(() -> AuditLog.open(logDir, logDir.resolve("keys"), null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("keyDirectory must not be the log's directory or inside it");
+    assertThatThrownBy(() -> AuditLog.open(logDir, logDir, null))
+        .isInstanceOf(IllegalArgumentException.class);
+    Path link = dir.resolve("link");
+    Files.createSymbolicLink(link, logDir);
+    assertThatThrownBy(() -> AuditLog.open(logDir, link.resolve("k"), null))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -8,6 +8,9 @@ import java.util.List;
  * in a run of digit groups such as {@code 4111 1111 1111 1111 12 29}.
  */
 final class CardNumbers {
+  /** The fewest digits a card number has (Maestro's shortest). */
+  private static final int MIN_DIGITS = 12;
+
   /** The fewest digits a card found inside a longer run of digit groups may have. */
   private static final int MIN_TRIMMED_DIGITS = 13;
 
@@ -91,6 +94,44 @@ final class CardNumbers {
       doubleIt = !doubleIt;
     }
     return sum % 10 == 0;
+  }
+
+  /**
+   * The card numbers in {@code text}: in each run of digits, spaces and dashes that starts with a
+   * digit, is not the tail of a longer number ({@code 12-4111...}) and is not a phone number
+   * ({@code +44 ...}), as {@link #find} locates them. A hand scan, linear in the text.
+   */
+  static List<int[]> scan(String text) {
+    List<int[]> out = new ArrayList<>(1);
+    int n = text.length();
+    int i = 0;
+    while (i < n) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        i++;
+        continue;
+      }
+      int start = i;
+      int digits = 0;
+      while (i < n && (isDigit(text.charAt(i)) || text.charAt(i) == ' ' || text.charAt(i) == '-')) {
+        if (isDigit(text.charAt(i))) {
+          digits++;
+        }
+        i++;
+      }
+      char before = start > 0 ? text.charAt(start - 1) : ' ';
+      if (digits < MIN_DIGITS || before == '+' || before == '-') {
+        continue; // too short for a card, a phone number, or the tail of a dashed identifier
+      }
+      for (int[] card : find(text.substring(start, i))) {
+        out.add(new int[] {start + card[0], start + card[1]});
+      }
+    }
+    return out;
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
   }
 
   /**

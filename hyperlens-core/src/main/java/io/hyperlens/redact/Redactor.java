@@ -1,5 +1,6 @@
 package io.hyperlens.redact;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -53,25 +54,103 @@ public final class Redactor {
   /** Replace whichever capturing group matched. */
   private static final int ANY_GROUP = -1;
 
-  /** Where in a matched group the secrets lie: each one's {start, end}, in order. */
+  /** Where the secrets in a text lie: each one's {start, end}, in order. */
   @FunctionalInterface
-  private interface Locator {
-    List<int[]> locate(String match);
-
-    Locator WHOLE = match -> List.of(new int[] {0, match.length()});
+  private interface Finder {
+    List<int[]> find(String text);
   }
 
   /**
-   * One kind of secret: a cheap trigger on the lowercased text that must hold before the pattern
-   * runs (most log lines hold no secret, and skipping the scan is what keeps redaction cheap), the
-   * pattern, which group to replace, and where in that group the secret lies.
+   * One kind of secret: a cheap trigger on the lowercased text that must hold before the search
+   * runs (most log lines hold no secret, and skipping the search is what keeps redaction cheap),
+   * and the search.
    */
-  private record Rule(
-      String kind, Predicate<String> trigger, Pattern pattern, int group, Locator locator) {
+  private record Rule(String kind, Predicate<String> trigger, Finder finder) {
     Rule(String kind, Predicate<String> trigger, String regex, int group) {
-      this(kind, trigger, Pattern.compile(regex), group, Locator.WHOLE);
+      this(kind, trigger, regex(Pattern.compile(regex), group));
     }
   }
+
+  /** The {@code group} (or, for {@link #ANY_GROUP}, whichever matched) of each match. */
+  private static Finder regex(Pattern pattern, int group) {
+    return text -> {
+      List<int[]> out = new ArrayList<>(1);
+      Matcher m = pattern.matcher(text);
+      while (m.find()) {
+        int g = group;
+        if (g == ANY_GROUP) {
+          g = 1;
+          while (g < m.groupCount() && m.group(g) == null) {
+            g++;
+          }
+        }
+        int start = m.start(g);
+        if (start < 0 || m.end(g) == start || text.startsWith("[REDACTED:", start)) {
+          continue;
+        }
+        out.add(new int[] {start, m.end(g)});
+      }
+      return out;
+    };
+  }
+
+  /** The characters of base64 without padding, those an AWS secret access key is made of. */
+  private static final boolean[] BASE64 = new boolean[128];
+
+  static {
+    for (char c = 'A'; c <= 'Z'; c++) {
+      BASE64[c] = true;
+      BASE64[Character.toLowerCase(c)] = true;
+    }
+    for (char c = '0'; c <= '9'; c++) {
+      BASE64[c] = true;
+    }
+    BASE64['/'] = true;
+    BASE64['+'] = true;
+  }
+
+  /** Whether {@code c} may be part of an AWS secret access key (base64 without padding). */
+  private static boolean awsKeyChar(char c) {
+    return c < 128 && BASE64[c];
+  }
+
+  /**
+   * AWS secret access keys: runs of exactly 40 base64 characters, not next to another or to a
+   * padding {@code =}, holding a {@code /} or {@code +}, a lower-case and an upper-case letter and
+   * a digit. A hand scan, linear in the text (a regex with look-aheads was not).
+   */
+  private static List<int[]> findAwsSecretKeys(String text) {
+    List<int[]> out = new ArrayList<>(1);
+    int i = 0;
+    int n = text.length();
+    while (i < n) {
+      if (!awsKeyChar(text.charAt(i))) {
+        i++;
+        continue;
+      }
+      int start = i;
+      boolean slash = false;
+      boolean lower = false;
+      boolean upper = false;
+      boolean digit = false;
+      while (i < n && awsKeyChar(text.charAt(i))) {
+        char c = text.charAt(i);
+        slash |= c == '/' || c == '+';
+        lower |= c >= 'a' && c <= 'z';
+        upper |= c >= 'A' && c <= 'Z';
+        digit |= c >= '0' && c <= '9';
+        i++;
+      }
+      boolean padded =
+          (start > 0 && text.charAt(start - 1) == '=') || (i < n && text.charAt(i) == '=');
+      if (i - start == AWS_SECRET_KEY_LENGTH && !padded && slash && lower && upper && digit) {
+        out.add(new int[] {start, i});
+      }
+    }
+    return out;
+  }
+
+  private static final int AWS_SECRET_KEY_LENGTH = 40;
 
   private static Predicate<String> containsAny(String... needles) {
     return lower -> {
@@ -152,20 +231,8 @@ public final class Redactor {
           new Rule(
               "aws_secret_key",
               lower -> lower.length() >= 40 && (lower.indexOf('/') >= 0 || lower.indexOf('+') >= 0),
-              Pattern.compile(
-                  "(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]*[/+])(?=[A-Za-z0-9/+]*[a-z])"
-                      + "(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*[0-9])[A-Za-z0-9/+]{40}"
-                      + "(?![A-Za-z0-9/+=])"),
-              0,
-              Locator.WHOLE),
-          new Rule(
-              "credit_card",
-              Redactor::hasCardLengthDigits,
-              // a run of digits and single separators, not the tail of a longer run or a phone
-              // number (+); possessive, so even a megabyte of digits is one linear step
-              Pattern.compile("(?<![0-9+-])(?<![0-9][ -])[0-9][0-9 -]*+"),
-              0,
-              CardNumbers::find));
+              Redactor::findAwsSecretKeys),
+          new Rule("credit_card", Redactor::hasCardLengthDigits, CardNumbers::scan));
 
   private static final Redactor STANDARD = new Redactor();
 
@@ -208,32 +275,15 @@ public final class Redactor {
   }
 
   private static String apply(Rule rule, String text) {
-    Matcher m = rule.pattern().matcher(text);
-    StringBuilder out = null;
-    int last = 0;
-    while (m.find()) {
-      int group = rule.group();
-      if (group == ANY_GROUP) {
-        group = 1;
-        while (group < m.groupCount() && m.group(group) == null) {
-          group++;
-        }
-      }
-      String secret = m.group(group);
-      if (secret == null || secret.isEmpty() || secret.startsWith("[REDACTED:")) {
-        continue;
-      }
-      int start = m.start(group);
-      for (int[] at : rule.locator().locate(secret)) {
-        if (out == null) {
-          out = new StringBuilder(text.length());
-        }
-        out.append(text, last, start + at[0]).append("[REDACTED:").append(rule.kind()).append(']');
-        last = start + at[1];
-      }
-    }
-    if (out == null) {
+    List<int[]> found = rule.finder().find(text);
+    if (found.isEmpty()) {
       return text;
+    }
+    StringBuilder out = new StringBuilder(text.length());
+    int last = 0;
+    for (int[] at : found) {
+      out.append(text, last, at[0]).append("[REDACTED:").append(rule.kind()).append(']');
+      last = at[1];
     }
     return out.append(text, last, text.length()).toString();
   }

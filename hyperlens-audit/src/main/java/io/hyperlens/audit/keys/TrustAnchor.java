@@ -119,34 +119,40 @@ public final class TrustAnchor {
         "trust store " + directory,
         (origin, chain, location) -> {
           List<TrustStore.Pin> pins = store.pins();
+          // A pin names this log by its origin or by where it is; each way it is named must be
+          // satisfied by a key of its chain, so a log (even one pinned elsewhere) copied over a
+          // pinned one fails.
+          List<TrustStore.Pin> byOrigin = new ArrayList<>();
+          List<TrustStore.Pin> byLocation = new ArrayList<>();
           for (TrustStore.Pin pin : pins) {
-            for (NoteKey key : chain) {
-              if (pin.key().sameKey(key)) {
-                return new Check(
-                    Status.TRUSTED,
-                    fingerprint(key),
-                    "pinned for " + origin + " in trust store " + directory);
-              }
+            if (pin.key().name().equals(origin)) {
+              byOrigin.add(pin);
+            }
+            if (location != null && location.equals(pin.location())) {
+              byLocation.add(pin);
             }
           }
-          for (TrustStore.Pin pin : pins) {
-            boolean sameLog =
-                pin.key().name().equals(origin)
-                    || (location != null && location.equals(pin.location()));
-            if (sameLog) {
+          for (List<TrustStore.Pin> naming : List.of(byOrigin, byLocation)) {
+            if (!naming.isEmpty() && signing(naming, chain) == null) {
+              TrustStore.Pin pin = naming.get(0);
               return new Check(
                   Status.MISMATCH,
                   fingerprint(pin.key()),
                   "trust store "
                       + directory
                       + " pins "
-                      + (pin.key().name().equals(origin)
-                          ? "log " + origin
-                          : "the log at " + location)
+                      + (naming == byOrigin ? "log " + origin : "the log at " + location)
                       + " to key "
                       + fingerprint(pin.key())
                       + ", which does not sign this log");
             }
+          }
+          NoteKey trusted = signing(pins, chain);
+          if (trusted != null) {
+            return new Check(
+                Status.TRUSTED,
+                fingerprint(trusted),
+                "pinned for " + origin + " in trust store " + directory);
           }
           return new Check(
               Status.UNKNOWN, null, "nothing in trust store " + directory + " names this log");
@@ -263,6 +269,18 @@ public final class TrustAnchor {
                   + ")");
         },
         origin -> held);
+  }
+
+  /** The first key of {@code chain} one of {@code pins} holds, or null. */
+  private static NoteKey signing(List<TrustStore.Pin> pins, List<NoteKey> chain) {
+    for (TrustStore.Pin pin : pins) {
+      for (NoteKey key : chain) {
+        if (pin.key().sameKey(key)) {
+          return key;
+        }
+      }
+    }
+    return null;
   }
 
   private static String fingerprint(NoteKey key) {

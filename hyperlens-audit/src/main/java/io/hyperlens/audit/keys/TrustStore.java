@@ -140,7 +140,14 @@ public final class TrustStore {
               .filter(p -> p.getFileName().toString().endsWith(".vkey"))
               .sorted()
               .toArray(Path[]::new)) {
-        out.addAll(read(file, Files.readString(file, StandardCharsets.UTF_8)));
+        String text;
+        try {
+          text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          throw new IllegalArgumentException(
+              "trust store file " + file + " cannot be read as text: " + e, e);
+        }
+        out.addAll(read(file, text));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read trust store " + directory, e);

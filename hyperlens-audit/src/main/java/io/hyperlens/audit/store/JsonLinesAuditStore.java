@@ -441,8 +441,14 @@ public final class JsonLinesAuditStore implements AuditStore {
 
   @Override
   public String location() {
-    Path parent = file.toAbsolutePath().normalize().getParent();
-    return parent == null ? file.toAbsolutePath().toString() : parent.toString();
+    Path absolute = file.toAbsolutePath().normalize();
+    try {
+      absolute = absolute.toRealPath(); // a symbolic link names the log it points to
+    } catch (IOException e) {
+      // not there (yet): the path as given
+    }
+    Path parent = absolute.getParent();
+    return parent == null ? absolute.toString() : parent.toString();
   }
 
   /**

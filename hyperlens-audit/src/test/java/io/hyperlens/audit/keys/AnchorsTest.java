@@ -135,6 +135,31 @@ class AnchorsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("trust store " + file + " is a file, not a directory");
     assertThat(store.pinsFor("nobody")).isEmpty();
+    // a log pinned at its own place, copied over another pinned log, fails by the place
+    TrustStore two = TrustStore.open(dir.resolve("two"));
+    AuditSigner prod = AuditSigner.generate();
+    AuditSigner staging = AuditSigner.generate();
+    two.pin(prod.noteKey("prod"), "/logs/prod");
+    two.pin(staging.noteKey("staging"), "/logs/staging");
+    TrustAnchor both = TrustAnchor.trustStore(two.directory());
+    assertThat(both.check("staging", List.of(staging.noteKey("staging")), "/logs/staging").status())
+        .isEqualTo(TrustAnchor.Status.TRUSTED);
+    TrustAnchor.Check copied =
+        both.check("staging", List.of(staging.noteKey("staging")), "/logs/prod");
+    assertThat(copied.status()).isEqualTo(TrustAnchor.Status.MISMATCH);
+    assertThat(copied.detail())
+        .isEqualTo(
+            "trust store "
+                + two.directory()
+                + " pins the log at /logs/prod to key "
+                + prod.fingerprint()
+                + ", which does not sign this log");
+    // a file in the store that is not text is named
+    java.nio.file.Files.write(two.directory().resolve("bad.vkey"), new byte[] {(byte) 0xff, 0});
+    assertThatThrownBy(two::pins)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(
+            "trust store file " + two.directory().resolve("bad.vkey") + " cannot be read as text");
     assertThat(store.pinsFor("o")).extracting(TrustStore.Pin::location).containsExactly("/logs/a");
   }
 

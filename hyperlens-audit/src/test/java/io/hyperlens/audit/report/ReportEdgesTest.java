@@ -310,8 +310,27 @@ class ReportEdgesTest {
     assertThatThrownBy(() -> ReportSignature.verify(null, file, List.of()))
         .hasMessage("report, signatureFile and keys must not be null");
     Path sig = ReportSignature.sign(file, signer);
-    Files.write(sig, new byte[10]);
+    assertThat(ReportSignature.verify(file, List.of(signer.publicKey())))
+        .contains(signer.publicKey());
+    // what is signed starts with a fixed line, so the file's bytes alone do not verify
+    java.security.Signature plain = java.security.Signature.getInstance("Ed25519");
+    plain.initVerify(signer.publicKey());
+    plain.update(Files.readAllBytes(file));
+    assertThat(plain.verify(Files.readAllBytes(sig))).isFalse();
+    java.security.Signature withContext = java.security.Signature.getInstance("Ed25519");
+    withContext.initVerify(signer.publicKey());
+    withContext.update(
+        ReportSignature.CONTEXT_TEXT.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    withContext.update(Files.readAllBytes(file));
+    assertThat(withContext.verify(Files.readAllBytes(sig))).isTrue();
+    byte[] flipped = Files.readAllBytes(sig);
+    flipped[3] ^= 1;
+    Files.write(sig, flipped);
     assertThat(ReportSignature.verify(file, List.of(signer.publicKey()))).isEmpty();
+    Files.write(sig, new byte[10]);
+    assertThatThrownBy(() -> ReportSignature.verify(file, List.of(signer.publicKey())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(sig + " is not an Ed25519 signature (64 bytes), it holds 10 bytes");
     assertThatThrownBy(() -> ReportSignature.sign(dir.resolve("missing.pdf"), signer))
         .isInstanceOf(java.io.UncheckedIOException.class)
         .hasMessage("cannot sign " + dir.resolve("missing.pdf"));

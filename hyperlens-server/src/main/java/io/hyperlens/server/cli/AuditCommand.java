@@ -29,6 +29,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -78,6 +79,26 @@ final class AuditCommand implements Callable<Integer> {
     return USAGE;
   }
 
+  /** Standard output, showing rather than sending what a terminal would act on. */
+  static PrintWriter safeOut(CommandSpec spec) {
+    return new TerminalSafeWriter(spec.commandLine().getOut());
+  }
+
+  /** Standard error, likewise. */
+  static PrintWriter safeErr(CommandSpec spec) {
+    return new TerminalSafeWriter(spec.commandLine().getErr());
+  }
+
+  /** The public key in {@code file}, given with {@code --key}. */
+  static PublicKey keyOption(Path file) {
+    try {
+      return AuditKeys.loadPublic(file);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "--key: " + e.getMessage().replaceFirst("^publicKeyFile ", ""), e);
+    }
+  }
+
   /** The exit code of a verdict. */
   static int exitCode(VerificationReport.Verdict verdict) {
     switch (verdict) {
@@ -118,7 +139,7 @@ final class AuditCommand implements Callable<Integer> {
         throw new IllegalArgumentException("give --key or --fingerprint, not both");
       }
       if (key != null) {
-        return TrustAnchor.keyFile(key);
+        return TrustAnchor.key(keyOption(key));
       }
       if (fingerprint != null) {
         return TrustAnchor.fingerprint(fingerprint);
@@ -136,10 +157,10 @@ final class AuditCommand implements Callable<Integer> {
     try {
       return body.call();
     } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
-      spec.commandLine().getErr().println(e.getMessage());
+      safeErr(spec).println(e.getMessage());
       return USAGE;
     } catch (IOException e) {
-      spec.commandLine().getErr().println("cannot read or write a file: " + e);
+      safeErr(spec).println("cannot read or write a file: " + e);
       return USAGE;
     }
   }
@@ -185,7 +206,7 @@ final class AuditCommand implements Callable<Integer> {
     }
 
     PrintWriter out() {
-      return spec.commandLine().getOut();
+      return safeOut(spec);
     }
   }
 
@@ -350,6 +371,11 @@ final class AuditCommand implements Callable<Integer> {
                           + (expected == null
                               ? " (trusted on first use: check this fingerprint with whoever keeps"
                                   + " the log)"
+                              : "")
+                          + (report.unsealedRecords() > 0
+                              ? "; note that "
+                                  + report.unsealedRecords()
+                                  + " of its records are signed by no checkpoint yet"
                               : ""));
               out().flush();
               return VERIFIED;
@@ -536,16 +562,53 @@ final class AuditCommand implements Callable<Integer> {
               }
             }
             List<PublicKey> keys = new ArrayList<>();
+            List<TrustStore.Pin> pins = List.of();
             if (key != null) {
-              keys.add(AuditKeys.loadPublic(key));
+              keys.add(keyOption(key));
             } else {
-              TrustStore.open(trustStore != null ? trustStore : TrustStore.defaultDirectory())
-                  .pins()
-                  .forEach(pin -> keys.add(pin.key().publicKey()));
+              Path store = trustStore != null ? trustStore : TrustStore.defaultDirectory();
+              pins = TrustStore.open(store).pins();
+              if (pins.isEmpty()) {
+                throw new IllegalArgumentException(
+                    "trust store "
+                        + store
+                        + " holds no pinned key: give the log's public key (--key FILE), or pin"
+                        + " the log (hyperlens audit pin)");
+              }
+              pins.forEach(pin -> keys.add(pin.key().publicKey()));
             }
             Optional<PublicKey> by = ReportSignature.verify(report, signature, keys);
-            PrintWriter out = spec.commandLine().getOut();
-            if (by.isPresent()) {
+            PrintWriter out = safeOut(spec);
+            if (by.isPresent() && key == null) {
+              // A pinned key vouches only for reports on its own log: the report must name it.
+              String signer = AuditKeys.fingerprint(by.get());
+              Set<String> named = ReportSignature.namedKeys(report);
+              List<String> logs = new ArrayList<>();
+              for (TrustStore.Pin pin : pins) {
+                if (AuditKeys.fingerprint(pin.key().publicKey()).equals(signer)) {
+                  logs.add(pin.key().name());
+                }
+              }
+              if (!named.contains(signer)) {
+                out.println(
+                    report
+                        + ": signature FAILED: signed by "
+                        + signer
+                        + " (pinned for log "
+                        + String.join(", ", logs)
+                        + "), a key this report does not name"
+                        + (named.isEmpty() ? "" : "; it names " + String.join(", ", named)));
+                out.flush();
+                return TAMPERED;
+              }
+              out.println(
+                  report
+                      + ": signature verified, signed by "
+                      + signer
+                      + " (pinned for log "
+                      + String.join(", ", logs)
+                      + ")");
+            } else if (by.isPresent()) {
               out.println(
                   report + ": signature verified, signed by " + AuditKeys.fingerprint(by.get()));
             } else {
@@ -657,7 +720,7 @@ final class AuditCommand implements Callable<Integer> {
             try {
               proof = TlogProof.parse(text);
             } catch (IllegalArgumentException e) {
-              PrintWriter out = spec.commandLine().getOut();
+              PrintWriter out = safeOut(spec);
               out.println("FAILED: " + receipt + " is not a receipt: " + e.getMessage());
               out.flush();
               return TAMPERED;
@@ -680,11 +743,11 @@ final class AuditCommand implements Callable<Integer> {
             }
             TrustAnchor anchor =
                 key != null
-                    ? TrustAnchor.keyFile(key)
+                    ? TrustAnchor.key(keyOption(key))
                     : TrustAnchor.trustStore(
                         trustStore != null ? trustStore : TrustStore.defaultDirectory());
             AuditProofs.ReceiptCheck check = AuditProofs.verifyReceipt(proof, given, anchor);
-            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter out = safeOut(spec);
             String verdict =
                 check.verdict() == VerificationReport.Verdict.VERIFIED
                     ? "verified"
@@ -745,6 +808,11 @@ final class AuditCommand implements Callable<Integer> {
               return VERIFIED;
             } catch (WitnessException e) {
               out().println(w.description() + " refused (" + e.reason() + "): " + e.getMessage());
+              out().flush();
+              return TAMPERED;
+            } catch (IllegalStateException e) {
+              // the witness holds more of the log than the log does
+              out().println(w.description() + " refused: " + e.getMessage());
               out().flush();
               return TAMPERED;
             }

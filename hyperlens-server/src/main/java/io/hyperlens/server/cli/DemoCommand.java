@@ -353,14 +353,20 @@ final class DemoCommand implements Callable<Integer> {
         failed,
         dropped);
     out.flush();
-    if (endpoint == null || exported > 0 || failed + dropped == 0) {
+    // what was made to go out: the tracer's finished spans (less those sampled out) and the
+    // saga spans, whether exported, failed, dropped or still queued when the time ran out
+    long made =
+        Math.max(
+            spans.spansFinished() - spans.spansSampledOut() + sagas.exportedSpans(),
+            exported + failed + dropped);
+    if (endpoint == null || exported > 0 || made == 0) {
       return 0;
     }
     err.printf(
         Locale.ROOT,
         "%,d of %,d spans exported: %s%n",
         exported,
-        exported + failed + dropped,
+        made,
         failures.nothingAnswered()
             ? "nothing answered at " + endpoint
             : endpoint

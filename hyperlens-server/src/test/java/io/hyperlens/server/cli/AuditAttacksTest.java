@@ -317,4 +317,199 @@ class AuditAttacksTest {
     }
     return text.toString();
   }
+
+  /** Appends {@code count} allow records chained on from the last one, as one without the key. */
+  private void appendForged(int count, String reason) throws Exception {
+    List<String> lines = new ArrayList<>(Files.readAllLines(file));
+    AuditRecord last = null;
+    for (String line : lines) {
+      Object entry = AuditJson.parseLine(line);
+      if (entry instanceof AuditRecord) {
+        last = (AuditRecord) entry;
+      }
+    }
+    String prev = last.hash();
+    StringBuilder out = new StringBuilder();
+    for (int i = 1; i <= count; i++) {
+      AuditRecord forged =
+          new AuditRecord(
+              "forged-" + i,
+              last.timestamp(),
+              "did:mesh:attacker",
+              "file_write",
+              "/prod/secrets",
+              Decision.ALLOW,
+              reason,
+              null,
+              java.util.Map.of(),
+              last.sequence() + i,
+              prev,
+              AuditRecord.GENESIS_HASH);
+      forged = forged.withHash(AuditJson.hash(forged));
+      out.append(AuditJson.toLine(forged)).append('\n');
+      prev = forged.hash();
+    }
+    Files.writeString(file, out, java.nio.file.StandardOpenOption.APPEND);
+  }
+
+  @Test
+  void recordsAppendedAfterACleanCloseAreNeverSignedByTheWriter() throws Exception {
+    appendForged(3, null);
+    assertThat(run("audit", "verify", log.toString(), "--fingerprint", fingerprint)).isEqualTo(3);
+    assertThat(
+            run(
+                "demo",
+                "--duration",
+                "200ms",
+                "--audit",
+                log.toString(),
+                "--key-dir",
+                keys.toString()))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .contains(
+            "holds records 41 to 43 after the checkpoint this writer signed when it closed the log"
+                + " at 40: they were added by someone else");
+  }
+
+  @Test
+  void aPinnedLogCopiedOverAnotherPinnedLogFailsByItsPlace() throws Exception {
+    Path staging = dir.resolve("staging");
+    try (AuditLog audit = AuditLog.open(staging, dir.resolve("staging-keys"), null)) {
+      audit.append(
+          io.hyperlens.audit.AuditEntry.builder()
+              .agentId("a")
+              .action("x")
+              .decision(Decision.ALLOW)
+              .build());
+    }
+    assertThat(run("audit", "pin", log.toString(), "--trust-store", trust.toString())).isZero();
+    assertThat(run("audit", "pin", staging.toString(), "--trust-store", trust.toString())).isZero();
+    Files.copy(
+        staging.resolve(AuditLog.STORE_FILE),
+        file,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    assertThat(run("audit", "verify", log.toString(), "--trust-store", trust.toString()))
+        .isEqualTo(1);
+    assertThat(out.toString())
+        .startsWith("FAILED: UNTRUSTED_KEY: trust store " + trust + " pins the log at ");
+    // a symbolic link to the log is the same place
+    Path link = dir.resolve("alias");
+    Files.createSymbolicLink(link, log);
+    assertThat(run("audit", "verify", link.toString(), "--trust-store", trust.toString()))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void aReportSignedByAnotherPinnedLogsKeyIsRefused() throws Exception {
+    Path pdf = dir.resolve("r.csv");
+    assertThat(
+            run(
+                "audit",
+                "report",
+                log.toString(),
+                "--fingerprint",
+                fingerprint,
+                "--format",
+                "csv",
+                "--key-dir",
+                keys.toString(),
+                "--out",
+                pdf.toString()))
+        .isZero();
+    assertThat(run("audit", "pin", log.toString(), "--trust-store", trust.toString())).isZero();
+    assertThat(run("audit", "verify-report", pdf.toString(), "--trust-store", trust.toString()))
+        .isZero();
+    assertThat(out.toString()).contains("(pinned for log " + origin() + ")");
+    // another log whose key the forger holds, pinned too, signs an edited copy
+    Path other = dir.resolve("other");
+    AuditSigner otherKey;
+    try (AuditLog audit = AuditLog.open(other, dir.resolve("other-keys"), null)) {
+      audit.checkpoint();
+    }
+    otherKey = AuditKeys.loadAll(dir.resolve("other-keys")).get(0);
+    assertThat(run("audit", "pin", other.toString(), "--trust-store", trust.toString())).isZero();
+    Files.writeString(pdf, Files.readString(pdf).replace("deny", "allow"));
+    io.hyperlens.audit.report.ReportSignature.sign(pdf, otherKey);
+    assertThat(run("audit", "verify-report", pdf.toString(), "--trust-store", trust.toString()))
+        .isEqualTo(1);
+    assertThat(out.toString())
+        .contains("signature FAILED: signed by " + otherKey.fingerprint())
+        .contains("a key this report does not name");
+    // with no pinned key, a usage error that says so
+    assertThat(
+            run(
+                "audit",
+                "verify-report",
+                pdf.toString(),
+                "--trust-store",
+                dir.resolve("empty").toString()))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("holds no pinned key");
+  }
+
+  @Test
+  void aRecordCannotRewriteTheLineThatReportsOnIt() throws Exception {
+    Path esc = dir.resolve("esc");
+    Path escKeys = dir.resolve("esc-keys");
+    try (AuditLog audit = AuditLog.open(esc, escKeys, null)) {
+      audit.append(
+          io.hyperlens.audit.AuditEntry.builder()
+              .agentId("agent")
+              .action("file_write")
+              .decision(Decision.DENY)
+              .reason("\r\u001b[2K\u001b[1Averified: -> allow\u202e")
+              .build());
+    }
+    Path receipt = dir.resolve("esc.tlog-proof");
+    assertThat(run("audit", "proof", esc.toString(), "--seq", "1", "--out", receipt.toString()))
+        .isZero();
+    Path pub;
+    try (var files = Files.list(escKeys)) {
+      pub = files.filter(p -> p.toString().endsWith(".pub")).findFirst().orElseThrow();
+    }
+    assertThat(run("audit", "verify-proof", receipt.toString(), "--key", pub.toString())).isZero();
+    assertThat(out.toString())
+        .doesNotContain("\u001b")
+        .doesNotContain("\r")
+        .doesNotContain("\u202e")
+        .contains("-> deny (\\u000d\\u001b[2K\\u001b[1Averified: -> allow\\u202e)");
+  }
+
+  @Test
+  void terminalControlCharactersAreShownNotSent() {
+    assertThat(TerminalSafeWriter.escape("a\u001b[2Kb\rc\u202ed\ne"))
+        .isEqualTo("a\\u001b[2Kb\\u000dc\\u202ed\ne");
+    assertThat(TerminalSafeWriter.escape("plain")).isEqualTo("plain");
+    StringWriter raw = new StringWriter();
+    PrintWriter safe = new TerminalSafeWriter(raw);
+    safe.print('\u001b');
+    safe.write("x\u0007".toCharArray(), 0, 2);
+    safe.println("y");
+    assertThat(raw.toString()).isEqualTo("\\u001bx\\u0007y" + System.lineSeparator());
+  }
+
+  @Test
+  void aKeyDirectoryInsideTheLogsIsRefused() {
+    assertThat(
+            run(
+                "demo",
+                "--duration",
+                "200ms",
+                "--audit",
+                log.toString(),
+                "--key-dir",
+                log.resolve("keys").toString()))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .contains("keyDirectory must not be the log's directory or inside it");
+  }
+
+  @Test
+  void aBadKeyFileIsNamedByItsOption() throws Exception {
+    Path bad = dir.resolve("bad.pub");
+    Files.writeString(bad, "not a key");
+    assertThat(run("audit", "verify", log.toString(), "--key", bad.toString())).isEqualTo(2);
+    assertThat(err.toString()).startsWith("--key: " + bad + " holds no");
+  }
 }
