@@ -26,33 +26,7 @@ import java.util.regex.Pattern;
  */
 public final class Redactor {
   /** The keys whose values are secrets wherever they appear as {@code key=value} or JSON. */
-  static final Set<String> SECRET_KEYS =
-      Set.of(
-          "password",
-          "passwd",
-          "pwd",
-          "secret",
-          "client_secret",
-          "token",
-          "access_token",
-          "refresh_token",
-          "id_token",
-          "auth_token",
-          "api_key",
-          "apikey",
-          "api-key",
-          "x-api-key",
-          "private_key",
-          "aws_secret_access_key",
-          "secret_access_key");
-
-  private static final String KEYS =
-      "password|passwd|pwd|client_secret|secret|access_token|refresh_token|id_token"
-          + "|auth_token|token|api_key|apikey|api-key|x-api-key|private_key"
-          + "|aws_secret_access_key|secret_access_key";
-
-  /** Replace whichever capturing group matched. */
-  private static final int ANY_GROUP = -1;
+  static final Set<String> SECRET_KEYS = Set.copyOf(CredentialPairs.KEYS);
 
   /** Where the secrets in a text lie: each one's {start, end}, in order. */
   @FunctionalInterface
@@ -71,24 +45,17 @@ public final class Redactor {
     }
   }
 
-  /** The {@code group} (or, for {@link #ANY_GROUP}, whichever matched) of each match. */
+  /** The {@code group} of each match. */
   private static Finder regex(Pattern pattern, int group) {
     return text -> {
       List<int[]> out = new ArrayList<>(1);
       Matcher m = pattern.matcher(text);
       while (m.find()) {
-        int g = group;
-        if (g == ANY_GROUP) {
-          g = 1;
-          while (g < m.groupCount() && m.group(g) == null) {
-            g++;
-          }
-        }
-        int start = m.start(g);
-        if (start < 0 || m.end(g) == start || text.startsWith("[REDACTED:", start)) {
+        int start = m.start(group);
+        if (start < 0 || m.end(group) == start || text.startsWith("[REDACTED:", start)) {
           continue;
         }
-        out.add(new int[] {start, m.end(g)});
+        out.add(new int[] {start, m.end(group)});
       }
       return out;
     };
@@ -224,10 +191,7 @@ public final class Redactor {
           new Rule(
               "credential",
               containsAny("pass", "pwd", "secret", "token", "key"),
-              "(?i)(?<![A-Za-z0-9_-])[\"']?(?:[A-Za-z0-9]+[_.-])*(?:"
-                  + KEYS
-                  + ")[\"']?\\s*[:=]\\s*(?:\"([^\"]*)\"|'([^']*)'|([^\\s\",;&'}\\]]+))",
-              ANY_GROUP),
+              CredentialPairs::find),
           new Rule(
               "aws_secret_key",
               lower -> lower.length() >= 40 && (lower.indexOf('/') >= 0 || lower.indexOf('+') >= 0),

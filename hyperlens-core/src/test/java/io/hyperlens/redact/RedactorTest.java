@@ -42,6 +42,36 @@ class RedactorTest {
   }
 
   @Test
+  void credentialPairsInEveryShape() {
+    assertThat(redactor.redact("x.password=1 y")).isEqualTo("x.password=[REDACTED:credential] y");
+    assertThat(redactor.redact("my..password=2")).isEqualTo("my..password=[REDACTED:credential]");
+    assertThat(redactor.redact("{\"api_key\": \"abc\"}"))
+        .isEqualTo("{\"api_key\": \"[REDACTED:credential]\"}");
+    assertThat(redactor.redact("DB_PASSWORD='pw one'"))
+        .isEqualTo("DB_PASSWORD='[REDACTED:credential]'");
+    assertThat(redactor.redact("GET /?token=abc&x=1"))
+        .isEqualTo("GET /?token=[REDACTED:credential]&x=1");
+    assertThat(redactor.redact("aws_secret_access_key = wJalr"))
+        .isEqualTo("aws_secret_access_key = [REDACTED:credential]");
+    assertThat(redactor.redact("X-Api-Key: k1")).isEqualTo("X-Api-Key: [REDACTED:credential]");
+    // not keys: a word that only ends like one, a key without a value, an empty quoted value
+    assertThat(redactor.redact("mypassword=3")).isEqualTo("mypassword=3");
+    assertThat(redactor.redact("token: ")).isEqualTo("token: ");
+    assertThat(redactor.redact("password=\"\"")).isEqualTo("password=\"\"");
+    assertThat(redactor.redact("password=\"unclosed")).isEqualTo("password=\"unclosed");
+    assertThat(redactor.redact("-password=x")).isEqualTo("-password=x");
+  }
+
+  @Test
+  void aLongIdentifierIsScannedInLinearTimeWithoutOverflowingTheStack() {
+    String identifier = "a_".repeat(50_000) + "token";
+    assertThat(redactor.redact(identifier)).isEqualTo(identifier);
+    assertThat(redactor.redact(identifier + "=x")).isEqualTo(identifier + "=[REDACTED:credential]");
+    String base64 = "aB1/".repeat(50_000);
+    assertThat(redactor.redact(base64)).isEqualTo(base64);
+  }
+
+  @Test
   void aValueUnderASecretKeyIsRedactedWhateverItLooksLike() {
     assertThat(redactor.redactUnder("API_KEY", "plain")).isEqualTo("[REDACTED:credential]");
     assertThat(redactor.redactUnder("note", "card 4111111111111111"))
