@@ -166,6 +166,51 @@ public final class HypervisorEventBus {
     }
   }
 
+  /**
+   * Retries the acknowledgement of an event already emitted, after {@link #emit} threw {@link
+   * EventNotAcknowledgedException}: delivers {@code event} again to the acknowledged subscribers
+   * only (a durable sink, whose store keeps an event id once) and waits for them. The event is not
+   * appended to the log again and plain subscribers do not see it twice, which calling {@code emit}
+   * again would do.
+   *
+   * <pre>{@code
+   * try {
+   *   bus.emit(event);
+   * } catch (EventNotAcknowledgedException e) {
+   *   bus.redeliverAcknowledged(event); // once the store is back; throws again if it is not
+   * }
+   * }</pre>
+   *
+   * <p>Call it from the emitting code, not from a subscriber.
+   *
+   * @throws IllegalArgumentException if {@code event} is null
+   * @throws EventNotAcknowledgedException if an acknowledged subscriber failed again
+   */
+  public void redeliverAcknowledged(HypervisorEvent event) {
+    if (event == null) {
+      throw new IllegalArgumentException("event must not be null");
+    }
+    PendingAck[] acks;
+    dispatchLock.lock();
+    try {
+      for (Handler handler : typedHandlers[event.eventType().ordinal()]) {
+        if (handler.acknowledged != null) {
+          handler.handle(event);
+        }
+      }
+      for (Handler handler : wildcardHandlers) {
+        if (handler.acknowledged != null) {
+          handler.handle(event);
+        }
+      }
+      acks = pendingAcks.toArray(new PendingAck[0]);
+      pendingAcks.clear();
+    } finally {
+      dispatchLock.unlock();
+    }
+    awaitAcknowledgements(acks);
+  }
+
   private static void awaitAcknowledgements(PendingAck[] acks) {
     EventNotAcknowledgedException failure = null;
     for (PendingAck ack : acks) {

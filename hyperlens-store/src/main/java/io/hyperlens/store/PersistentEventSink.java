@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -41,8 +42,10 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>The store being down never sticks an emitter: SYNC emitters give up after the commit timeout,
  * ASYNC batches are retried with backoff for a while and then counted as failed. An event the store
  * cannot hold (bad input) is rejected alone, not with its batch. {@link #stats()} accounts for
- * every event. {@link #close()} unsubscribes, then drains the queue within the close timeout.
- * Thread-safe.
+ * every event. {@link #close()} unsubscribes, then drains the queue within the close timeout; a JVM
+ * that exits without it drains it from a shutdown hook (unless {@link
+ * PersistentEventSinkBuilder#flushOnShutdown} is off). Drops are counted and logged at most every
+ * ten seconds; {@link SinkMetrics} exposes every count on a Prometheus registry. Thread-safe.
  *
  * <pre>{@code
  * HypervisorEventBus bus = new HypervisorEventBus();
@@ -58,6 +61,9 @@ public final class PersistentEventSink implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(PersistentEventSink.class.getName());
   private static final AtomicInteger THREADS = new AtomicInteger();
   private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+  /** Drops are logged at most once in this many nanoseconds, with the count since the last. */
+  static final long DROP_LOG_INTERVAL = TimeUnit.SECONDS.toNanos(10);
 
   private final EventStore store;
   private final SpanStore spanStore;
@@ -90,6 +96,13 @@ public final class PersistentEventSink implements AutoCloseable {
   private final LongAdder spansStored = new LongAdder();
   private final LongAdder spansFailed = new LongAdder();
   private final AtomicBoolean rejectionLogged = new AtomicBoolean();
+  private final int queueCapacity;
+  private final Thread shutdownHook;
+
+  /** When drops were last logged, and how many there were then (rate-limited logging). */
+  private final AtomicLong dropsLoggedAt = new AtomicLong(System.nanoTime() - DROP_LOG_INTERVAL);
+
+  private final AtomicLong dropsLogged = new AtomicLong();
   private final AtomicBoolean failureLogged = new AtomicBoolean();
 
   /** One queued event and, in SYNC mode, the acknowledgement its emitter waits for. */
@@ -114,9 +127,34 @@ public final class PersistentEventSink implements AutoCloseable {
     this.retryForNanos = Timeouts.nanos(builder.retryFor);
     this.closeTimeoutNanos = Timeouts.nanos(builder.closeTimeout);
     this.room = new Semaphore(builder.queueCapacity);
-    this.writer = new Thread(this::run, "hyperlens-store-sink-" + THREADS.incrementAndGet());
+    int number = THREADS.incrementAndGet();
+    this.writer = new Thread(this::run, "hyperlens-store-sink-" + number);
     this.writer.setDaemon(true);
     this.writer.start();
+    this.queueCapacity = builder.queueCapacity;
+    this.shutdownHook =
+        builder.flushOnShutdown
+            ? new Thread(this::closeOnShutdown, "hyperlens-store-sink-" + number + "-shutdown")
+            : null;
+    if (shutdownHook != null) {
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+  }
+
+  /** The JVM is exiting without {@link #close()}: drain what is queued, within the deadline. */
+  private void closeOnShutdown() {
+    long waiting = queued();
+    close();
+    if (waiting > 0) {
+      LOG.log(
+          Level.INFO,
+          this
+              + " was not closed before the JVM exited: drained "
+              + waiting
+              + " queued events on shutdown ("
+              + stats()
+              + ")");
+    }
   }
 
   /** Configures a sink writing into {@code store}. */
@@ -192,7 +230,7 @@ public final class PersistentEventSink implements AutoCloseable {
 
   private boolean enqueue(Entry entry) {
     if (closed.get()) {
-      dropped.increment();
+      drop();
       return false;
     }
     boolean got;
@@ -207,13 +245,13 @@ public final class PersistentEventSink implements AutoCloseable {
       got = room.tryAcquire();
     }
     if (!got) {
-      dropped.increment();
+      drop();
       return false;
     }
     synchronized (progress) {
       if (closed.get()) {
         room.release();
-        dropped.increment();
+        drop();
         return false;
       }
       queue.add(entry);
@@ -221,6 +259,31 @@ public final class PersistentEventSink implements AutoCloseable {
     }
     accepted.increment();
     return true;
+  }
+
+  /** Counts a dropped event, and logs the drops at most once per {@link #DROP_LOG_INTERVAL}. */
+  private void drop() {
+    dropped.increment();
+    long now = System.nanoTime();
+    long last = dropsLoggedAt.get();
+    if (now - last >= DROP_LOG_INTERVAL && dropsLoggedAt.compareAndSet(last, now)) {
+      long total = dropped.sum();
+      long since = total - dropsLogged.getAndSet(total);
+      LOG.log(
+          Level.WARNING,
+          this
+              + " dropped "
+              + since
+              + (since == 1 ? " event" : " events")
+              + (closed.get()
+                  ? " after it was closed"
+                  : ": its queue of " + queueCapacity + " was full (" + overflow + ")")
+              + "; "
+              + total
+              + " in all (SinkStats.dropped), logged at most every "
+              + TimeUnit.NANOSECONDS.toSeconds(DROP_LOG_INTERVAL)
+              + " s");
+    }
   }
 
   /**
@@ -434,6 +497,13 @@ public final class PersistentEventSink implements AutoCloseable {
     synchronized (progress) { // no enqueue slips in after the final drain
       if (!closed.compareAndSet(false, true)) {
         return;
+      }
+    }
+    if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is exiting: the hook runs, finds the sink closed and returns
       }
     }
     subscriptions.forEach(Subscription::close);

@@ -22,6 +22,7 @@ public final class PersistentEventSinkBuilder {
   Duration commitTimeout = Duration.ofSeconds(10);
   Duration retryFor = Duration.ofSeconds(30);
   Duration closeTimeout = Duration.ofSeconds(10);
+  boolean flushOnShutdown = true;
 
   PersistentEventSinkBuilder(EventStore store) {
     if (store == null) {
@@ -85,6 +86,16 @@ public final class PersistentEventSinkBuilder {
   /** How long {@code close()} waits for the queue to drain before failing what is left. */
   public PersistentEventSinkBuilder closeTimeout(Duration closeTimeout) {
     this.closeTimeout = positive("closeTimeout", closeTimeout);
+    return this;
+  }
+
+  /**
+   * Whether a JVM that exits without {@link PersistentEventSink#close()} still drains the queue,
+   * within the close timeout, from a shutdown hook; default true. Off, an ASYNC sink's queued
+   * events are lost on such an exit (a SIGKILL loses them either way).
+   */
+  public PersistentEventSinkBuilder flushOnShutdown(boolean flushOnShutdown) {
+    this.flushOnShutdown = flushOnShutdown;
     return this;
   }
 

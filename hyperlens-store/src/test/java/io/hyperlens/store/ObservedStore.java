@@ -16,11 +16,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A real store seen from outside: which ids have committed (after the delegate returned), how many
  * append calls (transactions) there were, and optionally a gate that holds appends back.
  */
-final class ObservedStore implements EventStore {
+class ObservedStore implements EventStore {
   final EventStore delegate;
   final Set<String> committed = ConcurrentHashMap.newKeySet();
   final AtomicInteger appendCalls = new AtomicInteger();
   volatile CountDownLatch gate;
+  volatile long delayMillis;
 
   ObservedStore(EventStore delegate) {
     this.delegate = delegate;
@@ -35,6 +36,14 @@ final class ObservedStore implements EventStore {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted at the gate", e);
+      }
+    }
+    if (delayMillis > 0) {
+      try {
+        Thread.sleep(delayMillis * events.size());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while slow", e);
       }
     }
     appendCalls.incrementAndGet();
