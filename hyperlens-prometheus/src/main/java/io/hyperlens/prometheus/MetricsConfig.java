@@ -10,7 +10,8 @@ import java.util.TreeMap;
  *
  * @param host the address to bind; {@code 127.0.0.1} unless configured, so metrics are not
  *     published beyond the machine by accident
- * @param port the port; default 9090 as in the seed; 0 picks any free port
+ * @param port the port; default 9464 (the spec said 9090, which is Prometheus's own port, so a
+ *     Prometheus and an agent on one host would collide); 0 picks any free port
  * @param path the scrape path, default {@code /metrics}
  * @param namespace the prefix of the Agent OS metrics ({@code agent_os} by default)
  * @param includeProcessMetrics add client_java's {@code process_*} metrics (CPU, memory, open
@@ -28,6 +29,9 @@ public record MetricsConfig(
     boolean includeProcessMetrics,
     boolean includeJvmMetrics,
     Map<String, String> customLabels) {
+
+  /** The default port, OpenTelemetry's Prometheus exporter's too, and what deploy/ scrapes. */
+  public static final int DEFAULT_PORT = 9464;
 
   /**
    * Validates every field.
@@ -57,9 +61,10 @@ public record MetricsConfig(
     ConstantLabels.of(customLabels);
   }
 
-  /** The defaults: {@code 127.0.0.1:9090/metrics}, namespace {@code agent_os}, JVM and process. */
+  /** The defaults: {@code 127.0.0.1:9464/metrics}, namespace {@code agent_os}, JVM and process. */
   public static MetricsConfig defaults() {
-    return new MetricsConfig("127.0.0.1", 9090, "/metrics", "agent_os", true, true, Map.of());
+    return new MetricsConfig(
+        "127.0.0.1", DEFAULT_PORT, "/metrics", "agent_os", true, true, Map.of());
   }
 
   /** This config on another port. */

@@ -43,7 +43,7 @@ public final class MetricsEndpoint implements Closeable {
     return config.host();
   }
 
-  /** The scrape URL, e.g. {@code http://127.0.0.1:9090/metrics}. */
+  /** The scrape URL, e.g. {@code http://127.0.0.1:9464/metrics}. */
   public URI uri() {
     String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
     return URI.create("http://" + host + ":" + port() + config.path());

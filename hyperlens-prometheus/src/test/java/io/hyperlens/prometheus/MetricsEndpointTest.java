@@ -132,7 +132,7 @@ class MetricsEndpointTest {
   void theDefaultsAreTheSeeds() {
     MetricsConfig defaults = MetricsConfig.defaults();
 
-    assertThat(defaults.port()).isEqualTo(9090);
+    assertThat(defaults.port()).isEqualTo(9464); // what deploy/prometheus/prometheus.yml scrapes
     assertThat(defaults.path()).isEqualTo("/metrics");
     assertThat(defaults.namespace()).isEqualTo("agent_os");
     assertThat(defaults.host()).isEqualTo("127.0.0.1");

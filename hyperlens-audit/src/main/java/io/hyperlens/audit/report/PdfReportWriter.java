@@ -512,9 +512,10 @@ final class PdfReportWriter {
     }
 
     /**
-     * Greedy word wrap into at most {@code maxLines} lines no wider than {@code width}; a word
-     * longer than a line breaks anywhere, and text that does not fit ends in "...". Linear in the
-     * text shown: character widths are looked up once per font.
+     * Greedy word wrap into at most {@code maxLines} lines no wider than {@code width}, at spaces
+     * or after {@code :}, {@code /} and {@code -} (an agent's {@code did:mesh:tool-agent-0}, a
+     * path); a word longer than a line breaks anywhere, and text that does not fit ends in "...".
+     * Linear in the text shown: character widths are looked up once per font.
      */
     private List<String> wrap(String text, PDFont font, float size, float width, int maxLines)
         throws IOException {
@@ -529,20 +530,23 @@ final class PdfReportWriter {
       while (start < n && lines.size() < maxLines) {
         float used = 0;
         int end = start;
-        int lastSpace = -1;
+        int lastBreak = -1; // where the line may end: at a space, or after : / -
         while (end < n) {
           float w = glyph(font, shown.charAt(end)) * size / 1000;
           if (used + w > width && end > start) {
             break;
           }
-          if (shown.charAt(end) == ' ') {
-            lastSpace = end;
+          char c = shown.charAt(end);
+          if (c == ' ') {
+            lastBreak = end;
+          } else if (c == ':' || c == '/' || c == '-') {
+            lastBreak = end + 1;
           }
           used += w;
           end++;
         }
-        if (end < n && lastSpace > start) {
-          end = lastSpace;
+        if (end < n && lastBreak > start) {
+          end = lastBreak;
         }
         lines.add(shown.substring(start, end));
         start = end;

@@ -337,4 +337,52 @@ class ReportEdgesTest {
     assertThatThrownBy(() -> ReportSignature.verify(dir.resolve("missing.pdf"), List.of()))
         .isInstanceOf(java.io.UncheckedIOException.class);
   }
+
+  @Test
+  void tableCellsWrapAfterColonsSlashesAndDashesNotInsideWords() throws Exception {
+    String agent = "did:mesh:tool-agent-0000000001";
+    try (AuditLog log =
+        AuditLog.builder().store(new InMemoryAuditStore(100)).signer(signer).clock(clock).build()) {
+      for (int i = 0; i < 3; i++) {
+        log.append(
+            AuditEntry.builder()
+                .agentId(agent)
+                .action("file_write")
+                .resource("/prod/services/payments-gateway/config/settings.yaml")
+                .decision(Decision.DENY)
+                .ruleId("rule-005")
+                .reason("Production writes blocked")
+                .timestamp(DAY1)
+                .build());
+      }
+      clock.advance(Duration.ofHours(1));
+      String text;
+      try (org.apache.pdfbox.pdmodel.PDDocument doc =
+          org.apache.pdfbox.Loader.loadPDF(report(log, ReportFormat.PDF).bytes())) {
+        text = new org.apache.pdfbox.text.PDFTextStripper().getText(doc);
+      }
+      // Wherever the agent's id is split over lines (the violations table's narrow column), the
+      // split follows a ':' or a '-', never the middle of "tool" or "agent".
+      int splits = 0;
+      for (int at = text.indexOf("did:"); at >= 0; at = text.indexOf("did:", at + 1)) {
+        int seen = 0;
+        for (int i = at; i < text.length() && seen < agent.length(); i++) {
+          char c = text.charAt(i);
+          if (c == '\n' || c == '\r') {
+            if (c == '\n') {
+              splits++;
+            }
+            assertThat(text.charAt(i - 1))
+                .as(text.substring(at, Math.min(text.length(), i + 20)))
+                .isIn(':', '-', '/', '\r');
+          } else {
+            assertThat(c).isEqualTo(agent.charAt(seen));
+            seen++;
+          }
+        }
+        assertThat(seen).isEqualTo(agent.length());
+      }
+      assertThat(splits).as("the id is wrapped somewhere").isPositive();
+    }
+  }
 }

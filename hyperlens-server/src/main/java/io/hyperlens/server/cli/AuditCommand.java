@@ -12,6 +12,7 @@ import io.hyperlens.audit.keys.TrustAnchor;
 import io.hyperlens.audit.keys.TrustStore;
 import io.hyperlens.audit.report.ComplianceReport;
 import io.hyperlens.audit.report.ReportRequest;
+import io.hyperlens.audit.report.ReportRequestBuilder;
 import io.hyperlens.audit.report.ReportSignature;
 import io.hyperlens.audit.store.JsonLinesAuditStore;
 import io.hyperlens.audit.tlog.NoteKey;
@@ -96,6 +97,23 @@ final class AuditCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "--key: " + e.getMessage().replaceFirst("^publicKeyFile ", ""), e);
+    }
+  }
+
+  /**
+   * {@code set}'s result; a value it refuses is reported under the command-line option ({@code
+   * --time-range}), not the Java name ({@code timeRange}) the library uses.
+   */
+  static <T> T option(String flag, String field, java.util.function.Supplier<T> set) {
+    try {
+      return set.get();
+    } catch (IllegalArgumentException e) {
+      String message = e.getMessage() == null ? "" : e.getMessage();
+      throw new IllegalArgumentException(
+          message.startsWith(field)
+              ? flag + message.substring(field.length())
+              : flag + ": " + message,
+          e);
     }
   }
 
@@ -455,12 +473,11 @@ final class AuditCommand implements Callable<Integer> {
       return guarded(
           spec,
           () -> {
-            ReportRequest request =
-                ReportRequest.builder()
-                    .format(format)
-                    .timeRange(timeRange)
-                    .organization(organization)
-                    .build();
+            ReportRequestBuilder builder = ReportRequest.builder();
+            option("--format", "format", () -> builder.format(format));
+            option("--time-range", "timeRange", () -> builder.timeRange(timeRange));
+            option("--org", "organization", () -> builder.organization(organization));
+            ReportRequest request = builder.build();
             Path target =
                 out != null ? out : Path.of("compliance-report." + request.format().value());
             try (JsonLinesAuditStore store = JsonLinesAuditStore.openReadOnly(file())) {

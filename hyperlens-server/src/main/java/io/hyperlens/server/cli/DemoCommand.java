@@ -17,6 +17,10 @@ import io.hyperlens.otel.OtelSpanSink;
 import io.hyperlens.otel.TraceExporter;
 import io.hyperlens.otel.Tracing;
 import io.hyperlens.otel.TracingConfig;
+import io.hyperlens.prometheus.Metrics;
+import io.hyperlens.prometheus.MetricsConfig;
+import io.hyperlens.prometheus.MetricsEndpoint;
+import io.hyperlens.prometheus.RingMetricsBridge;
 import io.hyperlens.server.demo.AgentWorkload;
 import io.hyperlens.server.demo.DemoRun;
 import io.hyperlens.server.demo.PolicyAuditor;
@@ -131,6 +135,15 @@ final class DemoCommand implements Callable<Integer> {
               + " write), so a cut or rewritten trail is caught later.")
   Path witnessDir;
 
+  @Option(
+      names = "--metrics-port",
+      paramLabel = "PORT",
+      description =
+          "Serve the workload's metrics (ring metrics, JVM, process) at"
+              + " http://127.0.0.1:PORT/metrics while it runs; 9464 is what"
+              + " deploy/prometheus/prometheus.yml scrapes, 0 picks a free port.")
+  Integer metricsPort;
+
   private String validate() {
     if (rate < 1) {
       return "--rate must be at least 1, got " + rate;
@@ -140,6 +153,9 @@ final class DemoCommand implements Callable<Integer> {
     }
     if (!(breachRate >= 0 && breachRate <= 1)) {
       return "--breach-rate must be within 0..1, got " + breachRate;
+    }
+    if (metricsPort != null && (metricsPort < 0 || metricsPort > 65_535)) {
+      return "--metrics-port must be within 0..65535, got " + metricsPort;
     }
     return null;
   }
@@ -237,9 +253,28 @@ final class DemoCommand implements Callable<Integer> {
             },
             "hyperlens-demo-shutdown");
     Runtime.getRuntime().addShutdownHook(onCtrlC);
+    MetricsEndpoint metrics = null;
     try {
       OtelSpanSink sagaSink = tracing == null ? null : tracing.sagaSink();
-      new DemoRun(bus, workload, out, sagaSink).run(duration, rate, interval, stop::get);
+      DemoRun demo = new DemoRun(bus, workload, out, sagaSink);
+      if (metricsPort != null) {
+        MetricsConfig config = MetricsConfig.defaults().withPort(metricsPort);
+        try {
+          metrics = Metrics.enable(config);
+        } catch (UncheckedIOException e) {
+          spec.commandLine()
+              .getErr()
+              .println(
+                  "--metrics-port: cannot serve on port " + metricsPort + ": " + e.getMessage());
+          return 2;
+        }
+        metrics
+            .registry()
+            .register(new RingMetricsBridge(demo.ringMetrics(), config.customLabels()));
+        out.println("Metrics at " + metrics.uri() + " while the demo runs");
+        out.flush();
+      }
+      demo.run(duration, rate, interval, stop::get);
       if (tracing != null) {
         tracing.close();
         exit = printExport(out, spec.commandLine().getErr(), tracing, sagaSink, failures);
@@ -250,6 +285,9 @@ final class DemoCommand implements Callable<Integer> {
         printAudit(out, auditDir, keys, witness, auditor);
       }
     } finally {
+      if (metrics != null) {
+        metrics.close();
+      }
       if (auditLog != null) {
         auditor.close();
         auditLog.close();

@@ -7,9 +7,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 
-/** Reads {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h} or ISO-8601 {@code PT10S}. */
+/**
+ * Reads {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, ISO-8601 {@code PT10S}, or a bare
+ * number of seconds ({@code 5} is five seconds).
+ */
 final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-  private static final Pattern SHORT = Pattern.compile("(-?)(\\d+)(ms|s|m|h)");
+  private static final Pattern SHORT = Pattern.compile("(-?)(\\d+)(ms|s|m|h)?");
 
   @Override
   public Duration convert(String value) {
@@ -25,7 +28,7 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     }
     if (duration == null) {
       throw new CommandLine.TypeConversionException(
-          "'" + value + "' is not a duration (examples: 500ms, 10s, 2m, 1h, PT10S)");
+          "'" + value + "' is not a duration (examples: 5 or 5s, 500ms, 2m, 1h, PT10S)");
     }
     if (duration.isZero() || duration.isNegative()) {
       throw new CommandLine.TypeConversionException("'" + value + "' is not a positive duration");
@@ -38,7 +41,7 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     if (m.matches()) {
       long amount = Long.parseLong(m.group(2));
       long sign = m.group(1).isEmpty() ? 1 : -1;
-      switch (m.group(3)) {
+      switch (m.group(3) == null ? "s" : m.group(3)) {
         case "ms":
           return Duration.ofMillis(sign * amount);
         case "s":

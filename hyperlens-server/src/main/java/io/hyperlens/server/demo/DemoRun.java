@@ -1,6 +1,7 @@
 package io.hyperlens.server.demo;
 
 import io.hyperlens.event.EventType;
+import io.hyperlens.event.HypervisorEvent;
 import io.hyperlens.event.HypervisorEventBus;
 import io.hyperlens.event.Subscription;
 import io.hyperlens.ring.RingMetricsCollector;
@@ -62,6 +63,11 @@ public final class DemoRun {
     this.ringMetrics = new RingMetricsCollector(bus);
     this.sagaSpans =
         sagaSink == null ? new SagaSpanExporter(bus) : new SagaSpanExporter(bus, sagaSink);
+  }
+
+  /** The ring metrics the run collects, to expose elsewhere (a Prometheus endpoint). */
+  public RingMetricsCollector ringMetrics() {
+    return ringMetrics;
   }
 
   /**
@@ -172,17 +178,54 @@ public final class DemoRun {
     printCollectors();
     printTracer();
     if (shown != null) {
+      List<HypervisorEvent> events = bus.queryBySession(shown.sessionId());
       out.println();
       out.printf(
           Locale.ROOT,
-          "Causal tree of trace %s (%s%s%s):%n",
+          "Causal tree of trace %s (%s, %s%s):%n",
           shown.traceId(),
           shown.sessionId(),
-          shown.sagaFailed() ? ", saga failed and was compensated" : ", saga completed",
+          sagaCaption(events),
           shown.breached() ? ", ring breach" : "");
-      out.print(CausalTree.of(shown.traceId(), bus.queryBySession(shown.sessionId())).render());
+      out.print(CausalTree.of(shown.traceId(), events).render());
     }
     out.flush();
+  }
+
+  /** What the saga did, read from the events the tree shows, so the caption says what they say. */
+  static String sagaCaption(List<HypervisorEvent> events) {
+    boolean failed = false;
+    boolean compensated = false;
+    boolean escalated = false;
+    boolean completed = false;
+    for (HypervisorEvent event : events) {
+      switch (event.eventType()) {
+        case SAGA_STEP_FAILED:
+          failed = true;
+          break;
+        case SAGA_COMPENSATING:
+          compensated = true;
+          break;
+        case SAGA_ESCALATED:
+          escalated = true;
+          break;
+        case SAGA_COMPLETED:
+          completed = true;
+          break;
+        default:
+          break;
+      }
+    }
+    if (escalated) {
+      return "saga "
+          + (failed ? "step failed, " : "")
+          + (compensated ? "earlier steps compensated, " : "")
+          + "escalated";
+    }
+    if (completed) {
+      return failed ? "saga completed after a failed step" : "saga completed";
+    }
+    return failed ? "saga step failed" : "saga running";
   }
 
   private void printCollectors() {

@@ -512,4 +512,25 @@ class AuditAttacksTest {
     assertThat(run("audit", "verify", log.toString(), "--key", bad.toString())).isEqualTo(2);
     assertThat(err.toString()).startsWith("--key: " + bad + " holds no");
   }
+
+  @Test
+  void aBadReportOptionIsNamedByItsFlag() {
+    assertThat(
+            run(
+                "audit",
+                "report",
+                log.toString(),
+                "--fingerprint",
+                fingerprint,
+                "--time-range",
+                "bogus",
+                "--unsigned"))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .startsWith("--time-range must look like")
+        .doesNotContain("timeRange");
+    assertThat(run("audit", "report", log.toString(), "--format", "docx", "--unsigned"))
+        .isEqualTo(2);
+    assertThat(err.toString()).isEqualTo("--format must be one of pdf|csv|json, got \"docx\"\n");
+  }
 }

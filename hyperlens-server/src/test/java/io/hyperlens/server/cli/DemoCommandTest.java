@@ -57,8 +57,8 @@ class DemoCommandTest {
         .containsPattern("  session\\.created\\s+[\\d,]+\n")
         .containsPattern("  saga\\.escalated\\s+[\\d,]+\n")
         .containsPattern(
-            "Causal tree of trace [0-9a-f]{12} \\(session-\\d{6}, saga failed and was"
-                + " compensated, ring breach\\):\n")
+            "Causal tree of trace [0-9a-f]{12} \\(session-\\d{6}, saga step failed, earlier steps"
+                + " compensated, escalated, ring breach\\):\n")
         .containsPattern("did:mesh:orchestrator-\\d \\(span [0-9a-f]{8}, depth 0\\)")
         .containsPattern(
             "│  └─ did:mesh:tool-agent-\\d \\(span [0-9a-f]{8}, depth 2\\): .*ring\\.breach_detected")
@@ -134,6 +134,56 @@ class DemoCommandTest {
   }
 
   @Test
+  void theDemoServesItsMetricsWhileItRuns() throws Exception {
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    java.util.concurrent.atomic.AtomicReference<String> scraped =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread scraper =
+        new Thread(
+            () -> {
+              java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+              long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+              while (System.nanoTime() < deadline && scraped.get() == null) {
+                try {
+                  String body =
+                      client
+                          .send(
+                              java.net.http.HttpRequest.newBuilder(
+                                      java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                  .build(),
+                              java.net.http.HttpResponse.BodyHandlers.ofString())
+                          .body();
+                  if (body.contains("agent_hypervisor_ring_transitions_total{")) {
+                    scraped.set(body);
+                  }
+                } catch (Exception notYet) {
+                  // the endpoint is not up yet
+                }
+                try {
+                  Thread.sleep(50);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            });
+    scraper.start();
+    int exit =
+        run("demo", "--duration", "2s", "--rate", "50", "--metrics-port", Integer.toString(port));
+    scraper.join();
+    assertThat(exit).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("Metrics at http://127.0.0.1:" + port + "/metrics");
+    assertThat(scraped.get())
+        .as("a scrape during the run")
+        .isNotNull()
+        .contains("jvm_memory_used_bytes");
+    assertThat(run("demo", "--metrics-port", "70000")).isEqualTo(2);
+    assertThat(err.toString()).contains("--metrics-port must be within 0..65535, got 70000");
+  }
+
+  @Test
   void rejectsBadOptionsWithTheirNames() {
     assertThat(run("demo", "--rate", "0")).isEqualTo(2);
     assertThat(err.toString()).contains("--rate must be at least 1, got 0");
@@ -150,8 +200,8 @@ class DemoCommandTest {
     assertThat(run("demo", "--duration", "soon")).isEqualTo(2);
     assertThat(err.toString())
         .contains(
-            "Invalid value for option '--duration': 'soon' is not a duration (examples: 500ms,"
-                + " 10s, 2m, 1h, PT10S)");
+            "Invalid value for option '--duration': 'soon' is not a duration (examples: 5 or 5s,"
+                + " 500ms, 2m, 1h, PT10S)");
     assertThat(out.toString()).isEmpty();
   }
 

@@ -17,6 +17,7 @@ class DurationConverterTest {
     assertThat(converter.convert("2m")).isEqualTo(Duration.ofMinutes(2));
     assertThat(converter.convert("1h")).isEqualTo(Duration.ofHours(1));
     assertThat(converter.convert("PT1.5S")).isEqualTo(Duration.ofMillis(1500));
+    assertThat(converter.convert("5")).isEqualTo(Duration.ofSeconds(5)); // a bare number: seconds
   }
 
   @Test
@@ -36,7 +37,7 @@ class DurationConverterTest {
   void rejectsGarbageAndNonPositiveDurations() {
     assertThatThrownBy(() -> converter.convert("ten seconds"))
         .isExactlyInstanceOf(CommandLine.TypeConversionException.class)
-        .hasMessage("'ten seconds' is not a duration (examples: 500ms, 10s, 2m, 1h, PT10S)");
+        .hasMessage("'ten seconds' is not a duration (examples: 5 or 5s, 500ms, 2m, 1h, PT10S)");
     assertThatThrownBy(() -> converter.convert("0s"))
         .isExactlyInstanceOf(CommandLine.TypeConversionException.class)
         .hasMessage("'0s' is not a positive duration");
