@@ -16,6 +16,8 @@ import io.hyperlens.audit.witness.WitnessException;
 import io.hyperlens.event.EventType;
 import io.hyperlens.event.HypervisorEventBuilder;
 import io.hyperlens.event.HypervisorEventBus;
+import io.hyperlens.governance.DecisionRecorder;
+import io.hyperlens.governance.PolicyDecision;
 import io.hyperlens.redact.Redactor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -87,7 +89,7 @@ import java.util.stream.Stream;
  * and verification read the store beside them. A failed store write throws from {@link #append} and
  * leaves the log as it was: an audit record is never silently dropped.
  */
-public final class AuditLog implements AutoCloseable {
+public final class AuditLog implements AutoCloseable, DecisionRecorder {
   /** The store file {@link #open(Path)} uses inside its directory. */
   public static final String STORE_FILE = "audit.jsonl";
 
@@ -544,6 +546,37 @@ public final class AuditLog implements AutoCloseable {
     }
     announce(record, checkpoint);
     return record;
+  }
+
+  /**
+   * Appends a policy decision ({@link DecisionRecorder}, as {@code AgentOsTelemetry} reports one):
+   * {@code policy} is the record's rule id, the decision's reason its reason, {@code context} its
+   * context.
+   *
+   * @throws IllegalArgumentException if a field is not one an {@link AuditEntry} takes
+   * @throws java.io.UncheckedIOException if the store could not write it
+   */
+  @Override
+  public void record(
+      String agent,
+      String action,
+      String resource,
+      String policy,
+      PolicyDecision decision,
+      Map<String, ?> context) {
+    if (decision == null) {
+      throw new IllegalArgumentException("decision must not be null");
+    }
+    append(
+        AuditEntry.builder()
+            .agentId(agent)
+            .action(action)
+            .resource(resource)
+            .decision(Decision.of(decision.decision()))
+            .reason(decision.reason())
+            .ruleId(policy)
+            .context(context == null ? Map.of() : context)
+            .build());
   }
 
   /**

@@ -17,6 +17,8 @@ import io.hyperlens.otel.OtelSpanSink;
 import io.hyperlens.otel.TraceExporter;
 import io.hyperlens.otel.Tracing;
 import io.hyperlens.otel.TracingConfig;
+import io.hyperlens.prometheus.AgentOsMetrics;
+import io.hyperlens.prometheus.AgentOsTelemetry;
 import io.hyperlens.prometheus.Metrics;
 import io.hyperlens.prometheus.MetricsConfig;
 import io.hyperlens.prometheus.MetricsEndpoint;
@@ -25,6 +27,7 @@ import io.hyperlens.server.demo.AgentWorkload;
 import io.hyperlens.server.demo.DemoRun;
 import io.hyperlens.server.demo.PolicyAuditor;
 import io.hyperlens.trace.TracerMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -234,7 +237,6 @@ final class DemoCommand implements Callable<Integer> {
                   + tracingConfig.endpoint().orElseThrow()
                   + "; the demo runs and counts the spans it cannot export");
     }
-    PolicyAuditor auditor = auditLog == null ? null : new PolicyAuditor(bus, auditLog);
     AgentWorkload workload =
         tracing == null
             ? new AgentWorkload(bus, seed, failureRate, breachRate)
@@ -254,11 +256,13 @@ final class DemoCommand implements Callable<Integer> {
             "hyperlens-demo-shutdown");
     Runtime.getRuntime().addShutdownHook(onCtrlC);
     MetricsEndpoint metrics = null;
+    PolicyAuditor auditor = null;
     try {
       OtelSpanSink sagaSink = tracing == null ? null : tracing.sagaSink();
       DemoRun demo = new DemoRun(bus, workload, out, sagaSink);
+      MetricsConfig config =
+          MetricsConfig.defaults().withPort(metricsPort == null ? 0 : metricsPort);
       if (metricsPort != null) {
-        MetricsConfig config = MetricsConfig.defaults().withPort(metricsPort);
         try {
           metrics = Metrics.enable(config);
         } catch (UncheckedIOException e) {
@@ -274,22 +278,38 @@ final class DemoCommand implements Callable<Integer> {
         out.println("Metrics at " + metrics.uri() + " while the demo runs");
         out.flush();
       }
+      // The governance layer: each policy decision one AgentOsTelemetry call, so it is a span,
+      // agent_os_* metrics and (with --audit) an audit record at once.
+      AgentOsTelemetry.Builder telemetry =
+          AgentOsTelemetry.builder()
+              .tracer(workload.tracer())
+              .metrics(
+                  AgentOsMetrics.builder()
+                      .registry(metrics != null ? metrics.registry() : new PrometheusRegistry())
+                      .config(config)
+                      .build());
+      if (auditLog != null) {
+        telemetry.decisions(auditLog);
+      }
+      auditor = new PolicyAuditor(bus, telemetry.build());
       demo.run(duration, rate, interval, stop::get);
       if (tracing != null) {
         tracing.close();
         exit = printExport(out, spec.commandLine().getErr(), tracing, sagaSink, failures);
       }
+      auditor.close();
       if (auditLog != null) {
-        auditor.close();
         auditLog.close();
         printAudit(out, auditDir, keys, witness, auditor);
       }
     } finally {
+      if (auditor != null) {
+        auditor.close();
+      }
       if (metrics != null) {
         metrics.close();
       }
       if (auditLog != null) {
-        auditor.close();
         auditLog.close();
       }
       if (tracing != null) {

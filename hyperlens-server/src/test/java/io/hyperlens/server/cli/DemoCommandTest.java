@@ -156,7 +156,8 @@ class DemoCommandTest {
                                   .build(),
                               java.net.http.HttpResponse.BodyHandlers.ofString())
                           .body();
-                  if (body.contains("agent_hypervisor_ring_transitions_total{")) {
+                  if (body.contains("agent_hypervisor_ring_transitions_total{")
+                      && body.contains("agent_os_policy_evaluations_total{")) {
                     scraped.set(body);
                   }
                 } catch (Exception notYet) {
@@ -178,7 +179,10 @@ class DemoCommandTest {
     assertThat(scraped.get())
         .as("a scrape during the run")
         .isNotNull()
-        .contains("jvm_memory_used_bytes");
+        .contains("jvm_memory_used_bytes")
+        // the demo's policy decisions, one AgentOsTelemetry call each
+        .contains(
+            "agent_os_policy_evaluations_total{decision=\"allow\",policy=\"rule-ring-elevation\"}");
     assertThat(run("demo", "--metrics-port", "70000")).isEqualTo(2);
     assertThat(err.toString()).contains("--metrics-port must be within 0..65535, got 70000");
   }

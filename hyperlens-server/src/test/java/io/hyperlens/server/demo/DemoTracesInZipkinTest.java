@@ -33,7 +33,8 @@ class DemoTracesInZipkinTest {
           "saga.step.research",
           "saga.step.invoke_tool",
           "saga.step.write",
-          "saga.compensate.rollback");
+          "saga.compensate.rollback",
+          "policy.evaluate");
 
   private final ObjectMapper json = new ObjectMapper();
 
@@ -50,10 +51,20 @@ class DemoTracesInZipkinTest {
                   .build());
       HypervisorEventBus bus = new HypervisorEventBus();
       AgentWorkload workload = new AgentWorkload(bus, tracing.tracer(), 7, 0.5, 0.5);
+      // the demo's governance layer, as demo runs it: every policy decision a span too
+      PolicyAuditor policies =
+          new PolicyAuditor(
+              bus,
+              io.hyperlens.prometheus.AgentOsTelemetry.builder()
+                  .tracer(tracing.tracer())
+                  .metrics(io.hyperlens.prometheus.AgentOsMetrics.builder().build())
+                  .build());
       new DemoRun(bus, workload, new PrintWriter(new StringWriter()), tracing.sagaSink())
           .run(Duration.ofMillis(800), 50, Duration.ofSeconds(5), () -> false);
+      policies.close();
       tracing.close();
       long workflows = workload.workflows();
+      assertThat(policies.decisions()).isPositive();
       assertThat(workflows).isGreaterThan(10);
 
       JsonNode traces = awaitTraces(zipkin, workflows);
@@ -62,8 +73,12 @@ class DemoTracesInZipkinTest {
         Set<String> ids = new HashSet<>();
         trace.forEach(span -> ids.add(span.get("id").asText()));
         int roots = 0;
+        int policySpans = 0;
         for (JsonNode span : trace) {
           names.add(span.get("name").asText());
+          if (span.get("name").asText().equals("policy.evaluate")) {
+            policySpans++;
+          }
           JsonNode parent = span.get("parentId");
           if (parent == null) {
             roots++;
@@ -76,10 +91,11 @@ class DemoTracesInZipkinTest {
         assertThat(roots).as("roots of trace %s", trace.get(0).get("traceId")).isEqualTo(1);
         // A failed workflow: workflow, researcher, tool agent, the escalated saga, two steps and
         // the compensation; a completed one: the writer and its step instead of the compensation.
-        assertThat(trace.size()).isIn(7, 8);
+        // Besides, each policy decision taken within the workflow is a span in its trace.
+        assertThat(trace.size() - policySpans).isIn(7, 8);
       }
       assertThat(NAMES).containsAll(names);
-      assertThat(names).contains("workflow", "saga.escalated", "saga.completed");
+      assertThat(names).contains("workflow", "saga.escalated", "saga.completed", "policy.evaluate");
     }
   }
 

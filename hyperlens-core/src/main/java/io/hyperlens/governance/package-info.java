@@ -1,0 +1,4 @@
+/**
+ * Governance values shared by the modules: a policy's decision and where decisions are recorded.
+ */
+package io.hyperlens.governance;
