@@ -14,14 +14,15 @@ class ReadmeQuickStartTest {
 
   @Test
   void everyJavaBlockCompilesAndPrintsWhatItsCommentsSay() throws Exception {
-    // Blocks that need OpenTelemetry are hyperlens-otel's ReadmeOtelQuickStartTest's.
+    // Blocks that need other modules are those modules' Readme*QuickStartTest's.
     List<Path> sources =
         ReadmeJava.extract(
             work,
             block ->
                 !block.contains("import io.hyperlens.otel.")
                     && !block.contains("import io.hyperlens.audit.")
-                    && !block.contains("import io.hyperlens.store."));
+                    && !block.contains("import io.hyperlens.store.")
+                    && !block.contains("import io.hyperlens.prometheus."));
     assertThat(sources)
         .extracting(p -> p.getFileName().toString())
         .containsExactly("QuickStart.java", "CollectorsQuickStart.java", "TracingQuickStart.java");
