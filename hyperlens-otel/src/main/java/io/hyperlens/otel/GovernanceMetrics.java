@@ -34,7 +34,9 @@ import java.util.function.UnaryOperator;
  *   <tr><td>{@code agent_governance.rate_limit_hits}</td><td>counter</td>
  *       <td>{@code agent_governance_rate_limit_hits_total}</td></tr>
  *   <tr><td>{@code agent_governance.evaluation_latency_ms}</td><td>histogram, unit {@code ms}</td>
- *       <td>{@code agent_governance_evaluation_latency_ms_milliseconds}</td></tr>
+ *       <td>{@code agent_governance_evaluation_latency_seconds} (served in seconds by the
+ *       Hyperlens endpoint; OpenTelemetry's bridge alone names it {@code ..._ms_milliseconds})</td>
+ *       </tr>
  *   <tr><td>{@code agent_governance.trust_score}</td><td>gauge, 0–1000</td>
  *       <td>{@code agent_governance_trust_score}</td></tr>
  *   <tr><td>{@code agent_governance.active_agents}</td><td>gauge</td>

@@ -13,7 +13,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -70,11 +73,11 @@ class OtelMetricsOnPrometheusTest {
           .containsPattern("agent_governance_tool_calls_blocked_total\\{decision=\"deny\".*} 1.0")
           .containsPattern("agent_governance_rate_limit_hits_total\\{decision=\"deny\".*} 1.0")
           .containsPattern(
-              "agent_governance_evaluation_latency_ms_milliseconds_bucket\\{decision=\"deny\","
-                  + ".*le=\"50.0\"} 0")
+              "agent_governance_evaluation_latency_seconds_bucket\\{decision=\"deny\","
+                  + ".*le=\"0.05\"} 0")
           .containsPattern(
-              "agent_governance_evaluation_latency_ms_milliseconds_bucket\\{decision=\"deny\","
-                  + ".*le=\"100.0\"} 1")
+              "agent_governance_evaluation_latency_seconds_bucket\\{decision=\"deny\","
+                  + ".*le=\"0.1\"} 1")
           .containsPattern(
               "agent_governance_audit_events_total\\{event_type=\"AUDIT_COMMITTED\".*} 1.0")
           .containsPattern("agent_governance_active_agents\\{.*} 2.0")
@@ -90,6 +93,59 @@ class OtelMetricsOnPrometheusTest {
       for (String name : governanceNamesIn(Path.of("../deploy"))) {
         assertThat(text).as("deploy/ queries %s", name).contains(name + "{");
       }
+    }
+  }
+
+  @Test
+  void theEndpointsConfigAppliesToGovernanceAndSdkSeriesToo() throws Exception {
+    try (MetricsEndpoint endpoint =
+            Metrics.enable(
+                MetricsConfig.defaults().withPort(0).withCustomLabels(Map.of("env", "prod")));
+        Tracing tracing =
+            Tracing.enable(
+                TracingConfig.builder()
+                    .serviceName("agent-runtime")
+                    .registerGlobal(false)
+                    .metricsRegistry(endpoint.registry())
+                    .build(),
+                new RecordingSdkExporter())) {
+      GovernanceMetrics governance = new GovernanceMetrics(tracing.meterProvider());
+      governance.recordDecision(false, "did:mesh:b", "shell_exec", 60.0);
+      governance.registerTrustScoreGauge(m -> m.record(850.0));
+      new GenAiTelemetry(tracing.tracer(), tracing.meterProvider())
+          .chat("gpt-4o")
+          .providerName("openai")
+          .start()
+          .close();
+      tracing.tracer().finishSpan(tracing.tracer().startSpan("work"));
+      assertThat(tracing.forceFlush(Duration.ofSeconds(5))).isTrue();
+
+      String text = scrape(endpoint);
+      List<String> samples = text.lines().filter(l -> !l.startsWith("#")).toList();
+      assertThat(samples)
+          .hasSizeGreaterThan(100)
+          .allSatisfy(sample -> assertThat(sample).contains("env=\"prod\""));
+      // Prometheus naming: snake_case metric and label names, base units, help on every family.
+      Pattern name = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{.*})? ");
+      Pattern labelName = Pattern.compile("[{,]([a-zA-Z_][a-zA-Z0-9_]*)=\"");
+      for (String sample : samples) {
+        Matcher m = name.matcher(sample);
+        assertThat(m.find()).as(sample).isTrue();
+        assertThat(m.group(1)).as(sample).matches("[a-z_][a-z0-9_]*").doesNotContain("millis");
+        Matcher label = labelName.matcher(sample.replaceAll("=\"(?:[^\"\\\\]|\\\\.)*\"", "=\"\""));
+        while (label.find()) {
+          assertThat(label.group(1)).as(sample).matches("[a-z_][a-z0-9_]*");
+        }
+      }
+      long families = text.lines().filter(l -> l.startsWith("# TYPE ")).count();
+      assertThat(text.lines().filter(l -> l.matches("# HELP \\S+ \\S.*"))).hasSize((int) families);
+      assertThat(text)
+          .containsPattern(
+              "otel_sdk_processor_span_queue_size\\{env=\"prod\",.*"
+                  + "processor_type=\"BatchSpanProcessor\"} 0.0")
+          .containsPattern("agent_governance_trust_score\\{env=\"prod\",.*} 850.0")
+          .containsPattern("agent_governance_evaluation_latency_seconds_sum\\{.*} 0.06\n")
+          .contains("# HELP target_info Target metadata");
     }
   }
 

@@ -25,12 +25,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * client_java's exposition (Prometheus text, OpenMetrics or protobuf, as the scraper asks) through
  * client_java's own {@link MetricsHandler}, on the JDK's HTTP server.
  *
+ * <p>One {@link MetricsConfig} governs everything the endpoint serves, whoever registered it on
+ * {@link MetricsEndpoint#registry()}: Hyperlens' ring, AgentCore and Agent OS metrics,
+ * OpenTelemetry's governance and GenAI metrics, the JVM and process metrics. Its custom labels are
+ * added to every series; names follow Prometheus' conventions (a millisecond unit is served in
+ * seconds, camelCase becomes snake_case, every family has help); and a scrape holds at most {@link
+ * MetricsConfig#maxSeries()} series, the rest counted in {@code
+ * hyperlens_metric_series_over_budget}.
+ *
  * <pre>{@code
  * HypervisorEventBus bus = new HypervisorEventBus();
  * RingMetricsCollector rings = new RingMetricsCollector(bus);
  * MetricsConfig config = MetricsConfig.defaults().withPort(0).withCustomLabels(Map.of("env", "dev"));
  * try (MetricsEndpoint endpoint = Metrics.enable(config)) {
- *   endpoint.registry().register(new RingMetricsBridge(rings, config.customLabels()));
+ *   endpoint.registry().register(new RingMetricsBridge(rings)); // served with env="dev"
  *   System.out.println("Prometheus can scrape " + endpoint.uri());
  * }
  * }</pre>
@@ -68,18 +76,11 @@ public final class Metrics {
           e);
     }
     try {
-      // client_java's JVM and process builders take no constant labels: with custom labels they
-      // go into a private registry that is exposed relabeled.
-      PrometheusRegistry runtime =
-          config.customLabels().isEmpty() ? registry : new PrometheusRegistry();
       if (config.includeJvmMetrics()) {
-        registerJvmMetrics(runtime);
+        registerJvmMetrics(registry);
       }
       if (config.includeProcessMetrics()) {
-        ProcessMetrics.builder().register(runtime);
-      }
-      if (runtime != registry) {
-        registry.register(new LabeledMetrics(runtime, ConstantLabels.of(config.customLabels())));
+        ProcessMetrics.builder().register(registry);
       }
     } catch (RuntimeException e) {
       server.stop(0);
@@ -93,7 +94,11 @@ public final class Metrics {
               thread.setDaemon(true);
               return thread;
             });
-    server.createContext(config.path(), new MetricsHandler(registry));
+    // What is served is the registry seen through the config: custom labels on every series,
+    // Prometheus naming, the series budget. The registry itself stays as registered.
+    PrometheusRegistry served = new PrometheusRegistry();
+    served.register(new EndpointView(registry, config));
+    server.createContext(config.path(), new MetricsHandler(served));
     server.setExecutor(executor);
     server.start();
     return new MetricsEndpoint(server, executor, registry, config);

@@ -67,6 +67,18 @@ public final class MetricsCollectorBuilder {
   }
 
   /**
+   * The custom labels of {@code config}, as {@link AgentOsMetricsBuilder#config} and {@link
+   * RingMetricsBridge#RingMetricsBridge(io.hyperlens.ring.RingMetricsCollector, MetricsConfig)}
+   * take them. Not needed on the registry of a {@link MetricsEndpoint}, which adds them itself.
+   */
+  public MetricsCollectorBuilder config(MetricsConfig config) {
+    if (config == null) {
+      throw new IllegalArgumentException("config must not be null");
+    }
+    return customLabels(config.customLabels());
+  }
+
+  /**
    * The collector.
    *
    * @throws IllegalArgumentException when a custom label is invalid or reuses a metric's label

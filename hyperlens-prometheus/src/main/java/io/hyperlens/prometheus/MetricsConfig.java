@@ -18,8 +18,11 @@ import java.util.TreeMap;
  *     files)
  * @param includeJvmMetrics add client_java's {@code jvm_*} metrics: the Java reading of the seed's
  *     {@code include_python_metrics}
- * @param customLabels labels added to every Hyperlens series (e.g. {@code env=prod}), sorted by
- *     name; unmodifiable
+ * @param customLabels labels added to every series the endpoint serves (e.g. {@code env=prod}),
+ *     sorted by name; unmodifiable
+ * @param maxSeries the most series one scrape of the endpoint serves, all families together
+ *     (default {@value #DEFAULT_MAX_SERIES}), on top of each family's own bound; past it the
+ *     remaining series are left out and counted in {@code hyperlens_metric_series_over_budget}
  */
 public record MetricsConfig(
     String host,
@@ -28,10 +31,14 @@ public record MetricsConfig(
     String namespace,
     boolean includeProcessMetrics,
     boolean includeJvmMetrics,
-    Map<String, String> customLabels) {
+    Map<String, String> customLabels,
+    int maxSeries) {
 
   /** The default port, OpenTelemetry's Prometheus exporter's too, and what deploy/ scrapes. */
   public static final int DEFAULT_PORT = 9464;
+
+  /** The default series budget of one endpoint. */
+  public static final int DEFAULT_MAX_SERIES = 50_000;
 
   /**
    * Validates every field.
@@ -56,12 +63,42 @@ public record MetricsConfig(
           "namespace must be a Prometheus metric name prefix ([a-zA-Z_][a-zA-Z0-9_]*), got "
               + quote(namespace));
     }
+    if (maxSeries < 1) {
+      throw new IllegalArgumentException("maxSeries must be at least 1, got " + maxSeries);
+    }
     customLabels =
         customLabels == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(customLabels));
     ConstantLabels.of(customLabels);
   }
 
-  /** The defaults: {@code 127.0.0.1:9464/metrics}, namespace {@code agent_os}, JVM and process. */
+  /**
+   * A config with the default series budget.
+   *
+   * @throws IllegalArgumentException naming the field and the value when one is invalid
+   */
+  public MetricsConfig(
+      String host,
+      int port,
+      String path,
+      String namespace,
+      boolean includeProcessMetrics,
+      boolean includeJvmMetrics,
+      Map<String, String> customLabels) {
+    this(
+        host,
+        port,
+        path,
+        namespace,
+        includeProcessMetrics,
+        includeJvmMetrics,
+        customLabels,
+        DEFAULT_MAX_SERIES);
+  }
+
+  /**
+   * The defaults: {@code 127.0.0.1:9464/metrics}, namespace {@code agent_os}, JVM and process,
+   * 50,000 series.
+   */
   public static MetricsConfig defaults() {
     return new MetricsConfig(
         "127.0.0.1", DEFAULT_PORT, "/metrics", "agent_os", true, true, Map.of());
@@ -70,36 +107,77 @@ public record MetricsConfig(
   /** This config on another port. */
   public MetricsConfig withPort(int port) {
     return new MetricsConfig(
-        host, port, path, namespace, includeProcessMetrics, includeJvmMetrics, customLabels);
+        host,
+        port,
+        path,
+        namespace,
+        includeProcessMetrics,
+        includeJvmMetrics,
+        customLabels,
+        maxSeries);
   }
 
   /** This config bound to another address. */
   public MetricsConfig withHost(String host) {
     return new MetricsConfig(
-        host, port, path, namespace, includeProcessMetrics, includeJvmMetrics, customLabels);
+        host,
+        port,
+        path,
+        namespace,
+        includeProcessMetrics,
+        includeJvmMetrics,
+        customLabels,
+        maxSeries);
   }
 
   /** This config serving another path. */
   public MetricsConfig withPath(String path) {
     return new MetricsConfig(
-        host, port, path, namespace, includeProcessMetrics, includeJvmMetrics, customLabels);
+        host,
+        port,
+        path,
+        namespace,
+        includeProcessMetrics,
+        includeJvmMetrics,
+        customLabels,
+        maxSeries);
   }
 
   /** This config with another namespace. */
   public MetricsConfig withNamespace(String namespace) {
     return new MetricsConfig(
-        host, port, path, namespace, includeProcessMetrics, includeJvmMetrics, customLabels);
+        host,
+        port,
+        path,
+        namespace,
+        includeProcessMetrics,
+        includeJvmMetrics,
+        customLabels,
+        maxSeries);
   }
 
   /** This config with or without the process and JVM metrics. */
   public MetricsConfig withRuntimeMetrics(boolean process, boolean jvm) {
-    return new MetricsConfig(host, port, path, namespace, process, jvm, customLabels);
+    return new MetricsConfig(host, port, path, namespace, process, jvm, customLabels, maxSeries);
   }
 
   /** This config with labels added to every Hyperlens series. */
   public MetricsConfig withCustomLabels(Map<String, String> labels) {
     return new MetricsConfig(
-        host, port, path, namespace, includeProcessMetrics, includeJvmMetrics, labels);
+        host, port, path, namespace, includeProcessMetrics, includeJvmMetrics, labels, maxSeries);
+  }
+
+  /** This config with another series budget for the whole endpoint. */
+  public MetricsConfig withMaxSeries(int maxSeries) {
+    return new MetricsConfig(
+        host,
+        port,
+        path,
+        namespace,
+        includeProcessMetrics,
+        includeJvmMetrics,
+        customLabels,
+        maxSeries);
   }
 
   private static String quote(String value) {

@@ -77,6 +77,22 @@ public final class RingMetricsBridge implements MultiCollector {
         ConstantLabels.of(constantLabels, "event_type", "agent_did", "session_id");
   }
 
+  /**
+   * A bridge adding the custom labels of {@code config}, as {@link AgentOsMetricsBuilder#config}
+   * and {@link MetricsCollectorBuilder#config} take them. Not needed on the registry of a {@link
+   * MetricsEndpoint}, which adds them itself.
+   */
+  public RingMetricsBridge(RingMetricsCollector collector, MetricsConfig config) {
+    this(collector, requireConfig(config).customLabels());
+  }
+
+  private static MetricsConfig requireConfig(MetricsConfig config) {
+    if (config == null) {
+      throw new IllegalArgumentException("config must not be null");
+    }
+    return config;
+  }
+
   @Override
   public MetricSnapshots collect() {
     RingMetricsSnapshot snapshot = collector.collect();

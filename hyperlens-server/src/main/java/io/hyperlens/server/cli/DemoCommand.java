@@ -13,6 +13,7 @@ import io.hyperlens.audit.report.ReportSignature;
 import io.hyperlens.audit.store.JsonLinesAuditStore;
 import io.hyperlens.audit.witness.DirectoryWitness;
 import io.hyperlens.event.HypervisorEventBus;
+import io.hyperlens.otel.GovernanceMetrics;
 import io.hyperlens.otel.OtelSpanSink;
 import io.hyperlens.otel.TraceExporter;
 import io.hyperlens.otel.Tracing;
@@ -20,10 +21,12 @@ import io.hyperlens.otel.TracingConfig;
 import io.hyperlens.prometheus.AgentOsMetrics;
 import io.hyperlens.prometheus.AgentOsTelemetry;
 import io.hyperlens.prometheus.Metrics;
+import io.hyperlens.prometheus.MetricsCollector;
 import io.hyperlens.prometheus.MetricsConfig;
 import io.hyperlens.prometheus.MetricsEndpoint;
 import io.hyperlens.prometheus.RingMetricsBridge;
 import io.hyperlens.server.demo.AgentWorkload;
+import io.hyperlens.server.demo.DemoMetrics;
 import io.hyperlens.server.demo.DemoRun;
 import io.hyperlens.server.demo.PolicyAuditor;
 import io.hyperlens.trace.TracerMetrics;
@@ -171,6 +174,28 @@ final class DemoCommand implements Callable<Integer> {
       spec.commandLine().getErr().println(invalid);
       return 2;
     }
+    MetricsConfig config = MetricsConfig.defaults().withPort(metricsPort == null ? 0 : metricsPort);
+    MetricsEndpoint metrics = null;
+    if (metricsPort != null) {
+      try {
+        metrics = Metrics.enable(config);
+      } catch (UncheckedIOException e) {
+        spec.commandLine()
+            .getErr()
+            .println("--metrics-port: cannot serve on port " + metricsPort + ": " + e.getMessage());
+        return 2;
+      }
+    }
+    try {
+      return traced(out, config, metrics);
+    } finally {
+      if (metrics != null) {
+        metrics.close();
+      }
+    }
+  }
+
+  private int traced(PrintWriter out, MetricsConfig config, MetricsEndpoint metrics) {
     TracingConfig tracingConfig;
     boolean nothingAnswers;
     try {
@@ -183,6 +208,10 @@ final class DemoCommand implements Callable<Integer> {
               .exportTimeout(Duration.ofSeconds(3))
               .shutdownTimeout(Duration.ofSeconds(5))
               .registerGlobal(false);
+      if (metrics != null) {
+        // the OpenTelemetry metrics (governance, the SDK's own) on the same endpoint
+        builder.metricsRegistry(metrics.registry());
+      }
       tracingConfig = builder.build();
       nothingAnswers = tracingConfig.endpoint().map(e -> !answers(e)).orElse(false);
       if (nothingAnswers) {
@@ -198,7 +227,7 @@ final class DemoCommand implements Callable<Integer> {
             ? null
             : FailureLines.install(spec.commandLine().getErr());
     try {
-      return run(out, tracingConfig, failures, nothingAnswers);
+      return run(out, tracingConfig, failures, nothingAnswers, config, metrics);
     } finally {
       if (failures != null) {
         failures.close();
@@ -207,7 +236,12 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private int run(
-      PrintWriter out, TracingConfig tracingConfig, FailureLines failures, boolean nothingAnswers) {
+      PrintWriter out,
+      TracingConfig tracingConfig,
+      FailureLines failures,
+      boolean nothingAnswers,
+      MetricsConfig config,
+      MetricsEndpoint metrics) {
     int exit = 0;
     HypervisorEventBus bus = new HypervisorEventBus();
     AuditLog auditLog;
@@ -255,43 +289,37 @@ final class DemoCommand implements Callable<Integer> {
             },
             "hyperlens-demo-shutdown");
     Runtime.getRuntime().addShutdownHook(onCtrlC);
-    MetricsEndpoint metrics = null;
     PolicyAuditor auditor = null;
+    DemoMetrics demoMetrics = null;
+    // Without an exporter, OpenTelemetry still meters the governance layer onto the endpoint.
+    Tracing meters = tracing == null && metrics != null ? Tracing.enable(tracingConfig) : tracing;
     try {
       OtelSpanSink sagaSink = tracing == null ? null : tracing.sagaSink();
       DemoRun demo = new DemoRun(bus, workload, out, sagaSink);
-      MetricsConfig config =
-          MetricsConfig.defaults().withPort(metricsPort == null ? 0 : metricsPort);
-      if (metricsPort != null) {
-        try {
-          metrics = Metrics.enable(config);
-        } catch (UncheckedIOException e) {
-          spec.commandLine()
-              .getErr()
-              .println(
-                  "--metrics-port: cannot serve on port " + metricsPort + ": " + e.getMessage());
-          return 2;
-        }
-        metrics
-            .registry()
-            .register(new RingMetricsBridge(demo.ringMetrics(), config.customLabels()));
+      PrometheusRegistry registry = metrics != null ? metrics.registry() : new PrometheusRegistry();
+      if (metrics != null) {
+        registry.register(new RingMetricsBridge(demo.ringMetrics()));
         out.println("Metrics at " + metrics.uri() + " while the demo runs");
         out.flush();
       }
       // The governance layer: each policy decision one AgentOsTelemetry call, so it is a span,
       // agent_os_* metrics and (with --audit) an audit record at once.
-      AgentOsTelemetry.Builder telemetry =
-          AgentOsTelemetry.builder()
-              .tracer(workload.tracer())
-              .metrics(
-                  AgentOsMetrics.builder()
-                      .registry(metrics != null ? metrics.registry() : new PrometheusRegistry())
-                      .config(config)
-                      .build());
+      AgentOsMetrics osMetrics = AgentOsMetrics.builder().registry(registry).config(config).build();
+      AgentOsTelemetry.Builder telemetryBuilder =
+          AgentOsTelemetry.builder().tracer(workload.tracer()).metrics(osMetrics);
       if (auditLog != null) {
-        telemetry.decisions(auditLog);
+        telemetryBuilder.decisions(auditLog);
       }
-      auditor = new PolicyAuditor(bus, telemetry.build());
+      AgentOsTelemetry telemetry = telemetryBuilder.build();
+      GovernanceMetrics governance =
+          meters == null ? null : new GovernanceMetrics(meters.meterProvider());
+      auditor = new PolicyAuditor(bus, telemetry, governance);
+      demoMetrics =
+          new DemoMetrics(
+              bus, MetricsCollector.builder().registry(registry).build(), osMetrics, telemetry);
+      if (governance != null) {
+        governance.registerActiveAgentsGauge(demoMetrics::activeAgents);
+      }
       demo.run(duration, rate, interval, stop::get);
       if (tracing != null) {
         tracing.close();
@@ -306,8 +334,11 @@ final class DemoCommand implements Callable<Integer> {
       if (auditor != null) {
         auditor.close();
       }
-      if (metrics != null) {
-        metrics.close();
+      if (demoMetrics != null) {
+        demoMetrics.close();
+      }
+      if (meters != null && meters != tracing) {
+        meters.close();
       }
       if (auditLog != null) {
         auditLog.close();

@@ -5,6 +5,7 @@ import io.hyperlens.event.HypervisorEvent;
 import io.hyperlens.event.HypervisorEventBus;
 import io.hyperlens.event.Subscription;
 import io.hyperlens.governance.PolicyDecision;
+import io.hyperlens.otel.GovernanceMetrics;
 import io.hyperlens.prometheus.AgentOsTelemetry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,16 +18,54 @@ import java.util.concurrent.atomic.LongAdder;
  * AgentOsTelemetry#evaluatePolicy} call each, so every decision is a {@code policy.evaluate} span,
  * {@code agent_os_*} metrics and (with an audit trail) an audit record. An elevation granted is
  * {@code allow}, a ring breach and the rate limit that follows are {@code deny}, an escalated saga
- * is {@code audit}, a file written is {@code allow}. Thread-safe.
+ * is {@code audit}, a file written is {@code allow}. A question asked before about the same policy
+ * and resource (ring 1, a rate limit) is answered from a small decision cache, as a policy engine
+ * would, and counted as a cache hit. With {@link GovernanceMetrics}, each decision is also one of
+ * the OpenTelemetry {@code agent_governance.*} measurements (decision, tool call allowed or
+ * blocked, rate limit hit, evaluation latency), the audit events the workload commits are counted,
+ * and the trust score is the share of decisions that allowed, on 0..1000. Thread-safe.
  */
 public final class PolicyAuditor implements AutoCloseable {
   private final AgentOsTelemetry telemetry;
   private final List<Subscription> subscriptions = new ArrayList<>();
   private final LongAdder decisions = new LongAdder();
+  private final LongAdder allowed = new LongAdder();
+  private final GovernanceMetrics governance;
+  private final Map<String, PolicyDecision> cache =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, PolicyDecision> eldest) {
+          return size() > CACHE_SIZE;
+        }
+      };
+
+  private static final int CACHE_SIZE = 1_000;
 
   /** Subscribes to {@code bus}; decides through {@code telemetry} until closed. */
   public PolicyAuditor(HypervisorEventBus bus, AgentOsTelemetry telemetry) {
+    this(bus, telemetry, null);
+  }
+
+  /**
+   * Subscribes to {@code bus}; decides through {@code telemetry} and, unless null, measures each
+   * decision on {@code governance} too.
+   */
+  public PolicyAuditor(
+      HypervisorEventBus bus, AgentOsTelemetry telemetry, GovernanceMetrics governance) {
     this.telemetry = telemetry;
+    this.governance = governance;
+    if (governance != null) {
+      subscriptions.add(
+          bus.subscribe(
+              EventType.AUDIT_COMMITTED, e -> governance.recordAuditEvent(e.eventType().value())));
+      governance.registerTrustScoreGauge(
+          m -> {
+            long all = decisions.sum();
+            if (all > 0) {
+              m.record(1000.0 * allowed.sum() / all);
+            }
+          });
+    }
     for (EventType type :
         List.of(
             EventType.RING_ELEVATED,
@@ -90,9 +129,36 @@ public final class PolicyAuditor implements AutoCloseable {
     Map<String, Object> context = new LinkedHashMap<>();
     context.put("event_id", event.eventId());
     event.sessionId().ifPresent(s -> context.put("session_id", s));
-    telemetry.evaluatePolicy(
-        event.agentDid().orElse("unknown"), action, resource, policy, context, () -> decision);
+    String agent = event.agentDid().orElse("unknown");
+    long start = System.nanoTime();
+    PolicyDecision made =
+        telemetry.evaluatePolicy(
+            agent, action, resource, policy, context, () -> cached(policy, resource, decision));
     decisions.increment();
+    if (!made.denied()) {
+      allowed.increment();
+    }
+    if (governance != null) {
+      governance.recordDecision(
+          !made.denied(),
+          agent,
+          action,
+          (System.nanoTime() - start) / 1e6,
+          event.eventType() == EventType.RATE_LIMITED);
+    }
+  }
+
+  /** {@code decision}, or the one given before for the same policy and resource, as a hit. */
+  private PolicyDecision cached(String policy, String resource, PolicyDecision decision) {
+    String key = policy + '\u0000' + resource;
+    synchronized (cache) {
+      PolicyDecision before = cache.get(key);
+      if (before != null && before.decision().equals(decision.decision())) {
+        return before.fromCache();
+      }
+      cache.put(key, decision);
+      return decision;
+    }
   }
 
   @Override

@@ -34,7 +34,20 @@ class DemoTracesInZipkinTest {
           "saga.step.invoke_tool",
           "saga.step.write",
           "saga.compensate.rollback",
-          "policy.evaluate");
+          "policy.evaluate",
+          "agent.execute",
+          "verification.check",
+          "memory.store",
+          "memory.retrieve");
+
+  /** The Agent OS spans of the governance layer and the agents' memory and verification. */
+  private static final Set<String> AGENT_OS =
+      Set.of(
+          "policy.evaluate",
+          "agent.execute",
+          "verification.check",
+          "memory.store",
+          "memory.retrieve");
 
   private final ObjectMapper json = new ObjectMapper();
 
@@ -51,17 +64,28 @@ class DemoTracesInZipkinTest {
                   .build());
       HypervisorEventBus bus = new HypervisorEventBus();
       AgentWorkload workload = new AgentWorkload(bus, tracing.tracer(), 7, 0.5, 0.5);
-      // the demo's governance layer, as demo runs it: every policy decision a span too
-      PolicyAuditor policies =
-          new PolicyAuditor(
+      // the demo's governance layer and agent runtime, as demo runs them: every policy decision,
+      // memory operation, execution and verification a span too
+      io.hyperlens.prometheus.AgentOsMetrics os =
+          io.hyperlens.prometheus.AgentOsMetrics.builder().build();
+      io.hyperlens.prometheus.AgentOsTelemetry telemetry =
+          io.hyperlens.prometheus.AgentOsTelemetry.builder()
+              .tracer(tracing.tracer())
+              .metrics(os)
+              .build();
+      PolicyAuditor policies = new PolicyAuditor(bus, telemetry);
+      DemoMetrics runtime =
+          new DemoMetrics(
               bus,
-              io.hyperlens.prometheus.AgentOsTelemetry.builder()
-                  .tracer(tracing.tracer())
-                  .metrics(io.hyperlens.prometheus.AgentOsMetrics.builder().build())
-                  .build());
+              io.hyperlens.prometheus.MetricsCollector.builder()
+                  .registry(new io.prometheus.metrics.model.registry.PrometheusRegistry())
+                  .build(),
+              os,
+              telemetry);
       new DemoRun(bus, workload, new PrintWriter(new StringWriter()), tracing.sagaSink())
           .run(Duration.ofMillis(800), 50, Duration.ofSeconds(5), () -> false);
       policies.close();
+      runtime.close();
       tracing.close();
       long workflows = workload.workflows();
       assertThat(policies.decisions()).isPositive();
@@ -73,11 +97,11 @@ class DemoTracesInZipkinTest {
         Set<String> ids = new HashSet<>();
         trace.forEach(span -> ids.add(span.get("id").asText()));
         int roots = 0;
-        int policySpans = 0;
+        int agentOsSpans = 0;
         for (JsonNode span : trace) {
           names.add(span.get("name").asText());
-          if (span.get("name").asText().equals("policy.evaluate")) {
-            policySpans++;
+          if (AGENT_OS.contains(span.get("name").asText())) {
+            agentOsSpans++;
           }
           JsonNode parent = span.get("parentId");
           if (parent == null) {
@@ -91,11 +115,14 @@ class DemoTracesInZipkinTest {
         assertThat(roots).as("roots of trace %s", trace.get(0).get("traceId")).isEqualTo(1);
         // A failed workflow: workflow, researcher, tool agent, the escalated saga, two steps and
         // the compensation; a completed one: the writer and its step instead of the compensation.
-        // Besides, each policy decision taken within the workflow is a span in its trace.
-        assertThat(trace.size() - policySpans).isIn(7, 8);
+        // Besides, each policy decision, memory operation, execution and verification taken
+        // within the workflow is a span in its trace.
+        assertThat(trace.size() - agentOsSpans).isIn(7, 8);
       }
       assertThat(NAMES).containsAll(names);
-      assertThat(names).contains("workflow", "saga.escalated", "saga.completed", "policy.evaluate");
+      assertThat(names)
+          .contains("workflow", "saga.escalated", "saga.completed")
+          .containsAll(AGENT_OS);
     }
   }
 
