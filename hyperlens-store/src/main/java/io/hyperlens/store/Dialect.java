@@ -98,6 +98,16 @@ abstract class Dialect {
         .replace("{int64}", int64);
   }
 
+  /**
+   * Schema version 2, the same on every database: events found by their causal trace (the hub's
+   * trace view joins a trace's spans with the events of its causal trace id).
+   */
+  static String schemaV2() {
+    return """
+      CREATE INDEX events_by_causal_trace ON events (causal_trace_id, seq);
+      """;
+  }
+
   /** Splits a schema script into statements at the semicolons that end lines. */
   static List<String> statements(String script) {
     List<String> out = new ArrayList<>();
@@ -148,6 +158,29 @@ abstract class Dialect {
     return "SELECT " + EVENT_COLUMNS + " FROM events" + filter.where() + " ORDER BY seq LIMIT ?";
   }
 
+  /** Matches before a sequence number, newest first, at most the bound parameter. */
+  String selectEventsPageNewestFirst(Filter filter) {
+    return "SELECT "
+        + EVENT_COLUMNS
+        + " FROM events"
+        + filter.where()
+        + " ORDER BY seq DESC LIMIT ?";
+  }
+
+  String selectEventById() {
+    return "SELECT " + EVENT_COLUMNS + " FROM events WHERE event_id = ?";
+  }
+
+  /**
+   * The events of one causal trace ({@code {trace_id}/...}), oldest first, at most the bound
+   * parameter: a range on the causal trace index, as '0' follows '/'.
+   */
+  String selectEventsOfCausalTrace() {
+    return "SELECT "
+        + EVENT_COLUMNS
+        + " FROM events WHERE causal_trace_id >= ? AND causal_trace_id < ? ORDER BY seq LIMIT ?";
+  }
+
   String countEvents(Filter filter) {
     return "SELECT COUNT(*) FROM events" + filter.where();
   }
@@ -170,6 +203,16 @@ abstract class Dialect {
    * nowMicros} closes a time range without an end.
    */
   Filter eventFilter(EventQuery query, Long afterSeq, long nowMicros) {
+    return eventFilter(query, null, afterSeq, null, nowMicros);
+  }
+
+  /**
+   * As {@link #eventFilter(EventQuery, Long, long)}, with the events of one causal trace ({@code
+   * causalTrace}, the 12-hex trace part, or null) and a newest-first cursor bound ({@code
+   * beforeSeq}, or null).
+   */
+  Filter eventFilter(
+      EventQuery query, String causalTrace, Long afterSeq, Long beforeSeq, long nowMicros) {
     StringBuilder where = new StringBuilder();
     List<Object> params = new ArrayList<>();
     query.eventType().ifPresent(type -> and(where, params, "event_type = ?", type.value()));
@@ -186,8 +229,15 @@ abstract class Dialect {
                   "ts_micros <= ?",
                   query.end().map(HypervisorEvent::toEpochMicros).orElse(nowMicros));
             });
+    if (causalTrace != null) {
+      and(where, params, "causal_trace_id >= ?", causalTrace + "/");
+      and(where, params, "causal_trace_id < ?", causalTrace + "0");
+    }
     if (afterSeq != null) {
       and(where, params, "seq > ?", afterSeq);
+    }
+    if (beforeSeq != null) {
+      and(where, params, "seq < ?", beforeSeq);
     }
     return new Filter(where.toString(), List.copyOf(params));
   }

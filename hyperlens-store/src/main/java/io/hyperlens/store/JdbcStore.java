@@ -258,6 +258,100 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
     return new EventPage(events.subList(0, pageSize), Optional.of(CURSOR_PREFIX + lastSeq[0]));
   }
 
+  /**
+   * One page of the matches of {@code query} (which must have no limit), <b>newest first</b>, as a
+   * query API lists them: {@code causalTrace} (the 12-hex trace part of a causal trace id, or null)
+   * keeps the events of one causal trace; {@code cursor} is null for the first page, then the
+   * previous page's {@link EventPage#nextCursor()}. Events appended while walking appear only on a
+   * new walk; each match is returned once.
+   *
+   * @throws IllegalArgumentException if the query has a limit, the page size is below 1, the causal
+   *     trace is not 12 lowercase hex characters or the cursor is not one this store made
+   */
+  public EventPage pageNewestFirst(
+      EventQuery query, String causalTrace, String cursor, int pageSize) {
+    requireQuery(query);
+    if (query.limit() > 0) {
+      throw new IllegalArgumentException(
+          "query must have no limit when paging (the page size bounds each page), got limit "
+              + query.limit());
+    }
+    if (pageSize < 1) {
+      throw new IllegalArgumentException("pageSize must be at least 1, got " + pageSize);
+    }
+    if (causalTrace != null && !causalTrace.matches("[0-9a-f]{12}")) {
+      throw new IllegalArgumentException(
+          "causalTrace must be the 12 lowercase hex characters of a causal trace id, got \""
+              + causalTrace
+              + "\"");
+    }
+    Long before = cursor == null ? null : parseCursor(cursor);
+    Dialect.Filter filter = dialect.eventFilter(query, causalTrace, null, before, nowMicros());
+    long[] lastSeq = new long[1];
+    List<HypervisorEvent> events =
+        connections.read(
+            "page events newest first " + query,
+            connection -> {
+              try (PreparedStatement statement =
+                  connection.prepareStatement(dialect.selectEventsPageNewestFirst(filter))) {
+                int next = bind(statement, filter.params(), 1);
+                statement.setInt(next, pageSize + 1);
+                return readEvents(statement, pageSize, lastSeq);
+              }
+            });
+    if (events.size() <= pageSize) {
+      return new EventPage(events, Optional.empty());
+    }
+    return new EventPage(events.subList(0, pageSize), Optional.of(CURSOR_PREFIX + lastSeq[0]));
+  }
+
+  /** The event with id {@code eventId}, if stored. */
+  public Optional<HypervisorEvent> event(String eventId) {
+    if (eventId == null) {
+      throw new IllegalArgumentException("eventId must not be null");
+    }
+    List<HypervisorEvent> found =
+        connections.read(
+            "read event " + eventId,
+            connection -> {
+              try (PreparedStatement statement =
+                  connection.prepareStatement(dialect.selectEventById())) {
+                statement.setString(1, eventId);
+                return readEvents(statement, 0, null);
+              }
+            });
+    return found.stream().findFirst();
+  }
+
+  /**
+   * The events of one causal trace ({@code causalTrace}, the 12-hex trace part of their causal
+   * trace ids), oldest first, at most {@code limit}.
+   *
+   * @throws IllegalArgumentException when the trace is not 12 lowercase hex characters or the limit
+   *     is below 1
+   */
+  public List<HypervisorEvent> eventsOfCausalTrace(String causalTrace, int limit) {
+    if (causalTrace == null || !causalTrace.matches("[0-9a-f]{12}")) {
+      throw new IllegalArgumentException(
+          "causalTrace must be the 12 lowercase hex characters of a causal trace id, got "
+              + (causalTrace == null ? "null" : "\"" + causalTrace + "\""));
+    }
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+    }
+    return connections.read(
+        "read the events of causal trace " + causalTrace,
+        connection -> {
+          try (PreparedStatement statement =
+              connection.prepareStatement(dialect.selectEventsOfCausalTrace())) {
+            statement.setString(1, causalTrace + "/");
+            statement.setString(2, causalTrace + "0");
+            statement.setInt(3, limit);
+            return readEvents(statement, 0, null);
+          }
+        });
+  }
+
   private static Long parseCursor(String cursor) {
     if (cursor.startsWith(CURSOR_PREFIX)) {
       try {

@@ -22,7 +22,8 @@ final class PostgresDialect extends Dialect {
         new Migration(
             1,
             "events, spans and audit entries",
-            statements(schemaV1("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT"))));
+            statements(schemaV1("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT"))),
+        new Migration(2, "events by causal trace", statements(schemaV2())));
   }
 
   @Override

@@ -14,7 +14,8 @@ final class SqliteDialect extends Dialect {
         new Migration(
             1,
             "events, spans and audit entries",
-            statements(schemaV1("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER"))));
+            statements(schemaV1("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER"))),
+        new Migration(2, "events by causal trace", statements(schemaV2())));
   }
 
   @Override

@@ -109,6 +109,58 @@ abstract class StoreContractTest {
   }
 
   @Test
+  void newestFirstPagesWalkEveryMatchOnceAndFilterByCausalTrace() {
+    io.hyperlens.trace.CausalTraceId root = io.hyperlens.trace.CausalTraceId.root();
+    io.hyperlens.trace.CausalTraceId other = io.hyperlens.trace.CausalTraceId.root();
+    List<HypervisorEvent> events = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      events.add(
+          HypervisorEvent.builder(EventType.SESSION_JOINED)
+              .eventId("e-" + i)
+              .timestamp(T0.plusSeconds(i))
+              .sessionId(i % 2 == 0 ? "even" : "odd")
+              .causalTraceId((i % 3 == 0 ? root : i % 3 == 1 ? root.child() : other).fullId())
+              .build());
+    }
+    store.append(events);
+    clock.set(T0.plusSeconds(60));
+
+    List<String> walked = new ArrayList<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      io.hyperlens.spi.EventPage page =
+          store.pageNewestFirst(EventQuery.builder().sessionId("even").build(), null, cursor, 4);
+      page.events().forEach(e -> walked.add(e.eventId()));
+      cursor = page.nextCursor().orElse(null);
+      pages++;
+    } while (cursor != null);
+    assertThat(walked)
+        .containsExactly(
+            "e-24", "e-22", "e-20", "e-18", "e-16", "e-14", "e-12", "e-10", "e-8", "e-6", "e-4",
+            "e-2", "e-0");
+    assertThat(pages).isEqualTo(4);
+
+    assertThat(
+            store.pageNewestFirst(EventQuery.all(), root.traceId(), null, 100).events().stream()
+                .map(HypervisorEvent::eventId))
+        .hasSize(17)
+        .doesNotContain("e-2", "e-5");
+    assertThat(store.eventsOfCausalTrace(other.traceId(), 100))
+        .extracting(HypervisorEvent::eventId)
+        .containsExactly("e-2", "e-5", "e-8", "e-11", "e-14", "e-17", "e-20", "e-23");
+    assertThat(store.eventsOfCausalTrace(other.traceId(), 3)).hasSize(3);
+    assertThat(store.event("e-7")).contains(events.get(7));
+    assertThat(store.event("missing")).isEmpty();
+    assertThatThrownBy(() -> store.eventsOfCausalTrace("ABC", 5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("\"ABC\"");
+    assertThatThrownBy(() -> store.pageNewestFirst(EventQuery.all(), null, "seq:x", 5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("seq:x");
+  }
+
+  @Test
   void everyQueryShapeAgreesWithTheBus() {
     List<HypervisorEvent> events = Events.generate(800, T0, 2);
     store.append(events);
@@ -451,11 +503,23 @@ abstract class StoreContractTest {
     store.close();
     store = reopen(clock);
     assertThat(store.eventCount()).isEqualTo(10);
-    // Version 1 was applied once, when the database was new, and not again on reopening.
-    assertThat(queryLong("SELECT COUNT(*) FROM hyperlens_schema")).isEqualTo(1);
+    // Versions 1 and 2 were applied once, when the database was new, and not again on reopening.
+    assertThat(queryLong("SELECT COUNT(*) FROM hyperlens_schema")).isEqualTo(2);
     assertThat(queryLong("SELECT MAX(version) FROM hyperlens_schema"))
         .isEqualTo(store.schemaVersion())
-        .isEqualTo(1);
+        .isEqualTo(2);
+  }
+
+  @Test
+  void aVersionOneDatabaseIsMigratedToVersionTwoKeepingItsEvents() {
+    store.append(Events.generate(10, T0, 12));
+    execute("DROP INDEX events_by_causal_trace");
+    execute("DELETE FROM hyperlens_schema WHERE version = 2");
+    store.close();
+    store = reopen(clock);
+    assertThat(store.eventCount()).isEqualTo(10);
+    assertThat(queryLong("SELECT MAX(version) FROM hyperlens_schema")).isEqualTo(2);
+    execute("DROP INDEX events_by_causal_trace"); // it exists again: migration 2 ran
   }
 
   @Test
@@ -467,7 +531,7 @@ abstract class StoreContractTest {
     assertThatThrownBy(() -> store = reopen(clock))
         .isInstanceOf(StoreException.class)
         .hasMessageContaining("newer Hyperlens (schema version 99)")
-        .hasMessageContaining("reads up to schema version 1");
+        .hasMessageContaining("reads up to schema version 2");
     store = openFresh(clock); // for the close after the test
   }
 
