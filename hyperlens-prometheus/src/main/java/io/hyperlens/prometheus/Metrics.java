@@ -75,13 +75,9 @@ public final class Metrics {
           "Cannot serve metrics on " + config.host() + ":" + config.port() + ": " + e.getMessage(),
           e);
     }
+    PrometheusRegistry served;
     try {
-      if (config.includeJvmMetrics()) {
-        registerJvmMetrics(registry);
-      }
-      if (config.includeProcessMetrics()) {
-        ProcessMetrics.builder().register(registry);
-      }
+      served = served(config, registry);
     } catch (RuntimeException e) {
       server.stop(0);
       throw e;
@@ -94,14 +90,37 @@ public final class Metrics {
               thread.setDaemon(true);
               return thread;
             });
-    // What is served is the registry seen through the config: custom labels on every series,
-    // Prometheus naming, the series budget. The registry itself stays as registered.
-    PrometheusRegistry served = new PrometheusRegistry();
-    served.register(new EndpointView(registry, config));
     server.createContext(config.path(), new MetricsHandler(served));
     server.setExecutor(executor);
     server.start();
     return new MetricsEndpoint(server, executor, registry, config);
+  }
+
+  /**
+   * What an endpoint serves for {@code registry}, for a server of your own (the hub serves its
+   * {@code /metrics} this way): registers the JVM and process metrics the config asks for on {@code
+   * registry}, and returns a registry that reads it through the config (custom labels on every
+   * series, Prometheus naming, the series budget), to hand to client_java's exposition, e.g. its
+   * {@code PrometheusScrapeHandler}. The registry itself stays as registered.
+   *
+   * @throws IllegalArgumentException when {@code config} or {@code registry} is null
+   */
+  public static PrometheusRegistry served(MetricsConfig config, PrometheusRegistry registry) {
+    if (config == null) {
+      throw new IllegalArgumentException("config must not be null");
+    }
+    if (registry == null) {
+      throw new IllegalArgumentException("registry must not be null");
+    }
+    if (config.includeJvmMetrics()) {
+      registerJvmMetrics(registry);
+    }
+    if (config.includeProcessMetrics()) {
+      ProcessMetrics.builder().register(registry);
+    }
+    PrometheusRegistry served = new PrometheusRegistry();
+    served.register(new EndpointView(registry, config));
+    return served;
   }
 
   private static void registerJvmMetrics(PrometheusRegistry registry) {
