@@ -8,11 +8,11 @@ import java.util.regex.Pattern;
 import picocli.CommandLine;
 
 /**
- * Reads {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, ISO-8601 {@code PT10S}, or a bare
- * number of seconds ({@code 5} is five seconds).
+ * Reads {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code 7d}, ISO-8601 {@code PT10S}, or
+ * a bare number of seconds ({@code 5} is five seconds).
  */
 final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-  private static final Pattern SHORT = Pattern.compile("(-?)(\\d+)(ms|s|m|h)?");
+  private static final Pattern SHORT = Pattern.compile("(-?)(\\d+)(ms|s|m|h|d)?");
 
   @Override
   public Duration convert(String value) {
@@ -28,7 +28,7 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     }
     if (duration == null) {
       throw new CommandLine.TypeConversionException(
-          "'" + value + "' is not a duration (examples: 5 or 5s, 500ms, 2m, 1h, PT10S)");
+          "'" + value + "' is not a duration (examples: 5 or 5s, 500ms, 2m, 1h, 7d, PT10S)");
     }
     if (duration.isZero() || duration.isNegative()) {
       throw new CommandLine.TypeConversionException("'" + value + "' is not a positive duration");
@@ -48,6 +48,8 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
           return Duration.ofSeconds(sign * amount);
         case "m":
           return Duration.ofMinutes(sign * amount);
+        case "d":
+          return Duration.ofDays(sign * amount);
         default:
           return Duration.ofHours(sign * amount);
       }

@@ -8,6 +8,7 @@ import io.hyperlens.ring.RingMetricsCollector;
 import io.hyperlens.ring.RingMetricsSnapshot;
 import io.hyperlens.saga.SagaSpanExporter;
 import io.hyperlens.saga.SagaSpanRecord;
+import io.hyperlens.server.query.CausalTree;
 import io.hyperlens.spi.SpanSink;
 import io.hyperlens.trace.SpanData;
 import io.hyperlens.trace.TraceContext;

@@ -1,4 +1,4 @@
-package io.hyperlens.server.demo;
+package io.hyperlens.server.query;
 
 import io.hyperlens.event.HypervisorEvent;
 import io.hyperlens.trace.CausalTraceId;

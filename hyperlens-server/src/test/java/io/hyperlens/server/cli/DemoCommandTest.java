@@ -205,7 +205,7 @@ class DemoCommandTest {
     assertThat(err.toString())
         .contains(
             "Invalid value for option '--duration': 'soon' is not a duration (examples: 5 or 5s,"
-                + " 500ms, 2m, 1h, PT10S)");
+                + " 500ms, 2m, 1h, 7d, PT10S)");
     assertThat(out.toString()).isEmpty();
   }
 

@@ -37,7 +37,8 @@ class DurationConverterTest {
   void rejectsGarbageAndNonPositiveDurations() {
     assertThatThrownBy(() -> converter.convert("ten seconds"))
         .isExactlyInstanceOf(CommandLine.TypeConversionException.class)
-        .hasMessage("'ten seconds' is not a duration (examples: 5 or 5s, 500ms, 2m, 1h, PT10S)");
+        .hasMessage(
+            "'ten seconds' is not a duration (examples: 5 or 5s, 500ms, 2m, 1h, 7d, PT10S)");
     assertThatThrownBy(() -> converter.convert("0s"))
         .isExactlyInstanceOf(CommandLine.TypeConversionException.class)
         .hasMessage("'0s' is not a positive duration");

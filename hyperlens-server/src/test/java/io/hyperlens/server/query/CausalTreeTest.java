@@ -1,4 +1,4 @@
-package io.hyperlens.server.demo;
+package io.hyperlens.server.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,38 +52,5 @@ class CausalTreeTest {
         CausalTree.of("a1b2c3d4e5f6", List.of(event(EventType.VFS_WRITE, "tool", TOOL)));
 
     assertThat(tree.render()).isEqualTo("tool (span 00000004, depth 0): vfs.write\n");
-  }
-
-  @Test
-  void theSagaCaptionSaysWhatTheEventsSay() {
-    io.hyperlens.event.HypervisorEventBus bus = new io.hyperlens.event.HypervisorEventBus();
-    java.util.function.Function<io.hyperlens.event.EventType, io.hyperlens.event.HypervisorEvent>
-        e = type -> bus.eventBuilder(type).sessionId("s").build();
-    assertThat(DemoRun.sagaCaption(java.util.List.of())).isEqualTo("saga running");
-    assertThat(
-            DemoRun.sagaCaption(
-                java.util.List.of(
-                    e.apply(io.hyperlens.event.EventType.SAGA_STEP_FAILED),
-                    e.apply(io.hyperlens.event.EventType.SAGA_COMPENSATING),
-                    e.apply(io.hyperlens.event.EventType.SAGA_ESCALATED))))
-        .isEqualTo("saga step failed, earlier steps compensated, escalated");
-    assertThat(
-            DemoRun.sagaCaption(
-                java.util.List.of(e.apply(io.hyperlens.event.EventType.SAGA_ESCALATED))))
-        .isEqualTo("saga escalated");
-    assertThat(
-            DemoRun.sagaCaption(
-                java.util.List.of(e.apply(io.hyperlens.event.EventType.SAGA_COMPLETED))))
-        .isEqualTo("saga completed");
-    assertThat(
-            DemoRun.sagaCaption(
-                java.util.List.of(
-                    e.apply(io.hyperlens.event.EventType.SAGA_STEP_FAILED),
-                    e.apply(io.hyperlens.event.EventType.SAGA_COMPLETED))))
-        .isEqualTo("saga completed after a failed step");
-    assertThat(
-            DemoRun.sagaCaption(
-                java.util.List.of(e.apply(io.hyperlens.event.EventType.SAGA_STEP_FAILED))))
-        .isEqualTo("saga step failed");
   }
 }

@@ -1,0 +1,162 @@
+package io.hyperlens.server.cli;
+
+import io.hyperlens.server.hub.Hub;
+import io.hyperlens.server.hub.HubConfig;
+import io.hyperlens.server.ingest.IngestLimits;
+import io.hyperlens.store.JdbcStore;
+import io.hyperlens.store.PostgresStore;
+import io.hyperlens.store.SqliteStore;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code hyperlens serve}: runs the hub in the foreground until SIGTERM or Ctrl-C. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs the Hyperlens hub in the foreground: ingest over HTTP (/v1/events) and OTLP"
+          + " (/v1/traces), a durable store, the query API (/api/...), API keys. SIGTERM or"
+          + " Ctrl-C lets requests in flight finish and closes the store.",
+      "The first run on an empty data directory prints an admin key, once."
+    })
+final class ServeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--bind",
+      defaultValue = "127.0.0.1",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String bind;
+
+  @Option(
+      names = "--port",
+      defaultValue = "7070",
+      description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+  int port;
+
+  @Option(
+      names = "--data",
+      defaultValue = "hyperlens-data",
+      description =
+          "Data directory: API keys and, unless --db is given, the SQLite store"
+              + " (default: ${DEFAULT-VALUE}).")
+  Path data;
+
+  @Option(
+      names = "--db",
+      description =
+          "A PostgreSQL JDBC URL (jdbc:postgresql://host/db?user=NAME) instead of SQLite; the"
+              + " password comes from HYPERLENS_DB_PASSWORD, never the command line.")
+  String db;
+
+  @Option(
+      names = "--retention",
+      defaultValue = "7d",
+      converter = DurationConverter.class,
+      description = "How long events and spans are kept (default: ${DEFAULT-VALUE}).")
+  Duration retention;
+
+  @Option(
+      names = "--max-events",
+      defaultValue = "0",
+      description = "The most events kept, oldest removed first (default: no bound).")
+  long maxEvents;
+
+  @Option(
+      names = "--no-auth",
+      description = "Serve without API keys (refused unless --bind is a loopback address).")
+  boolean noAuth;
+
+  @Option(names = "--no-redact", description = "Store secrets in ingested telemetry as sent.")
+  boolean noRedact;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    HubConfig config;
+    try {
+      config =
+          new HubConfig(
+              bind,
+              port,
+              data,
+              !noAuth,
+              !noRedact,
+              IngestLimits.defaults(),
+              retention,
+              maxEvents,
+              64);
+    } catch (IllegalArgumentException e) {
+      err.println("serve: " + e.getMessage());
+      return 2;
+    }
+    if (maxEvents < 0) {
+      err.println("--max-events must not be negative, got " + maxEvents);
+      return 2;
+    }
+    JdbcStore store;
+    try {
+      store = openStore();
+    } catch (RuntimeException e) {
+      err.println((db == null ? "--data: " : "--db: ") + e.getMessage());
+      return 2;
+    }
+    Hub hub;
+    try {
+      hub = Hub.start(config, store);
+    } catch (RuntimeException e) {
+      err.println("serve: " + e.getMessage());
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread shutdown =
+        new Thread(
+            () -> {
+              hub.close();
+              stopped.countDown();
+            },
+            "hyperlens-serve-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdown);
+    out.printf("Hyperlens hub at %s (store: %s)%n", hub.uri(), store.location());
+    hub.initialAdminKey()
+        .ifPresent(
+            key ->
+                out.printf(
+                    "Admin key (shown once; keep it, or create others with hyperlens keys"
+                        + " create):%n  %s%n",
+                    key));
+    if (noAuth) {
+      out.println("Auth is off: anyone on this machine can read and write.");
+    }
+    out.println("Ctrl-C stops it.");
+    out.flush();
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      hub.close();
+    }
+    return 0;
+  }
+
+  private JdbcStore openStore() {
+    if (db == null) {
+      return SqliteStore.open(data);
+    }
+    if (!db.startsWith("jdbc:postgresql:")) {
+      throw new IllegalArgumentException(
+          "must be a PostgreSQL JDBC URL (jdbc:postgresql://host:5432/db?user=NAME), got a URL"
+              + " of another kind");
+    }
+    String password = System.getenv("HYPERLENS_DB_PASSWORD");
+    return PostgresStore.open(db, null, password);
+  }
+}

@@ -1,0 +1,615 @@
+package io.hyperlens.server.hub;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hyperlens.prometheus.Metrics;
+import io.hyperlens.prometheus.MetricsConfig;
+import io.hyperlens.server.auth.ApiKeys;
+import io.hyperlens.server.auth.RateLimiter;
+import io.hyperlens.server.auth.Scope;
+import io.hyperlens.server.ingest.EventIngest;
+import io.hyperlens.server.ingest.IngestException;
+import io.hyperlens.server.ingest.OtlpIngest;
+import io.hyperlens.server.ingest.Problem;
+import io.hyperlens.server.ingest.RequestBodies;
+import io.hyperlens.server.query.EventQueries;
+import io.hyperlens.server.query.QueryParams;
+import io.hyperlens.server.query.TraceQueries;
+import io.hyperlens.store.JdbcStore;
+import io.hyperlens.store.SqliteStore;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.prometheus.metrics.exporter.common.PrometheusHttpExchange;
+import io.prometheus.metrics.exporter.common.PrometheusHttpRequest;
+import io.prometheus.metrics.exporter.common.PrometheusHttpResponse;
+import io.prometheus.metrics.exporter.common.PrometheusScrapeHandler;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The Hyperlens hub: the server agents send telemetry to and people query. One Javalin (Jetty 12)
+ * server over one {@link JdbcStore}:
+ *
+ * <ul>
+ *   <li>{@code POST /v1/events} (ingest scope): events as JSON or NDJSON, committed before the 2xx
+ *       ({@link EventIngest});
+ *   <li>{@code POST /v1/traces} (ingest scope): OTLP/HTTP, protobuf or JSON ({@link OtlpIngest});
+ *   <li>{@code GET /api/events}, {@code /api/events/{id}}, {@code /api/traces}, {@code
+ *       /api/traces/{traceId}} (read scope): JSON ({@link EventQueries}, {@link TraceQueries});
+ *   <li>{@code GET|POST /api/keys}, {@code DELETE /api/keys/{name}} (admin scope);
+ *   <li>{@code GET /healthz}, {@code /readyz}, {@code /metrics} and {@code /openapi.json} without a
+ *       key.
+ * </ul>
+ *
+ * <p>Every error is a JSON body {@code {"error": reason, "message": ..., "problems": [...]}} with
+ * its 4xx status; nothing of a refused request is stored. Ingest runs at most {@link
+ * HubConfig#maxConcurrentIngest()} requests at once; a request that cannot start within two seconds
+ * gets 503 with {@code Retry-After}. Retention runs in the background every minute. {@link
+ * #close()} stops taking requests, lets those in flight finish (up to 10 s) and closes the store.
+ *
+ * <pre>{@code
+ * try (Hub hub = Hub.start(HubConfig.defaults(Path.of("hyperlens-data")).withPort(0),
+ *     SqliteStore.open(Path.of("hyperlens-data")))) {
+ *   System.out.println(hub.uri() + " admin key " + hub.initialAdminKey().orElse("(exists)"));
+ * }
+ * }</pre>
+ */
+public final class Hub implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(Hub.class.getName());
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String JSON_TYPE = "application/json";
+
+  private final HubConfig config;
+  private final JdbcStore store;
+  private final ApiKeys keys;
+  private final String initialAdminKey;
+  private final RateLimiter rateLimiter;
+  private final Semaphore ingestSlots;
+  private final EventIngest events;
+  private final OtlpIngest traces;
+  private final EventQueries eventQueries;
+  private final TraceQueries traceQueries;
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final PrometheusRegistry served;
+  private final HubMetrics metrics;
+  private final ScheduledExecutorService retention;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Javalin app;
+
+  private Hub(HubConfig config, JdbcStore store) {
+    this.config = config;
+    this.store = store;
+    this.keys = ApiKeys.open(config.dataDirectory());
+    this.initialAdminKey =
+        config.auth() && keys.isEmpty() ? keys.create("admin", EnumSet.of(Scope.ADMIN)) : null;
+    this.rateLimiter = new RateLimiter(config.limits().requestsPerSecondPerKey());
+    this.ingestSlots = new Semaphore(config.maxConcurrentIngest());
+    this.events = new EventIngest(store, config.limits(), config.redact(), batch -> {});
+    this.traces = new OtlpIngest(store, config.limits(), config.redact(), batch -> {});
+    this.eventQueries = new EventQueries(store, Clock.systemUTC());
+    this.traceQueries = new TraceQueries(store);
+    this.metrics =
+        new HubMetrics(
+            registry, this::storeBytes, () -> events.redactedValues() + traces.redactedValues());
+    this.served = Metrics.served(MetricsConfig.defaults().withPort(config.port()), registry);
+    this.retention =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "hyperlens-hub-retention");
+              thread.setDaemon(true);
+              return thread;
+            });
+    this.app = Javalin.create(this::configure);
+  }
+
+  /**
+   * Starts a hub on {@code store}, which it owns from now on (closing the hub closes it). On an
+   * empty data directory with auth on, an admin key is created: {@link #initialAdminKey()}.
+   *
+   * @throws IllegalStateException when the port cannot be bound
+   */
+  public static Hub start(HubConfig config, JdbcStore store) {
+    if (config == null || store == null) {
+      throw new IllegalArgumentException("config and store must not be null");
+    }
+    Hub hub = new Hub(config, store);
+    try {
+      hub.app.start(config.bind(), config.port());
+    } catch (RuntimeException e) {
+      hub.retention.shutdownNow();
+      store.close();
+      throw new IllegalStateException(
+          "cannot serve on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
+    }
+    hub.retention.scheduleWithFixedDelay(hub::applyRetention, 0, 60, TimeUnit.SECONDS);
+    return hub;
+  }
+
+  /** The port bound. */
+  public int port() {
+    return app.port();
+  }
+
+  /** The hub's base URL, e.g. {@code http://127.0.0.1:7070}. */
+  public URI uri() {
+    String host = config.bind().contains(":") ? "[" + config.bind() + "]" : config.bind();
+    return URI.create("http://" + host + ":" + port());
+  }
+
+  /** The hub's API keys. */
+  public ApiKeys keys() {
+    return keys;
+  }
+
+  /** The admin key created when this hub started on an empty data directory. */
+  public Optional<String> initialAdminKey() {
+    return Optional.ofNullable(initialAdminKey);
+  }
+
+  /** The store. */
+  public JdbcStore store() {
+    return store;
+  }
+
+  /** The registry {@code /metrics} serves; register more collectors on it at any time. */
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  private void configure(io.javalin.config.JavalinConfig javalin) {
+    javalin.startup.showJavalinBanner = false;
+    javalin.startup.showOldJavalinVersionWarning = false;
+    javalin.http.maxRequestSize = config.limits().maxBodyBytes();
+    javalin.jetty.modifyServer(server -> server.setStopTimeout(10_000));
+    var routes = javalin.routes;
+    routes.get("/healthz", ctx -> open(ctx, "/healthz", c -> json(c, 200, Map.of("status", "ok"))));
+    routes.get("/readyz", ctx -> open(ctx, "/readyz", this::ready));
+    routes.get("/metrics", ctx -> open(ctx, "/metrics", this::scrape));
+    routes.get("/openapi.json", ctx -> open(ctx, "/openapi.json", Hub::openApi));
+    routes.post("/v1/events", ctx -> guarded(ctx, "/v1/events", Scope.INGEST, this::postEvents));
+    routes.post("/v1/traces", ctx -> guarded(ctx, "/v1/traces", Scope.INGEST, this::postTraces));
+    routes.get("/api/events", ctx -> guarded(ctx, "/api/events", Scope.READ, this::listEvents));
+    routes.get(
+        "/api/events/{id}", ctx -> guarded(ctx, "/api/events/{id}", Scope.READ, this::getEvent));
+    routes.get("/api/traces", ctx -> guarded(ctx, "/api/traces", Scope.READ, this::listTraces));
+    routes.get(
+        "/api/traces/{traceId}",
+        ctx -> guarded(ctx, "/api/traces/{traceId}", Scope.READ, this::getTrace));
+    routes.get("/api/keys", ctx -> guarded(ctx, "/api/keys", Scope.ADMIN, this::listKeys));
+    routes.post("/api/keys", ctx -> guarded(ctx, "/api/keys", Scope.ADMIN, this::createKey));
+    routes.delete(
+        "/api/keys/{name}", ctx -> guarded(ctx, "/api/keys/{name}", Scope.ADMIN, this::revokeKey));
+    routes.error(
+        404,
+        "*",
+        ctx -> {
+          if (!JSON_TYPE.equals(ctx.res().getContentType())) {
+            error(ctx, 404, "not_found", "no route " + ctx.method() + " " + ctx.path(), List.of());
+          }
+        });
+    routes.error(
+        405,
+        "*",
+        ctx -> error(ctx, 405, "method_not_allowed", ctx.method() + " " + ctx.path(), List.of()));
+  }
+
+  /** A handler that throws only what {@link #guarded} turns into answers. */
+  @FunctionalInterface
+  private interface Route {
+    void handle(Context ctx) throws Exception;
+  }
+
+  private void open(Context ctx, String route, Route handler) {
+    run(ctx, route, handler);
+  }
+
+  /** Authenticates, checks the scope and the rate, then runs {@code handler}. */
+  private void guarded(Context ctx, String route, Scope scope, Route handler) {
+    run(
+        ctx,
+        route,
+        c -> {
+          String principal = "anonymous";
+          if (config.auth()) {
+            String header = c.header("Authorization");
+            if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+              metrics.rejected("unauthorized", 1);
+              c.header("WWW-Authenticate", "Bearer");
+              error(
+                  c,
+                  401,
+                  "unauthorized",
+                  "send an API key: Authorization: Bearer <key>",
+                  List.of());
+              return;
+            }
+            Optional<ApiKeys.Entry> entry = keys.authenticate(header.substring(7).trim());
+            if (entry.isEmpty()) {
+              metrics.rejected("unauthorized", 1);
+              c.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+              error(c, 401, "unauthorized", "the API key is not valid or was revoked", List.of());
+              return;
+            }
+            if (!scope.grantedBy(entry.get().scopes())) {
+              metrics.rejected("forbidden", 1);
+              error(
+                  c,
+                  403,
+                  "forbidden",
+                  "the key \""
+                      + entry.get().name()
+                      + "\" lacks the "
+                      + scope.value()
+                      + " scope this route needs",
+                  List.of());
+              return;
+            }
+            principal = entry.get().name();
+          }
+          long wait = rateLimiter.acquire(principal, System.nanoTime());
+          if (wait > 0) {
+            metrics.rejected("rate_limited", 1);
+            c.header("Retry-After", Long.toString(wait));
+            error(c, 429, "rate_limited", "too many requests for this key", List.of());
+            return;
+          }
+          handler.handle(c);
+        });
+  }
+
+  private void run(Context ctx, String route, Route handler) {
+    try {
+      handler.handle(ctx);
+    } catch (IngestException e) {
+      metrics.rejected(e.reason(), 1);
+      error(ctx, e.status(), e.reason(), e.getMessage(), e.problems());
+    } catch (IllegalArgumentException e) {
+      metrics.rejected("bad_request", 1);
+      error(ctx, 400, "bad_request", e.getMessage(), List.of());
+    } catch (HttpResponseException e) {
+      String reason = e.getStatus() == 413 ? "too_large" : "http_" + e.getStatus();
+      metrics.rejected(reason, 1);
+      error(ctx, e.getStatus(), reason, e.getMessage(), List.of());
+    } catch (Exception e) {
+      LOG.log(
+          System.Logger.Level.ERROR, "request " + ctx.method() + " " + ctx.path() + " failed", e);
+      error(ctx, 500, "internal", "the hub failed on this request; see its log", List.of());
+    } finally {
+      metrics.request(route, ctx.method().name(), ctx.statusCode());
+    }
+  }
+
+  private static void json(Context ctx, int status, Object body) {
+    try {
+      ctx.status(status).contentType(JSON_TYPE).result(JSON.writeValueAsBytes(body));
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void error(
+      Context ctx, int status, String reason, String message, List<Problem> problems) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", reason);
+    body.put("message", message);
+    if (!problems.isEmpty()) {
+      List<Map<String, Object>> list = new ArrayList<>();
+      for (Problem problem : problems) {
+        Map<String, Object> item = new LinkedHashMap<>();
+        item.put("index", problem.index());
+        item.put("field", problem.field());
+        item.put("message", problem.message());
+        list.add(item);
+      }
+      body.put("problems", list);
+    }
+    json(ctx, status, body);
+  }
+
+  // ---------------------------------------------------------------- ingest
+
+  private byte[] body(Context ctx) {
+    return RequestBodies.decode(
+        ctx.bodyAsBytes(), ctx.header("Content-Encoding"), config.limits().maxBodyBytes());
+  }
+
+  /** Runs {@code work} in an ingest slot: at most maxConcurrentIngest at once, else 503. */
+  private void inSlot(Context ctx, Route work) throws Exception {
+    if (!ingestSlots.tryAcquire(2, TimeUnit.SECONDS)) {
+      metrics.rejected("overloaded", 1);
+      ctx.header("Retry-After", "1");
+      error(ctx, 503, "overloaded", "the hub is at its ingest capacity; retry shortly", List.of());
+      return;
+    }
+    metrics.inFlight(1);
+    try {
+      work.handle(ctx);
+    } finally {
+      metrics.inFlight(-1);
+      ingestSlots.release();
+    }
+  }
+
+  private void postEvents(Context ctx) throws Exception {
+    inSlot(
+        ctx,
+        c -> {
+          long start = System.nanoTime();
+          EventIngest.Result result = events.ingest(body(c), c.header("Content-Type"));
+          metrics.committed(
+              "events", result.accepted(), result.duplicates(), (System.nanoTime() - start) / 1e9);
+          Map<String, Object> answer = new LinkedHashMap<>();
+          answer.put("accepted", result.accepted());
+          answer.put("duplicates", result.duplicates());
+          json(c, 200, answer);
+        });
+  }
+
+  private void postTraces(Context ctx) throws Exception {
+    inSlot(
+        ctx,
+        c -> {
+          long start = System.nanoTime();
+          OtlpIngest.Answer answer = traces.export(body(c), c.header("Content-Type"));
+          metrics.committed("spans", answer.accepted(), 0, (System.nanoTime() - start) / 1e9);
+          metrics.rejected("rejected_span", answer.rejected());
+          c.status(200).contentType(answer.contentType()).result(answer.body());
+        });
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  private static QueryParams params(Context ctx, Set<String> allowed) {
+    return new QueryParams(ctx.queryParamMap(), allowed);
+  }
+
+  private void listEvents(Context ctx) {
+    json(ctx, 200, eventQueries.list(params(ctx, EventQueries.PARAMETERS)));
+  }
+
+  private void getEvent(Context ctx) {
+    params(ctx, Set.of());
+    String id = ctx.pathParam("id");
+    Optional<Map<String, Object>> event = eventQueries.event(id);
+    if (event.isEmpty()) {
+      error(ctx, 404, "not_found", "no event with id \"" + id + "\"", List.of());
+      return;
+    }
+    json(ctx, 200, event.get());
+  }
+
+  private void listTraces(Context ctx) {
+    json(ctx, 200, traceQueries.list(params(ctx, TraceQueries.PARAMETERS)));
+  }
+
+  private void getTrace(Context ctx) {
+    String traceId = ctx.pathParam("traceId");
+    Optional<Map<String, Object>> trace =
+        traceQueries.trace(traceId, params(ctx, TraceQueries.TRACE_PARAMETERS));
+    if (trace.isEmpty()) {
+      error(ctx, 404, "not_found", "no span or event of trace " + traceId, List.of());
+      return;
+    }
+    json(ctx, 200, trace.get());
+  }
+
+  // ---------------------------------------------------------------- keys
+
+  private void listKeys(Context ctx) {
+    params(ctx, Set.of());
+    List<Map<String, Object>> list = new ArrayList<>();
+    for (ApiKeys.Entry entry : keys.list()) {
+      list.add(keyMap(entry));
+    }
+    json(ctx, 200, Map.of("keys", list));
+  }
+
+  private static Map<String, Object> keyMap(ApiKeys.Entry entry) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("name", entry.name());
+    out.put("scopes", entry.scopeNames());
+    out.put("created", entry.created().toString());
+    return out;
+  }
+
+  private void createKey(Context ctx) throws IOException {
+    params(ctx, Set.of());
+    Map<?, ?> request;
+    try {
+      request = JSON.readValue(ctx.bodyAsBytes(), Map.class);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("the body must be {\"name\": ..., \"scopes\": [...]}");
+    }
+    Object name = request.get("name");
+    Object scopes = request.get("scopes");
+    if (!(name instanceof String) || !(scopes instanceof List)) {
+      throw new IllegalArgumentException(
+          "the body must be {\"name\": \"...\", \"scopes\": [\"ingest\", \"read\"]}");
+    }
+    Set<Scope> parsed = EnumSet.noneOf(Scope.class);
+    for (Object scope : (List<?>) scopes) {
+      parsed.add(Scope.parse(String.valueOf(scope)));
+    }
+    String key = keys.create((String) name, parsed);
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("name", name);
+    answer.put("key", key);
+    json(ctx, 201, answer);
+  }
+
+  private void revokeKey(Context ctx) {
+    params(ctx, Set.of());
+    String name = ctx.pathParam("name");
+    if (!keys.revoke(name)) {
+      error(ctx, 404, "not_found", "no key named \"" + name + "\"", List.of());
+      return;
+    }
+    json(ctx, 200, Map.of("revoked", name));
+  }
+
+  // ---------------------------------------------------------------- operations
+
+  private void ready(Context ctx) {
+    try {
+      store.event("readyz-probe");
+      json(ctx, 200, Map.of("status", "ready", "store", store.location()));
+    } catch (RuntimeException e) {
+      json(ctx, 503, Map.of("status", "store unreachable", "message", String.valueOf(e)));
+    }
+  }
+
+  private static void openApi(Context ctx) throws IOException {
+    try (InputStream in = Hub.class.getResourceAsStream("openapi.json")) {
+      if (in == null) {
+        throw new IOException("openapi.json is missing from the hub's resources");
+      }
+      ctx.status(200).contentType(JSON_TYPE).result(in.readAllBytes());
+    }
+  }
+
+  private void scrape(Context ctx) throws IOException {
+    new PrometheusScrapeHandler(served).handleRequest(new Exchange(ctx));
+  }
+
+  private double storeBytes() {
+    if (!(store instanceof SqliteStore)) {
+      return Double.NaN;
+    }
+    Path file = ((SqliteStore) store).file();
+    double bytes = 0;
+    for (String suffix : List.of("", "-wal", "-shm")) {
+      try {
+        Path part = file.resolveSibling(file.getFileName() + suffix);
+        if (Files.exists(part)) {
+          bytes += Files.size(part);
+        }
+      } catch (IOException e) {
+        // a file rotated away while measured: count the rest
+      }
+    }
+    return bytes;
+  }
+
+  private void applyRetention() {
+    try {
+      if (config.retention() != null) {
+        Instant cutoff = Instant.now().minus(config.retention());
+        metrics.retentionDeleted("events", store.deleteOlderThan(cutoff));
+        metrics.retentionDeleted("spans", store.deleteSpansOlderThan(cutoff));
+      }
+      if (config.maxEvents() > 0) {
+        metrics.retentionDeleted("events", store.retainNewest(config.maxEvents()));
+      }
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "retention failed; it runs again in a minute", e);
+    }
+  }
+
+  /** Stops taking requests, lets those in flight finish (up to 10 s), closes the store. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    retention.shutdownNow();
+    try {
+      app.stop();
+    } finally {
+      store.close();
+    }
+  }
+
+  /** client_java's scrape handler on a Javalin request, its answer buffered into the result. */
+  private static final class Exchange implements PrometheusHttpExchange {
+    private final Context ctx;
+
+    Exchange(Context ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public PrometheusHttpRequest getRequest() {
+      return new PrometheusHttpRequest() {
+        @Override
+        public String getQueryString() {
+          return ctx.queryString();
+        }
+
+        @Override
+        public java.util.Enumeration<String> getHeaders(String name) {
+          java.util.Enumeration<String> headers = ctx.req().getHeaders(name);
+          return headers != null ? headers : Collections.emptyEnumeration();
+        }
+
+        @Override
+        public String getMethod() {
+          return ctx.method().name();
+        }
+
+        @Override
+        public String getRequestPath() {
+          return ctx.path();
+        }
+      };
+    }
+
+    @Override
+    public PrometheusHttpResponse getResponse() {
+      return new PrometheusHttpResponse() {
+        @Override
+        public void setHeader(String name, String value) {
+          ctx.header(name, value);
+        }
+
+        @Override
+        public OutputStream sendHeadersAndGetBody(int statusCode, int contentLength) {
+          ctx.status(statusCode);
+          return new ByteArrayOutputStream() {
+            @Override
+            public void close() {
+              ctx.result(toByteArray());
+            }
+          };
+        }
+      };
+    }
+
+    @Override
+    public void handleException(IOException e) throws IOException {
+      throw e;
+    }
+
+    @Override
+    public void handleException(RuntimeException e) {
+      throw e;
+    }
+
+    @Override
+    public void close() {
+      // the body is set when the handler closes its stream
+    }
+  }
+}

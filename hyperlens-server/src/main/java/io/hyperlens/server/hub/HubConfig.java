@@ -1,0 +1,119 @@
+package io.hyperlens.server.hub;
+
+import io.hyperlens.server.ingest.IngestLimits;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How a hub runs.
+ *
+ * @param bind the address to listen on ({@code 127.0.0.1} by default)
+ * @param port the port ({@value #DEFAULT_PORT} by default; 0 picks a free one)
+ * @param dataDirectory where the hub keeps its API keys and, with SQLite, its store
+ * @param auth whether requests need an API key (off only on a loopback address)
+ * @param redact whether secrets are redacted at ingest
+ * @param limits the ingest limits
+ * @param retention how long events and spans are kept (null: forever)
+ * @param maxEvents the most events kept (0: no bound)
+ * @param maxConcurrentIngest ingest requests processed at once; more wait briefly, then get 503
+ */
+public record HubConfig(
+    String bind,
+    int port,
+    Path dataDirectory,
+    boolean auth,
+    boolean redact,
+    IngestLimits limits,
+    Duration retention,
+    long maxEvents,
+    int maxConcurrentIngest) {
+
+  /** The hub's default port. */
+  public static final int DEFAULT_PORT = 7070;
+
+  /**
+   * Validates the config.
+   *
+   * @throws IllegalArgumentException naming the field and the value; also when auth is off on an
+   *     address other than loopback
+   */
+  public HubConfig {
+    if (bind == null || bind.isBlank()) {
+      throw new IllegalArgumentException("bind must not be blank");
+    }
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException("port must be within 0..65535, got " + port);
+    }
+    if (dataDirectory == null) {
+      throw new IllegalArgumentException("dataDirectory must not be null");
+    }
+    if (limits == null) {
+      throw new IllegalArgumentException("limits must not be null");
+    }
+    if (retention != null && (retention.isNegative() || retention.isZero())) {
+      throw new IllegalArgumentException("retention must be positive, got " + retention);
+    }
+    if (maxEvents < 0) {
+      throw new IllegalArgumentException("maxEvents must not be negative, got " + maxEvents);
+    }
+    if (maxConcurrentIngest < 1) {
+      throw new IllegalArgumentException(
+          "maxConcurrentIngest must be at least 1, got " + maxConcurrentIngest);
+    }
+    if (!auth && !loopback(bind)) {
+      throw new IllegalArgumentException(
+          "--no-auth is refused on "
+              + bind
+              + ": without keys anyone who reaches the port could read and write; bind to"
+              + " 127.0.0.1 or keep auth on");
+    }
+  }
+
+  /** Defaults on {@code dataDirectory}: loopback, port 7070, auth and redaction on, 7 days. */
+  public static HubConfig defaults(Path dataDirectory) {
+    return new HubConfig(
+        "127.0.0.1",
+        DEFAULT_PORT,
+        dataDirectory,
+        true,
+        true,
+        IngestLimits.defaults(),
+        Duration.ofDays(7),
+        0,
+        64);
+  }
+
+  /** This config on another port. */
+  public HubConfig withPort(int port) {
+    return new HubConfig(
+        bind, port, dataDirectory, auth, redact, limits, retention, maxEvents, maxConcurrentIngest);
+  }
+
+  /** This config listening on {@code bind}. */
+  public HubConfig withBind(String bind) {
+    return new HubConfig(
+        bind, port, dataDirectory, auth, redact, limits, retention, maxEvents, maxConcurrentIngest);
+  }
+
+  /** This config with auth on or off. */
+  public HubConfig withAuth(boolean auth) {
+    return new HubConfig(
+        bind, port, dataDirectory, auth, redact, limits, retention, maxEvents, maxConcurrentIngest);
+  }
+
+  /** This config with other ingest limits. */
+  public HubConfig withLimits(IngestLimits limits) {
+    return new HubConfig(
+        bind, port, dataDirectory, auth, redact, limits, retention, maxEvents, maxConcurrentIngest);
+  }
+
+  static boolean loopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+}

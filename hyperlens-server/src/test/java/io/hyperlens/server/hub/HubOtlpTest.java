@@ -1,0 +1,203 @@
+package io.hyperlens.server.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hyperlens.store.SqliteStore;
+import io.hyperlens.trace.SpanData;
+import io.hyperlens.trace.SpanStatus;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.exporter.internal.otlp.traces.TraceRequestMarshaler;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** POST /v1/traces with the OpenTelemetry SDK's own exporter and its own JSON encoding. */
+class HubOtlpTest {
+  @TempDir Path data;
+  Hub hub;
+  String key;
+
+  @BeforeEach
+  void start() {
+    hub = Hub.start(HubConfig.defaults(data).withPort(0), SqliteStore.open(data));
+    key = hub.initialAdminKey().orElseThrow();
+  }
+
+  @AfterEach
+  void stop() {
+    hub.close();
+  }
+
+  /** Makes a small trace with an SDK tracer exporting through {@code exporter}. */
+  private static String[] trace(SpanExporter exporter, String service) {
+    SdkTracerProvider provider =
+        SdkTracerProvider.builder()
+            .setResource(
+                Resource.create(
+                    Attributes.of(
+                        io.opentelemetry.api.common.AttributeKey.stringKey("service.name"),
+                        service)))
+            .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+            .build();
+    Tracer tracer = provider.get("hub-test");
+    Span root = tracer.spanBuilder("workflow").startSpan();
+    String[] ids;
+    try (Scope scope = root.makeCurrent()) {
+      Span child =
+          tracer
+              .spanBuilder("tool.call")
+              .setParent(io.opentelemetry.context.Context.current())
+              .startSpan();
+      assertThat(scope).isNotNull();
+      child.setAttribute("tool", "search");
+      child.setAttribute("api_key", "sk-live-abcdefghijklmnopqrstuvwx");
+      child.setStatus(StatusCode.ERROR, "timed out");
+      child.addEvent(
+          "retry", Attributes.of(io.opentelemetry.api.common.AttributeKey.longKey("attempt"), 2L));
+      child.end();
+      ids = new String[] {root.getSpanContext().getTraceId(), child.getSpanContext().getSpanId()};
+    }
+    root.end();
+    assertThat(provider.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
+    provider.shutdown().join(10, TimeUnit.SECONDS);
+    return ids;
+  }
+
+  @Test
+  void theSdksOwnProtobufExporterWithGzipLandsSpansWithTheirService() {
+    OtlpHttpSpanExporter exporter =
+        OtlpHttpSpanExporter.builder()
+            .setEndpoint(hub.uri() + "/v1/traces")
+            .addHeader("Authorization", "Bearer " + key)
+            .setCompression("gzip")
+            .build();
+    String[] ids = trace(exporter, "research-agent");
+
+    List<SpanData> spans = hub.store().trace(ids[0]);
+    assertThat(spans).hasSize(2);
+    SpanData child =
+        spans.stream().filter(s -> s.spanId().equals(ids[1])).findFirst().orElseThrow();
+    assertThat(child.serviceName()).isEqualTo("research-agent");
+    assertThat(child.name()).isEqualTo("tool.call");
+    assertThat(child.status()).isEqualTo(SpanStatus.ERROR);
+    assertThat(child.statusMessage()).contains("timed out");
+    assertThat(child.attributes()).containsEntry("tool", "search");
+    assertThat(String.valueOf(child.attributes().get("api_key"))).doesNotContain("abcdefghij");
+    assertThat(child.events()).extracting(e -> e.name()).containsExactly("retry");
+    assertThat(child.parentSpanId()).isPresent();
+
+    HubClient client = new HubClient(hub.uri(), key);
+    JsonNode list = client.get("/api/traces?service=research-agent").json().get("traces");
+    assertThat(list).hasSize(1);
+    assertThat(list.get(0).get("root_name").asText()).isEqualTo("workflow");
+    assertThat(list.get(0).get("error_count").asInt()).isEqualTo(1);
+    assertThat(client.get("/api/traces?service=other").json().get("traces")).isEmpty();
+    assertThat(client.get("/api/traces?status=error").json().get("traces")).hasSize(1);
+    assertThat(client.get("/api/traces?status=ok").json().get("traces")).isEmpty();
+  }
+
+  @Test
+  void theSdksOwnJsonEncodingKeepsHexIds() throws Exception {
+    List<io.opentelemetry.sdk.trace.data.SpanData> captured = new ArrayList<>();
+    SpanExporter capture =
+        new SpanExporter() {
+          @Override
+          public CompletableResultCode export(
+              Collection<io.opentelemetry.sdk.trace.data.SpanData> spans) {
+            captured.addAll(spans);
+            return CompletableResultCode.ofSuccess();
+          }
+
+          @Override
+          public CompletableResultCode flush() {
+            return CompletableResultCode.ofSuccess();
+          }
+
+          @Override
+          public CompletableResultCode shutdown() {
+            return CompletableResultCode.ofSuccess();
+          }
+        };
+    String[] ids = trace(capture, "writer-agent");
+    ByteArrayOutputStream json = new ByteArrayOutputStream();
+    TraceRequestMarshaler.create(captured).writeJsonTo(json);
+    assertThat(json.toString()).contains(ids[0]); // hex on the wire, as OTLP/JSON requires
+
+    HubClient.Answer answer =
+        new HubClient(hub.uri(), key)
+            .post("/v1/traces", "application/json", json.toByteArray(), null);
+    assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+    assertThat(answer.header("Content-Type")).startsWith("application/json");
+    // read as base64, the ids would be other bytes: the spans would be under another trace id
+    assertThat(hub.store().trace(ids[0])).hasSize(2);
+    assertThat(hub.store().span(ids[1]).map(SpanData::serviceName))
+        .isEqualTo(Optional.of("writer-agent"));
+  }
+
+  @Test
+  void unknownJsonFieldsAreIgnoredAndAnInvalidSpanIsAPartialSuccess() {
+    String body =
+        "{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\","
+            + "\"value\":{\"stringValue\":\"svc\"}}]},\"futureField\":1,\"scopeSpans\":[{\"spans\":["
+            + "{\"traceId\":\"5b8efff798038103d269b633813fc60c\",\"spanId\":\"eee19b7ec3c1b174\","
+            + "\"name\":\"good\",\"kind\":2,\"startTimeUnixNano\":\"1700000000000000000\","
+            + "\"endTimeUnixNano\":\"1700000000100000000\",\"somethingNew\":true},"
+            + "{\"traceId\":\"00000000000000000000000000000000\",\"spanId\":\"eee19b7ec3c1b175\","
+            + "\"name\":\"zero trace\"}]}]}]}";
+    HubClient.Answer answer =
+        new HubClient(hub.uri(), key).post("/v1/traces", "application/json", body);
+    assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+    assertThat(answer.json().get("partialSuccess").get("rejectedSpans").asInt()).isEqualTo(1);
+    assertThat(answer.json().get("partialSuccess").get("errorMessage").asText())
+        .contains("trace_id must not be all zero");
+    assertThat(hub.store().span("eee19b7ec3c1b174")).isPresent();
+  }
+
+  @Test
+  void badOtlpGetsItsFourHundreds() {
+    HubClient client = new HubClient(hub.uri(), key);
+    assertThat(
+            client
+                .post(
+                    "/v1/traces",
+                    "application/x-protobuf",
+                    new byte[] {(byte) 0xff, 0x01, 0x02},
+                    null)
+                .status())
+        .isEqualTo(400);
+    assertThat(client.post("/v1/traces", "application/json", "{\"resourceSpans\": 7}").status())
+        .isEqualTo(400);
+    assertThat(
+            client
+                .post(
+                    "/v1/traces",
+                    "application/json",
+                    "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"zz\"}]}]}]}")
+                .json()
+                .get("message")
+                .asText())
+        .contains("not hex");
+    assertThat(client.post("/v1/traces", "text/csv", "a,b").status()).isEqualTo(415);
+    assertThat(new HubClient(hub.uri(), null).post("/v1/traces", "application/json", "{}").status())
+        .isEqualTo(401);
+  }
+}
