@@ -22,7 +22,8 @@ class ReadmeQuickStartTest {
                 !block.contains("import io.hyperlens.otel.")
                     && !block.contains("import io.hyperlens.audit.")
                     && !block.contains("import io.hyperlens.store.")
-                    && !block.contains("import io.hyperlens.prometheus."));
+                    && !block.contains("import io.hyperlens.prometheus.")
+                    && !block.contains("import io.hyperlens.client."));
     assertThat(sources)
         .extracting(p -> p.getFileName().toString())
         .containsExactly("QuickStart.java", "CollectorsQuickStart.java", "TracingQuickStart.java");

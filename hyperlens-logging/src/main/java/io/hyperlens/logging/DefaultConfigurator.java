@@ -51,6 +51,10 @@ public final class DefaultConfigurator extends ContextAwareBase implements Confi
     // PDFBox warns, once per font, that it measures the standard PDF fonts with a system font:
     // harmless for reports, which embed nothing and render nothing
     context.getLogger("org.apache.pdfbox.pdmodel.font.PDType1Font").setLevel(Level.ERROR);
+    // Jetty and Javalin narrate every start and stop at INFO: a hub's console shows its own lines
+    // and their warnings
+    context.getLogger("org.eclipse.jetty").setLevel(Level.WARN);
+    context.getLogger("io.javalin").setLevel(Level.WARN);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 

@@ -26,6 +26,10 @@ class DefaultConfiguratorTest {
         .isEqualTo(ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY);
     assertThat(context.getLogger("org.apache.pdfbox.pdmodel").isDebugEnabled()).isFalse();
     assertThat(context.getLogger("anything").isInfoEnabled()).isTrue();
+    // the hub's web server narrates starts and stops at INFO: only its warnings show
+    assertThat(context.getLogger("org.eclipse.jetty.server.Server").isInfoEnabled()).isFalse();
+    assertThat(context.getLogger("io.javalin.Javalin").isInfoEnabled()).isFalse();
+    assertThat(context.getLogger("io.javalin.Javalin").isWarnEnabled()).isTrue();
     assertThat(context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getLevel())
         .isEqualTo(Level.INFO);
     assertThat(

@@ -548,6 +548,19 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
     return List.copyOf(summaries);
   }
 
+  /** How many spans are stored. */
+  public long spanCount() {
+    return connections.read(
+        "count spans",
+        connection -> {
+          try (Statement statement = connection.createStatement();
+              ResultSet rs = statement.executeQuery("SELECT COUNT(*) FROM spans")) {
+            rs.next();
+            return rs.getLong(1);
+          }
+        });
+  }
+
   @Override
   public long deleteSpansOlderThan(Instant cutoff) {
     if (cutoff == null) {

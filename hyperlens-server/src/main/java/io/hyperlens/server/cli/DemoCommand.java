@@ -12,6 +12,7 @@ import io.hyperlens.audit.report.ReportRequest;
 import io.hyperlens.audit.report.ReportSignature;
 import io.hyperlens.audit.store.JsonLinesAuditStore;
 import io.hyperlens.audit.witness.DirectoryWitness;
+import io.hyperlens.client.HubEventSink;
 import io.hyperlens.event.HypervisorEventBus;
 import io.hyperlens.otel.GovernanceMetrics;
 import io.hyperlens.otel.OtelSpanSink;
@@ -26,6 +27,7 @@ import io.hyperlens.prometheus.MetricsConfig;
 import io.hyperlens.prometheus.MetricsEndpoint;
 import io.hyperlens.prometheus.RingMetricsBridge;
 import io.hyperlens.server.demo.AgentWorkload;
+import io.hyperlens.server.demo.DemoHub;
 import io.hyperlens.server.demo.DemoMetrics;
 import io.hyperlens.server.demo.DemoRun;
 import io.hyperlens.server.demo.PolicyAuditor;
@@ -65,10 +67,33 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--duration",
-      defaultValue = "10s",
       converter = DurationConverter.class,
-      description = "How long to run (500ms, 10s, 2m, PT10S). Default: ${DEFAULT-VALUE}.")
+      description =
+          "How long to run (500ms, 10s, 2m, PT10S). Default: until Ctrl-C, or 10s with"
+              + " --no-hub.")
   Duration duration;
+
+  @Option(
+      names = "--no-hub",
+      description =
+          "Run without the in-process hub: nothing to query afterwards, only the terminal"
+              + " summary.")
+  boolean noHub;
+
+  @Option(
+      names = "--hub-port",
+      paramLabel = "PORT",
+      defaultValue = "0",
+      description = "The port of the in-process hub. Default: a free one.")
+  int hubPort;
+
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description =
+          "Keep the hub's data (store and API keys) in DIR, for a later `hyperlens serve --data"
+              + " DIR`. Default: a temporary directory removed at the end.")
+  Path data;
 
   @Option(
       names = "--rate",
@@ -103,11 +128,13 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--traces",
-      defaultValue = "none",
       description =
           "Export the workload's spans and saga spans through OpenTelemetry: otlp, zipkin, jaeger"
-              + " (OTLP to Jaeger), console or none. Default: ${DEFAULT-VALUE}.")
+              + " (OTLP to Jaeger), console or none. Default: OTLP to the in-process hub, none"
+              + " with --no-hub.")
   String traces;
+
+  private DemoHub hub;
 
   @Option(
       names = "--traces-endpoint",
@@ -160,6 +187,19 @@ final class DemoCommand implements Callable<Integer> {
     if (!(breachRate >= 0 && breachRate <= 1)) {
       return "--breach-rate must be within 0..1, got " + breachRate;
     }
+    if (traces != null) {
+      try {
+        TracingConfig.builder().exporter(traces);
+      } catch (IllegalArgumentException e) {
+        return "--traces: " + e.getMessage();
+      }
+    }
+    if (hubPort < 0 || hubPort > 65_535) {
+      return "--hub-port must be within 0..65535, got " + hubPort;
+    }
+    if (noHub && data != null) {
+      return "--data keeps the hub's data: it cannot go with --no-hub";
+    }
     if (metricsPort != null && (metricsPort < 0 || metricsPort > 65_535)) {
       return "--metrics-port must be within 0..65535, got " + metricsPort;
     }
@@ -187,8 +227,26 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
     try {
+      if (!noHub) {
+        try {
+          hub = DemoHub.start(data, hubPort);
+        } catch (RuntimeException e) {
+          spec.commandLine().getErr().println("--hub-port/--data: " + e.getMessage());
+          return 2;
+        }
+        out.printf(
+            "Hub at %s  read key: %s%n  try: curl -H 'Authorization: Bearer %s' %s/api/traces%n",
+            hub.uri(), hub.readKey(), hub.readKey(), hub.uri());
+        hub.adminKey().ifPresent(key -> out.printf("  admin key (shown once): %s%n", key));
+        out.flush();
+      } else if (duration == null) {
+        duration = Duration.ofSeconds(10);
+      }
       return traced(out, config, metrics);
     } finally {
+      if (hub != null) {
+        hub.close();
+      }
       if (metrics != null) {
         metrics.close();
       }
@@ -202,8 +260,8 @@ final class DemoCommand implements Callable<Integer> {
       TracingConfig.Builder builder =
           TracingConfig.builder()
               .serviceName("hyperlens-demo")
-              .exporter(traces)
-              .endpoint(tracesEndpoint)
+              .exporter(traces != null ? traces : hub != null ? "otlp" : "none")
+              .endpoint(traces == null && hub != null ? hub.tracesEndpoint() : tracesEndpoint)
               // a demo waits a little for a collector, not the library's 10 s per export
               .exportTimeout(Duration.ofSeconds(3))
               .shutdownTimeout(Duration.ofSeconds(5))
@@ -211,6 +269,9 @@ final class DemoCommand implements Callable<Integer> {
       if (metrics != null) {
         // the OpenTelemetry metrics (governance, the SDK's own) on the same endpoint
         builder.metricsRegistry(metrics.registry());
+      }
+      if (traces == null && hub != null) {
+        builder.header("Authorization", "Bearer " + hub.ingestKey());
       }
       tracingConfig = builder.build();
       nothingAnswers = tracingConfig.endpoint().map(e -> !answers(e)).orElse(false);
@@ -282,7 +343,8 @@ final class DemoCommand implements Callable<Integer> {
             () -> {
               stop.set(true);
               try {
-                finished.await(5, TimeUnit.SECONDS);
+                // the summary, the hub's last batches and the audit report need a moment
+                finished.await(20, TimeUnit.SECONDS);
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
@@ -294,6 +356,9 @@ final class DemoCommand implements Callable<Integer> {
     // Without an exporter, OpenTelemetry still meters the governance layer onto the endpoint.
     Tracing meters = tracing == null && metrics != null ? Tracing.enable(tracingConfig) : tracing;
     try {
+      if (hub != null) {
+        hub.feed(bus);
+      }
       OtelSpanSink sagaSink = tracing == null ? null : tracing.sagaSink();
       DemoRun demo = new DemoRun(bus, workload, out, sagaSink);
       PrometheusRegistry registry = metrics != null ? metrics.registry() : new PrometheusRegistry();
@@ -329,6 +394,9 @@ final class DemoCommand implements Callable<Integer> {
       if (auditLog != null) {
         auditLog.close();
         printAudit(out, auditDir, keys, witness, auditor);
+      }
+      if (hub != null) {
+        printHub(out, hub);
       }
     } finally {
       if (auditor != null) {
@@ -402,6 +470,29 @@ final class DemoCommand implements Callable<Integer> {
           dir,
           fingerprint);
     }
+    out.flush();
+  }
+
+  private static void printHub(PrintWriter out, DemoHub hub) {
+    HubEventSink.Stats shipped = hub.drain();
+    long[] stored = hub.stored();
+    out.printf(
+        Locale.ROOT,
+        "%nHub at %s stored %,d events and %,d spans (events shipped %,d, dropped %,d,"
+            + " failed %,d)%n",
+        hub.uri(),
+        stored[0],
+        stored[1],
+        shipped.sent() + shipped.duplicates(),
+        shipped.dropped(),
+        shipped.failed() + shipped.rejected());
+    hub.keptData()
+        .ifPresentOrElse(
+            dir ->
+                out.printf(
+                    "  data kept in %s; to explore it again: bin/hyperlens serve --data %s%n",
+                    dir, dir),
+            () -> out.println("  (its data was temporary; --data DIR keeps it)"));
     out.flush();
   }
 

@@ -72,11 +72,11 @@ public final class DemoRun {
   }
 
   /**
-   * Runs workflows at {@code rate} per second until {@code duration} has passed or {@code stop}
-   * says so, then prints the summary.
+   * Runs workflows at {@code rate} per second until {@code duration} has passed (null: until {@code
+   * stop} says so) or {@code stop} says so, then prints the summary.
    */
   public void run(Duration duration, int rate, Duration interval, BooleanSupplier stop) {
-    if (duration.isNegative() || duration.isZero()) {
+    if (duration != null && (duration.isNegative() || duration.isZero())) {
       throw new IllegalArgumentException("duration must be positive, got " + duration);
     }
     if (rate < 1) {
@@ -87,12 +87,12 @@ public final class DemoRun {
     }
     out.printf(
         Locale.ROOT,
-        "Hyperlens demo: %d workflows/s for %s (Ctrl-C stops early)%n",
+        "Hyperlens demo: %d workflows/s %s%n",
         rate,
-        human(duration));
+        duration == null ? "until Ctrl-C" : "for " + human(duration) + " (Ctrl-C stops early)");
     out.flush();
     long start = System.nanoTime();
-    long end = start + duration.toNanos();
+    long end = duration == null ? 0 : start + duration.toNanos();
     long nextReport = start + interval.toNanos();
     long perWorkflow = 1_000_000_000L / rate;
     Subscription tally = bus.subscribeAll(e -> counts.incrementAndGet(e.eventType().ordinal()));
@@ -100,7 +100,7 @@ public final class DemoRun {
       long due = start;
       while (!stop.getAsBoolean()) {
         long now = System.nanoTime();
-        if (now - end >= 0) {
+        if (duration != null && now - end >= 0) {
           break;
         }
         if (now - nextReport >= 0) {

@@ -31,6 +31,7 @@ class DemoCommandTest {
     int exit =
         run(
             "demo",
+            "--no-hub",
             "--duration",
             "600ms",
             "--rate",
