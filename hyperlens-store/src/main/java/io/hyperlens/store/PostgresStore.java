@@ -30,7 +30,8 @@ public final class PostgresStore extends JdbcStore {
   }
 
   /**
-   * Opens the store at {@code jdbcUrl}, migrating its schema.
+   * Opens the store at {@code jdbcUrl}, migrating its schema. A null {@code user} or {@code
+   * password} leaves the URL's own ({@code ?user=NAME}) in place.
    *
    * @throws StoreException if the database cannot be reached or was written by a newer version
    */
@@ -41,8 +42,12 @@ public final class PostgresStore extends JdbcStore {
     }
     PGSimpleDataSource dataSource = new PGSimpleDataSource();
     dataSource.setURL(jdbcUrl);
-    dataSource.setUser(user);
-    dataSource.setPassword(password);
+    if (user != null) {
+      dataSource.setUser(user);
+    }
+    if (password != null) {
+      dataSource.setPassword(password);
+    }
     return open(dataSource, Clock.systemUTC());
   }
 

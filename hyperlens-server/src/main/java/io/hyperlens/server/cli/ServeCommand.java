@@ -77,6 +77,14 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--no-redact", description = "Store secrets in ingested telemetry as sent.")
   boolean noRedact;
 
+  @Option(
+      names = "--audit-key-dir",
+      paramLabel = "DIR",
+      description =
+          "Where the private key of the hub's audit trail is kept, never in --data. Default:"
+              + " $HYPERLENS_KEY_DIR or ~/.hyperlens/keys.")
+  Path auditKeyDir;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -93,7 +101,10 @@ final class ServeCommand implements Callable<Integer> {
               IngestLimits.defaults(),
               retention,
               maxEvents,
-              64);
+              64,
+              auditKeyDir != null
+                  ? auditKeyDir
+                  : io.hyperlens.audit.keys.AuditKeys.defaultKeyDirectory());
     } catch (IllegalArgumentException e) {
       err.println("serve: " + e.getMessage());
       return 2;

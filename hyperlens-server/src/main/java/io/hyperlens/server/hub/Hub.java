@@ -2,16 +2,20 @@ package io.hyperlens.server.hub;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hyperlens.audit.AuditLog;
+import io.hyperlens.audit.report.ComplianceReport;
 import io.hyperlens.prometheus.Metrics;
 import io.hyperlens.prometheus.MetricsConfig;
 import io.hyperlens.server.auth.ApiKeys;
 import io.hyperlens.server.auth.RateLimiter;
 import io.hyperlens.server.auth.Scope;
+import io.hyperlens.server.ingest.AuditIngest;
 import io.hyperlens.server.ingest.EventIngest;
 import io.hyperlens.server.ingest.IngestException;
 import io.hyperlens.server.ingest.OtlpIngest;
 import io.hyperlens.server.ingest.Problem;
 import io.hyperlens.server.ingest.RequestBodies;
+import io.hyperlens.server.query.AuditQueries;
 import io.hyperlens.server.query.EventQueries;
 import io.hyperlens.server.query.QueryParams;
 import io.hyperlens.server.query.TraceQueries;
@@ -57,6 +61,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>{@code POST /v1/events} (ingest scope): events as JSON or NDJSON, committed before the 2xx
  *       ({@link EventIngest});
  *   <li>{@code POST /v1/traces} (ingest scope): OTLP/HTTP, protobuf or JSON ({@link OtlpIngest});
+ *   <li>{@code POST /v1/audit/decisions} (ingest scope): policy decisions into the hub's own signed
+ *       audit trail ({@link AuditIngest}), read back through {@code GET /api/audit}, {@code
+ *       /api/audit/verify} and {@code /api/audit/report} ({@link AuditQueries});
  *   <li>{@code GET /api/events}, {@code /api/events/{id}}, {@code /api/traces}, {@code
  *       /api/traces/{traceId}} (read scope): JSON ({@link EventQueries}, {@link TraceQueries});
  *   <li>{@code GET|POST /api/keys}, {@code DELETE /api/keys/{name}} (admin scope);
@@ -97,6 +104,9 @@ public final class Hub implements AutoCloseable {
   private final HubMetrics metrics;
   private final ScheduledExecutorService retention;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private AuditLog auditLog;
+  private AuditIngest auditIngest;
+  private AuditQueries auditQueries;
   private final Javalin app;
 
   private Hub(HubConfig config, JdbcStore store) {
@@ -191,6 +201,16 @@ public final class Hub implements AutoCloseable {
     routes.get("/openapi.json", ctx -> open(ctx, "/openapi.json", Hub::openApi));
     routes.post("/v1/events", ctx -> guarded(ctx, "/v1/events", Scope.INGEST, this::postEvents));
     routes.post("/v1/traces", ctx -> guarded(ctx, "/v1/traces", Scope.INGEST, this::postTraces));
+    routes.post(
+        "/v1/audit/decisions",
+        ctx -> guarded(ctx, "/v1/audit/decisions", Scope.INGEST, this::postDecisions));
+    routes.get("/api/audit", ctx -> guarded(ctx, "/api/audit", Scope.READ, this::listAudit));
+    routes.get(
+        "/api/audit/verify",
+        ctx -> guarded(ctx, "/api/audit/verify", Scope.READ, this::verifyAudit));
+    routes.get(
+        "/api/audit/report",
+        ctx -> guarded(ctx, "/api/audit/report", Scope.READ, this::auditReport));
     routes.get("/api/events", ctx -> guarded(ctx, "/api/events", Scope.READ, this::listEvents));
     routes.get(
         "/api/events/{id}", ctx -> guarded(ctx, "/api/events/{id}", Scope.READ, this::getEvent));
@@ -380,6 +400,72 @@ public final class Hub implements AutoCloseable {
         });
   }
 
+  // ---------------------------------------------------------------- audit
+
+  /**
+   * The hub's own audit trail, in {@code audit/} of the data directory with its key outside it,
+   * opened when first needed.
+   */
+  private synchronized AuditQueries audit() {
+    if (auditLog == null) {
+      if (closed.get()) {
+        throw new IllegalStateException("the hub is closed");
+      }
+      auditLog =
+          AuditLog.open(config.dataDirectory().resolve("audit"), config.auditKeyDirectory(), null);
+      auditIngest = new AuditIngest(auditLog, config.redact());
+      auditQueries = new AuditQueries(auditLog);
+    }
+    return auditQueries;
+  }
+
+  private void postDecisions(Context ctx) throws Exception {
+    audit();
+    inSlot(
+        ctx,
+        c -> {
+          long start = System.nanoTime();
+          AuditIngest.Result result = auditIngest.ingest(body(c), c.header("Content-Type"));
+          metrics.committed(
+              "decisions",
+              result.accepted(),
+              result.duplicates(),
+              (System.nanoTime() - start) / 1e9);
+          Map<String, Object> answer = new LinkedHashMap<>();
+          answer.put("accepted", result.accepted());
+          answer.put("duplicates", result.duplicates());
+          answer.put("records", result.records());
+          json(c, 200, answer);
+        });
+  }
+
+  private void listAudit(Context ctx) {
+    json(ctx, 200, audit().list(params(ctx, AuditQueries.PARAMETERS)));
+  }
+
+  private void verifyAudit(Context ctx) {
+    params(ctx, Set.of());
+    Map<String, Object> report = audit().verify();
+    json(ctx, Boolean.TRUE.equals(report.get("ok")) ? 200 : 409, report);
+  }
+
+  private void auditReport(Context ctx) {
+    ComplianceReport report = audit().report(params(ctx, AuditQueries.REPORT_PARAMETERS));
+    String type;
+    switch (report.format()) {
+      case PDF:
+        type = "application/pdf";
+        break;
+      case CSV:
+        type = "text/csv; charset=utf-8";
+        break;
+      default:
+        type = JSON_TYPE;
+        break;
+    }
+    ctx.status(200).contentType(type).result(report.bytes());
+  }
+
   // ---------------------------------------------------------------- queries
 
   private static QueryParams params(Context ctx, Set<String> allowed) {
@@ -538,7 +624,15 @@ public final class Hub implements AutoCloseable {
     try {
       app.stop();
     } finally {
-      store.close();
+      try {
+        synchronized (this) {
+          if (auditLog != null) {
+            auditLog.close();
+          }
+        }
+      } finally {
+        store.close();
+      }
     }
   }
 

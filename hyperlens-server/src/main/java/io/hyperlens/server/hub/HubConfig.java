@@ -18,6 +18,8 @@ import java.time.Duration;
  * @param retention how long events and spans are kept (null: forever)
  * @param maxEvents the most events kept (0: no bound)
  * @param maxConcurrentIngest ingest requests processed at once; more wait briefly, then get 503
+ * @param auditKeyDirectory where the private key of the hub's audit trail is kept: never in the
+ *     data directory, whose writer could otherwise sign what it rewrote
  */
 public record HubConfig(
     String bind,
@@ -28,7 +30,8 @@ public record HubConfig(
     IngestLimits limits,
     Duration retention,
     long maxEvents,
-    int maxConcurrentIngest) {
+    int maxConcurrentIngest,
+    Path auditKeyDirectory) {
 
   /** The hub's default port. */
   public static final int DEFAULT_PORT = 7070;
@@ -62,6 +65,9 @@ public record HubConfig(
       throw new IllegalArgumentException(
           "maxConcurrentIngest must be at least 1, got " + maxConcurrentIngest);
     }
+    if (auditKeyDirectory == null) {
+      throw new IllegalArgumentException("auditKeyDirectory must not be null");
+    }
     if (!auth && !loopback(bind)) {
       throw new IllegalArgumentException(
           "--no-auth is refused on "
@@ -82,31 +88,83 @@ public record HubConfig(
         IngestLimits.defaults(),
         Duration.ofDays(7),
         0,
-        64);
+        64,
+        io.hyperlens.audit.keys.AuditKeys.defaultKeyDirectory());
   }
 
   /** This config on another port. */
   public HubConfig withPort(int port) {
     return new HubConfig(
-        bind, port, dataDirectory, auth, redact, limits, retention, maxEvents, maxConcurrentIngest);
+        bind,
+        port,
+        dataDirectory,
+        auth,
+        redact,
+        limits,
+        retention,
+        maxEvents,
+        maxConcurrentIngest,
+        auditKeyDirectory);
   }
 
   /** This config listening on {@code bind}. */
   public HubConfig withBind(String bind) {
     return new HubConfig(
-        bind, port, dataDirectory, auth, redact, limits, retention, maxEvents, maxConcurrentIngest);
+        bind,
+        port,
+        dataDirectory,
+        auth,
+        redact,
+        limits,
+        retention,
+        maxEvents,
+        maxConcurrentIngest,
+        auditKeyDirectory);
   }
 
   /** This config with auth on or off. */
   public HubConfig withAuth(boolean auth) {
     return new HubConfig(
-        bind, port, dataDirectory, auth, redact, limits, retention, maxEvents, maxConcurrentIngest);
+        bind,
+        port,
+        dataDirectory,
+        auth,
+        redact,
+        limits,
+        retention,
+        maxEvents,
+        maxConcurrentIngest,
+        auditKeyDirectory);
   }
 
   /** This config with other ingest limits. */
   public HubConfig withLimits(IngestLimits limits) {
     return new HubConfig(
-        bind, port, dataDirectory, auth, redact, limits, retention, maxEvents, maxConcurrentIngest);
+        bind,
+        port,
+        dataDirectory,
+        auth,
+        redact,
+        limits,
+        retention,
+        maxEvents,
+        maxConcurrentIngest,
+        auditKeyDirectory);
+  }
+
+  /** This config keeping the audit trail's key in {@code directory}. */
+  public HubConfig withAuditKeyDirectory(Path directory) {
+    return new HubConfig(
+        bind,
+        port,
+        dataDirectory,
+        auth,
+        redact,
+        limits,
+        retention,
+        maxEvents,
+        maxConcurrentIngest,
+        directory);
   }
 
   static boolean loopback(String host) {

