@@ -167,6 +167,27 @@ abstract class Dialect {
         + " ORDER BY seq DESC LIMIT ?";
   }
 
+  /**
+   * The text of the top-level payload field {@code field} (a fixed, trusted name) in SQL; the
+   * payload is JSON text.
+   */
+  abstract String payloadText(String field);
+
+  /** Events of one type whose payload field equals the bound value, newest first, bounded. */
+  String selectEventsByPayload(String field) {
+    return "SELECT "
+        + EVENT_COLUMNS
+        + " FROM events WHERE event_type = ? AND "
+        + payloadText(field)
+        + " = ? ORDER BY seq DESC LIMIT ?";
+  }
+
+  /** The distinct agents, the most recently active first, bounded. */
+  String selectRecentAgents() {
+    return "SELECT agent_did, MAX(seq) AS last_seq FROM events WHERE agent_did IS NOT NULL"
+        + " GROUP BY agent_did ORDER BY last_seq DESC LIMIT ?";
+  }
+
   String selectEventById() {
     return "SELECT " + EVENT_COLUMNS + " FROM events WHERE event_id = ?";
   }

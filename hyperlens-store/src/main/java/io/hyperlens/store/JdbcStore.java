@@ -324,6 +324,60 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
   }
 
   /**
+   * Events of {@code type} whose top-level payload field {@code field} equals {@code value}, newest
+   * first, at most {@code limit}: a saga's events by {@code saga_id}, say. The field name must be a
+   * plain identifier; the search scans the events of that type.
+   *
+   * @throws IllegalArgumentException when the field is not an identifier or the limit below 1
+   */
+  public List<HypervisorEvent> eventsByPayload(
+      EventType type, String field, String value, int limit) {
+    if (type == null || value == null) {
+      throw new IllegalArgumentException("type and value must not be null");
+    }
+    if (field == null || !field.matches("[a-z_][a-z0-9_]{0,63}")) {
+      throw new IllegalArgumentException(
+          "field must be a lowercase identifier, got " + (field == null ? "null" : field));
+    }
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+    }
+    return connections.read(
+        "read " + type.value() + " events with " + field + " " + value,
+        connection -> {
+          try (PreparedStatement statement =
+              connection.prepareStatement(dialect.selectEventsByPayload(field))) {
+            statement.setString(1, type.value());
+            statement.setString(2, value);
+            statement.setInt(3, limit);
+            return readEvents(statement, 0, null);
+          }
+        });
+  }
+
+  /** The agent DIDs seen, the most recently active first, at most {@code limit}. */
+  public List<String> recentAgents(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+    }
+    return connections.read(
+        "read the recent agents",
+        connection -> {
+          try (PreparedStatement statement =
+              connection.prepareStatement(dialect.selectRecentAgents())) {
+            statement.setInt(1, limit);
+            List<String> agents = new ArrayList<>();
+            try (ResultSet rs = statement.executeQuery()) {
+              while (rs.next()) {
+                agents.add(rs.getString(1));
+              }
+            }
+            return agents;
+          }
+        });
+  }
+
+  /**
    * The events of one causal trace ({@code causalTrace}, the 12-hex trace part of their causal
    * trace ids), oldest first, at most {@code limit}.
    *

@@ -27,6 +27,11 @@ final class PostgresDialect extends Dialect {
   }
 
   @Override
+  String payloadText(String field) {
+    return "(payload::jsonb ->> '" + field + "')";
+  }
+
+  @Override
   String lockForWrite() {
     // lock_timeout bounds the wait behind another process's append (a hung writer): the append
     // then fails as any database failure does, instead of waiting forever.

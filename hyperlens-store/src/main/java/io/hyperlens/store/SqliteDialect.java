@@ -19,6 +19,11 @@ final class SqliteDialect extends Dialect {
   }
 
   @Override
+  String payloadText(String field) {
+    return "json_extract(payload, '$.' || '" + field + "')";
+  }
+
+  @Override
   String lockForWrite() {
     return null; // write transactions begin IMMEDIATE: SQLite takes the write lock
   }

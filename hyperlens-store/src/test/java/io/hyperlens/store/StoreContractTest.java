@@ -161,6 +161,33 @@ abstract class StoreContractTest {
   }
 
   @Test
+  void eventsAreFoundByAPayloadFieldAndAgentsByRecency() {
+    for (int i = 0; i < 6; i++) {
+      store.append(
+          List.of(
+              HypervisorEvent.builder(
+                      i % 2 == 0 ? EventType.SAGA_CREATED : EventType.SAGA_COMPLETED)
+                  .eventId("s-" + i)
+                  .timestamp(T0.plusSeconds(i))
+                  .agentDid("did:mesh:agent-" + (i % 3))
+                  .payload(Map.of("saga_id", "saga-" + (i / 2), "n", i))
+                  .build()));
+    }
+    assertThat(store.eventsByPayload(EventType.SAGA_CREATED, "saga_id", "saga-1", 10))
+        .extracting(HypervisorEvent::eventId)
+        .containsExactly("s-2");
+    assertThat(store.eventsByPayload(EventType.SAGA_COMPLETED, "saga_id", "saga-1", 10))
+        .extracting(HypervisorEvent::eventId)
+        .containsExactly("s-3");
+    assertThat(store.eventsByPayload(EventType.SAGA_CREATED, "saga_id", "nope", 10)).isEmpty();
+    assertThatThrownBy(() -> store.eventsByPayload(EventType.SAGA_CREATED, "x') OR 1=1 --", "a", 1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(store.recentAgents(10))
+        .containsExactly("did:mesh:agent-2", "did:mesh:agent-1", "did:mesh:agent-0");
+    assertThat(store.recentAgents(1)).containsExactly("did:mesh:agent-2");
+  }
+
+  @Test
   void everyQueryShapeAgreesWithTheBus() {
     List<HypervisorEvent> events = Events.generate(800, T0, 2);
     store.append(events);

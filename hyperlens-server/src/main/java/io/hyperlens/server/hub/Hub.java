@@ -15,9 +15,12 @@ import io.hyperlens.server.ingest.IngestException;
 import io.hyperlens.server.ingest.OtlpIngest;
 import io.hyperlens.server.ingest.Problem;
 import io.hyperlens.server.ingest.RequestBodies;
+import io.hyperlens.server.query.AgentQueries;
 import io.hyperlens.server.query.AuditQueries;
 import io.hyperlens.server.query.EventQueries;
 import io.hyperlens.server.query.QueryParams;
+import io.hyperlens.server.query.SagaQueries;
+import io.hyperlens.server.query.SessionQueries;
 import io.hyperlens.server.query.TraceQueries;
 import io.hyperlens.store.JdbcStore;
 import io.hyperlens.store.SqliteStore;
@@ -99,6 +102,9 @@ public final class Hub implements AutoCloseable {
   private final OtlpIngest traces;
   private final EventQueries eventQueries;
   private final TraceQueries traceQueries;
+  private final SessionQueries sessionQueries;
+  private final AgentQueries agentQueries;
+  private final SagaQueries sagaQueries;
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final PrometheusRegistry served;
   private final HubMetrics metrics;
@@ -121,6 +127,9 @@ public final class Hub implements AutoCloseable {
     this.traces = new OtlpIngest(store, config.limits(), config.redact(), batch -> {});
     this.eventQueries = new EventQueries(store, Clock.systemUTC());
     this.traceQueries = new TraceQueries(store);
+    this.sagaQueries = new SagaQueries(store);
+    this.sessionQueries = new SessionQueries(store, sagaQueries);
+    this.agentQueries = new AgentQueries(store);
     this.metrics =
         new HubMetrics(
             registry, this::storeBytes, () -> events.redactedValues() + traces.redactedValues());
@@ -218,6 +227,17 @@ public final class Hub implements AutoCloseable {
     routes.get(
         "/api/traces/{traceId}",
         ctx -> guarded(ctx, "/api/traces/{traceId}", Scope.READ, this::getTrace));
+    routes.get(
+        "/api/sessions", ctx -> guarded(ctx, "/api/sessions", Scope.READ, this::listSessions));
+    routes.get(
+        "/api/sessions/{id}",
+        ctx -> guarded(ctx, "/api/sessions/{id}", Scope.READ, this::getSession));
+    routes.get("/api/agents", ctx -> guarded(ctx, "/api/agents", Scope.READ, this::listAgents));
+    routes.get(
+        "/api/agents/{did}", ctx -> guarded(ctx, "/api/agents/{did}", Scope.READ, this::getAgent));
+    routes.get("/api/sagas", ctx -> guarded(ctx, "/api/sagas", Scope.READ, this::listSagas));
+    routes.get(
+        "/api/sagas/{id}", ctx -> guarded(ctx, "/api/sagas/{id}", Scope.READ, this::getSaga));
     routes.get("/api/keys", ctx -> guarded(ctx, "/api/keys", Scope.ADMIN, this::listKeys));
     routes.post("/api/keys", ctx -> guarded(ctx, "/api/keys", Scope.ADMIN, this::createKey));
     routes.delete(
@@ -500,6 +520,42 @@ public final class Hub implements AutoCloseable {
       return;
     }
     json(ctx, 200, trace.get());
+  }
+
+  private void listSessions(Context ctx) {
+    json(ctx, 200, sessionQueries.list(params(ctx, SessionQueries.PARAMETERS)));
+  }
+
+  private void getSession(Context ctx) {
+    params(ctx, Set.of());
+    found(ctx, "session", ctx.pathParam("id"), sessionQueries.session(ctx.pathParam("id")));
+  }
+
+  private void listAgents(Context ctx) {
+    json(ctx, 200, agentQueries.list(params(ctx, AgentQueries.PARAMETERS)));
+  }
+
+  private void getAgent(Context ctx) {
+    params(ctx, Set.of());
+    found(ctx, "agent", ctx.pathParam("did"), agentQueries.agent(ctx.pathParam("did")));
+  }
+
+  private void listSagas(Context ctx) {
+    json(ctx, 200, sagaQueries.list(params(ctx, SagaQueries.PARAMETERS)));
+  }
+
+  private void getSaga(Context ctx) {
+    params(ctx, Set.of());
+    found(ctx, "saga", ctx.pathParam("id"), sagaQueries.saga(ctx.pathParam("id")));
+  }
+
+  private static void found(
+      Context ctx, String what, String id, Optional<Map<String, Object>> answer) {
+    if (answer.isEmpty()) {
+      error(ctx, 404, "not_found", "no " + what + " \"" + id + "\"", List.of());
+      return;
+    }
+    json(ctx, 200, answer.get());
   }
 
   // ---------------------------------------------------------------- keys

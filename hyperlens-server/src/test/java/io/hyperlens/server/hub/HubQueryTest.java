@@ -179,7 +179,8 @@ class HubQueryTest {
         String concrete =
             path.replace("{id}", "missing")
                 .replace("{traceId}", "0123456789abcdef0123456789abcdef")
-                .replace("{name}", "missing");
+                .replace("{name}", "missing")
+                .replace("{did}", "did:mesh:missing");
         HubClient.Answer answer;
         switch (method) {
           case "get":
@@ -202,7 +203,7 @@ class HubQueryTest {
             .isTrue();
       }
     }
-    assertThat(routes).isEqualTo(17);
+    assertThat(routes).isEqualTo(23);
     assertThat(client.get("/api/nowhere").json().get("message").asText()).startsWith("no route");
   }
 }
