@@ -18,7 +18,16 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = HyperlensCommand.Version.class,
     description = "Observability and governance telemetry for AI-agent runtimes.",
-    subcommands = {DemoCommand.class, ServeCommand.class, KeysCommand.class, AuditCommand.class})
+    subcommands = {
+      DemoCommand.class,
+      ServeCommand.class,
+      KeysCommand.class,
+      QueryCommands.Events.class,
+      QueryCommands.Traces.class,
+      QueryCommands.Trace.class,
+      QueryCommands.Agents.class,
+      AuditCommand.class
+    })
 public final class HyperlensCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

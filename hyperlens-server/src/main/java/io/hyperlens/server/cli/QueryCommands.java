@@ -1,0 +1,237 @@
+package io.hyperlens.server.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hyperlens.event.EventType;
+import io.hyperlens.event.HypervisorEvent;
+import io.hyperlens.server.query.CausalTree;
+import java.io.PrintWriter;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * The commands that query a running hub: {@code events}, {@code traces}, {@code trace} and {@code
+ * agents}. Each prints a table (or, with {@code --json}, the hub's answer) and exits 0; 1 when the
+ * hub cannot be reached or has nothing by that id, 2 for bad options or a refused key.
+ */
+final class QueryCommands {
+  private QueryCommands() {}
+
+  /** Runs {@code body}, turning a failed call into its message and exit code. */
+  private static int call(CommandSpec spec, Body body) {
+    try {
+      body.run(spec.commandLine().getOut());
+      spec.commandLine().getOut().flush();
+      return 0;
+    } catch (HubApi.Failure e) {
+      spec.commandLine().getErr().println(spec.name() + ": " + e.getMessage());
+      return e.exitCode;
+    }
+  }
+
+  @FunctionalInterface
+  private interface Body {
+    void run(PrintWriter out) throws HubApi.Failure;
+  }
+
+  @Command(
+      name = "events",
+      mixinStandardHelpOptions = true,
+      description = "Lists a hub's events, newest first.")
+  static final class Events implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin HubApi api = new HubApi();
+
+    @Option(names = "--session", description = "Only this session's events.")
+    String session;
+
+    @Option(names = "--agent", description = "Only this agent's events.")
+    String agent;
+
+    @Option(names = "--type", description = "Only events of this type (ring.breach_detected).")
+    String type;
+
+    @Option(names = "--since", description = "Only events since this time or age (15m, 2h).")
+    String since;
+
+    @Option(names = "--limit", defaultValue = "20", description = "At most this many (20).")
+    int limit;
+
+    @Override
+    public Integer call() {
+      return QueryCommands.call(
+          spec,
+          out -> {
+            JsonNode answer =
+                api.get(
+                    "/api/events",
+                    HubApi.params(
+                        "session", session, "agent", agent, "type", type, "since", since, "limit",
+                        limit));
+            if (api.json) {
+              out.println(HubApi.pretty(answer));
+              return;
+            }
+            for (JsonNode event : answer.path("events")) {
+              out.printf(
+                  "%s  %-28s %-20s %s%n",
+                  event.path("timestamp").asText(),
+                  event.path("event_type").asText(),
+                  event.path("session_id").asText("-"),
+                  event.path("agent_did").asText("-"));
+            }
+          });
+    }
+  }
+
+  @Command(
+      name = "traces",
+      mixinStandardHelpOptions = true,
+      description = "Lists a hub's traces, newest first.")
+  static final class Traces implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin HubApi api = new HubApi();
+
+    @Option(names = "--status", description = "error (a span failed) or ok.")
+    String status;
+
+    @Option(names = "--service", description = "Only traces whose root span is this service's.")
+    String service;
+
+    @Option(names = "--limit", defaultValue = "20", description = "At most this many (20).")
+    int limit;
+
+    @Override
+    public Integer call() {
+      return QueryCommands.call(
+          spec,
+          out -> {
+            JsonNode answer =
+                api.get(
+                    "/api/traces",
+                    HubApi.params("status", status, "service", service, "limit", limit));
+            if (api.json) {
+              out.println(HubApi.pretty(answer));
+              return;
+            }
+            for (JsonNode trace : answer.path("traces")) {
+              out.printf(
+                  Locale.ROOT,
+                  "%s  %-24s %-16s %4d spans %3d errors %10.3f ms%n",
+                  trace.path("trace_id").asText(),
+                  trace.path("root_name").asText("?"),
+                  trace.path("service").asText("?"),
+                  trace.path("span_count").asInt(),
+                  trace.path("error_count").asInt(),
+                  trace.path("duration_ms").asDouble());
+            }
+          });
+    }
+  }
+
+  @Command(
+      name = "trace",
+      mixinStandardHelpOptions = true,
+      description =
+          "Shows one trace of a hub: its spans and the causal tree of its agents, as the demo"
+              + " prints them.")
+  static final class Trace implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin HubApi api = new HubApi();
+
+    @Parameters(index = "0", paramLabel = "TRACE_ID", description = "The 32-hex trace id.")
+    String traceId;
+
+    @Override
+    public Integer call() {
+      return QueryCommands.call(
+          spec,
+          out -> {
+            JsonNode answer = api.get("/api/traces/" + traceId, HubApi.params());
+            if (api.json) {
+              out.println(HubApi.pretty(answer));
+              return;
+            }
+            JsonNode spans = answer.path("spans");
+            out.printf("Trace %s: %d spans%n", traceId, answer.path("span_total").asInt());
+            for (JsonNode span : spans) {
+              out.printf(
+                  Locale.ROOT,
+                  "  %-26s %-8s %-6s %10.3f ms  %s%n",
+                  span.path("operation_name").asText(),
+                  span.path("kind").asText(),
+                  span.path("status").asText(),
+                  span.path("duration_ms").asDouble(),
+                  span.path("service_name").asText());
+            }
+            List<HypervisorEvent> events = new ArrayList<>();
+            for (JsonNode event : answer.path("events")) {
+              events.add(
+                  HypervisorEvent.builder(EventType.fromValue(event.path("event_type").asText()))
+                      .eventId(event.path("event_id").asText())
+                      .timestamp(OffsetDateTime.parse(event.path("timestamp").asText()).toInstant())
+                      .agentDid(
+                          event.path("agent_did").isNull()
+                              ? null
+                              : event.path("agent_did").asText())
+                      .causalTraceId(
+                          event.path("causal_trace_id").isNull()
+                              ? null
+                              : event.path("causal_trace_id").asText())
+                      .build());
+            }
+            if (!events.isEmpty() && traceId.startsWith("00000000000000000000")) {
+              out.printf("Causal tree (%d events):%n", events.size());
+              out.print(CausalTree.of(traceId.substring(20), events).render());
+            }
+          });
+    }
+  }
+
+  @Command(
+      name = "agents",
+      mixinStandardHelpOptions = true,
+      description = "Lists a hub's agents: ring, open elevation, breaches, error rate.")
+  static final class Agents implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin HubApi api = new HubApi();
+
+    @Option(names = "--limit", defaultValue = "50", description = "At most this many (50).")
+    int limit;
+
+    @Override
+    public Integer call() {
+      return QueryCommands.call(
+          spec,
+          out -> {
+            JsonNode answer = api.get("/api/agents", HubApi.params("limit", limit));
+            if (api.json) {
+              out.println(HubApi.pretty(answer));
+              return;
+            }
+            out.printf(
+                "%-32s %4s %-9s %8s %10s %s%n",
+                "AGENT", "RING", "ELEVATED", "BREACHES", "ERROR RATE", "LAST SEEN");
+            for (JsonNode agent : answer.path("agents")) {
+              out.printf(
+                  Locale.ROOT,
+                  "%-32s %4s %-9s %8d %9.1f%% %s%n",
+                  agent.path("agent_did").asText(),
+                  agent.path("ring").isNull() ? "-" : agent.path("ring").asText(),
+                  agent.path("open_elevation").isNull() ? "no" : "yes",
+                  agent.path("breaches").asLong(),
+                  100 * agent.path("error_rate").asDouble(),
+                  agent.path("last_seen").asText("-"));
+            }
+          });
+    }
+  }
+}
