@@ -19,7 +19,8 @@ abstract class Dialect {
   static final String SPAN_COLUMNS =
       "trace_id, span_id, parent_span_id, name, start_nanos, end_nanos, status, data";
   private static final int EVENT_INSERT_PARAMS = 8;
-  private static final int SPAN_INSERT_PARAMS = 8;
+  private static final int SPAN_INSERT_PARAMS = 9;
+  private static final int SPAN_ATTRIBUTE_PARAMS = 4;
 
   /** One schema version: the statements that take the schema from the version before to it. */
   record Migration(int version, String description, List<String> statements) {}
@@ -105,6 +106,26 @@ abstract class Dialect {
   static String schemaV2() {
     return """
       CREATE INDEX events_by_causal_trace ON events (causal_trace_id, seq);
+      """;
+  }
+
+  /**
+   * Schema version 3, the same on every database: span attributes as key/value rows and the span's
+   * service as a column, so trace search by attribute, agent, session or service walks an index
+   * instead of JSON.
+   */
+  static String schemaV3() {
+    return """
+      ALTER TABLE spans ADD COLUMN service TEXT;
+      CREATE INDEX spans_by_service ON spans (service, trace_id);
+      CREATE TABLE span_attributes (
+        trace_id TEXT NOT NULL,
+        span_id TEXT NOT NULL,
+        attr_key TEXT NOT NULL,
+        attr_value TEXT NOT NULL,
+        PRIMARY KEY (trace_id, span_id, attr_key)
+      );
+      CREATE INDEX span_attributes_by_value ON span_attributes (attr_key, attr_value, trace_id);
       """;
   }
 
@@ -273,10 +294,32 @@ abstract class Dialect {
 
   String insertSpans(int rows) {
     return multiRowInsert(
-        "INSERT INTO spans (" + SPAN_COLUMNS + ") VALUES ",
+        "INSERT INTO spans (" + SPAN_COLUMNS + ", service) VALUES ",
         SPAN_INSERT_PARAMS,
         rows,
         " ON CONFLICT (trace_id, span_id) DO NOTHING");
+  }
+
+  String insertSpanAttributes(int rows) {
+    return multiRowInsert(
+        "INSERT INTO span_attributes (trace_id, span_id, attr_key, attr_value) VALUES ",
+        SPAN_ATTRIBUTE_PARAMS,
+        rows,
+        " ON CONFLICT (trace_id, span_id, attr_key) DO NOTHING");
+  }
+
+  /**
+   * Trace summaries matching {@code where} (conditions on the span rows {@code s}) and {@code
+   * having} (on the per-trace aggregates), newest ending first, at most the last bound parameter:
+   * trace id, span count, first start, last end, error spans.
+   */
+  String searchTraces(String where, String having) {
+    return "SELECT s.trace_id, COUNT(*), MIN(s.start_nanos), MAX(s.end_nanos),"
+        + " SUM(CASE WHEN s.status = 'ERROR' THEN 1 ELSE 0 END) FROM spans s"
+        + where
+        + " GROUP BY s.trace_id"
+        + having
+        + " ORDER BY MAX(s.end_nanos) DESC, s.trace_id LIMIT ?";
   }
 
   String selectTrace() {

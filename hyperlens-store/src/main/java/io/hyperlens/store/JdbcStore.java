@@ -39,6 +39,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -65,6 +66,9 @@ import java.util.stream.StreamSupport;
  * <p>Thread-safe.
  */
 public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
+  /** The longest attribute value kept in the search index, in characters; longer are cut. */
+  public static final int MAX_INDEXED_VALUE = 256;
+
   /** The longest event payload, in characters of JSON. */
   public static final int MAX_PAYLOAD_CHARS = 1 << 20;
 
@@ -524,6 +528,7 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
       throw new IllegalArgumentException("spans must not be null");
     }
     List<Object[]> rows = new ArrayList<>(spans.size());
+    List<Object[]> attributeRows = new ArrayList<>();
     for (int i = 0; i < spans.size(); i++) {
       SpanData span = spans.get(i);
       if (span == null) {
@@ -539,15 +544,160 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
             span.startEpochNanos(),
             span.endEpochNanos(),
             span.status().name(),
-            storable(where, "attributes, events or links", StoredJson.spanDetails(span))
+            storable(where, "attributes, events or links", StoredJson.spanDetails(span)),
+            storable(where, "service", span.serviceName())
           });
+      for (Map.Entry<String, Object> attribute : span.attributes().entrySet()) {
+        Object value = attribute.getValue();
+        if (!(value instanceof String || value instanceof Number || value instanceof Boolean)
+            || attribute.getKey().length() > MAX_INDEXED_VALUE) {
+          continue;
+        }
+        String text = String.valueOf(value);
+        if (text.length() > MAX_INDEXED_VALUE) {
+          text = text.substring(0, MAX_INDEXED_VALUE);
+        }
+        attributeRows.add(
+            new Object[] {
+              span.traceId(),
+              span.spanId(),
+              storable(where, "attribute key", attribute.getKey()),
+              storable(where, "attribute " + attribute.getKey(), text)
+            });
+      }
     }
     if (rows.isEmpty()) {
       return 0;
     }
     return connections.write(
         "append " + rows.size() + " spans",
-        connection -> insert(connection, rows, dialect::insertSpans));
+        connection -> {
+          int inserted = insert(connection, rows, dialect::insertSpans);
+          if (!attributeRows.isEmpty()) {
+            insert(connection, attributeRows, dialect::insertSpanAttributes);
+          }
+          return inserted;
+        });
+  }
+
+  /**
+   * Traces matching {@code search}, newest ending first, one page: attribute, agent, session and
+   * service criteria walk indexes; the rest are conditions on each trace's aggregates.
+   *
+   * @throws IllegalArgumentException when the cursor is not one this store made
+   */
+  public TraceHit.Page searchTraces(TraceSearch search) {
+    if (search == null) {
+      throw new IllegalArgumentException("search must not be null");
+    }
+    StringBuilder where = new StringBuilder();
+    List<Object> params = new ArrayList<>();
+    String inAttributes =
+        " s.trace_id IN (SELECT trace_id FROM span_attributes WHERE attr_key = ? AND attr_value"
+            + " = ?)";
+    for (Map.Entry<String, String> attribute : new TreeMap<>(search.attributes()).entrySet()) {
+      where.append(where.length() == 0 ? " WHERE" : " AND").append(inAttributes);
+      params.add(attribute.getKey());
+      params.add(attribute.getValue());
+    }
+    if (search.agent() != null) {
+      where
+          .append(where.length() == 0 ? " WHERE" : " AND")
+          .append(
+              " s.trace_id IN (SELECT trace_id FROM span_attributes WHERE attr_key IN"
+                  + " ('agent.did', 'agent.id') AND attr_value = ?)");
+      params.add(search.agent());
+    }
+    if (search.session() != null) {
+      where.append(where.length() == 0 ? " WHERE" : " AND").append(inAttributes);
+      params.add("session.id");
+      params.add(search.session());
+    }
+    if (search.service() != null) {
+      where
+          .append(where.length() == 0 ? " WHERE" : " AND")
+          .append(" s.trace_id IN (SELECT trace_id FROM spans WHERE service = ?)");
+      params.add(search.service());
+    }
+    StringBuilder having = new StringBuilder();
+    List<Object> havingParams = new ArrayList<>();
+    if (search.errors() != null) {
+      having.append(
+          search.errors()
+              ? " AND SUM(CASE WHEN s.status = 'ERROR' THEN 1 ELSE 0 END) > 0"
+              : " AND SUM(CASE WHEN s.status = 'ERROR' THEN 1 ELSE 0 END) = 0");
+    }
+    if (search.minDurationMs() != null) {
+      having.append(" AND MAX(s.end_nanos) - MIN(s.start_nanos) >= ?");
+      havingParams.add((long) (search.minDurationMs() * 1e6));
+    }
+    if (search.maxDurationMs() != null) {
+      having.append(" AND MAX(s.end_nanos) - MIN(s.start_nanos) <= ?");
+      havingParams.add((long) (search.maxDurationMs() * 1e6));
+    }
+    if (search.since() != null) {
+      having.append(" AND MIN(s.start_nanos) >= ?");
+      havingParams.add(SpanData.toEpochNanos(search.since()));
+    }
+    if (search.until() != null) {
+      having.append(" AND MIN(s.start_nanos) <= ?");
+      havingParams.add(SpanData.toEpochNanos(search.until()));
+    }
+    if (search.cursor() != null) {
+      long[] end = new long[1];
+      String trace = parseTraceCursor(search.cursor(), end);
+      having.append(" AND (MAX(s.end_nanos) < ? OR (MAX(s.end_nanos) = ? AND s.trace_id > ?))");
+      havingParams.add(end[0]);
+      havingParams.add(end[0]);
+      havingParams.add(trace);
+    }
+    String havingSql = having.length() == 0 ? "" : " HAVING" + having.substring(4);
+    String sql = dialect.searchTraces(where.toString(), havingSql);
+    List<Object> all = new ArrayList<>(params);
+    all.addAll(havingParams);
+    List<TraceHit> hits =
+        connections.read(
+            "search traces",
+            connection -> {
+              try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                int next = bind(statement, all, 1);
+                statement.setInt(next, search.limit() + 1);
+                List<TraceHit> out = new ArrayList<>();
+                try (ResultSet rs = statement.executeQuery()) {
+                  while (rs.next()) {
+                    out.add(
+                        new TraceHit(
+                            rs.getString(1),
+                            rs.getInt(2),
+                            rs.getInt(5),
+                            rs.getLong(3),
+                            rs.getLong(4)));
+                  }
+                }
+                return out;
+              }
+            });
+    if (hits.size() <= search.limit()) {
+      return new TraceHit.Page(hits, Optional.empty());
+    }
+    TraceHit last = hits.get(search.limit() - 1);
+    return new TraceHit.Page(
+        hits.subList(0, search.limit()),
+        Optional.of("end:" + last.endEpochNanos() + ":" + last.traceId()));
+  }
+
+  private static String parseTraceCursor(String cursor, long[] end) {
+    String[] parts = cursor.split(":");
+    if (parts.length == 3 && parts[0].equals("end") && parts[2].matches("[0-9a-f]{32}")) {
+      try {
+        end[0] = Long.parseLong(parts[1]);
+        return parts[2];
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+    }
+    throw new IllegalArgumentException(
+        "cursor must be a next_cursor this store returned, got \"" + cursor + "\"");
   }
 
   @Override

@@ -23,6 +23,7 @@ import io.hyperlens.spi.StoreException;
 import io.hyperlens.trace.DistributedTracer;
 import io.hyperlens.trace.Span;
 import io.hyperlens.trace.SpanData;
+import io.hyperlens.trace.SpanDataBuilder;
 import io.hyperlens.trace.SpanKind;
 import io.hyperlens.trace.SpanStatus;
 import io.hyperlens.trace.TraceContext;
@@ -530,23 +531,220 @@ abstract class StoreContractTest {
     store.close();
     store = reopen(clock);
     assertThat(store.eventCount()).isEqualTo(10);
-    // Versions 1 and 2 were applied once, when the database was new, and not again on reopening.
-    assertThat(queryLong("SELECT COUNT(*) FROM hyperlens_schema")).isEqualTo(2);
+    // Versions 1 to 3 were applied once, when the database was new, and not again on reopening.
+    assertThat(queryLong("SELECT COUNT(*) FROM hyperlens_schema")).isEqualTo(3);
     assertThat(queryLong("SELECT MAX(version) FROM hyperlens_schema"))
         .isEqualTo(store.schemaVersion())
-        .isEqualTo(2);
+        .isEqualTo(3);
   }
 
   @Test
-  void aVersionOneDatabaseIsMigratedToVersionTwoKeepingItsEvents() {
+  void aVersionOneDatabaseIsMigratedToTheLatestKeepingItsEventsAndSpans() {
     store.append(Events.generate(10, T0, 12));
+    store.appendSpans(List.of(span("aa", "01", null, "old", 0, 10, SpanStatus.OK, Map.of())));
     execute("DROP INDEX events_by_causal_trace");
-    execute("DELETE FROM hyperlens_schema WHERE version = 2");
+    execute("DROP TABLE span_attributes");
+    execute("DROP INDEX spans_by_service");
+    execute("ALTER TABLE spans DROP COLUMN service");
+    execute("DELETE FROM hyperlens_schema WHERE version > 1");
     store.close();
     store = reopen(clock);
     assertThat(store.eventCount()).isEqualTo(10);
-    assertThat(queryLong("SELECT MAX(version) FROM hyperlens_schema")).isEqualTo(2);
+    assertThat(store.spanCount()).isEqualTo(1);
+    assertThat(queryLong("SELECT MAX(version) FROM hyperlens_schema")).isEqualTo(3);
     execute("DROP INDEX events_by_causal_trace"); // it exists again: migration 2 ran
+    assertThat(queryLong("SELECT COUNT(*) FROM span_attributes")).isZero(); // and 3
+  }
+
+  private static SpanData span(
+      String trace,
+      String id,
+      String parent,
+      String service,
+      long startMs,
+      long endMs,
+      SpanStatus status,
+      Map<String, ?> attributes) {
+    SpanDataBuilder builder =
+        SpanData.builder(
+                "0".repeat(32 - trace.length()) + trace,
+                "0".repeat(16 - id.length()) + id,
+                "op-" + id)
+            .serviceName(service)
+            .times(
+                T0.toEpochMilli() * 1_000_000L + startMs * 1_000_000L,
+                T0.toEpochMilli() * 1_000_000L + endMs * 1_000_000L)
+            .status(status, status == SpanStatus.ERROR ? "boom" : null)
+            .attributes(attributes);
+    if (parent != null) {
+      builder.parent("0".repeat(16 - parent.length()) + parent, false);
+    }
+    return builder.build();
+  }
+
+  @Test
+  void traceSearchWalksAttributesServicesStatusDurationAndPages() {
+    store.appendSpans(
+        List.of(
+            span(
+                "a1",
+                "1",
+                null,
+                "planner",
+                0,
+                100,
+                SpanStatus.OK,
+                Map.of("agent.did", "did:mesh:x", "session.id", "s1")),
+            span(
+                "a1",
+                "2",
+                "1",
+                "tools",
+                10,
+                50,
+                SpanStatus.ERROR,
+                Map.of("tool", "search", "attempt", 2)),
+            span(
+                "a2",
+                "3",
+                null,
+                "planner",
+                200,
+                210,
+                SpanStatus.OK,
+                Map.of("agent.id", "did:mesh:y", "tool", "search")),
+            span("a3", "4", null, "writer", 300, 1300, SpanStatus.OK, Map.of("session.id", "s2"))));
+    // the same spans again (a retry) change nothing
+    store.appendSpans(
+        List.of(
+            span(
+                "a1",
+                "2",
+                "1",
+                "tools",
+                10,
+                50,
+                SpanStatus.ERROR,
+                Map.of("tool", "search", "attempt", 2))));
+
+    java.util.function.Function<TraceSearch, List<String>> ids =
+        search ->
+            store.searchTraces(search).traces().stream()
+                .map(h -> h.traceId().replaceFirst("^0+", ""))
+                .toList();
+    assertThat(ids.apply(TraceSearch.all(10))).containsExactly("a3", "a2", "a1");
+    TraceHit first = store.searchTraces(TraceSearch.all(10)).traces().get(2);
+    assertThat(first.spanCount()).isEqualTo(2);
+    assertThat(first.errorCount()).isEqualTo(1);
+    assertThat(first.durationMs()).isEqualTo(100.0);
+    assertThat(
+            ids.apply(
+                new TraceSearch(
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    Map.of("tool", "search"),
+                    10,
+                    null)))
+        .containsExactly("a2", "a1");
+    assertThat(
+            ids.apply(
+                new TraceSearch(
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    Map.of("tool", "search", "attempt", "2"),
+                    10,
+                    null)))
+        .containsExactly("a1");
+    assertThat(
+            ids.apply(
+                new TraceSearch(
+                    "tools", null, null, null, null, null, null, null, Map.of(), 10, null)))
+        .containsExactly("a1");
+    assertThat(
+            ids.apply(
+                new TraceSearch(
+                    null, "did:mesh:y", null, null, null, null, null, null, Map.of(), 10, null)))
+        .containsExactly("a2");
+    assertThat(
+            ids.apply(
+                new TraceSearch(
+                    null, "did:mesh:x", null, null, null, null, null, null, Map.of(), 10, null)))
+        .containsExactly("a1");
+    assertThat(
+            ids.apply(
+                new TraceSearch(
+                    null, null, "s2", null, null, null, null, null, Map.of(), 10, null)))
+        .containsExactly("a3");
+    assertThat(
+            ids.apply(
+                new TraceSearch(
+                    null, null, null, true, null, null, null, null, Map.of(), 10, null)))
+        .containsExactly("a1");
+    assertThat(
+            ids.apply(
+                new TraceSearch(
+                    null, null, null, false, null, null, null, null, Map.of(), 10, null)))
+        .containsExactly("a3", "a2");
+    assertThat(
+            ids.apply(
+                new TraceSearch(
+                    null, null, null, null, 50.0, 500.0, null, null, Map.of(), 10, null)))
+        .containsExactly("a1");
+    assertThat(
+            ids.apply(
+                new TraceSearch(
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    T0.plusMillis(150),
+                    T0.plusMillis(250),
+                    Map.of(),
+                    10,
+                    null)))
+        .containsExactly("a2");
+
+    TraceHit.Page page = store.searchTraces(TraceSearch.all(2));
+    assertThat(page.traces()).hasSize(2);
+    TraceHit.Page rest =
+        store.searchTraces(
+            new TraceSearch(
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                Map.of(),
+                2,
+                page.nextCursor().orElseThrow()));
+    assertThat(rest.traces())
+        .extracting(TraceHit::traceId)
+        .containsExactly("000000000000000000000000000000a1");
+    assertThat(rest.nextCursor()).isEmpty();
+    assertThatThrownBy(
+            () ->
+                store.searchTraces(
+                    new TraceSearch(
+                        null, null, null, null, null, null, null, null, Map.of(), 2, "x")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("\"x\"");
   }
 
   @Test
@@ -558,7 +756,7 @@ abstract class StoreContractTest {
     assertThatThrownBy(() -> store = reopen(clock))
         .isInstanceOf(StoreException.class)
         .hasMessageContaining("newer Hyperlens (schema version 99)")
-        .hasMessageContaining("reads up to schema version 2");
+        .hasMessageContaining("reads up to schema version 3");
     store = openFresh(clock); // for the close after the test
   }
 

@@ -103,8 +103,20 @@ final class QueryCommands {
     @Option(names = "--status", description = "error (a span failed) or ok.")
     String status;
 
-    @Option(names = "--service", description = "Only traces whose root span is this service's.")
+    @Option(names = "--service", description = "Only traces with a span of this service.")
     String service;
+
+    @Option(names = "--agent", description = "Only traces with a span of this agent (agent.did).")
+    String agent;
+
+    @Option(names = "--session", description = "Only traces with a span of this session.")
+    String session;
+
+    @Option(
+        names = "--attr",
+        paramLabel = "KEY=VALUE",
+        description = "Only traces with a span carrying this attribute; repeatable (AND).")
+    java.util.Map<String, String> attributes = new java.util.LinkedHashMap<>();
 
     @Option(names = "--limit", defaultValue = "20", description = "At most this many (20).")
     int limit;
@@ -114,10 +126,12 @@ final class QueryCommands {
       return QueryCommands.call(
           spec,
           out -> {
-            JsonNode answer =
-                api.get(
-                    "/api/traces",
-                    HubApi.params("status", status, "service", service, "limit", limit));
+            java.util.Map<String, Object> params =
+                HubApi.params(
+                    "status", status, "service", service, "agent", agent, "session", session,
+                    "limit", limit);
+            attributes.forEach((key, value) -> params.put("attr." + key, value));
+            JsonNode answer = api.get("/api/traces", params);
             if (api.json) {
               out.println(HubApi.pretty(answer));
               return;

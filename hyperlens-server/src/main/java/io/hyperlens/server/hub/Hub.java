@@ -126,7 +126,7 @@ public final class Hub implements AutoCloseable {
     this.events = new EventIngest(store, config.limits(), config.redact(), batch -> {});
     this.traces = new OtlpIngest(store, config.limits(), config.redact(), batch -> {});
     this.eventQueries = new EventQueries(store, Clock.systemUTC());
-    this.traceQueries = new TraceQueries(store);
+    this.traceQueries = new TraceQueries(store, Clock.systemUTC());
     this.sagaQueries = new SagaQueries(store);
     this.sessionQueries = new SessionQueries(store, sagaQueries);
     this.agentQueries = new AgentQueries(store);

@@ -40,6 +40,18 @@ public final class QueryParams {
     this.params = params;
   }
 
+  /** The {@code attr.KEY=VALUE} parameters, by KEY. */
+  public Map<String, String> attributes() {
+    Map<String, String> out = new java.util.TreeMap<>();
+    params.forEach(
+        (name, values) -> {
+          if (name.startsWith("attr.") && !values.isEmpty()) {
+            out.put(name.substring("attr.".length()), values.get(0));
+          }
+        });
+    return out;
+  }
+
   /** The value of {@code name}, when given and not empty. */
   public Optional<String> text(String name) {
     List<String> values = params.get(name);

@@ -2,9 +2,11 @@ package io.hyperlens.server.query;
 
 import io.hyperlens.event.HypervisorEvent;
 import io.hyperlens.store.JdbcStore;
+import io.hyperlens.store.TraceHit;
+import io.hyperlens.store.TraceSearch;
 import io.hyperlens.trace.SpanData;
-import io.hyperlens.trace.SpanStatus;
-import io.hyperlens.trace.TraceSummary;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -16,71 +18,90 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@code GET /api/traces} and {@code /api/traces/{traceId}}: trace summaries newest first, and one
+ * {@code GET /api/traces} and {@code /api/traces/{traceId}}: trace search, newest first, and one
  * trace's spans together with the hypervisor events of its causal trace and the agents' spawn tree.
  * Usable without HTTP.
  */
 public final class TraceQueries {
-  /** The parameters {@code GET /api/traces} takes. */
+  /** The parameters {@code GET /api/traces} takes, besides any {@code attr.KEY}. */
   public static final Set<String> PARAMETERS =
-      Set.of("service", "status", "min_duration_ms", "max_duration_ms", "limit");
+      Set.of(
+          "service",
+          "agent",
+          "session",
+          "status",
+          "min_duration_ms",
+          "max_duration_ms",
+          "since",
+          "until",
+          "limit",
+          "cursor",
+          "attr.*");
 
   /** The parameters {@code GET /api/traces/{traceId}} takes. */
   public static final Set<String> TRACE_PARAMETERS = Set.of("span_offset", "span_limit");
 
-  /** The most traces a summary listing reads to fill one page of filtered results. */
-  static final int SCAN = 1000;
-
   private static final int MAX_EVENTS = 10_000;
 
   private final JdbcStore store;
+  private final Clock clock;
 
-  /** Queries over {@code store}. */
-  public TraceQueries(JdbcStore store) {
+  /** Queries over {@code store}; {@code clock} resolves ages such as {@code since=15m}. */
+  public TraceQueries(JdbcStore store, Clock clock) {
     this.store = store;
+    this.clock = clock;
   }
 
   /**
    * Trace summaries, newest first: {@code {"traces": [{trace_id, root_name, service, span_count,
-   * error_count, duration_ms, agents, start}]}}, filtered by service (of the root span), status
-   * ({@code error}: at least one span failed; {@code ok}: none did) and duration; the newest
-   * {@value #SCAN} traces are searched.
+   * error_count, duration_ms, agents, start}], "next_cursor"}}. {@code service}: a span of the
+   * trace is that service's; {@code agent}, {@code session} and {@code attr.KEY=VALUE}: a span
+   * carries that attribute ({@code agent.did} or {@code agent.id}, {@code session.id}); {@code
+   * status}: {@code error} (a span failed) or {@code ok}; durations in milliseconds; {@code
+   * since}/{@code until} bound the trace's start. Attribute criteria walk the store's attribute
+   * index, never the spans' JSON.
    *
    * @throws IllegalArgumentException naming the parameter at fault
    */
   public Map<String, Object> list(QueryParams params) {
-    Optional<String> service = params.text("service");
     Optional<String> status = params.text("status").map(s -> s.toLowerCase(Locale.ROOT));
     if (status.isPresent() && !status.get().equals("error") && !status.get().equals("ok")) {
       throw new IllegalArgumentException(
           "status must be error or ok, got \"" + params.text("status").get() + "\"");
     }
-    Optional<Double> min = params.number("min_duration_ms");
-    Optional<Double> max = params.number("max_duration_ms");
-    int limit = params.integer("limit", 20, 1, 100);
+    Instant now = clock.instant();
+    Map<String, String> attributes = new LinkedHashMap<>();
+    params
+        .attributes()
+        .forEach(
+            (key, value) -> {
+              if (key.isEmpty()) {
+                throw new IllegalArgumentException("attr. needs a key: attr.KEY=VALUE");
+              }
+              attributes.put(key, value);
+            });
+    TraceSearch search =
+        new TraceSearch(
+            params.text("service").orElse(null),
+            params.text("agent").orElse(null),
+            params.text("session").orElse(null),
+            status.map(s -> s.equals("error")).orElse(null),
+            params.number("min_duration_ms").orElse(null),
+            params.number("max_duration_ms").orElse(null),
+            params.time("since", now).orElse(null),
+            params.time("until", now).orElse(null),
+            attributes,
+            params.integer("limit", 20, 1, 100),
+            params.text("cursor").orElse(null));
+    TraceHit.Page page = store.searchTraces(search);
     List<Map<String, Object>> traces = new ArrayList<>();
-    for (TraceSummary summary : store.recentTraces(SCAN)) {
-      if (traces.size() == limit) {
-        break;
-      }
-      if (status.isPresent() && (summary.errorCount() > 0) != status.get().equals("error")) {
-        continue;
-      }
-      if (min.isPresent() && summary.totalDurationMs() < min.get()) {
-        continue;
-      }
-      if (max.isPresent() && summary.totalDurationMs() > max.get()) {
-        continue;
-      }
-      List<SpanData> spans = store.trace(summary.traceId());
-      SpanData root = root(spans);
-      if (service.isPresent() && (root == null || !root.serviceName().equals(service.get()))) {
-        continue;
-      }
-      traces.add(summary(summary, root, spans));
+    for (TraceHit hit : page.traces()) {
+      List<SpanData> spans = store.trace(hit.traceId());
+      traces.add(summary(hit, root(spans), spans));
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("traces", traces);
+    out.put("next_cursor", page.nextCursor().orElse(null));
     return out;
   }
 
@@ -165,10 +186,8 @@ public final class TraceQueries {
     return earliest;
   }
 
-  private static Map<String, Object> summary(
-      TraceSummary summary, SpanData root, List<SpanData> spans) {
+  private static Map<String, Object> summary(TraceHit hit, SpanData root, List<SpanData> spans) {
     Set<String> agents = new LinkedHashSet<>();
-    int errors = 0;
     for (SpanData span : spans) {
       for (String key : List.of("agent.did", "agent.id", "agent_did")) {
         Object agent = span.attributes().get(key);
@@ -176,19 +195,16 @@ public final class TraceQueries {
           agents.add((String) agent);
         }
       }
-      if (span.status() == SpanStatus.ERROR) {
-        errors++;
-      }
     }
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("trace_id", summary.traceId());
+    out.put("trace_id", hit.traceId());
     out.put("root_name", root == null ? null : root.name());
     out.put("service", root == null ? null : root.serviceName());
-    out.put("span_count", summary.spanCount());
-    out.put("error_count", errors);
-    out.put("duration_ms", summary.totalDurationMs());
+    out.put("span_count", hit.spanCount());
+    out.put("error_count", hit.errorCount());
+    out.put("duration_ms", hit.durationMs());
     out.put("agents", List.copyOf(agents));
-    out.put("start", java.time.Instant.ofEpochSecond(0, summary.startEpochNanos()).toString());
+    out.put("start", Instant.ofEpochSecond(0, hit.startEpochNanos()).toString());
     return out;
   }
 }

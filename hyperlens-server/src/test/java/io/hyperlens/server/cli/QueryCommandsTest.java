@@ -110,6 +110,25 @@ class QueryCommandsTest {
   }
 
   @Test
+  void tracesOfOneAgentThroughTheAttributeIndex() throws Exception {
+    assertThat(run(withHub("agents", "--json"))).isZero();
+    String tool =
+        new ObjectMapper()
+            .readTree(out.toString()).get("agents").findValuesAsText("agent_did").stream()
+                .filter(a -> a.contains(":tool-agent-"))
+                .findFirst()
+                .orElseThrow();
+    assertThat(run(withHub("traces", "--agent", tool, "--json"))).as(err.toString()).isZero();
+    JsonNode traces = new ObjectMapper().readTree(out.toString()).get("traces");
+    assertThat(traces.size()).isPositive();
+    traces.forEach(t -> assertThat(t.get("agents").toString()).contains(tool));
+    assertThat(run(withHub("traces", "--attr", "agent.did=" + tool, "--json"))).isZero();
+    assertThat(new ObjectMapper().readTree(out.toString()).get("traces")).hasSize(traces.size());
+    assertThat(run(withHub("traces", "--attr", "agent.did=did:mesh:nobody"))).isZero();
+    assertThat(out.toString()).isEmpty();
+  }
+
+  @Test
   void agentsShowsRingsAndBreaches() {
     assertThat(run(withHub("agents", "--limit", "100"))).as(err.toString()).isZero();
     assertThat(out.toString())

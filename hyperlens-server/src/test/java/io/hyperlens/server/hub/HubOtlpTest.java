@@ -113,6 +113,12 @@ class HubOtlpTest {
     assertThat(client.get("/api/traces?service=other").json().get("traces")).isEmpty();
     assertThat(client.get("/api/traces?status=error").json().get("traces")).hasSize(1);
     assertThat(client.get("/api/traces?status=ok").json().get("traces")).isEmpty();
+    // attribute search through the store's attribute index
+    assertThat(client.get("/api/traces?attr.tool=search").json().get("traces")).hasSize(1);
+    assertThat(client.get("/api/traces?attr.tool=search&attr.api_key=x").json().get("traces"))
+        .isEmpty();
+    assertThat(client.get("/api/traces?attr.tool=other").json().get("traces")).isEmpty();
+    assertThat(client.get("/api/traces?min_duration_ms=100000").json().get("traces")).isEmpty();
   }
 
   @Test

@@ -110,7 +110,8 @@ class HubQueryTest {
     assertThat(client.get("/api/events?trace=xyz").status()).isEqualTo(400);
     assertThat(client.get("/api/events?limit=1&limit=2").status()).isEqualTo(400);
     assertThat(client.get("/api/traces?status=maybe").status()).isEqualTo(400);
-    assertThat(client.get("/api/traces?attr.tool=search").status()).isEqualTo(400);
+    assertThat(client.get("/api/traces?attr.=search").status()).isEqualTo(400);
+    assertThat(client.get("/api/traces?cursor=nope").status()).isEqualTo(400);
     assertThat(client.get("/api/traces/not-hex").status()).isEqualTo(400);
     assertThat(client.get("/api/traces/0123456789abcdef0123456789abcdef").status()).isEqualTo(404);
     HubClient.Answer nowhere = client.get("/api/nowhere");
