@@ -534,6 +534,26 @@ public final class HypervisorEventBus {
     }
   }
 
+  /** The sessions the index holds now (for tests: it must forget what the log evicted). */
+  java.util.Set<String> indexedSessions() {
+    stateLock.lock();
+    try {
+      return java.util.Set.copyOf(bySession.keySet());
+    } finally {
+      stateLock.unlock();
+    }
+  }
+
+  /** The agents the index holds now (for tests: it must forget what the log evicted). */
+  java.util.Set<String> indexedAgents() {
+    stateLock.lock();
+    try {
+      return java.util.Set.copyOf(byAgent.keySet());
+    } finally {
+      stateLock.unlock();
+    }
+  }
+
   /** Retained events per type, keyed by dotted value, in catalogue order; absent types omitted. */
   public Map<String, Long> typeCounts() {
     Map<String, Long> counts = new LinkedHashMap<>();

@@ -24,7 +24,7 @@ public record PolicyDecision(String decision, String reason, boolean cacheHit) {
    * @throws IllegalArgumentException naming the value when it is not allow, deny or audit
    */
   public PolicyDecision {
-    if (!DECISIONS.contains(decision)) {
+    if (decision == null || !DECISIONS.contains(decision)) {
       throw new IllegalArgumentException(
           "decision must be allow, deny or audit, got "
               + (decision == null ? "null" : '"' + decision + '"'));

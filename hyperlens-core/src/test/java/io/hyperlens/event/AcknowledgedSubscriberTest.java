@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -129,6 +130,110 @@ class AcknowledgedSubscriberTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /** A durable sink that refuses while it is down and acknowledges once it is back. */
+  private static final class FlakySink implements AcknowledgedHandler {
+    final List<String> received = new ArrayList<>();
+    final IllegalStateException failure = new IllegalStateException("disk full");
+    boolean down = true;
+
+    @Override
+    public CompletionStage<?> accept(HypervisorEvent event) {
+      received.add(event.eventId());
+      return down
+          ? CompletableFuture.failedFuture(failure)
+          : CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public String toString() {
+      return "flaky-sink";
+    }
+  }
+
+  @Test
+  void aFailedAcknowledgementNamesTheEventTheHandlerAndTheCause() {
+    HypervisorEventBus bus = new HypervisorEventBus();
+    FlakySink sink = new FlakySink();
+    bus.subscribeAcknowledged(EventType.SESSION_CREATED, sink);
+
+    assertThatThrownBy(() -> bus.emit(event("x")))
+        .isExactlyInstanceOf(EventNotAcknowledgedException.class)
+        .hasMessage("event x was delivered but not acknowledged by flaky-sink: disk full")
+        .cause()
+        .isSameAs(sink.failure);
+  }
+
+  @Test
+  void aHandlerReturningNoAcknowledgementFailsTheEmit() {
+    HypervisorEventBus bus = new HypervisorEventBus();
+    Subscription s = bus.subscribeAcknowledged(null, e -> null);
+
+    assertThatThrownBy(() -> bus.emit(event("n")))
+        .isExactlyInstanceOf(EventNotAcknowledgedException.class)
+        .hasMessageEndingWith(": the handler returned no acknowledgement")
+        .hasCauseExactlyInstanceOf(IllegalStateException.class);
+    assertThat(s.failures()).isEqualTo(1);
+  }
+
+  @Test
+  void redeliveryReachesOnlyTheAcknowledgedSubscribersAndAppendsNothing() {
+    HypervisorEventBus bus = new HypervisorEventBus();
+    FlakySink typed = new FlakySink();
+    FlakySink wildcard = new FlakySink();
+    wildcard.down = false;
+    List<String> plain = new ArrayList<>();
+    bus.subscribeAcknowledged(EventType.SESSION_CREATED, typed);
+    bus.subscribeAcknowledged(null, wildcard);
+    bus.subscribe(EventType.SESSION_CREATED, e -> plain.add(e.eventId()));
+    bus.subscribeAll(e -> plain.add("all:" + e.eventId()));
+    HypervisorEvent event = event("r");
+    assertThatThrownBy(() -> bus.emit(event)).isInstanceOf(EventNotAcknowledgedException.class);
+
+    typed.down = false;
+    bus.redeliverAcknowledged(event);
+
+    assertThat(typed.received).containsExactly("r", "r");
+    assertThat(wildcard.received).containsExactly("r", "r");
+    assertThat(plain).containsExactly("r", "all:r");
+    assertThat(bus.eventCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aRedeliveryThatFailsAgainThrowsAndLeavesNothingPending() {
+    HypervisorEventBus bus = new HypervisorEventBus();
+    FlakySink sink = new FlakySink();
+    bus.subscribeAcknowledged(null, sink);
+    HypervisorEvent event = event("r");
+    assertThatThrownBy(() -> bus.emit(event)).isInstanceOf(EventNotAcknowledgedException.class);
+
+    assertThatThrownBy(() -> bus.redeliverAcknowledged(event))
+        .isExactlyInstanceOf(EventNotAcknowledgedException.class)
+        .hasMessage("event r was delivered but not acknowledged by flaky-sink: disk full");
+
+    sink.down = false;
+    bus.emit(event("next"));
+    assertThat(sink.received).containsExactly("r", "r", "next");
+  }
+
+  @Test
+  void aRedeliveryReleasesTheDeliveryLockForEmittersOnOtherThreads() throws Exception {
+    HypervisorEventBus bus = new HypervisorEventBus();
+    FlakySink sink = new FlakySink();
+    sink.down = false;
+    bus.subscribeAcknowledged(null, sink);
+    HypervisorEvent event = event("r");
+    bus.emit(event);
+    bus.redeliverAcknowledged(event);
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    try {
+      other.submit(() -> bus.emit(event("other"))).get(30, TimeUnit.SECONDS);
+    } finally {
+      other.shutdownNow();
+    }
+
+    assertThat(bus.eventCount()).isEqualTo(2);
   }
 
   @Test

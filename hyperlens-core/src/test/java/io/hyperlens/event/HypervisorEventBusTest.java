@@ -360,6 +360,158 @@ class HypervisorEventBusTest {
   }
 
   @Test
+  void everyEntryPointRejectsANullArgumentNamingIt() {
+    assertThatThrownBy(() -> bus.subscribeAll(null))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("handler must not be null");
+    assertThatThrownBy(() -> bus.queryByType(null))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("type must not be null");
+    assertThatThrownBy(() -> bus.queryByAgent(null))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("agentDid must not be null");
+    assertThatThrownBy(() -> bus.query(null))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("query must not be null");
+    assertThatThrownBy(() -> bus.redeliverAcknowledged(null))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("event must not be null");
+    assertThatThrownBy(() -> HypervisorEventBus.builder().clock(null))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("clock must not be null");
+  }
+
+  @Test
+  void theBusStampsAndResolvesNowWithItsClock() {
+    assertThat(bus.clock()).isSameAs(clock);
+    assertThat(bus.eventBuilder(EventType.VFS_WRITE).build().timestamp())
+        .isEqualTo(Instant.parse("2025-01-15T10:30:00Z"));
+  }
+
+  @Test
+  void aTypeOfNullSubscribesToEveryEventAndCanBeClosed() {
+    List<String> seen = new ArrayList<>();
+    Subscription all = bus.subscribe(null, e -> seen.add(e.eventType().value()));
+    assertThat(all.isActive()).isTrue();
+
+    bus.emit(event(EventType.VFS_WRITE, "s1", "a"));
+    bus.emit(event(EventType.RING_ASSIGNED, "s1", "a"));
+    all.close();
+    bus.emit(event(EventType.VFS_WRITE, "s1", "a"));
+
+    assertThat(seen).containsExactly("vfs.write", "ring.assigned");
+    assertThat(all.isActive()).isFalse();
+  }
+
+  @Test
+  void aSubscriptionShowsItsHandler() {
+    java.util.function.Consumer<HypervisorEvent> handler =
+        new java.util.function.Consumer<>() {
+          @Override
+          public void accept(HypervisorEvent event) {}
+
+          @Override
+          public String toString() {
+            return "audit-forwarder";
+          }
+        };
+    AcknowledgedHandler durable =
+        new AcknowledgedHandler() {
+          @Override
+          public java.util.concurrent.CompletionStage<?> accept(HypervisorEvent event) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+          }
+
+          @Override
+          public String toString() {
+            return "durable-sink";
+          }
+        };
+
+    assertThat(bus.subscribe(EventType.VFS_WRITE, handler)).hasToString("audit-forwarder");
+    assertThat(bus.subscribeAcknowledged(null, durable)).hasToString("durable-sink");
+  }
+
+  @Test
+  void aSubscriptionClosedDuringADeliveryMissesThatEventAlready() {
+    List<String> seen = new ArrayList<>();
+    Subscription[] second = new Subscription[1];
+    bus.subscribe(EventType.VFS_WRITE, e -> second[0].close());
+    second[0] = bus.subscribe(EventType.VFS_WRITE, e -> seen.add(e.eventId()));
+
+    bus.emit(event(EventType.VFS_WRITE, "s1", "a"));
+
+    assertThat(seen).isEmpty();
+    assertThat(second[0].isActive()).isFalse();
+  }
+
+  @Test
+  void anOutOfMemoryErrorInAHandlerPropagatesAndLeavesNothingToDeliverLater() {
+    OutOfMemoryError oom = new OutOfMemoryError("simulated");
+    List<String> seen = new ArrayList<>();
+    bus.subscribe(
+        EventType.RING_BREACH_DETECTED,
+        e -> bus.emit(bus.eventBuilder(EventType.RING_DEMOTED).eventId("queued").build()));
+    bus.subscribe(
+        EventType.RING_BREACH_DETECTED,
+        e -> {
+          throw oom;
+        });
+    bus.subscribeAll(e -> seen.add(e.eventId()));
+
+    assertThatThrownBy(
+            () ->
+                bus.emit(bus.eventBuilder(EventType.RING_BREACH_DETECTED).eventId("fatal").build()))
+        .isSameAs(oom);
+    bus.emit(bus.eventBuilder(EventType.VFS_WRITE).eventId("next").build());
+
+    assertThat(seen).containsExactly("next");
+    assertThat(bus.allEvents())
+        .extracting(HypervisorEvent::eventId)
+        .containsExactly("fatal", "queued", "next");
+    assertThat(bus.failedDeliveries()).isZero();
+  }
+
+  @Test
+  void aTimeRangeWithAnEndLeavesOutWhatCameAfterIt() {
+    Instant start = clock.instant();
+    for (int i = 0; i < 3; i++) {
+      bus.emit(bus.eventBuilder(EventType.VFS_WRITE).payload(Map.of("i", i)).build());
+      clock.advance(Duration.ofSeconds(1));
+    }
+
+    assertThat(bus.queryByTimeRange(start, start.plusSeconds(1)))
+        .extracting(e -> e.payload().get("i"))
+        .containsExactly(0, 1);
+    assertThat(bus.queryByTimeRange(start.plusSeconds(1)))
+        .extracting(e -> e.payload().get("i"))
+        .containsExactly(1, 2);
+  }
+
+  @Test
+  void readingTheBusReleasesItsLockForEmittersOnOtherThreads() throws Exception {
+    bus.emit(event(EventType.VFS_WRITE, "s1", "a"));
+    java.util.concurrent.ExecutorService other =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      bus.allEvents();
+      bus.queryBySession("s1");
+      bus.eventCount();
+      bus.typeCounts();
+      bus.emittedCount();
+      bus.evictedCount();
+
+      other
+          .submit(() -> bus.emit(event(EventType.VFS_WRITE, "s1", "a")))
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+      assertThat(bus.eventCount()).isEqualTo(2);
+    } finally {
+      other.shutdownNow();
+    }
+  }
+
+  @Test
   void evictionKeepsEveryIndexConsistentWithTheLog() {
     HypervisorEventBus small = HypervisorEventBus.builder().maxEvents(50).clock(clock).build();
     EventType[] types = {EventType.VFS_WRITE, EventType.RING_ASSIGNED, EventType.SAGA_CREATED};

@@ -219,4 +219,84 @@ class HypervisorEventTest {
     assertThat(builder.build()).isEqualTo(builder.build()).hasSameHashCodeAs(builder.build());
     assertThat(builder.build()).isNotEqualTo(builder.eventId("e2").build());
   }
+
+  @Test
+  void nullClearsAnOptionalFieldAndTheLongestIdIsAccepted() {
+    String longest = "p".repeat(HypervisorEvent.MAX_ID_LENGTH);
+    HypervisorEventBuilder builder =
+        HypervisorEvent.builder(EventType.VFS_WRITE)
+            .sessionId("s1")
+            .agentDid("did:mesh:a")
+            .causalTraceId(CausalTraceId.root())
+            .parentEventId(longest);
+    HypervisorEvent full = builder.build();
+
+    assertThat(full.parentEventId()).contains(longest);
+    assertThat(full.causalTraceId()).isPresent();
+    HypervisorEvent cleared =
+        builder
+            .sessionId(null)
+            .agentDid(null)
+            .causalTraceId((CausalTraceId) null)
+            .parentEventId(null)
+            .build();
+    assertThat(cleared.sessionId()).isEmpty();
+    assertThat(cleared.agentDid()).isEmpty();
+    assertThat(cleared.causalTraceId()).isEmpty();
+    assertThat(cleared.parentEventId()).isEmpty();
+    assertThat(builder.causalTraceId("kept-as-given").build().causalTraceId())
+        .contains("kept-as-given");
+  }
+
+  @Test
+  void anEventIsNeverEqualToSomethingElse() {
+    HypervisorEvent event =
+        HypervisorEvent.builder(EventType.VFS_WRITE).eventId("e1").timestamp(SEED_TIME).build();
+
+    assertThat(event).isNotEqualTo("e1").isNotEqualTo(null);
+    assertThat(event).hasToString("HypervisorEvent" + event.toMap());
+  }
+
+  @Test
+  void aBuilderRejectsANullClock() {
+    assertThatThrownBy(() -> HypervisorEvent.builder(EventType.VFS_WRITE).clock(null))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("clock must not be null");
+  }
+
+  @Test
+  void epochMicrosSaturateAtTheLongRange() {
+    long lastSecond = Long.MAX_VALUE / 1_000_000L - 1;
+    long firstSecond = Long.MIN_VALUE / 1_000_000L + 1;
+
+    assertThat(HypervisorEvent.toEpochMicros(Instant.ofEpochSecond(lastSecond, 999_999_999)))
+        .isEqualTo(lastSecond * 1_000_000L + 999_999);
+    assertThat(HypervisorEvent.toEpochMicros(Instant.ofEpochSecond(lastSecond + 1)))
+        .isEqualTo(Long.MAX_VALUE);
+    assertThat(HypervisorEvent.toEpochMicros(Instant.ofEpochSecond(firstSecond)))
+        .isEqualTo(firstSecond * 1_000_000L);
+    assertThat(HypervisorEvent.toEpochMicros(Instant.ofEpochSecond(firstSecond - 1)))
+        .isEqualTo(Long.MIN_VALUE);
+  }
+
+  @Test
+  void aQueryDescribesItsCriteria() {
+    Instant start = Instant.parse("2025-01-15T10:00:00Z");
+
+    assertThat(
+            EventQuery.builder()
+                .eventType(EventType.RING_ASSIGNED)
+                .sessionId("s1")
+                .agentDid("did:mesh:a")
+                .timeRange(start, null)
+                .limit(5)
+                .build())
+        .hasToString(
+            "EventQuery{eventType=ring.assigned, sessionId=s1, agentDid=did:mesh:a,"
+                + " start=2025-01-15T10:00:00Z, end=null, limit=5}");
+    assertThat(EventQuery.all())
+        .hasToString(
+            "EventQuery{eventType=null, sessionId=null, agentDid=null, start=null, end=null,"
+                + " limit=0}");
+  }
 }

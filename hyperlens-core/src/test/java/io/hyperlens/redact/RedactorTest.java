@@ -128,4 +128,74 @@ class RedactorTest {
     // a leading + marks a phone number, never a card
     assertThat(redactor.redact("tel +5018 7777 7778")).isEqualTo("tel +5018 7777 7778");
   }
+
+  @Test
+  void twelveDigitsAnywhereInTheTextOpenTheCardGate() {
+    // exactly 12 digits, with a 0 and a 9: the fewest a card has (Maestro)
+    assertThat(redactor.redact("card 509012345773 ok")).isEqualTo("card [REDACTED:credit_card] ok");
+    assertThat(redactor.redact("501877777778")).isEqualTo("[REDACTED:credit_card]");
+  }
+
+  @Test
+  void aNumberWithoutANetworkPrefixIsNoCardEvenIfAPrefixFollows() {
+    assertThat(redactor.redact("id 04111111111111111")).isEqualTo("id 04111111111111111");
+    assertThat(redactor.redact("id 94111111111111111")).isEqualTo("id 94111111111111111");
+  }
+
+  @Test
+  void aRunAfterAPlusOrADashIsAPhoneNumberOrAnIdentifierTail() {
+    assertThat(redactor.redact("room 1, call +5018 7777 7778"))
+        .isEqualTo("room 1, call +5018 7777 7778");
+    assertThat(redactor.redact("ref ab-4111111111111111")).isEqualTo("ref ab-4111111111111111");
+    assertThat(redactor.redact("ref ab+4111111111111111")).isEqualTo("ref ab+4111111111111111");
+    assertThat(redactor.redact("ref ab 4111111111111111"))
+        .isEqualTo("ref ab [REDACTED:credit_card]");
+  }
+
+  @Test
+  void twoSeparatorsEndAChainOfGroups() {
+    // "4111" and "1111 1111 1111" are two chains, neither of them a card
+    assertThat(redactor.redact("n 4111  1111 1111 1111")).isEqualTo("n 4111  1111 1111 1111");
+    // a 12-digit chain after a double space is a card of its own (Maestro)
+    assertThat(redactor.redact("n 1234  5018 7777 7778"))
+        .isEqualTo("n 1234  [REDACTED:credit_card]");
+  }
+
+  @Test
+  void theCardIsTheLongestRunOfWholeGroupsFromTheLeft() {
+    // a lone first group can be the card
+    assertThat(redactor.redact("card 4111111111111111 12 29"))
+        .isEqualTo("card [REDACTED:credit_card] 12 29");
+    // 13 digits is the shortest card inside a longer run
+    assertThat(redactor.redact("card 4777777777771 12 29"))
+        .isEqualTo("card [REDACTED:credit_card] 12 29");
+    // a group starting with 9 after a separator is still part of the card
+    assertThat(redactor.redact("card 4929 9999 9999 9991"))
+        .isEqualTo("card [REDACTED:credit_card]");
+  }
+
+  @Test
+  void anythingButDigitsSpacesAndDashesIsNoCardNumber() {
+    assertThat(Redactor.isCardNumber("4111 1111-1111 1111")).isTrue();
+    assertThat(Redactor.isCardNumber("4111.1111.1111.1111")).isFalse();
+    // Luhn-valid if the odd character were read as a digit: 39 - '0' = -9 and ';' - '0' = 11
+    assertThat(Redactor.isCardNumber("411111111111111'")).isFalse();
+    assertThat(Redactor.isCardNumber("411111111111111;")).isFalse();
+  }
+
+  @Test
+  void anAtSignAtTheStartStillOpensTheUrlCredentialsGate() {
+    assertThat(redactor.redact("@ops see https://admin:pw1@host/x"))
+        .isEqualTo("@ops see https://[REDACTED:url_credentials]@host/x");
+  }
+
+  @Test
+  void aFortyCharacterAwsSecretKeyIsFoundWithASlashOrAPlusAnywhere() {
+    String withSlash = "/wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY1";
+    String withPlus = "+wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY1";
+
+    assertThat(redactor.redact(withSlash)).isEqualTo("[REDACTED:aws_secret_key]");
+    assertThat(redactor.redact(withPlus)).isEqualTo("[REDACTED:aws_secret_key]");
+    assertThat(redactor.redact(withSlash.substring(1))).isEqualTo(withSlash.substring(1));
+  }
 }

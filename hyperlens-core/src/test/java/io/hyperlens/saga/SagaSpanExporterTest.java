@@ -18,6 +18,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class SagaSpanExporterTest {
@@ -358,6 +361,314 @@ class SagaSpanExporterTest {
     assertThat(span.name()).isEqualTo("saga.step.validate");
     assertThat(span.durationSeconds()).isEqualTo(2.0);
     assertThat(exporter.openSpans()).isEqualTo(1);
+  }
+
+  @Test
+  void aCommitCarryingOnlyAnActionNeverClosesAnotherSagasStep() {
+    emit(EventType.SAGA_STEP_STARTED, step("validate-config", "validate"));
+    clock.advance(Duration.ofSeconds(2));
+    emit(EventType.SAGA_STEP_COMMITTED, Map.of("saga_id", "other-saga", "step_action", "validate"));
+    clock.advance(Duration.ofSeconds(3));
+    emit(EventType.SAGA_STEP_COMMITTED, Map.of("saga_id", "deploy-v2", "step_action", "validate"));
+
+    List<SagaSpanRecord> spans = exporter.completedSpans();
+    assertThat(spans)
+        .extracting(SagaSpanRecord::sagaId, SagaSpanRecord::name, SagaSpanRecord::duration)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("other-saga", "saga.step.validate", Duration.ZERO),
+            org.assertj.core.groups.Tuple.tuple(
+                "deploy-v2", "saga.step.validate", Duration.ofSeconds(5)));
+    assertThat(spans.get(0).stepId()).isNull();
+    assertThat(spans.get(1).stepId()).isNull();
+  }
+
+  @Test
+  void aCommitCarryingOnlyAnActionNeverClosesAStepWithAnotherAction() {
+    emit(EventType.SAGA_STEP_STARTED, step("validate-config", "validate"));
+    clock.advance(Duration.ofSeconds(2));
+    emit(EventType.SAGA_STEP_COMMITTED, Map.of("saga_id", "deploy-v2", "step_action", "deploy"));
+    clock.advance(Duration.ofSeconds(1));
+    emit(EventType.SAGA_STEP_COMMITTED, step("validate-config", "validate"));
+
+    assertThat(exporter.completedSpans())
+        .extracting(SagaSpanRecord::name, SagaSpanRecord::duration)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("saga.step.deploy", Duration.ZERO),
+            org.assertj.core.groups.Tuple.tuple("saga.step.validate", Duration.ofSeconds(3)));
+  }
+
+  @Test
+  void aCommitCarryingOnlyAnActionClosesTheOldestOpenStepWithThatAction() {
+    emit(EventType.SAGA_STEP_STARTED, step("shard-1", "index"));
+    clock.advance(Duration.ofSeconds(1));
+    emit(EventType.SAGA_STEP_STARTED, step("shard-2", "index"));
+    clock.advance(Duration.ofSeconds(1));
+    emit(EventType.SAGA_STEP_FAILED, Map.of("saga_id", "deploy-v2", "step_action", "index"));
+
+    SagaSpanRecord closed = exporter.completedSpans().get(0);
+    assertThat(closed.status()).isEqualTo("error");
+    assertThat(closed.duration()).isEqualTo(Duration.ofSeconds(2));
+    clock.advance(Duration.ofSeconds(1));
+    emit(EventType.SAGA_STEP_COMMITTED, step("shard-2", "index"));
+    assertThat(exporter.completedSpans().get(1).duration()).isEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void aCommitOfAnUnknownStepWithoutAnActionClosesNoOtherStep() {
+    emit(EventType.SAGA_STEP_STARTED, Map.of("saga_id", "deploy-v2", "step_id", "a"));
+    clock.advance(Duration.ofSeconds(2));
+    emit(EventType.SAGA_STEP_COMMITTED, Map.of("saga_id", "deploy-v2", "step_id", "b"));
+    clock.advance(Duration.ofSeconds(1));
+    emit(EventType.SAGA_STEP_COMMITTED, Map.of("saga_id", "deploy-v2", "step_id", "a"));
+
+    assertThat(exporter.completedSpans())
+        .extracting(SagaSpanRecord::stepId, SagaSpanRecord::name, SagaSpanRecord::duration)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("b", "saga.step.unknown", Duration.ZERO),
+            org.assertj.core.groups.Tuple.tuple("a", "saga.step.unknown", Duration.ofSeconds(3)));
+  }
+
+  @Test
+  void twoStepsOpenAtOnceInOneSagaEachCloseTheirOwnSpan() {
+    emitAsOrchestrator(EventType.SAGA_CREATED, Map.of("saga_id", "deploy-v2"));
+    emitAsOrchestrator(EventType.SAGA_STEP_STARTED, step("fetch-docs", "fetch"));
+    clock.advance(Duration.ofSeconds(1));
+    bus.emit(
+        event(EventType.SAGA_STEP_STARTED, step("build-image", "build"))
+            .sessionId("s2")
+            .agentDid("did:mesh:builder")
+            .build());
+    clock.advance(Duration.ofSeconds(4));
+    Map<String, Object> failed = step("fetch-docs", "fetch");
+    failed.put("error", "404");
+    emit(EventType.SAGA_STEP_FAILED, failed);
+    clock.advance(Duration.ofSeconds(2));
+    emit(EventType.SAGA_STEP_COMMITTED, step("build-image", "build"));
+
+    List<SagaSpanRecord> spans = exporter.completedSpans();
+    assertThat(spans)
+        .extracting(
+            SagaSpanRecord::stepId,
+            SagaSpanRecord::name,
+            SagaSpanRecord::status,
+            SagaSpanRecord::duration)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                "fetch-docs", "saga.step.fetch", "error", Duration.ofSeconds(5)),
+            org.assertj.core.groups.Tuple.tuple(
+                "build-image", "saga.step.build", "ok", Duration.ofSeconds(6)));
+    assertThat(spans.get(0).attributes())
+        .containsEntry("agent.did", ORCHESTRATOR)
+        .containsEntry("session.id", "s1")
+        .containsEntry("agent.saga.error", "404");
+    assertThat(spans.get(1).attributes())
+        .containsEntry("agent.did", "did:mesh:builder")
+        .containsEntry("session.id", "s2");
+    assertThat(spans.get(0).parentSpanId()).isEqualTo(spans.get(1).parentSpanId()).isNotNull();
+    assertThat(exporter.openSpans()).isEqualTo(1);
+  }
+
+  @Test
+  void aCloseStampedBeforeItsStartIsClampedToAZeroLengthSpan() {
+    Instant start = clock.instant();
+    bus.emit(
+        event(EventType.SAGA_STEP_STARTED, step("validate-config", "validate"))
+            .timestamp(start)
+            .build());
+    bus.emit(
+        event(EventType.SAGA_STEP_COMMITTED, step("validate-config", "validate"))
+            .timestamp(start.minusSeconds(3))
+            .build());
+
+    SagaSpanRecord span = exporter.completedSpans().get(0);
+    assertThat(span.start()).isEqualTo(start);
+    assertThat(span.end()).isEqualTo(start);
+    assertThat(span.duration()).isZero();
+  }
+
+  @Test
+  void theClosingEventsAgentAndSessionWinOverTheOpeningOnes() {
+    emitAsOrchestrator(EventType.SAGA_STEP_STARTED, step("build-image", "build"));
+    bus.emit(
+        event(EventType.SAGA_STEP_COMMITTED, step("build-image", "build"))
+            .sessionId("s9")
+            .agentDid("did:mesh:builder")
+            .build());
+
+    assertThat(exporter.completedSpans().get(0).attributes())
+        .containsEntry("agent.did", "did:mesh:builder")
+        .containsEntry("session.id", "s9");
+  }
+
+  @Test
+  void stepsFanoutsAndSagasExpireTogetherAndAreAllCounted() {
+    SagaSpanExporter expiring =
+        SagaSpanExporter.builder(bus).openSpanTimeout(Duration.ofMinutes(10)).build();
+    emit(EventType.SAGA_STEP_STARTED, step("stuck", "wait"));
+    emit(EventType.SAGA_FANOUT_STARTED, Map.of("saga_id", "deploy-v2", "fanout_id", "f1"));
+    assertThat(expiring.openSpans()).isEqualTo(3);
+
+    clock.advance(Duration.ofMinutes(11));
+
+    assertThat(expiring.openSpans()).isZero();
+    assertThat(expiring.expiredSpans()).isEqualTo(3);
+  }
+
+  @Test
+  void everyOpenStepFanoutAndSagaEvictedOverTheBoundIsCounted() {
+    SagaSpanExporter bounded = SagaSpanExporter.builder(bus).maxOpenSpans(1).build();
+    emit(EventType.SAGA_STEP_STARTED, Map.of("saga_id", "a", "step_id", "a1"));
+    emit(EventType.SAGA_STEP_STARTED, Map.of("saga_id", "b", "step_id", "b1"));
+    assertThat(bounded.expiredSpans()).as("step a1 and saga a").isEqualTo(2);
+
+    emit(EventType.SAGA_FANOUT_STARTED, Map.of("saga_id", "b", "fanout_id", "f1"));
+    emit(EventType.SAGA_FANOUT_STARTED, Map.of("saga_id", "b", "fanout_id", "f2"));
+
+    assertThat(bounded.expiredSpans()).as("and fan-out f1").isEqualTo(3);
+    assertThat(bounded.openSpans()).isEqualTo(3);
+  }
+
+  @Test
+  void aSagaFinishingWithoutHavingOpenedEvictsNoOpenSaga() {
+    SagaSpanExporter bounded = SagaSpanExporter.builder(bus).maxOpenSpans(1).build();
+    emit(EventType.SAGA_CREATED, Map.of("saga_id", "live"));
+
+    emit(EventType.SAGA_COMPLETED, Map.of("saga_id", "never-opened"));
+    emit(EventType.SAGA_ESCALATED, Map.of("saga_id", "never-opened-either"));
+
+    assertThat(bounded.expiredSpans()).isZero();
+    assertThat(bounded.openSpans()).isEqualTo(1);
+  }
+
+  @Test
+  void finishedSagasAreRememberedUpToTheOpenSpanBound() {
+    SagaSpanExporter bounded = SagaSpanExporter.builder(bus).maxOpenSpans(2).build();
+    for (String saga : List.of("a", "b")) {
+      emit(EventType.SAGA_CREATED, Map.of("saga_id", saga));
+      emit(EventType.SAGA_COMPLETED, Map.of("saga_id", saga));
+    }
+    emit(EventType.SAGA_CHECKPOINT_SAVED, Map.of("saga_id", "a", "step_id", "late"));
+    assertThat(bounded.openSpans()).as("a is remembered as finished").isZero();
+
+    emit(EventType.SAGA_COMPLETED, Map.of("saga_id", "c"));
+    emit(EventType.SAGA_CHECKPOINT_SAVED, Map.of("saga_id", "a", "step_id", "later"));
+
+    assertThat(bounded.openSpans()).as("a was forgotten to remember c").isEqualTo(1);
+  }
+
+  @Test
+  void withoutASinkNothingIsCountedAsASinkFailure() {
+    seedStep();
+
+    assertThat(exporter.completedSpans()).hasSize(1);
+    assertThat(exporter.sinkFailures()).isZero();
+  }
+
+  @Test
+  void aSinkThatOverflowsItsStackIsCountedLikeAnyFailure() {
+    exporter.attachSink(
+        (name, start, end, attributes, status) -> {
+          throw new StackOverflowError("sink recursed");
+        });
+
+    seedStep();
+
+    assertThat(exporter.sinkFailures()).isEqualTo(1);
+    assertThat(exporter.completedSpans()).hasSize(1);
+  }
+
+  @Test
+  void aSinkRunningOutOfMemoryIsNotSwallowed() {
+    OutOfMemoryError oom = new OutOfMemoryError("simulated");
+    exporter.attachSink(
+        (name, start, end, attributes, status) -> {
+          throw oom;
+        });
+
+    assertThatThrownBy(() -> emit(EventType.SAGA_CHECKPOINT_SAVED, step("c", "save")))
+        .isSameAs(oom);
+    assertThat(exporter.sinkFailures()).isZero();
+  }
+
+  @Test
+  void resetAlsoForgetsFanoutsFinishedSagasAndEveryCounter() {
+    SagaSpanExporter small =
+        SagaSpanExporter.builder(bus)
+            .maxSpans(1)
+            .openSpanTimeout(Duration.ofMinutes(1))
+            .sink(
+                (name, start, end, attributes, status) -> {
+                  throw new IllegalStateException("down");
+                })
+            .build();
+    emit(EventType.SAGA_STEP_STARTED, step("expires", "wait"));
+    clock.advance(Duration.ofMinutes(2));
+    emit(EventType.SAGA_CREATED, Map.of("saga_id", "done"));
+    emit(EventType.SAGA_COMPLETED, Map.of("saga_id", "done"));
+    emit(EventType.SAGA_CHECKPOINT_SAVED, Map.of("saga_id", "done", "step_id", "c"));
+    emit(EventType.SAGA_FANOUT_STARTED, Map.of("saga_id", "done", "fanout_id", "f1"));
+    assertThat(small.droppedSpans()).isEqualTo(1);
+    assertThat(small.expiredSpans()).isEqualTo(2);
+    assertThat(small.sinkFailures()).isEqualTo(2);
+    assertThat(small.openSpans()).isEqualTo(1);
+
+    small.reset();
+
+    assertThat(small.openSpans()).isZero();
+    assertThat(small.droppedSpans()).isZero();
+    assertThat(small.expiredSpans()).isZero();
+    assertThat(small.sinkFailures()).isZero();
+    emit(EventType.SAGA_CHECKPOINT_SAVED, Map.of("saga_id", "done", "step_id", "after-reset"));
+    assertThat(small.openSpans()).as("done is no longer known as finished").isEqualTo(1);
+  }
+
+  @Test
+  void readingTheExporterReleasesItsLockForEmittersOnOtherThreads() throws Exception {
+    seedStep();
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    try {
+      exporter.completedSpans();
+      exporter.eventsProcessed();
+      exporter.droppedSpans();
+      exporter.expiredSpans();
+      exporter.openSpans();
+      exporter.reset();
+
+      other
+          .submit(() -> emit(EventType.SAGA_CHECKPOINT_SAVED, step("c", "save")))
+          .get(30, TimeUnit.SECONDS);
+
+      assertThat(exporter.eventsProcessed()).isEqualTo(1);
+    } finally {
+      other.shutdownNow();
+    }
+  }
+
+  @Test
+  void theBuilderAcceptsBoundsOfOneAndRejectsANullClock() {
+    SagaSpanExporter tiny = SagaSpanExporter.builder(bus).maxSpans(1).maxOpenSpans(1).build();
+    emit(EventType.SAGA_CHECKPOINT_SAVED, Map.of("saga_id", "s", "step_id", "c1"));
+    emit(EventType.SAGA_CHECKPOINT_SAVED, Map.of("saga_id", "s", "step_id", "c2"));
+
+    assertThat(tiny.completedSpans())
+        .extracting(SagaSpanRecord::name)
+        .containsExactly("saga.checkpoint.c2");
+    assertThat(tiny.openSpans()).isEqualTo(1);
+    assertThatThrownBy(() -> SagaSpanExporter.builder(bus).clock(null))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("clock must not be null");
+  }
+
+  @Test
+  void readingTheExpiredCountFirstExpiresWhatHasTimedOut() {
+    SagaSpanExporter expiring =
+        SagaSpanExporter.builder(bus).openSpanTimeout(Duration.ofMinutes(1)).build();
+    emit(EventType.SAGA_STEP_STARTED, step("stuck", "wait"));
+
+    clock.advance(Duration.ofMinutes(2));
+
+    assertThat(expiring.expiredSpans()).isEqualTo(2);
+    assertThat(expiring.openSpans()).isZero();
   }
 
   @Test

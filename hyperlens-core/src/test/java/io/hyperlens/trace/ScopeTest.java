@@ -3,6 +3,8 @@ package io.hyperlens.trace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hyperlens.logging.RecordingLoggerFinder;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +28,23 @@ class ScopeTest {
         assertThat(Context.current().span()).contains(inner);
       }
       assertThat(Context.current().span()).contains(outer);
+    }
+    assertThat(Context.current()).isSameAs(Context.root());
+  }
+
+  @Test
+  void deeplyNestedScopesUnwindOneByOne() {
+    List<Span> spans = new ArrayList<>();
+    List<Scope> scopes = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      Span span = tracer.startSpan("level-" + i);
+      spans.add(span);
+      scopes.add(span.makeCurrent());
+    }
+
+    for (int i = 19; i >= 0; i--) {
+      assertThat(Context.current().span()).contains(spans.get(i));
+      scopes.get(i).close();
     }
     assertThat(Context.current()).isSameAs(Context.root());
   }

@@ -37,16 +37,14 @@ class SpanStatusTest {
   }
 
   @Test
-  void theEndTimeComesFromTheSystemClockAfterTheStart() throws Exception {
+  void theEndTimeComesFromTheSystemClockAfterTheStart() {
     long before = System.currentTimeMillis();
     Span span = tracer.startSpan("timed");
-    Thread.sleep(5);
     tracer.finishSpan(span);
     long after = System.currentTimeMillis();
     SpanData data = span.finishedData().orElseThrow();
-    assertThat(data.endEpochNanos()).isGreaterThan(data.startEpochNanos());
+    assertThat(data.endEpochNanos()).isGreaterThanOrEqualTo(data.startEpochNanos());
     assertThat(data.startEpochNanos() / 1_000_000).isBetween(before - 1, after + 1);
     assertThat(data.endEpochNanos() / 1_000_000).isBetween(before, after + 1);
-    assertThat(data.endEpochNanos() - data.startEpochNanos()).isGreaterThanOrEqualTo(4_000_000L);
   }
 }
