@@ -177,6 +177,53 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
         connection -> insert(connection, rows, dialect::insertEvents));
   }
 
+  /**
+   * Appends several batches in one transaction (a group commit: one fsync for all of them) and
+   * returns how many events of each were new. Batches are applied in order, so an event repeated in
+   * a later batch counts as a duplicate there. All are stored or none; input is checked first, as
+   * {@link #append} checks it, and one bad event fails the whole call.
+   *
+   * @throws IllegalArgumentException naming the batch and event when one is invalid
+   */
+  public int[] appendBatches(List<List<HypervisorEvent>> batches) {
+    if (batches == null) {
+      throw new IllegalArgumentException("batches must not be null");
+    }
+    List<List<Object[]>> rows = new ArrayList<>(batches.size());
+    int total = 0;
+    for (int b = 0; b < batches.size(); b++) {
+      List<HypervisorEvent> batch = batches.get(b);
+      if (batch == null) {
+        throw new IllegalArgumentException("batches[" + b + "] must not be null");
+      }
+      List<Object[]> batchRows = new ArrayList<>(batch.size());
+      for (int i = 0; i < batch.size(); i++) {
+        try {
+          batchRows.add(eventRow(i, batch.get(i)));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("batch " + b + ": " + e.getMessage(), e);
+        }
+      }
+      total += batchRows.size();
+      rows.add(batchRows);
+    }
+    int[] inserted = new int[batches.size()];
+    if (total == 0) {
+      return inserted;
+    }
+    connections.write(
+        "append " + batches.size() + " batches of " + total + " events",
+        connection -> {
+          for (int b = 0; b < rows.size(); b++) {
+            if (!rows.get(b).isEmpty()) {
+              inserted[b] = insert(connection, rows.get(b), dialect::insertEvents);
+            }
+          }
+          return null;
+        });
+    return inserted;
+  }
+
   private static Object[] eventRow(int index, HypervisorEvent event) {
     if (event == null) {
       throw new IllegalArgumentException("events[" + index + "] must not be null");

@@ -189,6 +189,28 @@ abstract class StoreContractTest {
   }
 
   @Test
+  void batchesCommittedTogetherCountTheirOwnNewEvents() {
+    List<HypervisorEvent> events = Events.generate(30, T0, 21);
+    store.append(events.subList(0, 5));
+    int[] inserted =
+        store.appendBatches(
+            List.of(
+                events.subList(0, 10), events.subList(10, 20), events.subList(15, 30), List.of()));
+    assertThat(inserted).containsExactly(5, 10, 10, 0);
+    assertThat(store.eventCount()).isEqualTo(30);
+    List<HypervisorEvent> bad =
+        List.of(
+            HypervisorEvent.builder(EventType.SESSION_JOINED)
+                .eventId("huge")
+                .payload(Map.of("text", "x".repeat(JdbcStore.MAX_PAYLOAD_CHARS + 1)))
+                .build());
+    assertThatThrownBy(() -> store.appendBatches(List.of(Events.generate(3, T0, 22), bad)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("batch 1");
+    assertThat(store.eventCount()).isEqualTo(30); // nothing of the refused group
+  }
+
+  @Test
   void everyQueryShapeAgreesWithTheBus() {
     List<HypervisorEvent> events = Events.generate(800, T0, 2);
     store.append(events);

@@ -9,7 +9,7 @@ import io.hyperlens.event.EventType;
 import io.hyperlens.event.HypervisorEvent;
 import io.hyperlens.event.HypervisorEventBuilder;
 import io.hyperlens.redact.Redactor;
-import io.hyperlens.spi.EventStore;
+import io.hyperlens.store.JdbcStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -59,7 +59,7 @@ public final class EventIngest {
    */
   public record Result(int accepted, int duplicates) {}
 
-  private final EventStore store;
+  private final GroupCommit commits;
   private final IngestLimits limits;
   private final Redactor redactor;
   private final Consumer<List<HypervisorEvent>> onStored;
@@ -73,11 +73,11 @@ public final class EventIngest {
    * @param onStored told of each batch once it is committed (the live stream, metrics)
    */
   public EventIngest(
-      EventStore store,
+      JdbcStore store,
       IngestLimits limits,
       boolean redact,
       Consumer<List<HypervisorEvent>> onStored) {
-    this.store = store;
+    this.commits = new GroupCommit(store, Math.max(limits.maxEventsPerBatch(), 10_000));
     this.limits = limits;
     this.redactor = redact ? Redactor.standard() : null;
     this.onStored = onStored;
@@ -130,7 +130,7 @@ public final class EventIngest {
     }
     int stored;
     try {
-      stored = store.append(events);
+      stored = commits.append(events);
     } catch (IllegalArgumentException e) {
       throw new IngestException(
           400, "invalid", "the store refused the batch: " + e.getMessage(), List.of());

@@ -1,0 +1,370 @@
+package io.hyperlens.bench.hub;
+
+import io.hyperlens.event.EventType;
+import io.hyperlens.event.HypervisorEvent;
+import io.hyperlens.store.JdbcStore;
+import io.hyperlens.store.PostgresStore;
+import io.hyperlens.store.SqliteStore;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The hub under load, beside its floor in the same run. For SQLite and PostgreSQL and 1, 8 and 64
+ * connections: {@code wrk} posting NDJSON batches of 100 events to {@code POST /v1/events} of a
+ * {@code hyperlens serve} child JVM (the CLI jar, as a user runs it), events/s with p50 and p99
+ * request latency; and the floor, the store's own synchronous {@code append} of the same batches
+ * from as many threads in this JVM. Then OTLP: the OpenTelemetry SDK's batch processor and
+ * OTLP/HTTP exporter against the hub, spans stored per second and the hub's heap.
+ *
+ * <pre>
+ * mvn -B -q -DskipTests package
+ * java -cp hyperlens-bench/target/benchmarks.jar io.hyperlens.bench.hub.HubLoad [seconds] [sqlite|postgresql]
+ * </pre>
+ *
+ * Needs {@code wrk} (Debian package) and {@code hyperlens-server/target/hyperlens.jar}.
+ */
+public final class HubLoad {
+  private static final int BATCH = 100;
+  private static final int[] CONNECTIONS = {1, 8, 64};
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private HubLoad() {}
+
+  public static void main(String[] args) throws Exception {
+    int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+    String only = args.length > 1 ? args[1] : "";
+    Path jar = Path.of("hyperlens-server", "target", "hyperlens.jar").toAbsolutePath();
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException(jar + " is missing: mvn -B -q -DskipTests package");
+    }
+    Path script = Files.createTempFile("post-events", ".lua");
+    try (InputStream in = HubLoad.class.getResourceAsStream("post-events.lua")) {
+      Files.write(script, in.readAllBytes());
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "%-11s %5s %14s %14s %7s %9s %9s%n",
+        "store",
+        "conns",
+        "floor ev/s",
+        "hub ev/s",
+        "ratio",
+        "p50 ms",
+        "p99 ms");
+    if ("sqlite".startsWith(only)) {
+      for (int connections : CONNECTIONS) {
+        Path floorDir = Files.createTempDirectory("hub-load-floor");
+        double floor = floor(() -> SqliteStore.open(floorDir), connections, seconds);
+        Path data = Files.createTempDirectory("hub-load");
+        row("SQLite", connections, floor, wrk(jar, script, data, null, connections, seconds));
+      }
+    }
+    if ("postgresql".startsWith(only)) {
+      try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
+        for (int connections : CONNECTIONS) {
+          String db = "load_" + connections;
+          execute(postgres, "CREATE DATABASE " + db);
+          String floorDb = "floor_" + connections;
+          execute(postgres, "CREATE DATABASE " + floorDb);
+          double floor =
+              floor(
+                  () ->
+                      PostgresStore.open(
+                          postgres.getDatabase("postgres", floorDb), Clock.systemUTC()),
+                  connections,
+                  seconds);
+          Path data = Files.createTempDirectory("hub-load");
+          row(
+              "PostgreSQL",
+              connections,
+              floor,
+              wrk(jar, script, data, postgres.getJdbcUrl("postgres", db), connections, seconds));
+        }
+      }
+    }
+    otlp(jar, seconds);
+  }
+
+  private static void execute(EmbeddedPostgres postgres, String sql) throws Exception {
+    try (var connection = postgres.getPostgresDatabase().getConnection();
+        var statement = connection.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+
+  private static void row(String store, int connections, double floor, double[] hub) {
+    System.out.printf(
+        Locale.ROOT,
+        "%-11s %5d %,14.0f %,14.0f %6.0f%% %9.2f %9.2f%n",
+        store,
+        connections,
+        floor,
+        hub[0],
+        100 * hub[0] / floor,
+        hub[1] / 1000,
+        hub[2] / 1000);
+  }
+
+  /** Events/s of {@code threads} threads appending batches of 100 to one store. */
+  private static double floor(Supplier<JdbcStore> open, int threads, int seconds) throws Exception {
+    try (JdbcStore store = open.get()) {
+      AtomicLong stored = new AtomicLong();
+      AtomicBoolean stop = new AtomicBoolean();
+      List<Thread> workers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        String run = "f" + t + "-";
+        Thread worker =
+            new Thread(
+                () -> {
+                  for (long b = 0; !stop.get(); b++) {
+                    stored.addAndGet(store.append(batch(run, b)));
+                  }
+                });
+        workers.add(worker);
+      }
+      long start = System.nanoTime();
+      workers.forEach(Thread::start);
+      Thread.sleep(seconds * 1000L);
+      stop.set(true);
+      for (Thread worker : workers) {
+        worker.join();
+      }
+      return stored.get() / ((System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  /** The events post-events.lua sends in request {@code b}: the same shape, parsed. */
+  private static List<HypervisorEvent> batch(String run, long b) {
+    List<HypervisorEvent> batch = new ArrayList<>(BATCH);
+    Instant at = Instant.parse("2026-12-06T10:00:00Z");
+    for (int i = 1; i <= BATCH; i++) {
+      batch.add(
+          HypervisorEvent.builder(EventType.SESSION_JOINED)
+              .eventId("w" + run + b + "-" + i)
+              .timestamp(at)
+              .sessionId("s" + (b % 1000))
+              .agentDid("did:mesh:a" + (i % 50))
+              .payload(Map.of("ring", 3, "reason", "load"))
+              .build());
+    }
+    return batch;
+  }
+
+  /** {events/s, p50 µs, p99 µs} of wrk against a fresh hub. */
+  private static double[] wrk(
+      Path jar, Path script, Path data, String db, int connections, int seconds) throws Exception {
+    int port = freePort();
+    Hub hub = Hub.start(jar, data, db, port);
+    try {
+      ProcessBuilder wrkBuilder =
+          new ProcessBuilder(
+                  "wrk",
+                  "-t" + Math.min(2, connections),
+                  "-c" + connections,
+                  "-d" + seconds + "s",
+                  "--latency",
+                  "-s",
+                  script.toString(),
+                  "http://127.0.0.1:" + port + "/v1/events")
+              .redirectErrorStream(true);
+      wrkBuilder.environment().put("HYPERLENS_KEY", hub.key);
+      Process wrk = wrkBuilder.start();
+      wrk.getOutputStream().close();
+      String output = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      wrk.waitFor();
+      Matcher m =
+          Pattern.compile(
+                  "RESULT requests=(\\d+) errors=(\\d+) seconds=([\\d.]+) p50_us=(\\d+) p99_us=(\\d+)")
+              .matcher(output);
+      if (!m.find()) {
+        throw new IllegalStateException("wrk said:\n" + output);
+      }
+      long ok = Long.parseLong(m.group(1)) - Long.parseLong(m.group(2));
+      double stored = hub.metric("hyperlens_hub_ingested_total\\{kind=\"events\"\\} ([\\d.E]+)");
+      if (Math.abs(stored - ok * BATCH) > BATCH * connections) {
+        throw new IllegalStateException(
+            "wrk saw " + ok + " answered requests but the hub stored " + stored + " events");
+      }
+      return new double[] {
+        ok * BATCH / Double.parseDouble(m.group(3)),
+        Double.parseDouble(m.group(4)),
+        Double.parseDouble(m.group(5))
+      };
+    } finally {
+      hub.stop();
+    }
+  }
+
+  /** The OTel SDK's batch processor and OTLP/HTTP exporter against a hub, for {@code seconds}. */
+  private static void otlp(Path jar, int seconds) throws Exception {
+    int port = freePort();
+    Hub hub = Hub.start(jar, Files.createTempDirectory("hub-load-otlp"), null, port);
+    try {
+      OtlpHttpSpanExporter exporter =
+          OtlpHttpSpanExporter.builder()
+              .setEndpoint("http://127.0.0.1:" + port + "/v1/traces")
+              .addHeader("Authorization", "Bearer " + hub.key)
+              .setCompression("gzip")
+              .build();
+      SdkTracerProvider provider =
+          SdkTracerProvider.builder()
+              .setResource(
+                  Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "load")))
+              .addSpanProcessor(
+                  BatchSpanProcessor.builder(exporter)
+                      .setMaxQueueSize(8192)
+                      .setMaxExportBatchSize(512)
+                      .build())
+              .build();
+      Tracer tracer = provider.get("hub-load");
+      long made = 0;
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+      long start = System.nanoTime();
+      while (System.nanoTime() < end) {
+        Span span = tracer.spanBuilder("tool.call").startSpan();
+        span.setAttribute("agent.did", "did:mesh:a" + (made % 50));
+        span.setAttribute("tool", "search");
+        span.end();
+        made++;
+        if (made % 512 == 0) {
+          Thread.sleep(1); // about what an agent fleet emits, not a spin
+        }
+      }
+      provider.forceFlush().join(30, TimeUnit.SECONDS);
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      provider.shutdown().join(30, TimeUnit.SECONDS);
+      double stored = hub.metric("hyperlens_hub_ingested_total\\{kind=\"spans\"\\} ([\\d.E]+)");
+      double heap = hub.metric("jvm_memory_used_bytes\\{area=\"heap\"\\} ([\\d.E]+)");
+      System.out.printf(
+          Locale.ROOT,
+          "%nOTLP/HTTP (SDK batch processor, gzip protobuf) into SQLite: %,d spans made, %,.0f"
+              + " stored (%,.0f spans/s over %.1f s), hub heap %,.0f MiB%n",
+          made,
+          stored,
+          stored / elapsed,
+          elapsed,
+          heap / (1 << 20));
+    } finally {
+      hub.stop();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** A {@code hyperlens serve} child JVM. */
+  private static final class Hub {
+    final Process process;
+    final int port;
+    final String key;
+
+    private Hub(Process process, int port, String key) {
+      this.process = process;
+      this.port = port;
+      this.key = key;
+    }
+
+    static Hub start(Path jar, Path data, String db, int port) throws Exception {
+      List<String> command =
+          new ArrayList<>(
+              List.of(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-Xms1g",
+                  "-Xmx1g",
+                  "-jar",
+                  jar.toString(),
+                  "serve",
+                  "--port",
+                  Integer.toString(port),
+                  "--data",
+                  data.toString()));
+      if (db != null) {
+        command.add("--db");
+        command.add(db);
+      }
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+      Process process = builder.start();
+      BufferedReader lines =
+          new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      String key = null;
+      String line;
+      while ((line = lines.readLine()) != null) {
+        if (line.trim().startsWith("hl_")) {
+          key = line.trim();
+        }
+        if (line.startsWith("Ctrl-C stops it.")) {
+          break;
+        }
+      }
+      if (key == null) {
+        process.destroyForcibly();
+        throw new IllegalStateException("the hub printed no admin key");
+      }
+      Thread drain =
+          new Thread(
+              () -> {
+                try {
+                  while (lines.readLine() != null) {
+                    // keep the pipe open
+                  }
+                } catch (IOException e) {
+                  // the hub stopped
+                }
+              });
+      drain.setDaemon(true);
+      drain.start();
+      return new Hub(process, port, key);
+    }
+
+    double metric(String regex) throws Exception {
+      HttpResponse<String> response =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      Matcher m = Pattern.compile(regex).matcher(response.body());
+      return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    void stop() throws InterruptedException {
+      process.destroy();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+}
