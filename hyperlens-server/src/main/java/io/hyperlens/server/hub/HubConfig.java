@@ -152,6 +152,24 @@ public record HubConfig(
         auditKeyDirectory);
   }
 
+  /**
+   * This config keeping events and spans for {@code retention} (null: forever) and at most {@code
+   * maxEvents} events (0: no bound).
+   */
+  public HubConfig withRetention(Duration retention, long maxEvents) {
+    return new HubConfig(
+        bind,
+        port,
+        dataDirectory,
+        auth,
+        redact,
+        limits,
+        retention,
+        maxEvents,
+        maxConcurrentIngest,
+        auditKeyDirectory);
+  }
+
   /** This config keeping the audit trail's key in {@code directory}. */
   public HubConfig withAuditKeyDirectory(Path directory) {
     return new HubConfig(
