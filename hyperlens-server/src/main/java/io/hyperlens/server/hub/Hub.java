@@ -132,7 +132,11 @@ public final class Hub implements AutoCloseable {
     this.agentQueries = new AgentQueries(store);
     this.metrics =
         new HubMetrics(
-            registry, this::storeBytes, () -> events.redactedValues() + traces.redactedValues());
+            registry,
+            this::storeBytes,
+            () -> events.redactedValues() + traces.redactedValues(),
+            () -> events.truncatedValues() + traces.truncatedValues(),
+            traces::droppedAttributes);
     this.served = Metrics.served(MetricsConfig.defaults().withPort(config.port()), registry);
     this.retention =
         Executors.newSingleThreadScheduledExecutor(

@@ -9,7 +9,9 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.function.DoubleSupplier;
 
 /**
- * The hub's own metrics, {@code hyperlens_hub_*}, on the registry its {@code /metrics} serves.
+ * The hub's own metrics, {@code hyperlens_hub_*}, on the registry its {@code /metrics} serves:
+ * requests by route and status, items ingested, duplicates, rejected and dropped by reason, batch
+ * sizes, commit latency, ingest requests in flight, store size, redactions and retention.
  * Thread-safe.
  */
 public final class HubMetrics {
@@ -27,7 +29,11 @@ public final class HubMetrics {
    * {@code redactedValues} the values redacted at ingest so far.
    */
   public HubMetrics(
-      PrometheusRegistry registry, DoubleSupplier storeBytes, DoubleSupplier redactedValues) {
+      PrometheusRegistry registry,
+      DoubleSupplier storeBytes,
+      DoubleSupplier redactedValues,
+      DoubleSupplier truncatedValues,
+      DoubleSupplier droppedAttributes) {
     requests =
         Counter.builder()
             .name("hyperlens_hub_requests_total")
@@ -54,6 +60,18 @@ public final class HubMetrics {
                     + " unauthorized, forbidden, rate_limited, overloaded, rejected_span, ...)")
             .labelNames("reason")
             .register(registry);
+    CounterWithCallback.builder()
+        .name("hyperlens_hub_dropped_total")
+        .help(
+            "Parts of accepted telemetry not kept whole, by reason: truncated_value (a string cut"
+                + " at the value limit), span_attribute_over_limit (past the per-span limit)")
+        .labelNames("reason")
+        .callback(
+            callback -> {
+              callback.call(truncatedValues.getAsDouble(), "truncated_value");
+              callback.call(droppedAttributes.getAsDouble(), "span_attribute_over_limit");
+            })
+        .register(registry);
     CounterWithCallback.builder()
         .name("hyperlens_hub_redacted_values_total")
         .help("Ingested values in which a secret was redacted")

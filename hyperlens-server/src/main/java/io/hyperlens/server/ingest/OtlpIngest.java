@@ -73,6 +73,8 @@ public final class OtlpIngest {
   private final Redactor redactor;
   private final Consumer<List<SpanData>> onStored;
   private final LongAdder redacted = new LongAdder();
+  private final LongAdder truncated = new LongAdder();
+  private final LongAdder droppedAttributes = new LongAdder();
 
   /**
    * An ingest into {@code store}.
@@ -86,6 +88,16 @@ public final class OtlpIngest {
     this.limits = limits;
     this.redactor = redact ? Redactor.standard() : null;
     this.onStored = onStored;
+  }
+
+  /** String values cut at the value limit so far. */
+  public long truncatedValues() {
+    return truncated.sum();
+  }
+
+  /** Span attributes dropped over the per-span limit so far. */
+  public long droppedAttributes() {
+    return droppedAttributes.sum();
   }
 
   /** Span values changed by redaction so far. */
@@ -308,6 +320,7 @@ public final class OtlpIngest {
     for (KeyValue attribute : span.getAttributesList()) {
       if (attributes.size() >= limits.maxSpanAttributes()) {
         dropped++;
+        droppedAttributes.increment();
         continue;
       }
       attributes.put(attribute.getKey(), value(attribute.getKey(), attribute.getValue(), cut));
@@ -411,6 +424,7 @@ public final class OtlpIngest {
       return text;
     }
     cut[0] = true;
+    truncated.increment();
     return text.substring(0, limits.maxValueChars());
   }
 

@@ -153,7 +153,8 @@ class HubIngestTest {
     assertThat(payload.get("password").asText()).doesNotContain("hunter2");
     assertThat(payload.get("note").asText()).doesNotContain("4111");
     assertThat(client.get("/metrics").body())
-        .containsPattern("hyperlens_hub_redacted_values_total [1-9]");
+        .containsPattern("hyperlens_hub_redacted_values_total [1-9]")
+        .contains("hyperlens_hub_dropped_total{reason=\"truncated_value\"} 1.0");
   }
 
   @Test

@@ -179,6 +179,46 @@ class HubOtlpTest {
   }
 
   @Test
+  void attributesOverTheLimitAreDroppedAndCounted() {
+    hub.close();
+    hub =
+        Hub.start(
+            HubConfig.defaults(data)
+                .withPort(0)
+                .withLimits(new io.hyperlens.server.ingest.IngestLimits(1 << 20, 100, 1000, 3, 0)),
+            SqliteStore.open(data));
+    StringBuilder attributes = new StringBuilder();
+    for (int i = 0; i < 5; i++) {
+      attributes
+          .append(i == 0 ? "" : ",")
+          .append("{\"key\":\"k")
+          .append(i)
+          .append("\",\"value\":{\"stringValue\":\"v\"}}");
+    }
+    String body =
+        "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":"
+            + "\"5b8efff798038103d269b633813fc60c\",\"spanId\":\"eee19b7ec3c1b174\",\"name\":\"many\","
+            + "\"attributes\":["
+            + attributes
+            + "]}]}]}]}";
+    HubClient client =
+        new HubClient(
+            hub.uri(),
+            hub.keys()
+                .create(
+                    "otlp",
+                    java.util.Set.of(
+                        io.hyperlens.server.auth.Scope.INGEST,
+                        io.hyperlens.server.auth.Scope.READ)));
+    assertThat(client.post("/v1/traces", "application/json", body).status()).isEqualTo(200);
+    SpanData stored = hub.store().span("eee19b7ec3c1b174").orElseThrow();
+    assertThat(stored.attributes()).hasSize(3);
+    assertThat(stored.droppedAttributes()).isEqualTo(2);
+    assertThat(client.get("/metrics").body())
+        .contains("hyperlens_hub_dropped_total{reason=\"span_attribute_over_limit\"} 2.0");
+  }
+
+  @Test
   void badOtlpGetsItsFourHundreds() {
     HubClient client = new HubClient(hub.uri(), key);
     assertThat(
