@@ -469,7 +469,7 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
       }
     }
     throw new IllegalArgumentException(
-        "cursor must be a nextCursor this store returned, got \"" + cursor + "\"");
+        "cursor must be a next cursor this store returned, got \"" + cursor + "\"");
   }
 
   @Override

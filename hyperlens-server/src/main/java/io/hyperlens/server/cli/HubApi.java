@@ -91,7 +91,13 @@ final class HubApi {
               .build()
               .send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new Failure("no hub answers at " + base() + " (" + e.getMessage() + ")", 1);
+      throw new Failure(
+          "no hub answers at "
+              + base()
+              + " ("
+              + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName())
+              + ")",
+          1);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Failure("interrupted", 1);

@@ -132,6 +132,8 @@ final class ServeCommand implements Callable<Integer> {
         new Thread(
             () -> {
               hub.close();
+              out.println("Hyperlens hub stopped: requests finished, store closed.");
+              out.flush();
               stopped.countDown();
             },
             "hyperlens-serve-shutdown");

@@ -95,7 +95,7 @@ public final class Hub implements AutoCloseable {
   private final HubConfig config;
   private final JdbcStore store;
   private final ApiKeys keys;
-  private final String initialAdminKey;
+  private volatile String initialAdminKey;
   private final RateLimiter rateLimiter;
   private final Semaphore ingestSlots;
   private final EventIngest events;
@@ -119,8 +119,6 @@ public final class Hub implements AutoCloseable {
     this.config = config;
     this.store = store;
     this.keys = ApiKeys.open(config.dataDirectory());
-    this.initialAdminKey =
-        config.auth() && keys.isEmpty() ? keys.create("admin", EnumSet.of(Scope.ADMIN)) : null;
     this.rateLimiter = new RateLimiter(config.limits().requestsPerSecondPerKey());
     this.ingestSlots = new Semaphore(config.maxConcurrentIngest());
     this.events = new EventIngest(store, config.limits(), config.redact(), batch -> {});
@@ -167,6 +165,10 @@ public final class Hub implements AutoCloseable {
       throw new IllegalStateException(
           "cannot serve on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
     }
+    // Only once the port is bound: a key made for a hub that never started would never be shown.
+    if (config.auth() && hub.keys.isEmpty()) {
+      hub.initialAdminKey = hub.keys.create("admin", EnumSet.of(Scope.ADMIN));
+    }
     hub.retention.scheduleWithFixedDelay(hub::applyRetention, 0, 60, TimeUnit.SECONDS);
     return hub;
   }
@@ -206,6 +208,7 @@ public final class Hub implements AutoCloseable {
     javalin.startup.showJavalinBanner = false;
     javalin.startup.showOldJavalinVersionWarning = false;
     javalin.http.maxRequestSize = config.limits().maxBodyBytes();
+    javalin.http.prefer405over404 = true;
     javalin.jetty.modifyServer(server -> server.setStopTimeout(10_000));
     var routes = javalin.routes;
     routes.get("/healthz", ctx -> open(ctx, "/healthz", c -> json(c, 200, Map.of("status", "ok"))));
@@ -336,7 +339,13 @@ public final class Hub implements AutoCloseable {
     } catch (HttpResponseException e) {
       String reason = e.getStatus() == 413 ? "too_large" : "http_" + e.getStatus();
       metrics.rejected(reason, 1);
-      error(ctx, e.getStatus(), reason, e.getMessage(), List.of());
+      String message =
+          e.getStatus() == 413
+              ? "the body is larger than "
+                  + config.limits().maxBodyBytes()
+                  + " bytes; split the batch"
+              : e.getMessage();
+      error(ctx, e.getStatus(), reason, message, List.of());
     } catch (Exception e) {
       LOG.log(
           System.Logger.Level.ERROR, "request " + ctx.method() + " " + ctx.path() + " failed", e);
@@ -516,7 +525,7 @@ public final class Hub implements AutoCloseable {
   }
 
   private void getTrace(Context ctx) {
-    String traceId = ctx.pathParam("traceId");
+    String traceId = ctx.pathParam("traceId").toLowerCase(java.util.Locale.ROOT);
     Optional<Map<String, Object>> trace =
         traceQueries.trace(traceId, params(ctx, TraceQueries.TRACE_PARAMETERS));
     if (trace.isEmpty()) {

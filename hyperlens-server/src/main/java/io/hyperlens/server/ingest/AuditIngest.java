@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hyperlens.audit.AuditEntry;
 import io.hyperlens.audit.AuditEntryBuilder;
-import io.hyperlens.audit.AuditJson;
 import io.hyperlens.audit.AuditLog;
 import io.hyperlens.audit.AuditQuery;
 import io.hyperlens.audit.AuditRecord;
 import io.hyperlens.redact.Redactor;
 import java.io.IOException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -74,8 +74,8 @@ public final class AuditIngest {
       throw new IngestException(
           400,
           "malformed_json",
-          "malformed JSON: " + e.getMessage(),
-          List.of(new Problem(-1, "body", "malformed JSON")));
+          "malformed JSON: " + JsonMessages.of(e),
+          List.of(new Problem(-1, "body", "malformed JSON: " + JsonMessages.of(e))));
     }
     List<JsonNode> items = new ArrayList<>();
     if (root != null && root.isArray()) {
@@ -136,7 +136,13 @@ public final class AuditIngest {
     text(index, node, "decision", problems, v -> builder.decision(v));
     text(index, node, "reason", problems, v -> builder.reason(clean("reason", v)));
     text(index, node, "rule_id", problems, v -> builder.ruleId(v));
-    text(index, node, "timestamp", problems, v -> builder.timestamp(AuditJson.parseTimestamp(v)));
+    // the trail keeps milliseconds: a finer time would not survive its own line
+    text(
+        index,
+        node,
+        "timestamp",
+        problems,
+        v -> builder.timestamp(Timestamps.parse(v).truncatedTo(ChronoUnit.MILLIS)));
     JsonNode context = node.get("context");
     if (context != null && !context.isNull()) {
       if (!context.isObject()) {

@@ -1,7 +1,6 @@
 package io.hyperlens.server.ingest;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,10 +12,6 @@ import io.hyperlens.store.JdbcStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -194,10 +189,7 @@ public final class EventIngest {
   }
 
   private static IngestException malformed(int index, IOException e) {
-    String message =
-        e instanceof JsonProcessingException
-            ? ((JsonProcessingException) e).getOriginalMessage()
-            : e.getMessage();
+    String message = JsonMessages.of(e);
     return new IngestException(
         400,
         "malformed_json",
@@ -299,18 +291,10 @@ public final class EventIngest {
       return null;
     }
     try {
-      return OffsetDateTime.parse(text).toInstant();
-    } catch (DateTimeParseException withOffset) {
-      try {
-        return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
-      } catch (DateTimeParseException e) {
-        problems.add(
-            new Problem(
-                index,
-                "timestamp",
-                "\"" + text + "\" is not an ISO-8601 time such as 2025-01-15T10:30:00+00:00"));
-        return null;
-      }
+      return Timestamps.parse(text);
+    } catch (IllegalArgumentException e) {
+      problems.add(new Problem(index, "timestamp", e.getMessage()));
+      return null;
     }
   }
 

@@ -43,11 +43,12 @@ import java.util.function.Consumer;
  * {@link JsonFormat} alone would read them as base64), and unknown fields are ignored.
  *
  * <p>Each span lands in the span store with its resource's {@code service.name}. A span with an
- * invalid trace or span id or no name is rejected and counted in {@code partial_success}; the rest
- * are stored. Attributes beyond the limit are dropped (and counted in the span's dropped
- * attributes), long string values cut and the span marked {@code hyperlens.truncated=true}, and
- * with redaction on, string attributes, span event attributes and status messages pass through
- * {@link Redactor}. Thread-safe; usable without HTTP.
+ * invalid trace or span id (not hex, the wrong length, all zero) or no name is rejected and counted
+ * in {@code partial_success}, naming the first reason; the rest are stored. Attributes beyond the
+ * limit are dropped (and counted in the span's dropped attributes), long string values cut and the
+ * span marked {@code hyperlens.truncated=true}, and with redaction on, string attributes, span
+ * event attributes and status messages pass through {@link Redactor}. Thread-safe; usable without
+ * HTTP.
  */
 public final class OtlpIngest {
   /** The binary protobuf media type. */
@@ -127,9 +128,11 @@ public final class OtlpIngest {
               + PROTOBUF
               + " or application/json");
     }
-    ExportTraceServiceRequest request = json ? fromJson(body) : fromProtobuf(body);
+    List<String> idProblems = new ArrayList<>();
+    ExportTraceServiceRequest request = json ? fromJson(body, idProblems) : fromProtobuf(body);
     List<SpanData> spans = new ArrayList<>();
     List<String> reasons = new ArrayList<>();
+    int rejected = 0;
     for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
       String service = serviceName(resourceSpans);
       for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
@@ -138,6 +141,7 @@ public final class OtlpIngest {
             spans.add(span(service, span));
           } catch (IllegalArgumentException e) {
             reasons.add(e.getMessage());
+            rejected++;
           }
         }
       }
@@ -147,24 +151,22 @@ public final class OtlpIngest {
       onStored.accept(spans);
     }
     ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
-    if (!reasons.isEmpty()) {
+    reasons.addAll(0, idProblems);
+    if (rejected > 0) {
       response.setPartialSuccess(
           ExportTracePartialSuccess.newBuilder()
-              .setRejectedSpans(reasons.size())
+              .setRejectedSpans(rejected)
               .setErrorMessage(
-                  reasons.size()
+                  rejected
                       + " span(s) rejected; first: "
                       + reasons.get(0)
-                      + (reasons.size() > 1 ? " (and " + (reasons.size() - 1) + " more)" : "")));
+                      + (rejected > 1 ? " (and " + (rejected - 1) + " more)" : "")));
     }
     return new Answer(
-        encode(response.build(), json),
-        json ? "application/json" : PROTOBUF,
-        stored,
-        reasons.size());
+        encode(response.build(), json), json ? "application/json" : PROTOBUF, stored, rejected);
   }
 
-  /** An empty answer in the encoding of {@code contentType}, for errors the SDK should read. */
+  /** The media type of a {@code Content-Type} header: lowercase, without parameters. */
   public static String mediaType(String contentType) {
     if (contentType == null) {
       return "";
@@ -198,7 +200,7 @@ public final class OtlpIngest {
     }
   }
 
-  private static ExportTraceServiceRequest fromJson(byte[] body) {
+  private static ExportTraceServiceRequest fromJson(byte[] body, List<String> idProblems) {
     JsonNode root;
     try {
       root = JSON.readTree(body);
@@ -206,8 +208,8 @@ public final class OtlpIngest {
       throw new IngestException(
           400,
           "malformed_json",
-          "malformed JSON: " + e.getMessage(),
-          List.of(new Problem(-1, "body", "malformed JSON")));
+          "malformed JSON: " + JsonMessages.of(e),
+          List.of(new Problem(-1, "body", "malformed JSON: " + JsonMessages.of(e))));
     }
     if (root == null || !root.isObject()) {
       throw new IngestException(
@@ -216,7 +218,7 @@ public final class OtlpIngest {
           "the body must be an OTLP ExportTraceServiceRequest object",
           List.of(new Problem(-1, "body", "expected a JSON object")));
     }
-    hexIdsToBase64(root, "");
+    hexIdsToBase64(root, "", idProblems);
     ExportTraceServiceRequest.Builder builder = ExportTraceServiceRequest.newBuilder();
     try {
       JSON_PARSER.merge(JSON.writeValueAsString(root), builder);
@@ -234,10 +236,10 @@ public final class OtlpIngest {
    * OTLP/JSON writes {@code traceId}, {@code spanId} and {@code parentSpanId} in hex; protobuf's
    * JSON mapping expects base64 for bytes. Rewrites them in place, refusing what is not hex.
    */
-  private static void hexIdsToBase64(JsonNode node, String path) {
+  private static void hexIdsToBase64(JsonNode node, String path, List<String> problems) {
     if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {
-        hexIdsToBase64(node.get(i), path + "[" + i + "]");
+        hexIdsToBase64(node.get(i), path + "[" + i + "]", problems);
       }
       return;
     }
@@ -258,7 +260,7 @@ public final class OtlpIngest {
       if (id && field.getValue().isTextual()) {
         rewrite.add(field);
       } else {
-        hexIdsToBase64(field.getValue(), path + "." + name);
+        hexIdsToBase64(field.getValue(), path + "." + name, problems);
       }
     }
     for (Map.Entry<String, JsonNode> field : rewrite) {
@@ -267,11 +269,10 @@ public final class OtlpIngest {
       try {
         bytes = HexFormat.of().parseHex(hex);
       } catch (IllegalArgumentException e) {
-        throw new IngestException(
-            400,
-            "invalid",
-            path + "." + field.getKey() + " is not hex: \"" + hex + "\" (OTLP/JSON ids are hex)",
-            List.of(new Problem(-1, field.getKey(), "not hex: \"" + hex + "\"")));
+        // the span is rejected on its own (an empty id), with this reason in the partial success
+        problems.add(
+            path + "." + field.getKey() + " is not hex: \"" + hex + "\" (OTLP/JSON ids are hex)");
+        bytes = new byte[0];
       }
       object.set(field.getKey(), new TextNode(Base64.getEncoder().encodeToString(bytes)));
     }

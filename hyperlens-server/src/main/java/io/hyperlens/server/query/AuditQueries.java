@@ -48,7 +48,20 @@ public final class AuditQueries {
     params.text("decision").ifPresent(query::decision);
     params.text("agent").ifPresent(query::agentId);
     params.text("action").ifPresent(query::action);
-    params.text("time_range").ifPresent(query::timeRange);
+    params
+        .text("time_range")
+        .ifPresent(
+            range -> {
+              try {
+                query.timeRange(range);
+              } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                    "time_range must look like last_24h, last_7_days or last_30_days, got \""
+                        + range
+                        + "\"",
+                    e);
+              }
+            });
     query.limit(params.integer("limit", 100, 1, 10_000));
     List<Object> records = new ArrayList<>();
     for (AuditRecord record : log.query(query.build())) {

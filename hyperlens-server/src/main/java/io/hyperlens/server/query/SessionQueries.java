@@ -49,11 +49,14 @@ public final class SessionQueries {
     List<Map<String, Object>> sessions = new ArrayList<>();
     for (HypervisorEvent created : page.events()) {
       String id = created.sessionId().orElse(null);
+      if (id == null) {
+        continue; // a session.created without a session id names no session
+      }
       Map<String, Object> session = new LinkedHashMap<>();
       session.put("session_id", id);
       session.put("created", HypervisorEvent.formatTimestamp(created.timestamp()));
       session.put("created_by", created.agentDid().orElse(null));
-      session.put("state", id == null ? "created" : state(id));
+      session.put("state", state(id));
       sessions.add(session);
     }
     Map<String, Object> out = new LinkedHashMap<>();

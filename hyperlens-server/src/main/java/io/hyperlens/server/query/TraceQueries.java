@@ -80,14 +80,24 @@ public final class TraceQueries {
               }
               attributes.put(key, value);
             });
+    Optional<Double> min = params.number("min_duration_ms");
+    Optional<Double> max = params.number("max_duration_ms");
+    if (min.isPresent() && max.isPresent() && max.get() < min.get()) {
+      throw new IllegalArgumentException(
+          "max_duration_ms ("
+              + max.get()
+              + ") must not be below min_duration_ms ("
+              + min.get()
+              + ")");
+    }
     TraceSearch search =
         new TraceSearch(
             params.text("service").orElse(null),
             params.text("agent").orElse(null),
             params.text("session").orElse(null),
             status.map(s -> s.equals("error")).orElse(null),
-            params.number("min_duration_ms").orElse(null),
-            params.number("max_duration_ms").orElse(null),
+            min.orElse(null),
+            max.orElse(null),
             params.time("since", now).orElse(null),
             params.time("until", now).orElse(null),
             attributes,
@@ -157,7 +167,7 @@ public final class TraceQueries {
 
   private static Map<String, Object> node(CausalTree.Node node) {
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("span_id", node.spanId());
+    out.put("causal_span_id", node.spanId());
     out.put("agent_did", node.agentDid());
     out.put("events", node.events());
     List<Map<String, Object>> children = new ArrayList<>();

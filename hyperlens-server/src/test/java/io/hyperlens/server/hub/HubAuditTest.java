@@ -78,6 +78,38 @@ class HubAuditTest {
   }
 
   @Test
+  void decisionTimesAreReadAsAgentsWriteThem() {
+    for (String time :
+        new String[] {
+          "2026-12-06T05:35:02Z",
+          "2026-12-06T05:35:02+00:00",
+          "2026-12-06T05:35:02.123456Z",
+          "2026-12-06T07:35:02.5+02:00"
+        }) {
+      HubClient.Answer answer =
+          client.post(
+              "/v1/audit/decisions",
+              "application/json",
+              "{\"agent_id\":\"a\",\"action\":\"x\",\"decision\":\"allow\",\"timestamp\":\""
+                  + time
+                  + "\"}");
+      assertThat(answer.status()).as(time + ": " + answer.body()).isEqualTo(200);
+    }
+    JsonNode records = client.get("/api/audit").json().get("records");
+    assertThat(records.get(0).get("timestamp").asText()).isEqualTo("2026-12-06T05:35:02.500Z");
+    assertThat(records.get(1).get("timestamp").asText()).isEqualTo("2026-12-06T05:35:02.123Z");
+    assertThat(client.get("/api/audit/verify").json().get("ok").asBoolean()).isTrue();
+    assertThat(
+            client
+                .post(
+                    "/v1/audit/decisions",
+                    "application/json",
+                    "{\"agent_id\":\"a\",\"action\":\"x\",\"decision\":\"allow\",\"timestamp\":\"soon\"}")
+                .body())
+        .contains("\\\"soon\\\" is not an ISO-8601 time");
+  }
+
+  @Test
   void reportsComeInTheirFormats() {
     client.post("/v1/audit/decisions", "application/json", DENY);
     HubClient.Answer pdf = client.get("/api/audit/report?format=pdf");
@@ -89,7 +121,8 @@ class HubAuditTest {
     assertThat(csv.body()).contains("rule-005");
     assertThat(client.get("/api/audit/report").json().toString()).contains("agent-001");
     assertThat(client.get("/api/audit/report?format=docx").status()).isEqualTo(400);
-    assertThat(client.get("/api/audit?time_range=yesterday").status()).isEqualTo(400);
+    assertThat(client.get("/api/audit?time_range=yesterday").json().get("message").asText())
+        .startsWith("time_range must look like");
   }
 
   @Test

@@ -51,6 +51,21 @@ class HubAuthTest {
   }
 
   @Test
+  void aHubThatCannotBindMakesNoAdminKeySoTheNextStartShowsIt() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () ->
+                  Hub.start(
+                      HubConfig.defaults(data).withPort(taken.getLocalPort()),
+                      SqliteStore.open(data)))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("cannot serve on");
+    }
+    start(IngestLimits.defaults());
+    assertThat(hub.initialAdminKey()).isPresent();
+  }
+
+  @Test
   void noKeyABadKeyAndAWrongScopeGetTheirJsonAnswers() {
     start(IngestLimits.defaults());
     String ingestOnly = hub.keys().create("agent", EnumSet.of(Scope.INGEST));

@@ -94,8 +94,12 @@ class HubIngestTest {
 
   @Test
   void badBodiesGetTheirFourHundredsAndStoreNothing() {
-    assertThat(client.post("/v1/events", "application/json", "[{\"event_id\":").status())
-        .isEqualTo(400);
+    HubClient.Answer malformed = client.post("/v1/events", "application/json", "[{\"event_id\":");
+    assertThat(malformed.status()).isEqualTo(400);
+    assertThat(malformed.json().get("message").asText())
+        .contains("at line 1, column")
+        .doesNotContain("REDACTED")
+        .doesNotContain("StreamReadFeature");
     assertThat(client.post("/v1/events", "application/json", "{\"event_id\":\"a\"}").status())
         .isEqualTo(400);
     HubClient.Answer type = client.post("/v1/events", "text/plain", "hello");
@@ -136,6 +140,7 @@ class HubIngestTest {
     java.util.Arrays.fill(big, (byte) ' ');
     HubClient.Answer answer = client.post("/v1/events", "application/json", big, null);
     assertThat(answer.status()).isEqualTo(413);
+    assertThat(answer.json().get("message").asText()).contains("larger than 1048576 bytes");
   }
 
   @Test

@@ -113,6 +113,16 @@ class HubOtlpTest {
     assertThat(client.get("/api/traces?service=other").json().get("traces")).isEmpty();
     assertThat(client.get("/api/traces?status=error").json().get("traces")).hasSize(1);
     assertThat(client.get("/api/traces?status=ok").json().get("traces")).isEmpty();
+    // ids as the OTLP spec's own examples write them, in upper case, find the trace too
+    assertThat(client.get("/api/traces/" + ids[0].toUpperCase(java.util.Locale.ROOT)).status())
+        .isEqualTo(200);
+    assertThat(
+            client
+                .get("/api/traces?min_duration_ms=5&max_duration_ms=1")
+                .json()
+                .get("message")
+                .asText())
+        .contains("max_duration_ms");
     // attribute search through the store's attribute index
     assertThat(client.get("/api/traces?attr.tool=search").json().get("traces")).hasSize(1);
     assertThat(client.get("/api/traces?attr.tool=search&attr.api_key=x").json().get("traces"))
@@ -232,16 +242,21 @@ class HubOtlpTest {
         .isEqualTo(400);
     assertThat(client.post("/v1/traces", "application/json", "{\"resourceSpans\": 7}").status())
         .isEqualTo(400);
-    assertThat(
-            client
-                .post(
-                    "/v1/traces",
-                    "application/json",
-                    "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"zz\"}]}]}]}")
-                .json()
-                .get("message")
-                .asText())
-        .contains("not hex");
+    HubClient.Answer notHex =
+        client.post(
+            "/v1/traces",
+            "application/json",
+            "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"zz\",\"spanId\":"
+                + "\"eee19b7ec3c1b177\",\"name\":\"bad\"},{\"traceId\":"
+                + "\"5b8efff798038103d269b633813fc60d\",\"spanId\":\"eee19b7ec3c1b178\","
+                + "\"name\":\"good\"}]}]}]}");
+    // one span with a non-hex id is rejected on its own, naming the value; the other is stored
+    assertThat(notHex.status()).isEqualTo(200);
+    assertThat(notHex.json().get("partialSuccess").get("rejectedSpans").asInt()).isEqualTo(1);
+    assertThat(notHex.json().get("partialSuccess").get("errorMessage").asText())
+        .contains("traceId is not hex: \"zz\"");
+    assertThat(hub.store().span("eee19b7ec3c1b178")).isPresent();
+    assertThat(hub.store().span("eee19b7ec3c1b177")).isEmpty();
     assertThat(client.post("/v1/traces", "text/csv", "a,b").status()).isEqualTo(415);
     assertThat(new HubClient(hub.uri(), null).post("/v1/traces", "application/json", "{}").status())
         .isEqualTo(401);

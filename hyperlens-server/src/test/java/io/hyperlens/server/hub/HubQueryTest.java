@@ -114,6 +114,9 @@ class HubQueryTest {
     assertThat(client.get("/api/traces?cursor=nope").status()).isEqualTo(400);
     assertThat(client.get("/api/traces/not-hex").status()).isEqualTo(400);
     assertThat(client.get("/api/traces/0123456789abcdef0123456789abcdef").status()).isEqualTo(404);
+    HubClient.Answer wrongMethod = client.delete("/api/traces");
+    assertThat(wrongMethod.status()).isEqualTo(405);
+    assertThat(wrongMethod.json().get("error").asText()).isEqualTo("method_not_allowed");
     HubClient.Answer nowhere = client.get("/api/nowhere");
     assertThat(nowhere.status()).isEqualTo(404);
     assertThat(nowhere.json().get("error").asText()).isEqualTo("not_found");
@@ -154,6 +157,7 @@ class HubQueryTest {
     trace.get("events").forEach(e -> eventIds.add(e.get("event_id").asText()));
     assertThat(eventIds).containsExactly("c1", "c2", "c3");
     JsonNode root = trace.get("agents").get(0);
+    assertThat(root.get("causal_span_id").asText()).isEqualTo(orchestrator.spanId());
     assertThat(root.get("agent_did").asText()).isEqualTo("did:mesh:orchestrator");
     JsonNode child = root.get("children").get(0);
     assertThat(child.get("agent_did").asText()).isEqualTo("did:mesh:researcher");
