@@ -20,7 +20,7 @@ import java.util.Set;
  */
 public final class SagaQueries {
   /** The parameters {@code GET /api/sagas} takes. */
-  public static final Set<String> PARAMETERS = Set.of("state", "limit");
+  public static final Set<String> PARAMETERS = Set.of("state", "limit", "cursor");
 
   /** The states a saga is in. */
   static final Set<String> STATES = Set.of("running", "compensating", "completed", "escalated");
@@ -36,7 +36,9 @@ public final class SagaQueries {
   }
 
   /**
-   * {@code {"sagas": [{saga_id, session_id, state, created, steps, failed_steps}]}}, newest first.
+   * {@code {"sagas": [{saga_id, session_id, state, created, steps, failed_steps}], "next_cursor"}},
+   * newest first. With a state filter a page looks through at most {@value #SCAN} sagas and may
+   * hold fewer than {@code limit}; follow {@code next_cursor}.
    *
    * @throws IllegalArgumentException naming the parameter at fault
    */
@@ -50,25 +52,30 @@ public final class SagaQueries {
     }
     int limit = params.integer("limit", 50, 1, 500);
     List<Map<String, Object>> sagas = new ArrayList<>();
-    String cursor = null;
+    String cursor = params.text("cursor").orElse(null);
     int scanned = 0;
+    // Each underlying page asks for what is still missing, so a page ends exactly where this
+    // answer does and its cursor is where the next answer starts.
     do {
       EventPage page =
           store.pageNewestFirst(
-              EventQuery.builder().eventType(EventType.SAGA_CREATED).build(), null, cursor, 100);
+              EventQuery.builder().eventType(EventType.SAGA_CREATED).build(),
+              null,
+              cursor,
+              limit - sagas.size());
       for (HypervisorEvent created : page.events()) {
         scanned++;
         Map<String, Object> saga = saga(created, false);
         if (state.isEmpty() || state.get().equals(saga.get("state"))) {
           sagas.add(saga);
         }
-        if (sagas.size() == limit) {
-          return Map.of("sagas", sagas);
-        }
       }
       cursor = page.nextCursor().orElse(null);
-    } while (cursor != null && scanned < SCAN);
-    return Map.of("sagas", sagas);
+    } while (cursor != null && sagas.size() < limit && scanned < SCAN);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("sagas", sagas);
+    out.put("next_cursor", cursor);
+    return out;
   }
 
   /** One saga with its steps and events; empty when unknown. */

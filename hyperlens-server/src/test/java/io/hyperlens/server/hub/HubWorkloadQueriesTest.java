@@ -85,6 +85,15 @@ class HubWorkloadQueriesTest {
         .hasSize((int) count(EventType.SAGA_COMPLETED));
     assertThat(client.get("/api/sagas?limit=500").json().get("sagas"))
         .hasSize((int) count(EventType.SAGA_CREATED));
+    java.util.Set<String> paged = new java.util.HashSet<>();
+    String cursor = null;
+    do {
+      JsonNode page =
+          client.get("/api/sagas?limit=7" + (cursor == null ? "" : "&cursor=" + cursor)).json();
+      page.get("sagas").forEach(s -> assertThat(paged.add(s.get("saga_id").asText())).isTrue());
+      cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asText();
+    } while (cursor != null);
+    assertThat(paged).hasSize((int) count(EventType.SAGA_CREATED));
 
     HypervisorEvent escalated =
         emitted.stream()
