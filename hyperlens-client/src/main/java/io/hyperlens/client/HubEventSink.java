@@ -73,7 +73,9 @@ public final class HubEventSink implements Consumer<HypervisorEvent>, AutoClosea
 
   private HubEventSink(Builder builder) {
     this.config = builder;
-    this.endpoint = builder.hub.resolve("/v1/events");
+    // relative to the hub's own path, so a hub behind http://proxy/hyperlens/ keeps its prefix
+    String base = builder.hub.toString();
+    this.endpoint = URI.create((base.endsWith("/") ? base : base + "/") + "v1/events");
     this.http =
         builder.httpClient != null
             ? builder.httpClient
@@ -83,7 +85,11 @@ public final class HubEventSink implements Consumer<HypervisorEvent>, AutoClosea
             new Exporter(), builder.queueSize, builder.batchSize, builder.flushInterval, "hub");
   }
 
-  /** A sink to the hub at {@code hub} (its base URL, e.g. {@code http://127.0.0.1:7070}). */
+  /**
+   * A sink to the hub at {@code hub}: its base URL, e.g. {@code http://127.0.0.1:7070}, or one with
+   * a path prefix behind a proxy ({@code http://proxy/hyperlens}), to which {@code v1/events} is
+   * added.
+   */
   public static Builder builder(URI hub) {
     if (hub == null) {
       throw new IllegalArgumentException("hub must not be null");
@@ -102,7 +108,10 @@ public final class HubEventSink implements Consumer<HypervisorEvent>, AutoClosea
     queue.offer(event);
   }
 
-  /** Sends what is queued now; whether it finished within {@code timeout}. */
+  /**
+   * Sends what is queued now; whether it all went out within {@code timeout} (false too when a
+   * batch failed or was refused: see {@link #stats()}).
+   */
   public boolean flush(Duration timeout) {
     return queue.forceFlush(timeout);
   }
@@ -240,7 +249,7 @@ public final class HubEventSink implements Consumer<HypervisorEvent>, AutoClosea
             });
   }
 
-  /** Full jitter: a random wait up to min(max, 100 ms × 2^attempt). */
+  /** Equal jitter: a random wait between half and all of min(max, 100 ms × 2^attempt). */
   private long backoff(int attempt) {
     long cap = Math.min(config.maxBackoff.toMillis(), 100L << Math.min(attempt, 20));
     return ThreadLocalRandom.current().nextLong(cap / 2, cap + 1);

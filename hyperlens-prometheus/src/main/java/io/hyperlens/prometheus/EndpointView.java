@@ -7,6 +7,8 @@ import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Exemplar;
+import io.prometheus.metrics.model.snapshots.Exemplars;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
@@ -40,15 +42,17 @@ import java.util.function.Function;
  *
  * <ul>
  *   <li>the custom labels are added to every series that lacks them;
- *   <li>names follow Prometheus' conventions: a unit in milliseconds is exposed in seconds (values
- *       and bucket bounds divided by 1,000, so {@code agent_governance.evaluation_latency_ms}
+ *   <li>names follow Prometheus' conventions: a unit in milliseconds is exposed in seconds (values,
+ *       bucket bounds and exemplars divided by 1,000; a native histogram, whose buckets cannot be
+ *       rescaled exactly, keeps its unit), so {@code agent_governance.evaluation_latency_ms}
  *       becomes {@code agent_governance_evaluation_latency_seconds} instead of OpenTelemetry's
  *       {@code ..._ms_milliseconds}), the OpenTelemetry SDK's camelCase batch-processor metrics get
  *       their semantic-convention names, any other camelCase metric or label name is written in
  *       snake_case, and a family without help gets one;
- *   <li>at most {@link MetricsConfig#maxSeries()} series are served: families in registration
- *       order, and past the budget the remaining series are left out of the scrape and counted in
- *       the gauge {@value #OVER_BUDGET}, which is always present.
+ *   <li>at most {@link MetricsConfig#maxSeries()} series are served: families in the order the
+ *       registry scrapes them (collectors in registration order), and past the budget the remaining
+ *       series are left out of the scrape and counted in the gauge {@value #OVER_BUDGET}, which is
+ *       always present.
  * </ul>
  *
  * <p>Read on scrape; thread-safe.
@@ -138,7 +142,9 @@ final class EndpointView implements MultiCollector {
     MetricMetadata renamed = SDK_NAMES.get(metadata.getName());
     if (renamed != null) {
       metadata = renamed;
-    } else if (metadata.hasUnit() && "milliseconds".equals(metadata.getUnit().toString())) {
+    } else if (metadata.hasUnit()
+        && "milliseconds".equals(metadata.getUnit().toString())
+        && !hasNativeHistogram(snapshot)) {
       String base = metadata.getName().replaceFirst("(_ms)?_milliseconds$", "");
       metadata =
           new MetricMetadata(
@@ -155,6 +161,22 @@ final class EndpointView implements MultiCollector {
               metadata.hasUnit() ? metadata.getUnit() : null);
     }
     return rebuild(snapshot, metadata, this::labels, scale);
+  }
+
+  /**
+   * Whether {@code snapshot} holds native (exponential) histogram data, whose buckets cannot be
+   * rescaled from milliseconds to seconds exactly: such a family is served in its own unit.
+   */
+  private static boolean hasNativeHistogram(MetricSnapshot snapshot) {
+    if (!(snapshot instanceof HistogramSnapshot)) {
+      return false;
+    }
+    for (HistogramDataPointSnapshot point : ((HistogramSnapshot) snapshot).getDataPoints()) {
+      if (point.hasNativeHistogramData()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String help(MetricMetadata metadata) {
@@ -267,7 +289,10 @@ final class EndpointView implements MultiCollector {
         CounterDataPointSnapshot p = (CounterDataPointSnapshot) d;
         out.add(
             new CounterDataPointSnapshot(
-                p.getValue() * scale, labels.apply(p.getLabels()), p.getExemplar(), created(p)));
+                p.getValue() * scale,
+                labels.apply(p.getLabels()),
+                scaled(p.getExemplar(), scale),
+                created(p)));
       }
       return new CounterSnapshot(metadata, out);
     }
@@ -277,7 +302,7 @@ final class EndpointView implements MultiCollector {
         GaugeDataPointSnapshot p = (GaugeDataPointSnapshot) d;
         out.add(
             new GaugeDataPointSnapshot(
-                p.getValue() * scale, labels.apply(p.getLabels()), p.getExemplar()));
+                p.getValue() * scale, labels.apply(p.getLabels()), scaled(p.getExemplar(), scale)));
       }
       return new GaugeSnapshot(metadata, out);
     }
@@ -303,7 +328,7 @@ final class EndpointView implements MultiCollector {
                 p.getSum() * scale,
                 Quantiles.of(quantiles),
                 labels.apply(p.getLabels()),
-                p.getExemplars(),
+                scaled(p.getExemplars(), scale),
                 created(p)));
       }
       return new SummarySnapshot(metadata, out);
@@ -334,7 +359,7 @@ final class EndpointView implements MultiCollector {
       UnknownDataPointSnapshot p = (UnknownDataPointSnapshot) d;
       out.add(
           new UnknownDataPointSnapshot(
-              p.getValue() * scale, labels.apply(p.getLabels()), p.getExemplar()));
+              p.getValue() * scale, labels.apply(p.getLabels()), scaled(p.getExemplar(), scale)));
     }
     return new UnknownSnapshot(metadata, out);
   }
@@ -357,7 +382,11 @@ final class EndpointView implements MultiCollector {
     }
     if (!p.hasNativeHistogramData()) {
       return new HistogramDataPointSnapshot(
-          buckets, p.getSum() * scale, labels.apply(p.getLabels()), p.getExemplars(), created(p));
+          buckets,
+          p.getSum() * scale,
+          labels.apply(p.getLabels()),
+          scaled(p.getExemplars(), scale),
+          created(p));
     }
     return new HistogramDataPointSnapshot(
         buckets,
@@ -368,8 +397,29 @@ final class EndpointView implements MultiCollector {
         p.getNativeBucketsForNegativeValues(),
         p.getSum() * scale,
         labels.apply(p.getLabels()),
-        p.getExemplars(),
+        scaled(p.getExemplars(), scale),
         created(p));
+  }
+
+  private static Exemplar scaled(Exemplar exemplar, double scale) {
+    if (exemplar == null || scale == 1.0) {
+      return exemplar;
+    }
+    return new Exemplar(
+        exemplar.getValue() * scale,
+        exemplar.getLabels(),
+        exemplar.hasTimestamp() ? exemplar.getTimestampMillis() : 0L);
+  }
+
+  private static Exemplars scaled(Exemplars exemplars, double scale) {
+    if (exemplars == null || scale == 1.0) {
+      return exemplars;
+    }
+    List<Exemplar> out = new ArrayList<>(exemplars.size());
+    for (Exemplar exemplar : exemplars) {
+      out.add(scaled(exemplar, scale));
+    }
+    return Exemplars.of(out);
   }
 
   private static long created(DataPointSnapshot point) {

@@ -79,6 +79,8 @@ public final class Metrics {
     try {
       served = served(config, registry);
     } catch (RuntimeException e) {
+      // The JDK's server releases its socket only when stop() follows start().
+      server.start();
       server.stop(0);
       throw e;
     }

@@ -68,4 +68,34 @@ class AgentOsMetricsTest {
             "namespace must be a Prometheus metric name prefix ([a-zA-Z_][a-zA-Z0-9_]*), got"
                 + " \"agent os\"");
   }
+
+  @Test
+  void theNamespaceAndSeriesBoundCanBeSetDirectly() throws IOException {
+    AgentOsMetrics os =
+        AgentOsMetrics.builder()
+            .registry(registry)
+            .namespace("kernel")
+            .maxSeriesPerMetric(1)
+            .build();
+    os.recordEpisodeStored("agent-1");
+    os.recordEpisodeStored("agent-2");
+
+    assertThat(scrape())
+        .contains("kernel_episodes_total{agent=\"agent-1\"} 1.0")
+        .contains("kernel_episodes_total{agent=\"__overflow__\"} 1.0")
+        .doesNotContain("agent_os_");
+  }
+
+  @Test
+  void missingOrBadBuilderArgumentsAreNamed() {
+    assertThatThrownBy(() -> AgentOsMetrics.builder().registry(null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("registry must not be null");
+    assertThatThrownBy(() -> AgentOsMetrics.builder().config(null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("config must not be null");
+    assertThatThrownBy(() -> AgentOsMetrics.builder().maxSeriesPerMetric(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxSeriesPerMetric must be positive, got 0");
+  }
 }

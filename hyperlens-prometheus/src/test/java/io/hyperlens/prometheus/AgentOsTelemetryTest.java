@@ -10,8 +10,10 @@ import io.hyperlens.audit.Decision;
 import io.hyperlens.audit.keys.AuditSigner;
 import io.hyperlens.audit.store.InMemoryAuditStore;
 import io.hyperlens.governance.PolicyDecision;
+import io.hyperlens.logging.RecordingLoggerFinder;
 import io.hyperlens.trace.DistributedTracer;
 import io.hyperlens.trace.SpanData;
+import io.hyperlens.trace.SpanEvent;
 import io.hyperlens.trace.SpanStatus;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -19,6 +21,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** One call per Agent OS operation gives its span, its metrics and its audit record, consistent. */
@@ -159,5 +162,93 @@ class AgentOsTelemetryTest {
         .hasMessage("decision must be allow, deny or audit, got \"maybe\"");
     assertThatThrownBy(() -> AgentOsTelemetry.builder().tracer(tracer).build())
         .hasMessage("tracer and metrics are required");
+  }
+
+  @Test
+  void aFailedPolicyOrVerificationRecordsTheExceptionOnItsSpan() throws Exception {
+    AgentOsTelemetry os = AgentOsTelemetry.builder().tracer(tracer).metrics(metrics).build();
+    assertThatThrownBy(
+            () ->
+                os.evaluatePolicy(
+                    "a",
+                    "x",
+                    null,
+                    "p",
+                    () -> {
+                      throw new IllegalStateException("policy engine down");
+                    }))
+        .hasMessage("policy engine down");
+    assertThatThrownBy(
+            () ->
+                os.verify(
+                    "a",
+                    () -> {
+                      throw new IllegalArgumentException("checker down");
+                    }))
+        .hasMessage("checker down");
+
+    for (String name : List.of("policy.evaluate", "verification.check")) {
+      SpanData span = span(name);
+      assertThat(span.status()).as(name).isEqualTo(SpanStatus.ERROR);
+      assertThat(span.events()).as(name).extracting(SpanEvent::name).containsExactly("exception");
+    }
+    assertThat(span("verification.check").statusMessage()).contains("checker down");
+    assertThat(span("verification.check").events().get(0).attributes())
+        .containsEntry("exception.type", "java.lang.IllegalArgumentException");
+  }
+
+  @Test
+  void aFailingRecorderIsLoggedOnceAndCountedEveryTime() {
+    IllegalStateException down = new IllegalStateException("the audit store is down");
+    AgentOsTelemetry os =
+        AgentOsTelemetry.builder()
+            .tracer(tracer)
+            .metrics(metrics)
+            .decisions(
+                (agent, action, resource, policy, decision, context) -> {
+                  throw down;
+                })
+            .build();
+    os.evaluatePolicy("a", "x", null, "p", () -> PolicyDecision.allow(null));
+    os.evaluatePolicy("a", "x", null, "p", () -> PolicyDecision.allow(null));
+
+    assertThat(os.recordFailures()).isEqualTo(2);
+    assertThat(RecordingLoggerFinder.recordsFor(down))
+        .singleElement()
+        .satisfies(
+            record -> {
+              assertThat(record.logger()).isEqualTo(AgentOsTelemetry.class.getName());
+              assertThat(record.level()).isEqualTo(System.Logger.Level.WARNING);
+              assertThat(record.message()).endsWith("; further failures are counted");
+            });
+  }
+
+  @Test
+  void aSignalIsDispatchedAndAnEmptyMemoryIsASizeToo() throws Exception {
+    AgentOsTelemetry os = AgentOsTelemetry.builder().tracer(tracer).metrics(metrics).build();
+    AtomicBoolean dispatched = new AtomicBoolean();
+    os.dispatchSignal("agent-1", "SIGTERM", () -> dispatched.set(true));
+    os.storeMemory("agent-1", () -> 2048L);
+    os.storeMemory("agent-1", () -> 0L);
+    os.storeMemory("agent-1", () -> null);
+    os.storeMemory("agent-1", () -> -1L);
+
+    assertThat(dispatched).isTrue();
+    assertThat(scrape())
+        .contains("agent_os_memory_size_bytes 0.0\n")
+        .contains("agent_os_episodes_total{agent=\"agent-1\"} 4.0");
+  }
+
+  @Test
+  void missingBuilderPartsAreNamed() {
+    assertThatThrownBy(() -> AgentOsTelemetry.builder().tracer(null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("tracer must not be null");
+    assertThatThrownBy(() -> AgentOsTelemetry.builder().metrics(null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("metrics must not be null");
+    assertThatThrownBy(() -> AgentOsTelemetry.builder().decisions(null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("decisions must not be null");
   }
 }

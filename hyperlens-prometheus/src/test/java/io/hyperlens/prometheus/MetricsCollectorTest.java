@@ -300,4 +300,206 @@ class MetricsCollectorTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("customLabels: \"philosophy\" is already a label of Hyperlens' metrics");
   }
+
+  @Test
+  void theCustomLabelsOfAConfigReachEverySeries() throws IOException {
+    PrometheusRegistry labelled = new PrometheusRegistry();
+    MetricsCollector withConfig =
+        MetricsCollector.builder()
+            .registry(labelled)
+            .config(MetricsConfig.defaults().withCustomLabels(Map.of("env", "prod")))
+            .build();
+    withConfig.recordToolExecution("calculator", 0.25);
+    withConfig.recordAutonomousDecision("agent-1");
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    new PrometheusTextFormatWriter(false).write(out, labelled.scrape());
+    assertThat(out.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.startsWith("#")))
+        .contains("agentcore_autonomous_decisions_total{agent_id=\"agent-1\",env=\"prod\"} 1.0")
+        .allSatisfy(line -> assertThat(line).contains("env=\"prod\""));
+  }
+
+  @Test
+  void noCustomLabelsIsTheSameAsNone() throws IOException {
+    PrometheusRegistry plain = new PrometheusRegistry();
+    MetricsCollector.builder().registry(plain).customLabels(null).build().recordConsensus("x");
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    new PrometheusTextFormatWriter(false).write(out, plain.scrape());
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("agentcore_multi_agent_consensus_total{result=\"x\"} 1.0");
+  }
+
+  @Test
+  void oneSeriesAndOneSnapshotAreValidBounds() {
+    MetricsCollector tiny = MetricsCollector.builder().maxSeriesPerMetric(1).historySize(1).build();
+    tiny.recordAutonomousDecision("agent-0");
+    tiny.recordAutonomousDecision("agent-1");
+    tiny.snapshotMetrics();
+    tiny.snapshotMetrics();
+
+    assertThat(tiny.getMetricHistory(null, 10)).hasSize(1);
+    assertThat(tiny.getMetricHistory("autonomous_decisions", 10).get(0))
+        .containsEntry(
+            "series",
+            Map.of(
+                "{agent_id=\"agent-0\"}", 1.0,
+                "{agent_id=\"__overflow__\"}", 1.0));
+  }
+
+  @Test
+  void missingBuilderArgumentsAreNamed() {
+    assertThatThrownBy(() -> MetricsCollector.builder().registry(null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("registry must not be null");
+    assertThatThrownBy(() -> MetricsCollector.builder().config(null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("config must not be null");
+    assertThatThrownBy(() -> MetricsCollector.builder().historySize(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("historySize must be positive, got 0");
+  }
+
+  @Test
+  void customMetricNamesMayAlreadyCarryThePrefixAndTheTypeSuffix() throws IOException {
+    CustomMetric jobs =
+        collector.createCustomMetric("agentcore_jobs_total", MetricType.COUNTER, "Jobs");
+    CustomMetric build =
+        collector.createCustomMetric("build_info", MetricType.INFO, null, "commit");
+    CustomMetric depth =
+        collector.createCustomMetric("queue_depth", MetricType.GAUGE, " ", (String[]) null);
+    jobs.labels().inc();
+    build.labels("abc").info();
+    depth.labels().set(2);
+
+    assertThat(jobs.exposedName()).isEqualTo("agentcore_jobs_total");
+    assertThat(jobs.name()).isEqualTo("agentcore_jobs_total");
+    assertThat(build.exposedName()).isEqualTo("agentcore_build_info");
+    assertThat(build.type()).isEqualTo(MetricType.INFO);
+    assertThat(build.labelNames()).containsExactly("commit");
+    assertThat(depth.labelNames()).isEmpty();
+    assertThat(collector.getCustomMetric(null)).isEmpty();
+    assertThat(scrape())
+        .contains("# HELP agentcore_jobs_total Jobs\n")
+        .contains("agentcore_jobs_total 1.0\n")
+        .contains("# HELP agentcore_build_info build_info\n")
+        .contains("agentcore_build_info{commit=\"abc\"} 1\n")
+        .contains("# HELP agentcore_queue_depth queue_depth\n")
+        .contains("agentcore_queue_depth 2.0\n");
+  }
+
+  @Test
+  void theCollectorRegistersOnTheRegistryItWasGiven() {
+    assertThat(collector.registry()).isSameAs(registry);
+    assertThat(registry.scrape().stream().map(m -> m.getMetadata().getPrometheusName()))
+        .contains("agentcore_agents", "agentcore_tool_execution_seconds");
+  }
+
+  @Test
+  void aCustomMetricNeedsANameATypeAndLabelsOfItsOwn() {
+    MetricsCollector labelled =
+        MetricsCollector.builder().customLabels(Map.of("env", "prod")).build();
+    String invalid = "label \"%s\" of custom metric \"jobs\" is invalid or repeated";
+
+    assertThatThrownBy(() -> collector.createCustomMetric(null, MetricType.COUNTER, "x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("custom metric name must not be blank, got null");
+    assertThatThrownBy(() -> collector.createCustomMetric(" ", MetricType.COUNTER, "x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("custom metric name must not be blank, got  ");
+    assertThatThrownBy(() -> collector.createCustomMetric("jobs", null, "x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("metric_type of custom metric \"jobs\" is null");
+    assertThatThrownBy(() -> labelled.createCustomMetric("jobs", MetricType.COUNTER, "x", "env"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(invalid, "env");
+    assertThatThrownBy(
+            () -> collector.createCustomMetric("jobs", MetricType.COUNTER, "x", "__kind"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(invalid, "__kind");
+    assertThatThrownBy(
+            () -> collector.createCustomMetric("jobs", MetricType.COUNTER, "x", "kind", "kind"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(invalid, "kind");
+    assertThatThrownBy(
+            () -> collector.createCustomMetric("jobs", MetricType.COUNTER, "x", (String) null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(invalid, "null");
+  }
+
+  @Test
+  void aCustomGaugeAddsAndSetsAndAnyOtherUseIsCountedAsWrongType() throws IOException {
+    CustomMetric depth = collector.createCustomMetric("queue_depth", MetricType.GAUGE, "Depth");
+    depth.labels().inc(2);
+    depth.labels().inc();
+    CustomMetric jobs = collector.createCustomMetric("jobs", MetricType.COUNTER, "Jobs");
+    jobs.labels().set(5);
+    jobs.labels().info();
+    jobs.labels((String[]) null).inc();
+    CustomMetric latency =
+        collector.createCustomMetric("latency_seconds", MetricType.HISTOGRAM, "Latency");
+    latency.labels().inc();
+
+    assertThat(scrape())
+        .contains("agentcore_queue_depth 3.0\n")
+        .doesNotContain("agentcore_jobs_total 5.0")
+        .contains(
+            "hyperlens_metric_observations_dropped_total{metric=\"agentcore_jobs_total\",reason=\"wrong_type\"} 2.0")
+        .contains(
+            "hyperlens_metric_observations_dropped_total{metric=\"agentcore_jobs_total\",reason=\"label_count\"} 1.0")
+        .contains(
+            "hyperlens_metric_observations_dropped_total{metric=\"agentcore_latency_seconds\",reason=\"wrong_type\"} 1.0");
+  }
+
+  @Test
+  void historyKeepsSummariesWithTheirSumAndCountsAnInfoAsOne() {
+    CustomMetric payload =
+        collector.createCustomMetric("payload_bytes", MetricType.SUMMARY, "Payload size");
+    payload.labels().observe(512);
+    payload.labels().observe(256);
+    collector.setRuntimeInfo(Map.of("version", "1.0.0"));
+    collector.snapshotMetrics();
+
+    assertThat(collector.getMetricHistory("payload_bytes", 1).get(0))
+        .containsEntry("value", 2.0)
+        .containsEntry("sum", 768.0);
+    assertThat(collector.getMetricHistory("runtime_info", 1).get(0))
+        .containsEntry("value", 1.0)
+        .doesNotContainKey("sum");
+  }
+
+  @Test
+  void aRemovedAgentNoLongerCountsAgainstTheSeriesBound() throws IOException {
+    PrometheusRegistry small = new PrometheusRegistry();
+    MetricsCollector bounded =
+        MetricsCollector.builder().registry(small).maxSeriesPerMetric(1).build();
+    bounded.updateResourceUsage("agent-1", AgentPhilosophy.REACT, 10, 20);
+    bounded.removeAgent("agent-1", AgentPhilosophy.REACT);
+    bounded.updateResourceUsage("agent-2", AgentPhilosophy.REACT, 30, 40);
+    bounded.removeAgent(null, AgentPhilosophy.REACT);
+    bounded.removeAgent("agent-2", null);
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    new PrometheusTextFormatWriter(false).write(out, small.scrape());
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("agentcore_agent_cpu_percent{agent_id=\"agent-2\",philosophy=\"react\"} 30.0")
+        .contains("agentcore_agent_memory_mb{agent_id=\"agent-2\",philosophy=\"react\"} 40.0")
+        .doesNotContain("__overflow__");
+  }
+
+  @Test
+  void missingRuntimeInfoIsCountedAndZeroIsAValidObservation() throws IOException {
+    collector.setRuntimeInfo(null);
+    collector.recordToolExecution("calculator", 0.0);
+    collector.recordToolExecution("web_search", Double.NaN);
+
+    assertThat(scrape())
+        .contains(
+            "hyperlens_metric_observations_dropped_total{metric=\"agentcore_runtime_info\",reason=\"null_label\"} 1.0")
+        .contains("agentcore_tool_execution_seconds_count{tool_id=\"calculator\"} 1")
+        .doesNotContain("reason=\"negative\"")
+        // a NaN duration is dropped, the execution itself still counts
+        .contains("agentcore_tool_executions_total{status=\"success\",tool_id=\"web_search\"} 1.0")
+        .doesNotContain("agentcore_tool_execution_seconds_count{tool_id=\"web_search\"}");
+  }
 }

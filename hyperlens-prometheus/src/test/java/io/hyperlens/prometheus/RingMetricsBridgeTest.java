@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -106,5 +107,67 @@ class RingMetricsBridgeTest {
     assertThatThrownBy(() -> new RingMetricsBridge(rings, Map.of("bad-name", "x")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("customLabels: \"bad-name\" is not a valid Prometheus label name");
+  }
+
+  @Test
+  void theCustomLabelsOfAConfigAreAddedToEverySeries() throws IOException {
+    emitFixedWorkload();
+    PrometheusRegistry registry = new PrometheusRegistry();
+    registry.register(
+        new RingMetricsBridge(
+            rings, MetricsConfig.defaults().withCustomLabels(Map.of("env", "prod"))));
+
+    assertThat(scrape(registry).lines().filter(line -> !line.startsWith("#")))
+        .hasSize(10)
+        .allSatisfy(line -> assertThat(line).contains("env=\"prod\""));
+  }
+
+  @Test
+  void noConstantLabelsIsTheSameAsNone() throws IOException {
+    emitFixedWorkload();
+    PrometheusRegistry registry = new PrometheusRegistry();
+    registry.register(new RingMetricsBridge(rings, (Map<String, String>) null));
+
+    assertThat(scrape(registry)).isEqualTo(golden("ring-metrics.golden.txt"));
+  }
+
+  @Test
+  void aMissingConfigIsRejected() {
+    assertThatThrownBy(() -> new RingMetricsBridge(rings, (MetricsConfig) null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("config must not be null");
+  }
+
+  @Test
+  void theBridgeDeclaresItsFamiliesSoARegistryTakesItOnce() {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    RingMetricsBridge bridge = new RingMetricsBridge(rings);
+    registry.register(bridge);
+
+    assertThat(bridge.getPrometheusNames())
+        .containsExactly(
+            "agent_hypervisor_ring_transitions",
+            "agent_hypervisor_ring_breaches",
+            "agent_hypervisor_ring_current",
+            "agent_hypervisor_ring_elevation_duration_seconds",
+            "agent_hypervisor_ring_elevated_seconds",
+            "agent_hypervisor_ring_events_processed",
+            "agent_hypervisor_ring_malformed_events",
+            "agent_hypervisor_ring_series_overflowed");
+    assertThatThrownBy(() -> registry.register(new RingMetricsBridge(rings)))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void aReservedOrNullConstantLabelIsRejectedNamingIt() {
+    Map<String, String> nullValue = new HashMap<>();
+    nullValue.put("env", null);
+
+    assertThatThrownBy(() -> new RingMetricsBridge(rings, Map.of("__env", "x")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("customLabels: \"__env\" is not a valid Prometheus label name");
+    assertThatThrownBy(() -> new RingMetricsBridge(rings, nullValue))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("customLabels: the value of \"env\" is null");
   }
 }
