@@ -176,16 +176,7 @@ final class QueryCommands {
             }
             JsonNode spans = answer.path("spans");
             out.printf("Trace %s: %d spans%n", traceId, answer.path("span_total").asInt());
-            for (JsonNode span : spans) {
-              out.printf(
-                  Locale.ROOT,
-                  "  %-26s %-8s %-6s %10.3f ms  %s%n",
-                  span.path("operation_name").asText(),
-                  span.path("kind").asText(),
-                  span.path("status").asText(),
-                  span.path("duration_ms").asDouble(),
-                  span.path("service_name").asText());
-            }
+            printTree(out, spans);
             List<HypervisorEvent> events = new ArrayList<>();
             for (JsonNode event : answer.path("events")) {
               events.add(
@@ -207,6 +198,45 @@ final class QueryCommands {
               out.print(CausalTree.of(traceId.substring(20), events).render());
             }
           });
+    }
+  }
+
+  /** Spans as a tree: each under its parent, roots (and spans whose parent is absent) first. */
+  static void printTree(PrintWriter out, JsonNode spans) {
+    java.util.Map<String, List<JsonNode>> children = new java.util.LinkedHashMap<>();
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (JsonNode span : spans) {
+      ids.add(span.path("span_id").asText());
+    }
+    List<JsonNode> roots = new ArrayList<>();
+    for (JsonNode span : spans) {
+      String parent = span.path("parent_span_id").asText(null);
+      if (parent == null || !ids.contains(parent)) {
+        roots.add(span);
+      } else {
+        children.computeIfAbsent(parent, k -> new ArrayList<>()).add(span);
+      }
+    }
+    for (JsonNode root : roots) {
+      printSpan(out, root, children, 0);
+    }
+  }
+
+  private static void printSpan(
+      PrintWriter out, JsonNode span, java.util.Map<String, List<JsonNode>> children, int depth) {
+    String name = "  ".repeat(depth + 1) + span.path("operation_name").asText();
+    String message = span.path("status_message").asText("");
+    out.printf(
+        Locale.ROOT,
+        "%-40s %-8s %-6s %10.3f ms  %s%s%n",
+        name,
+        span.path("kind").asText(),
+        span.path("status").asText(),
+        span.path("duration_ms").asDouble(),
+        span.path("service_name").asText(),
+        message.isEmpty() || "null".equals(message) ? "" : "  (" + message + ")");
+    for (JsonNode child : children.getOrDefault(span.path("span_id").asText(), List.of())) {
+      printSpan(out, child, children, depth + 1);
     }
   }
 

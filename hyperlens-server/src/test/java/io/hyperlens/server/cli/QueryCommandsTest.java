@@ -103,7 +103,9 @@ class QueryCommandsTest {
     assertThat(run(withHub("trace", traceId))).as(err.toString()).isZero();
     assertThat(out.toString())
         .startsWith("Trace " + traceId + ": ")
-        .contains("workflow")
+        .containsPattern("\n  workflow\\s")
+        .containsPattern("\n    invoke_agent researcher\\s")
+        .contains("(tool step failed")
         .contains("Causal tree (")
         .containsPattern("did:mesh:orchestrator-\\d+ \\(span [0-9a-f]{8}, depth 0\\)")
         .contains("saga.step_failed");
