@@ -83,6 +83,16 @@ public final class CausalTraceId {
     return new CausalTraceId(trace, span, parent, parent == null ? 0 : 1);
   }
 
+  /**
+   * The causal trace id (12 hex characters) a W3C trace id is the padding of: the inverse of {@link
+   * #w3cTraceId()} for the trace part alone.
+   *
+   * @throws IllegalArgumentException when {@code w3cTraceId} is not a padded causal trace id
+   */
+  public static String traceIdFromW3C(String w3cTraceId) {
+    return unpad("traceId", w3cTraceId, W3CIds.TRACE_ID_LENGTH, TRACE_ID_LENGTH);
+  }
+
   private static String unpad(String field, String w3cId, int w3cLength, int causalLength) {
     int pad = w3cLength - causalLength;
     boolean valid = HexIds.isLowerHex(w3cId, w3cLength) && !W3CIds.isAllZero(w3cId);

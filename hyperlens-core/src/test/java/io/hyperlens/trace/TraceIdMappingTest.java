@@ -31,6 +31,7 @@ class TraceIdMappingTest {
         CausalTraceId.fromW3C(id.w3cTraceId(), id.w3cSpanId(), id.w3cParentSpanId().orElse(null));
 
     assertThat(back).isEqualTo(id);
+    assertThat(CausalTraceId.traceIdFromW3C(id.w3cTraceId())).isEqualTo(id.traceId());
   }
 
   @Test
@@ -42,6 +43,9 @@ class TraceIdMappingTest {
         .hasMessage(
             "traceId must be a W3C id of 32 lowercase hex characters whose first 20 are zero (a"
                 + " padded CausalTraceId id), got \"4bf92f3577b34da6a3ce929d0e0e4736\"");
+    assertThatThrownBy(() -> CausalTraceId.traceIdFromW3C("4bf92f3577b34da6a3ce929d0e0e4736"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("first 20 are zero");
   }
 
   @Test

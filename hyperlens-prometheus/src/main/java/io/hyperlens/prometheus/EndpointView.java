@@ -160,6 +160,9 @@ final class EndpointView implements MultiCollector {
               help(metadata),
               metadata.hasUnit() ? metadata.getUnit() : null);
     }
+    if (metadata == snapshot.getMetadata() && scale == 1.0 && !relabels(snapshot)) {
+      return snapshot; // the common case: served as registered, nothing copied on the scrape
+    }
     return rebuild(snapshot, metadata, this::labels, scale);
   }
 
@@ -186,6 +189,22 @@ final class EndpointView implements MultiCollector {
     return "target".equals(metadata.getName())
         ? "Target metadata: the OpenTelemetry resource of the process"
         : snakeCase(metadata.getName());
+  }
+
+  /** Whether any data point of {@code snapshot} gets other labels than it has. */
+  private boolean relabels(MetricSnapshot snapshot) {
+    if (!customLabels.isEmpty()) {
+      return true;
+    }
+    for (DataPointSnapshot point : snapshot.getDataPoints()) {
+      Labels labels = point.getLabels();
+      for (int i = 0; i < labels.size(); i++) {
+        if (!snakeCase(labels.getName(i)).equals(labels.getName(i))) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private Labels labels(Labels labels) {

@@ -475,14 +475,14 @@ final class DemoCommand implements Callable<Integer> {
 
   private static void printHub(PrintWriter out, DemoHub hub) {
     HubEventSink.Stats shipped = hub.drain();
-    long[] stored = hub.stored();
+    DemoHub.Stored stored = hub.stored();
     out.printf(
         Locale.ROOT,
         "%nHub at %s stored %,d events and %,d spans (events shipped %,d, dropped %,d,"
             + " failed %,d)%n",
         hub.uri(),
-        stored[0],
-        stored[1],
+        stored.events(),
+        stored.spans(),
         shipped.sent() + shipped.duplicates(),
         shipped.dropped(),
         shipped.failed() + shipped.rejected());

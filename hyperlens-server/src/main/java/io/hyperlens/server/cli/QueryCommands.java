@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.hyperlens.event.EventType;
 import io.hyperlens.event.HypervisorEvent;
 import io.hyperlens.server.query.CausalTree;
+import io.hyperlens.server.query.EventQueries;
 import java.io.PrintWriter;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,21 +27,30 @@ import picocli.CommandLine.Spec;
 final class QueryCommands {
   private QueryCommands() {}
 
-  /** Runs {@code body}, turning a failed call into its message and exit code. */
-  private static int call(CommandSpec spec, Body body) {
+  /**
+   * GETs {@code path} with {@code params} and prints the answer: as JSON with {@code --json}, else
+   * through {@code table}; a failed call becomes its message and exit code.
+   */
+  private static int query(
+      CommandSpec spec,
+      HubApi api,
+      String path,
+      java.util.Map<String, Object> params,
+      BiConsumer<PrintWriter, JsonNode> table) {
+    PrintWriter out = spec.commandLine().getOut();
     try {
-      body.run(spec.commandLine().getOut());
-      spec.commandLine().getOut().flush();
+      JsonNode answer = api.get(path, params);
+      if (api.json) {
+        out.println(HubApi.pretty(answer));
+      } else {
+        table.accept(out, answer);
+      }
+      out.flush();
       return 0;
     } catch (HubApi.Failure e) {
       spec.commandLine().getErr().println(spec.name() + ": " + e.getMessage());
       return e.exitCode;
     }
-  }
-
-  @FunctionalInterface
-  private interface Body {
-    void run(PrintWriter out) throws HubApi.Failure;
   }
 
   @Command(
@@ -67,19 +78,13 @@ final class QueryCommands {
 
     @Override
     public Integer call() {
-      return QueryCommands.call(
+      return query(
           spec,
-          out -> {
-            JsonNode answer =
-                api.get(
-                    "/api/events",
-                    HubApi.params(
-                        "session", session, "agent", agent, "type", type, "since", since, "limit",
-                        limit));
-            if (api.json) {
-              out.println(HubApi.pretty(answer));
-              return;
-            }
+          api,
+          "/api/events",
+          HubApi.params(
+              "session", session, "agent", agent, "type", type, "since", since, "limit", limit),
+          (out, answer) -> {
             for (JsonNode event : answer.path("events")) {
               out.printf(
                   "%s  %-28s %-20s %s%n",
@@ -123,19 +128,17 @@ final class QueryCommands {
 
     @Override
     public Integer call() {
-      return QueryCommands.call(
+      java.util.Map<String, Object> params =
+          HubApi.params(
+              "status", status, "service", service, "agent", agent, "session", session, "limit",
+              limit);
+      attributes.forEach((key, value) -> params.put("attr." + key, value));
+      return query(
           spec,
-          out -> {
-            java.util.Map<String, Object> params =
-                HubApi.params(
-                    "status", status, "service", service, "agent", agent, "session", session,
-                    "limit", limit);
-            attributes.forEach((key, value) -> params.put("attr." + key, value));
-            JsonNode answer = api.get("/api/traces", params);
-            if (api.json) {
-              out.println(HubApi.pretty(answer));
-              return;
-            }
+          api,
+          "/api/traces",
+          params,
+          (out, answer) -> {
             for (JsonNode trace : answer.path("traces")) {
               out.printf(
                   Locale.ROOT,
@@ -166,14 +169,12 @@ final class QueryCommands {
 
     @Override
     public Integer call() {
-      return QueryCommands.call(
+      return query(
           spec,
-          out -> {
-            JsonNode answer = api.get("/api/traces/" + traceId, HubApi.params());
-            if (api.json) {
-              out.println(HubApi.pretty(answer));
-              return;
-            }
+          api,
+          "/api/traces/" + traceId,
+          HubApi.params(),
+          (out, answer) -> {
             JsonNode spans = answer.path("spans");
             out.printf("Trace %s: %d spans%n", traceId, answer.path("span_total").asInt());
             printTree(out, spans);
@@ -193,9 +194,10 @@ final class QueryCommands {
                               : event.path("causal_trace_id").asText())
                       .build());
             }
-            if (!events.isEmpty() && traceId.startsWith("00000000000000000000")) {
+            String causal = EventQueries.causalTraceOfW3C(traceId).orElse(null);
+            if (!events.isEmpty() && causal != null) {
               out.printf("Causal tree (%d events):%n", events.size());
-              out.print(CausalTree.of(traceId.substring(20), events).render());
+              out.print(CausalTree.of(causal, events).render());
             }
           });
     }
@@ -253,14 +255,12 @@ final class QueryCommands {
 
     @Override
     public Integer call() {
-      return QueryCommands.call(
+      return query(
           spec,
-          out -> {
-            JsonNode answer = api.get("/api/agents", HubApi.params("limit", limit));
-            if (api.json) {
-              out.println(HubApi.pretty(answer));
-              return;
-            }
+          api,
+          "/api/agents",
+          HubApi.params("limit", limit),
+          (out, answer) -> {
             out.printf(
                 "%-32s %4s %-9s %8s %10s %s%n",
                 "AGENT", "RING", "ELEVATED", "BREACHES", "ERROR RATE", "LAST SEEN");

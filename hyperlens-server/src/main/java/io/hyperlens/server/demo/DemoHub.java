@@ -117,9 +117,17 @@ public final class DemoHub implements AutoCloseable {
     return sink.stats();
   }
 
+  /**
+   * What the hub holds.
+   *
+   * @param events events stored
+   * @param spans spans stored
+   */
+  public record Stored(long events, long spans) {}
+
   /** Events and spans the hub stored. */
-  public long[] stored() {
-    return new long[] {hub.store().count(EventQuery.all()), hub.store().spanCount()};
+  public Stored stored() {
+    return new Stored(hub.store().count(EventQuery.all()), hub.store().spanCount());
   }
 
   /** Drains the sink, stops the hub and removes a temporary data directory. */

@@ -121,8 +121,8 @@ public final class Hub implements AutoCloseable {
     this.keys = ApiKeys.open(config.dataDirectory());
     this.rateLimiter = new RateLimiter(config.limits().requestsPerSecondPerKey());
     this.ingestSlots = new Semaphore(config.maxConcurrentIngest());
-    this.events = new EventIngest(store, config.limits(), config.redact(), batch -> {});
-    this.traces = new OtlpIngest(store, config.limits(), config.redact(), batch -> {});
+    this.events = new EventIngest(store, config.limits(), config.redact());
+    this.traces = new OtlpIngest(store, config.limits(), config.redact());
     this.eventQueries = new EventQueries(store, Clock.systemUTC());
     this.traceQueries = new TraceQueries(store, Clock.systemUTC());
     this.sagaQueries = new SagaQueries(store);
@@ -211,10 +211,10 @@ public final class Hub implements AutoCloseable {
     javalin.http.prefer405over404 = true;
     javalin.jetty.modifyServer(server -> server.setStopTimeout(10_000));
     var routes = javalin.routes;
-    routes.get("/healthz", ctx -> open(ctx, "/healthz", c -> json(c, 200, Map.of("status", "ok"))));
-    routes.get("/readyz", ctx -> open(ctx, "/readyz", this::ready));
-    routes.get("/metrics", ctx -> open(ctx, "/metrics", this::scrape));
-    routes.get("/openapi.json", ctx -> open(ctx, "/openapi.json", Hub::openApi));
+    routes.get("/healthz", ctx -> run(ctx, "/healthz", c -> json(c, 200, Map.of("status", "ok"))));
+    routes.get("/readyz", ctx -> run(ctx, "/readyz", this::ready));
+    routes.get("/metrics", ctx -> run(ctx, "/metrics", this::scrape));
+    routes.get("/openapi.json", ctx -> run(ctx, "/openapi.json", Hub::openApi));
     routes.post("/v1/events", ctx -> guarded(ctx, "/v1/events", Scope.INGEST, this::postEvents));
     routes.post("/v1/traces", ctx -> guarded(ctx, "/v1/traces", Scope.INGEST, this::postTraces));
     routes.post(
@@ -267,10 +267,6 @@ public final class Hub implements AutoCloseable {
   @FunctionalInterface
   private interface Route {
     void handle(Context ctx) throws Exception;
-  }
-
-  private void open(Context ctx, String route, Route handler) {
-    run(ctx, route, handler);
   }
 
   /** Authenticates, checks the scope and the rate, then runs {@code handler}. */

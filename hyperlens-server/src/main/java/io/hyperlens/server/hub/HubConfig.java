@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * How a hub runs.
@@ -94,62 +95,22 @@ public record HubConfig(
 
   /** This config on another port. */
   public HubConfig withPort(int port) {
-    return new HubConfig(
-        bind,
-        port,
-        dataDirectory,
-        auth,
-        redact,
-        limits,
-        retention,
-        maxEvents,
-        maxConcurrentIngest,
-        auditKeyDirectory);
+    return edit(f -> f.port = port);
   }
 
   /** This config listening on {@code bind}. */
   public HubConfig withBind(String bind) {
-    return new HubConfig(
-        bind,
-        port,
-        dataDirectory,
-        auth,
-        redact,
-        limits,
-        retention,
-        maxEvents,
-        maxConcurrentIngest,
-        auditKeyDirectory);
+    return edit(f -> f.bind = bind);
   }
 
   /** This config with auth on or off. */
   public HubConfig withAuth(boolean auth) {
-    return new HubConfig(
-        bind,
-        port,
-        dataDirectory,
-        auth,
-        redact,
-        limits,
-        retention,
-        maxEvents,
-        maxConcurrentIngest,
-        auditKeyDirectory);
+    return edit(f -> f.auth = auth);
   }
 
   /** This config with other ingest limits. */
   public HubConfig withLimits(IngestLimits limits) {
-    return new HubConfig(
-        bind,
-        port,
-        dataDirectory,
-        auth,
-        redact,
-        limits,
-        retention,
-        maxEvents,
-        maxConcurrentIngest,
-        auditKeyDirectory);
+    return edit(f -> f.limits = limits);
   }
 
   /**
@@ -157,32 +118,54 @@ public record HubConfig(
    * maxEvents} events (0: no bound).
    */
   public HubConfig withRetention(Duration retention, long maxEvents) {
-    return new HubConfig(
-        bind,
-        port,
-        dataDirectory,
-        auth,
-        redact,
-        limits,
-        retention,
-        maxEvents,
-        maxConcurrentIngest,
-        auditKeyDirectory);
+    return edit(
+        f -> {
+          f.retention = retention;
+          f.maxEvents = maxEvents;
+        });
   }
 
   /** This config keeping the audit trail's key in {@code directory}. */
   public HubConfig withAuditKeyDirectory(Path directory) {
+    return edit(f -> f.auditKeyDirectory = directory);
+  }
+
+  /** A copy with {@code change} applied, validated as any config is. */
+  private HubConfig edit(Consumer<Fields> change) {
+    Fields fields = new Fields(this);
+    change.accept(fields);
     return new HubConfig(
-        bind,
-        port,
+        fields.bind,
+        fields.port,
         dataDirectory,
-        auth,
+        fields.auth,
         redact,
-        limits,
-        retention,
-        maxEvents,
+        fields.limits,
+        fields.retention,
+        fields.maxEvents,
         maxConcurrentIngest,
-        directory);
+        fields.auditKeyDirectory);
+  }
+
+  /** The fields a {@code with...} method may change. */
+  private static final class Fields {
+    String bind;
+    int port;
+    boolean auth;
+    IngestLimits limits;
+    Duration retention;
+    long maxEvents;
+    Path auditKeyDirectory;
+
+    Fields(HubConfig config) {
+      bind = config.bind;
+      port = config.port;
+      auth = config.auth;
+      limits = config.limits;
+      retention = config.retention;
+      maxEvents = config.maxEvents;
+      auditKeyDirectory = config.auditKeyDirectory;
+    }
   }
 
   static boolean loopback(String host) {

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,13 +22,17 @@ import java.util.Set;
  * id}, {@code timestamp}, {@code agent_id}, {@code action}, {@code resource}, {@code decision}
  * {@code allow|deny|audit}, {@code reason}, {@code rule_id}, {@code context}), one object or an
  * array, appended to the hub's own signed audit trail. Validated all or nothing; {@code agent_id},
- * {@code action} and {@code decision} are required. A record whose {@code id} the trail holds
- * already is a duplicate and not appended again, so a client may retry. With redaction on, {@code
- * reason}, {@code resource} and context strings pass through {@link Redactor} before they are
- * hashed and signed. Thread-safe.
+ * {@code action} and {@code decision} are required. A record whose {@code id} is among the trail's
+ * newest {@value #REMEMBERED} is a duplicate and not appended again, so a client may retry; the
+ * memory of ids is bounded (the trail keeps no index by id), so a retry must come within that many
+ * later records. With redaction on, {@code reason}, {@code resource} and context strings pass
+ * through {@link Redactor} before they are hashed and signed. Thread-safe.
  */
 public final class AuditIngest {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** How many of the newest record ids are remembered for deduplication. */
+  static final int REMEMBERED = 100_000;
 
   /**
    * What a batch did.
@@ -42,17 +45,22 @@ public final class AuditIngest {
 
   private final AuditLog log;
   private final Redactor redactor;
-  private final Set<String> ids;
+  private final Set<String> ids =
+      Collections.newSetFromMap(
+          new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+              return size() > REMEMBERED;
+            }
+          });
 
   /** An ingest appending to {@code log}. */
   public AuditIngest(AuditLog log, boolean redact) {
     this.log = log;
     this.redactor = redact ? Redactor.standard() : null;
-    Set<String> known = new HashSet<>();
-    for (AuditRecord record : log.query(AuditQuery.all())) {
-      known.add(record.id());
+    for (AuditRecord record : log.query(AuditQuery.builder().limit(REMEMBERED).build())) {
+      ids.add(record.id());
     }
-    this.ids = Collections.synchronizedSet(known);
   }
 
   /**

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 
 /**
  * {@code POST /v1/events}: a JSON array or NDJSON of events in the {@link HypervisorEvent#toMap()}
@@ -32,7 +31,7 @@ import java.util.function.Consumer;
  * {@link Redactor} (the whole value when its key names a secret). Thread-safe; usable without HTTP.
  *
  * <pre>{@code
- * EventIngest ingest = new EventIngest(store, IngestLimits.defaults(), true, batch -> {});
+ * EventIngest ingest = new EventIngest(store, IngestLimits.defaults(), true);
  * EventIngest.Result result = ingest.ingest(body, "application/x-ndjson");
  * }</pre>
  */
@@ -57,7 +56,6 @@ public final class EventIngest {
   private final GroupCommit commits;
   private final IngestLimits limits;
   private final Redactor redactor;
-  private final Consumer<List<HypervisorEvent>> onStored;
   private final LongAdder redacted = new LongAdder();
   private final LongAdder truncated = new LongAdder();
 
@@ -65,17 +63,11 @@ public final class EventIngest {
    * An ingest into {@code store}.
    *
    * @param redact whether payload strings pass through {@link Redactor#standard()}
-   * @param onStored told of each batch once it is committed (the live stream, metrics)
    */
-  public EventIngest(
-      JdbcStore store,
-      IngestLimits limits,
-      boolean redact,
-      Consumer<List<HypervisorEvent>> onStored) {
+  public EventIngest(JdbcStore store, IngestLimits limits, boolean redact) {
     this.commits = new GroupCommit(store, Math.max(limits.maxEventsPerBatch(), 10_000));
     this.limits = limits;
     this.redactor = redact ? Redactor.standard() : null;
-    this.onStored = onStored;
   }
 
   /** Payload strings changed by redaction so far. */
@@ -129,9 +121,6 @@ public final class EventIngest {
     } catch (IllegalArgumentException e) {
       throw new IngestException(
           400, "invalid", "the store refused the batch: " + e.getMessage(), List.of());
-    }
-    if (stored > 0) {
-      onStored.accept(events);
     }
     return new Result(stored, events.size() - stored);
   }

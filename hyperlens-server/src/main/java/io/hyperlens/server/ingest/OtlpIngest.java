@@ -34,7 +34,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 
 /**
  * {@code POST /v1/traces}: OTLP/HTTP as the OpenTelemetry protocol specifies it, binary protobuf
@@ -72,7 +71,6 @@ public final class OtlpIngest {
   private final SpanStore store;
   private final IngestLimits limits;
   private final Redactor redactor;
-  private final Consumer<List<SpanData>> onStored;
   private final LongAdder redacted = new LongAdder();
   private final LongAdder truncated = new LongAdder();
   private final LongAdder droppedAttributes = new LongAdder();
@@ -81,14 +79,11 @@ public final class OtlpIngest {
    * An ingest into {@code store}.
    *
    * @param redact whether string attributes pass through {@link Redactor#standard()}
-   * @param onStored told of each batch once it is committed
    */
-  public OtlpIngest(
-      SpanStore store, IngestLimits limits, boolean redact, Consumer<List<SpanData>> onStored) {
+  public OtlpIngest(SpanStore store, IngestLimits limits, boolean redact) {
     this.store = store;
     this.limits = limits;
     this.redactor = redact ? Redactor.standard() : null;
-    this.onStored = onStored;
   }
 
   /** String values cut at the value limit so far. */
@@ -147,9 +142,6 @@ public final class OtlpIngest {
       }
     }
     int stored = spans.isEmpty() ? 0 : store.appendSpans(spans);
-    if (stored > 0) {
-      onStored.accept(spans);
-    }
     ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
     reasons.addAll(0, idProblems);
     if (rejected > 0) {

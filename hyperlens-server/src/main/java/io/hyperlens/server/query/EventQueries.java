@@ -6,6 +6,7 @@ import io.hyperlens.event.EventType;
 import io.hyperlens.event.HypervisorEvent;
 import io.hyperlens.spi.EventPage;
 import io.hyperlens.store.JdbcStore;
+import io.hyperlens.trace.CausalTraceId;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -94,13 +95,22 @@ public final class EventQueries {
     if (head.matches("[0-9a-f]{12}")) {
       return head;
     }
-    if (head.matches("0{20}[0-9a-f]{12}")) {
-      return head.substring(20);
+    return causalTraceOfW3C(head)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "trace must be a causal trace id (12 hex) or the W3C trace id it maps to (20"
+                        + " zeros and 12 hex), got \""
+                        + trace
+                        + "\""));
+  }
+
+  /** The causal trace a W3C trace id is the padding of, if it is one. */
+  public static Optional<String> causalTraceOfW3C(String w3cTraceId) {
+    try {
+      return Optional.of(CausalTraceId.traceIdFromW3C(w3cTraceId));
+    } catch (IllegalArgumentException notPadded) {
+      return Optional.empty();
     }
-    throw new IllegalArgumentException(
-        "trace must be a causal trace id (12 hex) or the W3C trace id it maps to (20 zeros and"
-            + " 12 hex), got \""
-            + trace
-            + "\"");
   }
 }

@@ -131,10 +131,9 @@ public final class TraceQueries {
     int offset = params.integer("span_offset", 0, 0, Integer.MAX_VALUE);
     int pageSize = params.integer("span_limit", 10_000, 1, 10_000);
     List<SpanData> spans = store.trace(traceId);
+    Optional<String> causal = EventQueries.causalTraceOfW3C(traceId);
     List<HypervisorEvent> events =
-        traceId.startsWith("00000000000000000000")
-            ? store.eventsOfCausalTrace(traceId.substring(20), MAX_EVENTS)
-            : List.of();
+        causal.map(c -> store.eventsOfCausalTrace(c, MAX_EVENTS)).orElse(List.of());
     if (spans.isEmpty() && events.isEmpty()) {
       return Optional.empty();
     }
@@ -151,7 +150,7 @@ public final class TraceQueries {
     }
     List<Map<String, Object>> agents = new ArrayList<>();
     if (!events.isEmpty()) {
-      for (CausalTree.Node node : CausalTree.of(traceId.substring(20), events).roots()) {
+      for (CausalTree.Node node : CausalTree.of(causal.orElseThrow(), events).roots()) {
         agents.add(node(node));
       }
     }
