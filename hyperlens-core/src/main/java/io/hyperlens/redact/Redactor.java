@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Finds secrets in text and replaces each with {@code [REDACTED:<kind>]}: API keys (OpenAI,
@@ -35,14 +35,20 @@ public final class Redactor {
   }
 
   /**
-   * One kind of secret: a cheap trigger on the lowercased text that must hold before the search
-   * runs (most log lines hold no secret, and skipping the search is what keeps redaction cheap),
-   * and the search.
+   * One kind of secret: its trigger, which must hold before the search runs (most text holds no
+   * secret, and skipping the search is what keeps redaction cheap), and the search. The trigger is
+   * one of {@code words} (any, when there are none) found case-insensitively by {@link Triggers},
+   * every bit of {@code requires} ({@link Triggers#AT_SIGN} and its like), and at least {@code
+   * minLength} characters.
    */
-  private record Rule(String kind, Predicate<String> trigger, Finder finder) {
-    Rule(String kind, Predicate<String> trigger, String regex, int group) {
-      this(kind, trigger, regex(Pattern.compile(regex), group));
+  private record Rule(String kind, String[] words, long requires, int minLength, Finder finder) {
+    Rule(String kind, String[] words, String regex, int group) {
+      this(kind, words, 0, 0, regex(Pattern.compile(regex), group));
     }
+  }
+
+  private static String[] words(String... words) {
+    return words;
   }
 
   /** The {@code group} of each match. */
@@ -119,84 +125,67 @@ public final class Redactor {
 
   private static final int AWS_SECRET_KEY_LENGTH = 40;
 
-  private static Predicate<String> containsAny(String... needles) {
-    return lower -> {
-      for (String needle : needles) {
-        if (lower.contains(needle)) {
-          return true;
-        }
-      }
-      return false;
-    };
-  }
-
-  private static boolean hasCardLengthDigits(String text) {
-    int digits = 0;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c >= '0' && c <= '9' && ++digits >= 12) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   private static final List<Rule> RULES =
       List.of(
           new Rule(
               "private_key",
-              containsAny("private key"),
+              words("private key"),
               "-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\\s\\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE"
                   + " KEY-----",
               0),
           new Rule(
               "url_credentials",
-              lower -> lower.contains("://") && lower.indexOf('@') >= 0,
-              "\\b[a-zA-Z][a-zA-Z0-9+.-]*://([^/\\s:@]+:[^/\\s@]+)@",
-              1),
+              words("://"),
+              Triggers.AT_SIGN,
+              0,
+              regex(Pattern.compile("\\b[a-zA-Z][a-zA-Z0-9+.-]*://([^/\\s:@]+:[^/\\s@]+)@"), 1)),
           new Rule(
               "jwt",
-              containsAny("eyj"),
+              words("eyj"),
               "\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}",
               0),
-          new Rule("anthropic_key", containsAny("sk-ant-"), "\\bsk-ant-[A-Za-z0-9_-]{20,}", 0),
+          new Rule("anthropic_key", words("sk-ant-"), "\\bsk-ant-[A-Za-z0-9_-]{20,}", 0),
           new Rule(
-              "openai_key",
-              containsAny("sk-"),
-              "\\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}",
-              0),
+              "openai_key", words("sk-"), "\\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}", 0),
           new Rule(
               "stripe_key",
-              containsAny("_live_", "_test_"),
+              words("_live_", "_test_"),
               "\\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}",
               0),
           new Rule(
               "github_token",
-              containsAny("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+              words("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
               "\\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})",
               0),
-          new Rule("slack_token", containsAny("xox"), "\\bxox[abposr]-[A-Za-z0-9-]{10,}", 0),
-          new Rule("google_api_key", containsAny("aiza"), "\\bAIza[0-9A-Za-z_-]{35}", 0),
+          new Rule("slack_token", words("xox"), "\\bxox[abposr]-[A-Za-z0-9-]{10,}", 0),
+          new Rule("google_api_key", words("aiza"), "\\bAIza[0-9A-Za-z_-]{35}", 0),
           new Rule(
               "aws_access_key",
-              containsAny("akia", "asia", "agpa", "aida", "aroa", "anpa", "anva", "aipa"),
+              words("akia", "asia", "agpa", "aida", "aroa", "anpa", "anva", "aipa"),
               "\\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\\b",
               0),
           new Rule(
               "bearer_token",
-              containsAny("bearer"),
+              words("bearer"),
               "(?i)\\bbearer\\s+((?=[A-Za-z._~+/-]*[0-9])[A-Za-z0-9._~+/-]{8,}=*)",
               1),
           // key=value, key: value, "key": "value", key="value", ?key=value&..., DB_PASSWORD=...
           new Rule(
               "credential",
-              containsAny("pass", "pwd", "secret", "token", "key"),
+              words("pass", "pwd", "secret", "token", "key"),
+              0,
+              0,
               CredentialPairs::find),
           new Rule(
               "aws_secret_key",
-              lower -> lower.length() >= 40 && (lower.indexOf('/') >= 0 || lower.indexOf('+') >= 0),
+              words(),
+              Triggers.SLASH_OR_PLUS,
+              AWS_SECRET_KEY_LENGTH,
               Redactor::findAwsSecretKeys),
-          new Rule("credit_card", Redactor::hasCardLengthDigits, CardNumbers::scan));
+          new Rule("credit_card", words(), Triggers.TWELVE_DIGITS, 0, CardNumbers::scan));
+
+  private static final Triggers TRIGGERS =
+      new Triggers(RULES.stream().map(Rule::words).collect(Collectors.toList()));
 
   private static final Redactor STANDARD = new Redactor();
 
@@ -212,10 +201,13 @@ public final class Redactor {
     if (text == null || text.isEmpty()) {
       return text;
     }
+    long hits = TRIGGERS.scan(text);
     String result = text;
-    String lower = text.toLowerCase(Locale.ROOT);
-    for (Rule rule : RULES) {
-      if (rule.trigger().test(lower)) {
+    for (int r = 0; r < RULES.size(); r++) {
+      Rule rule = RULES.get(r);
+      if ((rule.words().length == 0 || (hits & 1L << r) != 0)
+          && (hits & rule.requires()) == rule.requires()
+          && text.length() >= rule.minLength()) {
         result = apply(rule, result);
       }
     }
@@ -235,7 +227,15 @@ public final class Redactor {
 
   /** Whether a value stored under {@code key} is a secret whatever it looks like. */
   public boolean isSecretKey(String key) {
-    return key != null && SECRET_KEYS.contains(key.toLowerCase(Locale.ROOT));
+    if (key == null) {
+      return false;
+    }
+    for (int i = 0; i < key.length(); i++) {
+      if (Character.toLowerCase(key.charAt(i)) != key.charAt(i)) {
+        return SECRET_KEYS.contains(key.toLowerCase(Locale.ROOT));
+      }
+    }
+    return SECRET_KEYS.contains(key);
   }
 
   private static String apply(Rule rule, String text) {

@@ -57,6 +57,13 @@ import java.util.regex.Pattern;
 public final class HubLoad {
   private static final int BATCH = 100;
   private static final int[] CONNECTIONS = {1, 8, 64};
+
+  /** Seconds of load before each measured run, floor and hub alike, so both are measured warm. */
+  private static final int WARMUP_SECONDS = 5;
+
+  private static final String INGESTED_EVENTS =
+      "hyperlens_hub_ingested_total\\{kind=\"events\"\\} ([\\d.E]+)";
+  private static final AtomicLong RUNS = new AtomicLong();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private HubLoad() {}
@@ -153,14 +160,18 @@ public final class HubLoad {
                 });
         workers.add(worker);
       }
-      long start = System.nanoTime();
       workers.forEach(Thread::start);
+      Thread.sleep(WARMUP_SECONDS * 1000L);
+      long before = stored.get();
+      long start = System.nanoTime();
       Thread.sleep(seconds * 1000L);
+      long after = stored.get();
+      double elapsed = (System.nanoTime() - start) / 1e9;
       stop.set(true);
       for (Thread worker : workers) {
         worker.join();
       }
-      return stored.get() / ((System.nanoTime() - start) / 1e9);
+      return (after - before) / elapsed;
     }
   }
 
@@ -187,31 +198,11 @@ public final class HubLoad {
     int port = freePort();
     Hub hub = Hub.start(jar, data, db, port);
     try {
-      ProcessBuilder wrkBuilder =
-          new ProcessBuilder(
-                  "wrk",
-                  "-t" + Math.min(2, connections),
-                  "-c" + connections,
-                  "-d" + seconds + "s",
-                  "--latency",
-                  "-s",
-                  script.toString(),
-                  "http://127.0.0.1:" + port + "/v1/events")
-              .redirectErrorStream(true);
-      wrkBuilder.environment().put("HYPERLENS_KEY", hub.key);
-      Process wrk = wrkBuilder.start();
-      wrk.getOutputStream().close();
-      String output = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      wrk.waitFor();
-      Matcher m =
-          Pattern.compile(
-                  "RESULT requests=(\\d+) errors=(\\d+) seconds=([\\d.]+) p50_us=(\\d+) p99_us=(\\d+)")
-              .matcher(output);
-      if (!m.find()) {
-        throw new IllegalStateException("wrk said:\n" + output);
-      }
+      runWrk(hub, script, connections, WARMUP_SECONDS);
+      double storedBefore = hub.metric(INGESTED_EVENTS);
+      Matcher m = runWrk(hub, script, connections, seconds);
       long ok = Long.parseLong(m.group(1)) - Long.parseLong(m.group(2));
-      double stored = hub.metric("hyperlens_hub_ingested_total\\{kind=\"events\"\\} ([\\d.E]+)");
+      double stored = hub.metric(INGESTED_EVENTS) - storedBefore;
       if (Math.abs(stored - ok * BATCH) > BATCH * connections) {
         throw new IllegalStateException(
             "wrk saw " + ok + " answered requests but the hub stored " + stored + " events");
@@ -224,6 +215,36 @@ public final class HubLoad {
     } finally {
       hub.stop();
     }
+  }
+
+  /** Runs wrk against {@code hub} for {@code seconds}; its RESULT line, matched. */
+  private static Matcher runWrk(Hub hub, Path script, int connections, int seconds)
+      throws Exception {
+    ProcessBuilder wrkBuilder =
+        new ProcessBuilder(
+                "wrk",
+                "-t" + Math.min(2, connections),
+                "-c" + connections,
+                "-d" + seconds + "s",
+                "--latency",
+                "-s",
+                script.toString(),
+                "http://127.0.0.1:" + hub.port + "/v1/events")
+            .redirectErrorStream(true);
+    wrkBuilder.environment().put("HYPERLENS_KEY", hub.key);
+    wrkBuilder.environment().put("HYPERLENS_RUN", "r" + RUNS.incrementAndGet() + "-");
+    Process wrk = wrkBuilder.start();
+    wrk.getOutputStream().close();
+    String output = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    wrk.waitFor();
+    Matcher m =
+        Pattern.compile(
+                "RESULT requests=(\\d+) errors=(\\d+) seconds=([\\d.]+) p50_us=(\\d+) p99_us=(\\d+)")
+            .matcher(output);
+    if (!m.find()) {
+      throw new IllegalStateException("wrk said:\n" + output);
+    }
+    return m;
   }
 
   /** The OTel SDK's batch processor and OTLP/HTTP exporter against a hub, for {@code seconds}. */
