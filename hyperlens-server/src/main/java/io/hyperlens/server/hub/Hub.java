@@ -12,6 +12,7 @@ import io.hyperlens.server.auth.Scope;
 import io.hyperlens.server.ingest.AuditIngest;
 import io.hyperlens.server.ingest.EventIngest;
 import io.hyperlens.server.ingest.IngestException;
+import io.hyperlens.server.ingest.OtlpErrors;
 import io.hyperlens.server.ingest.OtlpIngest;
 import io.hyperlens.server.ingest.Problem;
 import io.hyperlens.server.ingest.RequestBodies;
@@ -75,10 +76,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * </ul>
  *
  * <p>Every error is a JSON body {@code {"error": reason, "message": ..., "problems": [...]}} with
- * its 4xx status; nothing of a refused request is stored. Ingest runs at most {@link
- * HubConfig#maxConcurrentIngest()} requests at once; a request that cannot start within two seconds
- * gets 503 with {@code Retry-After}. Retention runs in the background every minute. {@link
- * #close()} stops taking requests, lets those in flight finish (up to 10 s) and closes the store.
+ * its 4xx status, except on {@code /v1/traces}, which answers a {@code google.rpc.Status} as
+ * OTLP/HTTP requires ({@link OtlpErrors}); nothing of a refused request is stored. Ingest runs at
+ * most {@link HubConfig#maxConcurrentIngest()} requests at once; a request that cannot start within
+ * two seconds gets 503 with {@code Retry-After}. Retention runs in the background every minute.
+ * {@link #close()} stops taking requests, lets those in flight finish (up to 10 s) and closes the
+ * store.
  *
  * <pre>{@code
  * try (Hub hub = Hub.start(HubConfig.defaults(Path.of("hyperlens-data")).withPort(0),
@@ -361,6 +364,11 @@ public final class Hub implements AutoCloseable {
 
   private static void error(
       Context ctx, int status, String reason, String message, List<Problem> problems) {
+    if (ctx.path().equals("/v1/traces")) {
+      OtlpErrors.Body otlp = OtlpErrors.body(status, message, problems, ctx.header("Content-Type"));
+      ctx.status(status).contentType(otlp.contentType()).result(otlp.bytes());
+      return;
+    }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("error", reason);
     body.put("message", message);

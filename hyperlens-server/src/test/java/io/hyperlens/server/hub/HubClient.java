@@ -31,8 +31,8 @@ final class HubClient {
     return new HubClient(base, other);
   }
 
-  /** An answer: status, headers and body. */
-  record Answer(int status, String body, HttpResponse<String> response) {
+  /** An answer: status, headers and body (as bytes, and as UTF-8 text). */
+  record Answer(int status, String body, byte[] bytes, HttpResponse<byte[]> response) {
     JsonNode json() {
       try {
         return JSON.readTree(body);
@@ -76,11 +76,15 @@ final class HubClient {
       request.header("Authorization", "Bearer " + key);
     }
     try {
-      HttpResponse<String> response =
+      HttpResponse<byte[]> response =
           http.send(
               request.timeout(Duration.ofSeconds(30)).build(),
-              HttpResponse.BodyHandlers.ofString());
-      return new Answer(response.statusCode(), response.body(), response);
+              HttpResponse.BodyHandlers.ofByteArray());
+      return new Answer(
+          response.statusCode(),
+          new String(response.body(), StandardCharsets.UTF_8),
+          response.body(),
+          response);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

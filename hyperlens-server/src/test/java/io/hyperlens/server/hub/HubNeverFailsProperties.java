@@ -126,7 +126,7 @@ class HubNeverFailsProperties {
   }
 
   @Property(tries = 200)
-  void noRequestGetsAServerError(@ForAll("requests") Request request) {
+  void noRequestGetsAServerError(@ForAll("requests") Request request) throws Exception {
     String key =
         switch (request.key()) {
           case "admin" -> admin;
@@ -149,7 +149,23 @@ class HubNeverFailsProperties {
     }
     assertThat(answer.status()).as(request.method() + " " + path).isLessThan(500);
     if (answer.status() >= 400) {
-      assertThat(answer.header("Content-Type")).as(path).startsWith("application/json");
+      boolean otlpProtobuf =
+          path.startsWith("/v1/traces")
+              && request.type() != null
+              && request
+                  .type()
+                  .toLowerCase(java.util.Locale.ROOT)
+                  .startsWith("application/x-protobuf");
+      if (otlpProtobuf) {
+        // OTLP/HTTP answers a protobuf request's errors with a protobuf google.rpc.Status
+        assertThat(answer.header("Content-Type")).as(path).isEqualTo("application/x-protobuf");
+        assertThat(com.google.rpc.Status.parseFrom(answer.bytes()).getMessage())
+            .as(path)
+            .isNotEmpty();
+      } else {
+        assertThat(answer.header("Content-Type")).as(path).startsWith("application/json");
+        assertThat(answer.json().get("message").asText()).as(path).isNotEmpty();
+      }
     }
     assertThat(new HubClient(hub.uri(), null).get("/healthz").status()).isEqualTo(200);
   }

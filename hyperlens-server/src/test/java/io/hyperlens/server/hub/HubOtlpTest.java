@@ -229,19 +229,30 @@ class HubOtlpTest {
   }
 
   @Test
-  void badOtlpGetsItsFourHundreds() {
+  void badOtlpGetsItsFourHundreds() throws Exception {
     HubClient client = new HubClient(hub.uri(), key);
+    HubClient.Answer garbage =
+        client.post(
+            "/v1/traces", "application/x-protobuf", new byte[] {(byte) 0xff, 0x01, 0x02}, null);
+    assertThat(garbage.status()).isEqualTo(400);
+    // OTLP/HTTP: every 4xx body is a google.rpc.Status in the request's encoding
+    assertThat(garbage.header("Content-Type")).isEqualTo("application/x-protobuf");
+    com.google.rpc.Status status = com.google.rpc.Status.parseFrom(garbage.bytes());
+    assertThat(status.getCode()).isEqualTo(com.google.rpc.Code.INVALID_ARGUMENT_VALUE);
+    assertThat(status.getMessage()).contains("not an OTLP ExportTraceServiceRequest");
     assertThat(
-            client
-                .post(
-                    "/v1/traces",
-                    "application/x-protobuf",
-                    new byte[] {(byte) 0xff, 0x01, 0x02},
-                    null)
-                .status())
-        .isEqualTo(400);
-    assertThat(client.post("/v1/traces", "application/json", "{\"resourceSpans\": 7}").status())
-        .isEqualTo(400);
+            status
+                .getDetails(0)
+                .unpack(com.google.rpc.BadRequest.class)
+                .getFieldViolations(0)
+                .getField())
+        .isEqualTo("body");
+    HubClient.Answer notAList =
+        client.post("/v1/traces", "application/json", "{\"resourceSpans\": 7}");
+    assertThat(notAList.status()).isEqualTo(400);
+    assertThat(notAList.header("Content-Type")).startsWith("application/json");
+    assertThat(notAList.json().get("code").asInt()).isEqualTo(3);
+    assertThat(notAList.json().get("message").asText()).isNotEmpty();
     HubClient.Answer notHex =
         client.post(
             "/v1/traces",
@@ -257,8 +268,14 @@ class HubOtlpTest {
         .contains("traceId is not hex: \"zz\"");
     assertThat(hub.store().span("eee19b7ec3c1b178")).isPresent();
     assertThat(hub.store().span("eee19b7ec3c1b177")).isEmpty();
-    assertThat(client.post("/v1/traces", "text/csv", "a,b").status()).isEqualTo(415);
-    assertThat(new HubClient(hub.uri(), null).post("/v1/traces", "application/json", "{}").status())
-        .isEqualTo(401);
+    HubClient.Answer csv = client.post("/v1/traces", "text/csv", "a,b");
+    assertThat(csv.status()).isEqualTo(415);
+    assertThat(csv.json().get("message").asText()).contains("text/csv");
+    HubClient.Answer noKey =
+        new HubClient(hub.uri(), null)
+            .post("/v1/traces", "application/x-protobuf", new byte[0], null);
+    assertThat(noKey.status()).isEqualTo(401);
+    assertThat(com.google.rpc.Status.parseFrom(noKey.bytes()).getCode())
+        .isEqualTo(com.google.rpc.Code.UNAUTHENTICATED_VALUE);
   }
 }
