@@ -206,7 +206,7 @@ abstract class Dialect {
   /** The distinct agents, the most recently active first, bounded. */
   String selectRecentAgents() {
     return "SELECT agent_did, MAX(seq) AS last_seq FROM events WHERE agent_did IS NOT NULL"
-        + " GROUP BY agent_did ORDER BY last_seq DESC LIMIT ?";
+        + " GROUP BY agent_did HAVING MAX(seq) < ? ORDER BY last_seq DESC LIMIT ?";
   }
 
   String selectEventById() {

@@ -411,17 +411,63 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be at least 1, got " + limit);
     }
+    return recentAgents(limit, Long.MAX_VALUE, new long[1]);
+  }
+
+  /**
+   * One page of the agent DIDs seen, the most recently active first: {@code cursor} is null for the
+   * first page, then the previous page's next cursor. An agent active again while walking moves to
+   * the front, and appears only on a new walk.
+   *
+   * @throws IllegalArgumentException if the page size is below 1 or the cursor is not one this
+   *     store made
+   */
+  public AgentPage pageRecentAgents(String cursor, int pageSize) {
+    if (pageSize < 1) {
+      throw new IllegalArgumentException("pageSize must be at least 1, got " + pageSize);
+    }
+    long before = cursor == null ? Long.MAX_VALUE : parseCursor(cursor);
+    long[] lastSeq = new long[1];
+    List<String> agents = recentAgents(pageSize + 1, before, lastSeq);
+    if (agents.size() <= pageSize) {
+      return new AgentPage(agents, Optional.empty());
+    }
+    return new AgentPage(agents.subList(0, pageSize), Optional.of(CURSOR_PREFIX + lastSeq[0]));
+  }
+
+  /**
+   * A page of agents.
+   *
+   * @param agents their DIDs, the most recently active first
+   * @param nextCursor where the next page starts, empty on the last
+   */
+  public record AgentPage(List<String> agents, Optional<String> nextCursor) {
+    /** Copies the list. */
+    public AgentPage {
+      agents = List.copyOf(agents);
+    }
+  }
+
+  /** Up to {@code limit} agents last active before {@code beforeSeq}; the page's last seq. */
+  private List<String> recentAgents(int limit, long beforeSeq, long[] lastSeqOfPage) {
     return connections.read(
         "read the recent agents",
         connection -> {
           try (PreparedStatement statement =
               connection.prepareStatement(dialect.selectRecentAgents())) {
-            statement.setInt(1, limit);
+            statement.setLong(1, beforeSeq);
+            statement.setInt(2, limit);
             List<String> agents = new ArrayList<>();
+            long[] seqs = new long[limit];
             try (ResultSet rs = statement.executeQuery()) {
               while (rs.next()) {
+                seqs[agents.size()] = rs.getLong(2);
                 agents.add(rs.getString(1));
               }
+            }
+            // the cursor is the last agent the caller keeps: the one before the extra row
+            if (agents.size() >= 2) {
+              lastSeqOfPage[0] = seqs[agents.size() - 2];
             }
             return agents;
           }

@@ -2,8 +2,10 @@ package io.hyperlens.store;
 
 import io.hyperlens.spi.StoreException;
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.DriverManager;
 import java.time.Clock;
 import org.sqlite.SQLiteConfig;
@@ -13,7 +15,7 @@ import org.sqlite.SQLiteConfig;
  * mode (readers never wait for the writer) with {@code synchronous=FULL}, so a committed
  * transaction survives a crash of the process and of the machine; writes begin {@code IMMEDIATE}
  * and wait up to 10 s for another process's write lock; each connection caches 32 MiB of pages and
- * keeps temporary tables in memory.
+ * keeps temporary tables in memory. A new database file is readable by its owner only.
  *
  * <pre>{@code
  * try (SqliteStore store = SqliteStore.open(Path.of("data"));
@@ -67,6 +69,7 @@ public final class SqliteStore extends JdbcStore {
           "dataDirectory " + dataDirectory + " cannot be created: " + e, e);
     }
     Path file = dataDirectory.resolve(FILE_NAME).toAbsolutePath();
+    createOwnerOnly(file);
     String url = "jdbc:sqlite:" + file;
     Connections connections =
         new Connections(
@@ -84,6 +87,27 @@ public final class SqliteStore extends JdbcStore {
             SqliteDialect.INSTANCE.lockForWrite(),
             READERS);
     return new SqliteStore(file, connections, clock);
+  }
+
+  /**
+   * Creates the database file, empty, readable and writable by its owner only, when it is missing
+   * (SQLite gives its {@code -wal} and {@code -shm} files the same permissions): telemetry may name
+   * what agents did and with which data. Where the file system has no POSIX permissions, the file
+   * is left to SQLite.
+   */
+  private static void createOwnerOnly(Path file) {
+    if (Files.exists(file)
+        || !file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      return;
+    }
+    try {
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (FileAlreadyExistsException raced) {
+      // another process created it first: it is theirs to have set
+    } catch (IOException e) {
+      throw new IllegalArgumentException("the database " + file + " cannot be created: " + e, e);
+    }
   }
 
   /** The database file. */

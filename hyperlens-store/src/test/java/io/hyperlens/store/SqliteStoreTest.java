@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.hyperlens.event.TestClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -62,6 +63,16 @@ class SqliteStoreTest extends StoreContractTest {
         ResultSet rs = statement.executeQuery("PRAGMA journal_mode")) {
       rs.next();
       assertThat(rs.getString(1)).isEqualTo("wal");
+    }
+  }
+
+  @Test
+  void theDatabaseAndItsWalAreTheOwnersOnly() throws Exception {
+    store.append(Events.generate(3, java.time.Instant.parse("2026-12-06T10:00:00Z"), 1));
+    for (String name : new String[] {"hyperlens.db", "hyperlens.db-wal", "hyperlens.db-shm"}) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(name))))
+          .as(name)
+          .isEqualTo("rw-------");
     }
   }
 

@@ -325,14 +325,21 @@ public final class HubLoad {
               List.of(
                   Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                   "-Xms1g",
-                  "-Xmx1g",
-                  "-jar",
-                  jar.toString(),
-                  "serve",
-                  "--port",
-                  Integer.toString(port),
-                  "--data",
-                  data.toString()));
+                  "-Xmx1g"));
+      // e.g. -Dhub.jvmArgs=-XX:StartFlightRecording=filename=hub.jfr to profile the hub
+      String extra = System.getProperty("hub.jvmArgs", "").trim();
+      if (!extra.isEmpty()) {
+        command.addAll(List.of(extra.split("\\s+")));
+      }
+      command.addAll(
+          List.of(
+              "-jar",
+              jar.toString(),
+              "serve",
+              "--port",
+              Integer.toString(port),
+              "--data",
+              data.toString()));
       if (db != null) {
         command.add("--db");
         command.add(db);

@@ -17,7 +17,7 @@ import java.util.Set;
  */
 public final class AgentQueries {
   /** The parameters {@code GET /api/agents} takes. */
-  public static final Set<String> PARAMETERS = Set.of("limit");
+  public static final Set<String> PARAMETERS = Set.of("limit", "cursor");
 
   /** How many of an agent's newest events its state is read from. */
   static final int WINDOW = 1_000;
@@ -30,17 +30,22 @@ public final class AgentQueries {
   }
 
   /**
-   * {@code {"agents": [...]}}, most recently active first.
+   * {@code {"agents": [...], "next_cursor"}}, most recently active first; {@code next_cursor} is
+   * null on the last page.
    *
    * @throws IllegalArgumentException naming the parameter at fault
    */
   public Map<String, Object> list(QueryParams params) {
     int limit = params.integer("limit", 50, 1, 500);
+    JdbcStore.AgentPage page = store.pageRecentAgents(params.text("cursor").orElse(null), limit);
     List<Map<String, Object>> agents = new ArrayList<>();
-    for (String did : store.recentAgents(limit)) {
+    for (String did : page.agents()) {
       agents.add(AgentState.of(events(did)).toMap(did));
     }
-    return Map.of("agents", agents);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("agents", agents);
+    out.put("next_cursor", page.nextCursor().orElse(null));
+    return out;
   }
 
   /** One agent with its 50 newest events, newest first; empty when it was never seen. */

@@ -146,4 +146,31 @@ class HubWorkloadQueriesTest {
     assertThat(agent.get("recent_events").size()).isPositive();
     assertThat(client.get("/api/agents/did:mesh:nobody").status()).isEqualTo(404);
   }
+
+  @Test
+  void agentsArePagedByCursorEachOnce() {
+    List<String> all = new ArrayList<>();
+    client
+        .get("/api/agents?limit=500")
+        .json()
+        .get("agents")
+        .forEach(a -> all.add(a.get("agent_did").asText()));
+    assertThat(all).hasSizeGreaterThan(3);
+    List<String> paged = new ArrayList<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      JsonNode page =
+          client.get("/api/agents?limit=2" + (cursor == null ? "" : "&cursor=" + cursor)).json();
+      assertThat(page.get("agents").size()).isBetween(1, 2);
+      page.get("agents").forEach(a -> paged.add(a.get("agent_did").asText()));
+      cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asText();
+      pages++;
+    } while (cursor != null && pages < 1000);
+    assertThat(paged).containsExactlyElementsOf(all);
+    assertThat(pages).isEqualTo((all.size() + 1) / 2);
+    HubClient.Answer bad = client.get("/api/agents?cursor=nope");
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.json().get("message").asText()).contains("cursor").contains("nope");
+  }
 }
