@@ -673,6 +673,29 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
         });
   }
 
+  /** The distinct keys of indexed span attributes, in order, at most {@code limit}. */
+  public List<String> spanAttributeKeys(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+    }
+    return connections.read(
+        "read the span attribute keys",
+        connection -> {
+          try (PreparedStatement statement =
+              connection.prepareStatement(
+                  "SELECT DISTINCT attr_key FROM span_attributes ORDER BY attr_key LIMIT ?")) {
+            statement.setInt(1, limit);
+            List<String> keys = new ArrayList<>();
+            try (ResultSet rs = statement.executeQuery()) {
+              while (rs.next()) {
+                keys.add(rs.getString(1));
+              }
+            }
+            return keys;
+          }
+        });
+  }
+
   /**
    * Traces matching {@code search}, newest ending first, one page: attribute, agent, session and
    * service criteria walk indexes; the rest are conditions on each trace's aggregates.

@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -49,7 +50,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * mvn -B -q -DskipTests package
- * java -cp hyperlens-bench/target/benchmarks.jar io.hyperlens.bench.hub.HubLoad [seconds] [sqlite|postgresql]
+ * java -cp hyperlens-bench/target/benchmarks.jar io.hyperlens.bench.hub.HubLoad [seconds] [sqlite|postgresql] [repeats]
  * </pre>
  *
  * Needs {@code wrk} (Debian package) and {@code hyperlens-server/target/hyperlens.jar}.
@@ -71,6 +72,7 @@ public final class HubLoad {
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     String only = args.length > 1 ? args[1] : "";
+    int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     Path jar = Path.of("hyperlens-server", "target", "hyperlens.jar").toAbsolutePath();
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar + " is missing: mvn -B -q -DskipTests package");
@@ -81,42 +83,50 @@ public final class HubLoad {
     }
     System.out.printf(
         Locale.ROOT,
-        "%-11s %5s %14s %14s %7s %9s %9s%n",
+        "%-11s %5s %14s %14s %7s %9s %9s   (median of %d, floor and hub taking turns)%n",
         "store",
         "conns",
         "floor ev/s",
         "hub ev/s",
         "ratio",
         "p50 ms",
-        "p99 ms");
+        "p99 ms",
+        repeats);
     if ("sqlite".startsWith(only)) {
       for (int connections : CONNECTIONS) {
-        Path floorDir = Files.createTempDirectory("hub-load-floor");
-        double floor = floor(() -> SqliteStore.open(floorDir), connections, seconds);
-        Path data = Files.createTempDirectory("hub-load");
-        row("SQLite", connections, floor, wrk(jar, script, data, null, connections, seconds));
+        double[] floors = new double[repeats];
+        double[][] hubs = new double[repeats][];
+        for (int r = 0; r < repeats; r++) {
+          Path floorDir = Files.createTempDirectory("hub-load-floor");
+          floors[r] = floor(() -> SqliteStore.open(floorDir), connections, seconds);
+          Path data = Files.createTempDirectory("hub-load");
+          hubs[r] = wrk(jar, script, data, null, connections, seconds);
+        }
+        row("SQLite", connections, floors, hubs);
       }
     }
     if ("postgresql".startsWith(only)) {
       try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
         for (int connections : CONNECTIONS) {
-          String db = "load_" + connections;
-          execute(postgres, "CREATE DATABASE " + db);
-          String floorDb = "floor_" + connections;
-          execute(postgres, "CREATE DATABASE " + floorDb);
-          double floor =
-              floor(
-                  () ->
-                      PostgresStore.open(
-                          postgres.getDatabase("postgres", floorDb), Clock.systemUTC()),
-                  connections,
-                  seconds);
-          Path data = Files.createTempDirectory("hub-load");
-          row(
-              "PostgreSQL",
-              connections,
-              floor,
-              wrk(jar, script, data, postgres.getJdbcUrl("postgres", db), connections, seconds));
+          double[] floors = new double[repeats];
+          double[][] hubs = new double[repeats][];
+          for (int r = 0; r < repeats; r++) {
+            String db = "load_" + connections + "_" + r;
+            execute(postgres, "CREATE DATABASE " + db);
+            String floorDb = "floor_" + connections + "_" + r;
+            execute(postgres, "CREATE DATABASE " + floorDb);
+            floors[r] =
+                floor(
+                    () ->
+                        PostgresStore.open(
+                            postgres.getDatabase("postgres", floorDb), Clock.systemUTC()),
+                    connections,
+                    seconds);
+            Path data = Files.createTempDirectory("hub-load");
+            hubs[r] =
+                wrk(jar, script, data, postgres.getJdbcUrl("postgres", db), connections, seconds);
+          }
+          row("PostgreSQL", connections, floors, hubs);
         }
       }
     }
@@ -130,17 +140,29 @@ public final class HubLoad {
     }
   }
 
-  private static void row(String store, int connections, double floor, double[] hub) {
+  /** One row: the median floor, the median hub run (with its latencies), each run after it. */
+  private static void row(String store, int connections, double[] floors, double[][] hubs) {
+    double[] sortedFloors = floors.clone();
+    Arrays.sort(sortedFloors);
+    double floor = sortedFloors[floors.length / 2];
+    double[][] sortedHubs = hubs.clone();
+    Arrays.sort(sortedHubs, (a, b) -> Double.compare(a[0], b[0]));
+    double[] hub = sortedHubs[hubs.length / 2];
+    StringBuilder runs = new StringBuilder();
+    for (int r = 0; r < floors.length; r++) {
+      runs.append(String.format(Locale.ROOT, " %.0f%%", 100 * hubs[r][0] / floors[r]));
+    }
     System.out.printf(
         Locale.ROOT,
-        "%-11s %5d %,14.0f %,14.0f %6.0f%% %9.2f %9.2f%n",
+        "%-11s %5d %,14.0f %,14.0f %6.0f%% %9.2f %9.2f   runs:%s%n",
         store,
         connections,
         floor,
         hub[0],
         100 * hub[0] / floor,
         hub[1] / 1000,
-        hub[2] / 1000);
+        hub[2] / 1000,
+        runs);
   }
 
   /** Events/s of {@code threads} threads appending batches of 100 to one store. */

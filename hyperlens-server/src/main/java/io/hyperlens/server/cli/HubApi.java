@@ -65,8 +65,8 @@ final class HubApi {
     }
   }
 
-  /** GETs {@code path} with the query {@code params} (null values left out). */
-  JsonNode get(String path, Map<String, Object> params) throws Failure {
+  /** A GET of {@code path} with the query {@code params} (null values left out) and the key. */
+  private HttpRequest.Builder request(String path, Map<String, Object> params) throws Failure {
     StringBuilder query = new StringBuilder();
     for (Map.Entry<String, Object> param : params.entrySet()) {
       if (param.getValue() != null) {
@@ -79,25 +79,90 @@ final class HubApi {
     }
     URI uri = URI.create(base() + path + query);
     String token = key != null ? key : System.getenv("HYPERLENS_KEY");
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30));
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri);
     if (token != null && !token.isBlank()) {
       request.header("Authorization", "Bearer " + token.trim());
     }
+    return request;
+  }
+
+  private static HttpClient client() {
+    return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  private Failure unreachable(IOException e) throws Failure {
+    return new Failure(
+        "no hub answers at "
+            + base()
+            + " ("
+            + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName())
+            + ")",
+        1);
+  }
+
+  /**
+   * Reads the Server-Sent Events of {@code path}: hands the data of each event named {@code event}
+   * to {@code onData} until it answers false or the stream ends.
+   */
+  void stream(String path, Map<String, Object> params, java.util.function.Predicate<String> onData)
+      throws Failure {
+    HttpRequest request = request(path, params).header("Accept", "text/event-stream").build();
+    HttpResponse<java.util.stream.Stream<String>> response;
+    try {
+      response = client().send(request, HttpResponse.BodyHandlers.ofLines());
+    } catch (IOException e) {
+      throw unreachable(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Failure("interrupted", 1);
+    }
+    if (response.statusCode() / 100 != 2) {
+      String body = String.join("\n", response.body().toList());
+      String message;
+      try {
+        message = JSON.readTree(body).path("message").asText(body);
+      } catch (IOException e) {
+        message = body;
+      }
+      throw new Failure(
+          "the hub answered " + response.statusCode() + ": " + message,
+          response.statusCode() < 500 ? 2 : 1);
+    }
+    // Server-Sent Events: "event:" names the next data, a blank line ends an event.
+    String[] name = {"message"};
+    StringBuilder data = new StringBuilder();
+    try (java.util.stream.Stream<String> lines = response.body()) {
+      java.util.Iterator<String> it = lines.iterator();
+      while (it.hasNext()) {
+        String line = it.next();
+        if (line.isEmpty()) {
+          if (data.length() > 0 && name[0].equals("event") && !onData.test(data.toString())) {
+            return;
+          }
+          data.setLength(0);
+          name[0] = "message";
+        } else if (line.startsWith("event:")) {
+          name[0] = line.substring(6).trim();
+        } else if (line.startsWith("data:")) {
+          if (data.length() > 0) {
+            data.append('\n');
+          }
+          data.append(line.substring(line.startsWith("data: ") ? 6 : 5));
+        }
+      }
+    } catch (java.io.UncheckedIOException e) {
+      throw unreachable(e.getCause());
+    }
+  }
+
+  /** GETs {@code path} with the query {@code params} (null values left out). */
+  JsonNode get(String path, Map<String, Object> params) throws Failure {
+    HttpRequest.Builder request = request(path, params).timeout(Duration.ofSeconds(30));
     HttpResponse<String> response;
     try {
-      response =
-          HttpClient.newBuilder()
-              .connectTimeout(Duration.ofSeconds(5))
-              .build()
-              .send(request.build(), HttpResponse.BodyHandlers.ofString());
+      response = client().send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new Failure(
-          "no hub answers at "
-              + base()
-              + " ("
-              + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName())
-              + ")",
-          1);
+      throw unreachable(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Failure("interrupted", 1);

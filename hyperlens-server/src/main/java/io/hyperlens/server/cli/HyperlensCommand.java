@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       QueryCommands.Traces.class,
       QueryCommands.Trace.class,
       QueryCommands.Agents.class,
+      QueryCommands.Tail.class,
       AuditCommand.class
     })
 public final class HyperlensCommand implements Runnable {

@@ -86,14 +86,72 @@ final class QueryCommands {
               "session", session, "agent", agent, "type", type, "since", since, "limit", limit),
           (out, answer) -> {
             for (JsonNode event : answer.path("events")) {
-              out.printf(
-                  "%s  %-28s %-20s %s%n",
-                  event.path("timestamp").asText(),
-                  event.path("event_type").asText(),
-                  event.path("session_id").asText("-"),
-                  event.path("agent_did").asText("-"));
+              printEvent(out, event);
             }
           });
+    }
+  }
+
+  /** One event as a line: time, type, session, agent. */
+  static void printEvent(PrintWriter out, JsonNode event) {
+    out.printf(
+        "%s  %-28s %-20s %s%n",
+        event.path("timestamp").asText(),
+        event.path("event_type").asText(),
+        event.path("session_id").asText("-"),
+        event.path("agent_did").asText("-"));
+  }
+
+  @Command(
+      name = "tail",
+      mixinStandardHelpOptions = true,
+      description = "Follows a hub's events as they are ingested (its live stream), until Ctrl-C.")
+  static final class Tail implements Callable<Integer> {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+
+    @Spec CommandSpec spec;
+    @Mixin HubApi api = new HubApi();
+
+    @Option(names = "--session", description = "Only this session's events.")
+    String session;
+
+    @Option(names = "--agent", description = "Only this agent's events.")
+    String agent;
+
+    @Option(names = "--type", description = "Only events of this type (ring.breach_detected).")
+    String type;
+
+    @Option(names = "--count", description = "Stop after this many events (default: never).")
+    Integer count;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      int[] seen = {0};
+      try {
+        api.stream(
+            "/api/stream",
+            HubApi.params("type", type, "session", session, "agent", agent),
+            data -> {
+              if (api.json) {
+                out.println(data);
+              } else {
+                try {
+                  printEvent(out, JSON.readTree(data));
+                } catch (java.io.IOException e) {
+                  out.println(data);
+                }
+              }
+              out.flush();
+              seen[0]++;
+              return count == null || seen[0] < count;
+            });
+        return 0;
+      } catch (HubApi.Failure e) {
+        spec.commandLine().getErr().println(spec.name() + ": " + e.getMessage());
+        return e.exitCode;
+      }
     }
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hyperlens.audit.AuditLog;
 import io.hyperlens.audit.report.ComplianceReport;
+import io.hyperlens.event.HypervisorEvent;
 import io.hyperlens.prometheus.Metrics;
 import io.hyperlens.prometheus.MetricsConfig;
 import io.hyperlens.server.auth.ApiKeys;
@@ -23,6 +24,11 @@ import io.hyperlens.server.query.QueryParams;
 import io.hyperlens.server.query.SagaQueries;
 import io.hyperlens.server.query.SessionQueries;
 import io.hyperlens.server.query.TraceQueries;
+import io.hyperlens.server.stream.EventStream;
+import io.hyperlens.server.stream.SseStreams;
+import io.hyperlens.server.ui.Overview;
+import io.hyperlens.server.ui.Ui;
+import io.hyperlens.server.ui.UiSessions;
 import io.hyperlens.store.JdbcStore;
 import io.hyperlens.store.SqliteStore;
 import io.javalin.Javalin;
@@ -116,7 +122,16 @@ public final class Hub implements AutoCloseable {
   private AuditLog auditLog;
   private AuditIngest auditIngest;
   private AuditQueries auditQueries;
+  private final EventStream stream = new EventStream(MAX_STREAM_CLIENTS, STREAM_BACKLOG);
+  private final Overview overview;
+  private final Ui ui;
   private final Javalin app;
+
+  /** Live-stream clients at once (SSE: the API's stream, tails, the UI's live pages). */
+  static final int MAX_STREAM_CLIENTS = 64;
+
+  /** Events a stream client may fall behind by before it is cut off as too slow. */
+  static final int STREAM_BACKLOG = 10_000;
 
   private Hub(HubConfig config, JdbcStore store) {
     this.config = config;
@@ -124,7 +139,7 @@ public final class Hub implements AutoCloseable {
     this.keys = ApiKeys.open(config.dataDirectory());
     this.rateLimiter = new RateLimiter(config.limits().requestsPerSecondPerKey());
     this.ingestSlots = new Semaphore(config.maxConcurrentIngest());
-    this.events = new EventIngest(store, config.limits(), config.redact());
+    this.events = new EventIngest(store, config.limits(), config.redact(), stream::publish);
     this.traces = new OtlpIngest(store, config.limits(), config.redact());
     this.eventQueries = new EventQueries(store, Clock.systemUTC());
     this.traceQueries = new TraceQueries(store, Clock.systemUTC());
@@ -138,11 +153,39 @@ public final class Hub implements AutoCloseable {
             () -> events.redactedValues() + traces.redactedValues(),
             () -> events.truncatedValues() + traces.truncatedValues(),
             traces::droppedAttributes);
+    metrics.streams(stream);
     this.served = Metrics.served(MetricsConfig.defaults().withPort(config.port()), registry);
+    this.overview =
+        new Overview(
+            store,
+            agentQueries,
+            sagaQueries,
+            this::audit,
+            () -> (long) metrics.ingested("events"),
+            () -> (long) metrics.ingested("spans"),
+            traces::errorSpans,
+            stream::published,
+            Clock.systemUTC());
+    this.ui =
+        new Ui(
+            new Ui.Services(
+                store,
+                keys,
+                stream,
+                eventQueries,
+                traceQueries,
+                sessionQueries,
+                agentQueries,
+                sagaQueries,
+                this::audit,
+                overview),
+            new UiSessions(Clock.systemUTC()),
+            config.auth());
     this.retention =
-        Executors.newSingleThreadScheduledExecutor(
+        Executors.newScheduledThreadPool(
+            2, // retention, and the overview's per-second sample beside it
             task -> {
-              Thread thread = new Thread(task, "hyperlens-hub-retention");
+              Thread thread = new Thread(task, "hyperlens-hub-background");
               thread.setDaemon(true);
               return thread;
             });
@@ -173,6 +216,7 @@ public final class Hub implements AutoCloseable {
       hub.initialAdminKey = hub.keys.create("admin", EnumSet.of(Scope.ADMIN));
     }
     hub.retention.scheduleWithFixedDelay(hub::applyRetention, 0, 60, TimeUnit.SECONDS);
+    hub.retention.scheduleAtFixedRate(hub.overview::sample, 0, 1, TimeUnit.SECONDS);
     return hub;
   }
 
@@ -214,6 +258,35 @@ public final class Hub implements AutoCloseable {
     javalin.http.prefer405over404 = true;
     javalin.jetty.modifyServer(server -> server.setStopTimeout(10_000));
     var routes = javalin.routes;
+    Ui.configureStaticFiles(javalin);
+    routes.get("/", ctx -> ctx.redirect("/ui"));
+    routes.get("/ui/login", ctx -> run(ctx, "/ui/login", ui::loginForm));
+    routes.post("/ui/login", ctx -> run(ctx, "/ui/login", ui::login));
+    routes.post("/ui/logout", ctx -> run(ctx, "/ui/logout", ui::logout));
+    routes.get("/ui/assets/bars.css", ctx -> run(ctx, "/ui/assets/bars.css", Ui::barsCss));
+    uiPage(routes, "/ui", Scope.READ, ui::overview);
+    uiPage(routes, "/ui/live", Scope.READ, ui::live);
+    uiPage(routes, "/ui/data/rates", Scope.READ, ui::rates);
+    uiPage(routes, "/ui/traces", Scope.READ, ui::traces);
+    uiPage(routes, "/ui/traces/{id}", Scope.READ, ui::trace);
+    uiPage(routes, "/ui/traces/{id}/rows", Scope.READ, ui::traceRows);
+    uiPage(routes, "/ui/traces/{id}/spans/{spanId}", Scope.READ, ui::span);
+    uiPage(routes, "/ui/sessions", Scope.READ, ui::sessions);
+    uiPage(routes, "/ui/sessions/{id}", Scope.READ, ui::session);
+    uiPage(routes, "/ui/agents", Scope.READ, ui::agents);
+    uiPage(routes, "/ui/agents/{did}", Scope.READ, ui::agent);
+    uiPage(routes, "/ui/sagas", Scope.READ, ui::sagas);
+    uiPage(routes, "/ui/sagas/{id}", Scope.READ, ui::saga);
+    uiPage(routes, "/ui/audit", Scope.READ, ui::audit);
+    uiPage(routes, "/ui/tail", Scope.READ, ui::tail);
+    uiPage(routes, "/ui/tail/stream", Scope.READ, ui::tailStream);
+    uiPage(routes, "/ui/keys", Scope.ADMIN, ui::keys);
+    routes.post(
+        "/ui/keys", ctx -> run(ctx, "/ui/keys", c -> ui.serve(c, Scope.ADMIN, ui::createKey)));
+    routes.post(
+        "/ui/keys/{name}/revoke",
+        ctx -> run(ctx, "/ui/keys/{name}/revoke", c -> ui.serve(c, Scope.ADMIN, ui::revokeKey)));
+    routes.get("/api/stream", ctx -> guarded(ctx, "/api/stream", Scope.READ, this::streamEvents));
     routes.get("/healthz", ctx -> run(ctx, "/healthz", c -> json(c, 200, Map.of("status", "ok"))));
     routes.get("/readyz", ctx -> run(ctx, "/readyz", this::ready));
     routes.get("/metrics", ctx -> run(ctx, "/metrics", this::scrape));
@@ -256,7 +329,8 @@ public final class Hub implements AutoCloseable {
         404,
         "*",
         ctx -> {
-          if (!JSON_TYPE.equals(ctx.res().getContentType())) {
+          String type = ctx.res().getContentType();
+          if (type == null || !(type.startsWith(JSON_TYPE) || type.startsWith("text/html"))) {
             error(ctx, 404, "not_found", "no route " + ctx.method() + " " + ctx.path(), List.of());
           }
         });
@@ -264,6 +338,52 @@ public final class Hub implements AutoCloseable {
         405,
         "*",
         ctx -> error(ctx, 405, "method_not_allowed", ctx.method() + " " + ctx.path(), List.of()));
+  }
+
+  private void uiPage(
+      io.javalin.router.JavalinDefaultRoutingApi routes, String path, Scope scope, Ui.Page page) {
+    routes.get(path, ctx -> run(ctx, path, c -> ui.serve(c, scope, page)));
+  }
+
+  /**
+   * {@code GET /api/stream}: ingested events as Server-Sent Events ({@code event: event}, the
+   * event's JSON as data), filtered by {@code type}, {@code session} and {@code agent}.
+   */
+  private void streamEvents(Context ctx) {
+    String accept = ctx.header("Accept");
+    if (accept == null || !accept.contains("text/event-stream")) {
+      error(
+          ctx,
+          406,
+          "not_acceptable",
+          "this route is a Server-Sent Events stream; send Accept: text/event-stream",
+          List.of());
+      return;
+    }
+    EventStream.Filter filter = Ui.filter(ctx);
+    try {
+      SseStreams.serve(
+          ctx,
+          stream,
+          filter,
+          batch -> {
+            List<SseStreams.Message> out = new ArrayList<>(batch.size());
+            for (HypervisorEvent event : batch) {
+              try {
+                out.add(new SseStreams.Message("event", JSON.writeValueAsString(event.toMap())));
+              } catch (JsonProcessingException e) {
+                throw new UncheckedIOException(e);
+              }
+            }
+            return out;
+          },
+          false,
+          0);
+    } catch (IllegalStateException full) {
+      metrics.rejected("stream_full", 1);
+      ctx.header("Retry-After", "5");
+      error(ctx, 503, "stream_full", full.getMessage(), List.of());
+    }
   }
 
   /** A handler that throws only what {@link #guarded} turns into answers. */
@@ -279,7 +399,15 @@ public final class Hub implements AutoCloseable {
         route,
         c -> {
           String principal = "anonymous";
-          if (config.auth()) {
+          Optional<UiSessions.Session> signedIn =
+              c.header("Authorization") == null
+                      && scope == Scope.READ
+                      && c.method() == io.javalin.http.HandlerType.GET
+                  ? ui.session(c)
+                  : Optional.empty();
+          if (signedIn.isPresent()) {
+            principal = signedIn.get().keyName(); // the UI's cookie, on read routes only
+          } else if (config.auth()) {
             String header = c.header("Authorization");
             if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
               metrics.rejected("unauthorized", 1);
@@ -450,6 +578,8 @@ public final class Hub implements AutoCloseable {
       }
       auditLog =
           AuditLog.open(config.dataDirectory().resolve("audit"), config.auditKeyDirectory(), null);
+      // a new trail starts with its genesis checkpoint, so it verifies before any decision
+      auditLog.checkpoint();
       auditIngest = new AuditIngest(auditLog, config.redact());
       auditQueries = new AuditQueries(auditLog);
     }
@@ -694,6 +824,7 @@ public final class Hub implements AutoCloseable {
       return;
     }
     retention.shutdownNow();
+    stream.shutdown();
     try {
       app.stop();
     } finally {

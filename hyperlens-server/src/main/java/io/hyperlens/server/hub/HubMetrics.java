@@ -1,5 +1,6 @@
 package io.hyperlens.server.hub;
 
+import io.hyperlens.server.stream.EventStream;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -23,6 +24,7 @@ public final class HubMetrics {
   private final Histogram batchSize;
   private final Histogram commitSeconds;
   private final Gauge inFlight;
+  private final PrometheusRegistry registry;
 
   /**
    * Registers the hub's metrics on {@code registry}; {@code storeBytes} reads the store's size,
@@ -34,6 +36,7 @@ public final class HubMetrics {
       DoubleSupplier redactedValues,
       DoubleSupplier truncatedValues,
       DoubleSupplier droppedAttributes) {
+    this.registry = registry;
     requests =
         Counter.builder()
             .name("hyperlens_hub_requests_total")
@@ -107,6 +110,33 @@ public final class HubMetrics {
         .name("hyperlens_hub_store_bytes")
         .help("Disk used by the store")
         .callback(callback -> callback.call(storeBytes.getAsDouble()))
+        .register(registry);
+  }
+
+  /** Events or spans ({@code kind}) newly stored so far. */
+  public double ingested(String kind) {
+    return ingested.labelValues(kind).get();
+  }
+
+  /** Puts the live stream's clients and their ends on the registry. */
+  public void streams(EventStream stream) {
+    GaugeWithCallback.builder()
+        .name("hyperlens_hub_stream_clients")
+        .help("Live-stream (SSE) clients connected now")
+        .callback(callback -> callback.call(stream.subscribers()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("hyperlens_hub_stream_disconnects_total")
+        .help(
+            "Live-stream clients gone, by reason: closed (they left), slow_consumer (cut off for"
+                + " falling behind), shutdown")
+        .labelNames("reason")
+        .callback(
+            callback -> {
+              for (EventStream.EndReason reason : EventStream.EndReason.values()) {
+                callback.call(stream.ended(reason), reason.value());
+              }
+            })
         .register(registry);
   }
 

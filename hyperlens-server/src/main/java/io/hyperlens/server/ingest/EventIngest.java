@@ -6,6 +6,7 @@ import io.hyperlens.store.JdbcStore;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * {@code POST /v1/events}: a JSON array or NDJSON of events in the {@link HypervisorEvent#toMap()}
@@ -37,6 +38,7 @@ public final class EventIngest {
   public record Result(int accepted, int duplicates) {}
 
   private final GroupCommit commits;
+  private final Consumer<List<HypervisorEvent>> committed;
   private final EventReader reader;
   private final LongAdder redacted = new LongAdder();
   private final LongAdder truncated = new LongAdder();
@@ -47,6 +49,21 @@ public final class EventIngest {
    * @param redact whether payload strings pass through {@link Redactor#standard()}
    */
   public EventIngest(JdbcStore store, IngestLimits limits, boolean redact) {
+    this(store, limits, redact, committed -> {});
+  }
+
+  /**
+   * An ingest into {@code store} that hands each committed batch to {@code committed} (the live
+   * stream): all of it when every event was new, none of it when all were duplicates, all of it
+   * when only some were (a retry of a batch partly stored before; the store does not say which). It
+   * runs on the request's thread and must not block.
+   */
+  public EventIngest(
+      JdbcStore store,
+      IngestLimits limits,
+      boolean redact,
+      Consumer<List<HypervisorEvent>> committed) {
+    this.committed = committed;
     this.commits = new GroupCommit(store, Math.max(limits.maxEventsPerBatch(), 10_000));
     this.reader = new EventReader(limits, redact ? Redactor.standard() : null, redacted, truncated);
   }
@@ -87,6 +104,9 @@ public final class EventIngest {
     } catch (IllegalArgumentException e) {
       throw new IngestException(
           400, "invalid", "the store refused the batch: " + e.getMessage(), List.of());
+    }
+    if (stored > 0) {
+      committed.accept(events);
     }
     return new Result(stored, events.size() - stored);
   }

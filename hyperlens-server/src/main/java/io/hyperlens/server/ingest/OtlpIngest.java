@@ -74,6 +74,7 @@ public final class OtlpIngest {
   private final LongAdder redacted = new LongAdder();
   private final LongAdder truncated = new LongAdder();
   private final LongAdder droppedAttributes = new LongAdder();
+  private final LongAdder errorSpans = new LongAdder();
 
   /**
    * An ingest into {@code store}.
@@ -94,6 +95,11 @@ public final class OtlpIngest {
   /** Span attributes dropped over the per-span limit so far. */
   public long droppedAttributes() {
     return droppedAttributes.sum();
+  }
+
+  /** Spans with status error in the exports stored so far (the overview's error rate). */
+  public long errorSpans() {
+    return errorSpans.sum();
   }
 
   /** Span values changed by redaction so far. */
@@ -142,6 +148,9 @@ public final class OtlpIngest {
       }
     }
     int stored = spans.isEmpty() ? 0 : store.appendSpans(spans);
+    if (stored > 0) {
+      errorSpans.add(spans.stream().filter(s -> s.status() == SpanStatus.ERROR).count());
+    }
     ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
     reasons.addAll(0, idProblems);
     if (rejected > 0) {

@@ -29,14 +29,19 @@ public final class CausalTree {
     this.roots = roots;
   }
 
-  /** A node: one span, the agent it belongs to, the event values it emitted in order. */
-  public record Node(String spanId, String agentDid, List<String> events, List<Node> children) {}
+  /**
+   * A node: one span, the agent it belongs to, the event values it emitted in order, the ring its
+   * last ring event put it in (null when it emitted none), and the spans under it.
+   */
+  public record Node(
+      String spanId, String agentDid, List<String> events, Integer ring, List<Node> children) {}
 
   /** Builds the tree of {@code traceId} from {@code events}, in event order. */
   public static CausalTree of(String traceId, List<HypervisorEvent> events) {
     Map<String, String> parents = new LinkedHashMap<>();
     Map<String, String> agents = new LinkedHashMap<>();
     Map<String, List<String>> done = new LinkedHashMap<>();
+    Map<String, Integer> rings = new LinkedHashMap<>();
     for (HypervisorEvent event : events) {
       Optional<CausalTraceId> id = parse(event);
       if (id.isEmpty() || !id.get().traceId().equals(traceId)) {
@@ -46,12 +51,18 @@ public final class CausalTree {
       parents.putIfAbsent(span, id.get().parentSpanId().orElse(null));
       agents.putIfAbsent(span, event.agentDid().orElse("?"));
       done.computeIfAbsent(span, k -> new ArrayList<>()).add(event.eventType().value());
+      if (event.eventType().value().startsWith("ring.")) {
+        Object ring = event.payload().getOrDefault("to_ring", event.payload().get("ring"));
+        if (ring instanceof Number) {
+          rings.put(span, ((Number) ring).intValue());
+        }
+      }
     }
     List<Node> roots = new ArrayList<>();
     for (String span : parents.keySet()) {
       String parent = parents.get(span);
       if (parent == null || !parents.containsKey(parent)) {
-        roots.add(build(span, parents, agents, done));
+        roots.add(build(span, parents, agents, done, rings));
       }
     }
     return new CausalTree(traceId, List.copyOf(roots));
@@ -61,14 +72,20 @@ public final class CausalTree {
       String span,
       Map<String, String> parents,
       Map<String, String> agents,
-      Map<String, List<String>> done) {
+      Map<String, List<String>> done,
+      Map<String, Integer> rings) {
     List<Node> children = new ArrayList<>();
     for (Map.Entry<String, String> entry : parents.entrySet()) {
       if (span.equals(entry.getValue())) {
-        children.add(build(entry.getKey(), parents, agents, done));
+        children.add(build(entry.getKey(), parents, agents, done, rings));
       }
     }
-    return new Node(span, agents.get(span), List.copyOf(done.get(span)), List.copyOf(children));
+    return new Node(
+        span,
+        agents.get(span),
+        List.copyOf(done.get(span)),
+        rings.get(span),
+        List.copyOf(children));
   }
 
   private static Optional<CausalTraceId> parse(HypervisorEvent event) {

@@ -124,39 +124,30 @@ public final class TraceQueries {
    * @throws IllegalArgumentException naming the parameter at fault
    */
   public Optional<Map<String, Object>> trace(String traceId, QueryParams params) {
-    if (!traceId.matches("[0-9a-f]{32}")) {
-      throw new IllegalArgumentException(
-          "traceId must be 32 lowercase hex characters (a W3C trace id), got \"" + traceId + "\"");
-    }
     int offset = params.integer("span_offset", 0, 0, Integer.MAX_VALUE);
     int pageSize = params.integer("span_limit", 10_000, 1, 10_000);
-    List<SpanData> spans = store.trace(traceId);
-    Optional<String> causal = EventQueries.causalTraceOfW3C(traceId);
-    List<HypervisorEvent> events =
-        causal.map(c -> store.eventsOfCausalTrace(c, MAX_EVENTS)).orElse(List.of());
-    if (spans.isEmpty() && events.isEmpty()) {
+    Optional<TraceView> found = view(traceId, offset, pageSize);
+    if (found.isEmpty()) {
       return Optional.empty();
     }
+    TraceView view = found.get();
     List<Map<String, Object>> spanMaps = new ArrayList<>();
-    for (SpanData span :
-        spans.subList(Math.min(offset, spans.size()), Math.min(spans.size(), offset + pageSize))) {
+    for (SpanData span : view.spans()) {
       Map<String, Object> map = new LinkedHashMap<>(span.toMap());
       map.put("service_name", span.serviceName());
       spanMaps.add(map);
     }
     List<Map<String, Object>> eventMaps = new ArrayList<>();
-    for (HypervisorEvent event : events) {
+    for (HypervisorEvent event : view.events()) {
       eventMaps.add(event.toMap());
     }
     List<Map<String, Object>> agents = new ArrayList<>();
-    if (!events.isEmpty()) {
-      for (CausalTree.Node node : CausalTree.of(causal.orElseThrow(), events).roots()) {
-        agents.add(node(node));
-      }
+    for (CausalTree.Node node : view.agents()) {
+      agents.add(node(node));
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("trace_id", traceId);
-    out.put("span_total", spans.size());
+    out.put("span_total", view.spanTotal());
     out.put("span_offset", offset);
     out.put("spans", spanMaps);
     out.put("events", eventMaps);
@@ -164,11 +155,62 @@ public final class TraceQueries {
     return Optional.of(out);
   }
 
+  /**
+   * One trace as the API and the UI show it.
+   *
+   * @param traceId the W3C trace id
+   * @param spanTotal how many spans the trace has
+   * @param spanOffset where {@code spans} starts among them
+   * @param spans one page of them
+   * @param events the hypervisor events of the causal trace the trace id maps to
+   * @param agents the agents' spawn tree from those events
+   */
+  public record TraceView(
+      String traceId,
+      int spanTotal,
+      int spanOffset,
+      List<SpanData> spans,
+      List<HypervisorEvent> events,
+      List<CausalTree.Node> agents) {}
+
+  /**
+   * One trace with a page of its spans ({@code pageSize} from {@code offset}); empty when no span
+   * and no event of it is stored.
+   *
+   * @throws IllegalArgumentException when the id is not a W3C trace id
+   */
+  public Optional<TraceView> view(String traceId, int offset, int pageSize) {
+    if (!traceId.matches("[0-9a-f]{32}")) {
+      throw new IllegalArgumentException(
+          "traceId must be 32 lowercase hex characters (a W3C trace id), got \"" + traceId + "\"");
+    }
+    List<SpanData> spans = store.trace(traceId);
+    Optional<String> causal = EventQueries.causalTraceOfW3C(traceId);
+    List<HypervisorEvent> events =
+        causal.map(c -> store.eventsOfCausalTrace(c, MAX_EVENTS)).orElse(List.of());
+    if (spans.isEmpty() && events.isEmpty()) {
+      return Optional.empty();
+    }
+    List<CausalTree.Node> agents =
+        events.isEmpty() ? List.of() : CausalTree.of(causal.orElseThrow(), events).roots();
+    return Optional.of(
+        new TraceView(
+            traceId,
+            spans.size(),
+            offset,
+            List.copyOf(
+                spans.subList(
+                    Math.min(offset, spans.size()), Math.min(spans.size(), offset + pageSize))),
+            events,
+            agents));
+  }
+
   private static Map<String, Object> node(CausalTree.Node node) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("causal_span_id", node.spanId());
     out.put("agent_did", node.agentDid());
     out.put("events", node.events());
+    out.put("ring", node.ring());
     List<Map<String, Object>> children = new ArrayList<>();
     for (CausalTree.Node child : node.children()) {
       children.add(node(child));

@@ -208,7 +208,7 @@ class HubQueryTest {
             .isTrue();
       }
     }
-    assertThat(routes).isEqualTo(23);
+    assertThat(routes).isEqualTo(24);
     assertThat(client.get("/api/nowhere").json().get("message").asText()).startsWith("no route");
   }
 }
