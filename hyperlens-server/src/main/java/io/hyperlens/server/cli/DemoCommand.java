@@ -235,8 +235,9 @@ final class DemoCommand implements Callable<Integer> {
           return 2;
         }
         out.printf(
-            "Hub at %s  read key: %s%n  try: curl -H 'Authorization: Bearer %s' %s/api/traces%n",
-            hub.uri(), hub.readKey(), hub.readKey(), hub.uri());
+            "Hub at %s  read key: %s%n  open %s/ui and sign in with the read key%n"
+                + "  try: curl -H 'Authorization: Bearer %s' %s/api/traces%n",
+            hub.uri(), hub.readKey(), hub.uri(), hub.readKey(), hub.uri());
         hub.adminKey().ifPresent(key -> out.printf("  admin key (shown once): %s%n", key));
         out.flush();
       } else if (duration == null) {

@@ -139,6 +139,7 @@ final class ServeCommand implements Callable<Integer> {
             "hyperlens-serve-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdown);
     out.printf("Hyperlens hub at %s (store: %s)%n", hub.uri(), store.location());
+    out.printf("Web UI at %s/ui (sign in with a key of read scope)%n", hub.uri());
     hub.initialAdminKey()
         .ifPresent(
             key ->

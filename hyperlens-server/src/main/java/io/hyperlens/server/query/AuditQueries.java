@@ -88,6 +88,10 @@ public final class AuditQueries {
     out.put("tree_size", report.treeSize());
     out.put("root", HexFormat.of().formatHex(report.root()));
     out.put("fingerprints", report.fingerprints());
+    out.put("anchor", log.fingerprint());
+    // -1: no witness configured, or it has taken no checkpoint yet
+    out.put("witnessed_size", log.witnessedSize());
+    out.put("witness_failures", log.witnessFailures());
     report.failure().ifPresent(f -> out.put("failure", f.toString()));
     return out;
   }

@@ -71,6 +71,7 @@ class UiInChromiumSystemTest {
   private static String ingestKey;
   private static String bigTrace;
   private static String thousandTrace;
+  private static String pagedTrace;
   private static ChromeDriver driver;
   private static Path shots;
 
@@ -90,6 +91,7 @@ class UiInChromiumSystemTest {
     ingestKey = hub.keys().create("ui-ingest", EnumSet.of(Scope.INGEST));
     bigTrace = postBigTrace(10_000);
     thousandTrace = postBigTrace(1_000);
+    pagedTrace = postBigTrace(12_000);
     ChromeOptions options = new ChromeOptions();
     options.setBinary("/usr/bin/chromium");
     options.addArguments(
@@ -420,6 +422,24 @@ class UiInChromiumSystemTest {
     new WebDriverWait(driver, Duration.ofSeconds(10))
         .until(d -> d.findElement(By.id("span-detail")).getText().contains("big.root"));
     shot("big-trace", false);
+  }
+
+  @Test
+  void aTraceOverTenThousandSpansShowsItsFirstPageALinkToTheNextAndAJsonDownload()
+      throws Exception {
+    open("/ui/traces/" + pagedTrace);
+    assertThat(driver.findElement(By.id("span-total")).getText()).isEqualTo("12000");
+    WebElement more = driver.findElement(By.id("load-more"));
+    assertThat(more.getAttribute("href")).endsWith("?span_offset=10000");
+    more.click();
+    new WebDriverWait(driver, Duration.ofSeconds(30))
+        .until(d -> d.getCurrentUrl().endsWith("span_offset=10000"));
+    assertThat(driver.findElement(By.id("trace-summary")).getText()).contains("10001 to 12000");
+    String json = driver.findElement(By.cssSelector("a[download]")).getAttribute("href");
+    driver.get(json);
+    JsonNode page = JSON.readTree(driver.findElement(By.tagName("pre")).getText());
+    assertThat(page.path("span_total").asInt()).isEqualTo(12_000);
+    assertThat(page.path("spans").size()).isEqualTo(2_000);
   }
 
   @Test
