@@ -14,6 +14,7 @@ import io.hyperlens.audit.store.JsonLinesAuditStore;
 import io.hyperlens.audit.witness.DirectoryWitness;
 import io.hyperlens.client.HubEventSink;
 import io.hyperlens.event.HypervisorEventBus;
+import io.hyperlens.governance.DecisionRecorder;
 import io.hyperlens.otel.GovernanceMetrics;
 import io.hyperlens.otel.OtelSpanSink;
 import io.hyperlens.otel.TraceExporter;
@@ -373,8 +374,18 @@ final class DemoCommand implements Callable<Integer> {
       AgentOsMetrics osMetrics = AgentOsMetrics.builder().registry(registry).config(config).build();
       AgentOsTelemetry.Builder telemetryBuilder =
           AgentOsTelemetry.builder().tracer(workload.tracer()).metrics(osMetrics);
-      if (auditLog != null) {
+      DecisionRecorder hubDecisions = hub == null ? null : hub.decisions();
+      if (auditLog != null && hubDecisions != null) {
+        // both: the local signed trail (--audit) and the hub's
+        telemetryBuilder.decisions(
+            (agent, action, resource, policy, decision, context) -> {
+              auditLog.record(agent, action, resource, policy, decision, context);
+              hubDecisions.record(agent, action, resource, policy, decision, context);
+            });
+      } else if (auditLog != null) {
         telemetryBuilder.decisions(auditLog);
+      } else if (hubDecisions != null) {
+        telemetryBuilder.decisions(hubDecisions);
       }
       AgentOsTelemetry telemetry = telemetryBuilder.build();
       GovernanceMetrics governance =
@@ -487,6 +498,14 @@ final class DemoCommand implements Callable<Integer> {
         shipped.sent() + shipped.duplicates(),
         shipped.dropped(),
         shipped.failed() + shipped.rejected());
+    HubEventSink.Stats decisions = hub.decisions().stats();
+    out.printf(
+        Locale.ROOT,
+        "  and %,d policy decisions in its audit trail (shipped %,d, dropped %,d, failed %,d)%n",
+        hub.storedDecisions(),
+        decisions.sent() + decisions.duplicates(),
+        decisions.dropped(),
+        decisions.failed() + decisions.rejected());
     hub.keptData()
         .ifPresentOrElse(
             dir ->

@@ -1,5 +1,6 @@
 package io.hyperlens.server.demo;
 
+import io.hyperlens.client.HubDecisionSink;
 import io.hyperlens.client.HubEventSink;
 import io.hyperlens.event.EventQuery;
 import io.hyperlens.event.HypervisorEventBus;
@@ -21,10 +22,11 @@ import java.util.stream.Stream;
 
 /**
  * The hub the demo runs in-process: the same {@link Hub} as {@code hyperlens serve}, fed through
- * its real ingest API over HTTP, events by a {@link HubEventSink} and spans by the OpenTelemetry
- * OTLP exporter. Its data lives in a directory of the caller's choosing (kept for a later {@code
- * serve}) or in a temporary one removed on {@link #close()}. It makes an ingest key for the
- * workload and a read key to print.
+ * its real ingest API over HTTP, events by a {@link HubEventSink}, policy decisions by a {@link
+ * HubDecisionSink} into the hub's audit trail, and spans by the OpenTelemetry OTLP exporter. Its
+ * data lives in a directory of the caller's choosing (kept for a later {@code serve}) or in a
+ * temporary one removed on {@link #close()}. It makes an ingest key for the workload and a read key
+ * to print.
  */
 public final class DemoHub implements AutoCloseable {
   private final Hub hub;
@@ -33,6 +35,7 @@ public final class DemoHub implements AutoCloseable {
   private final String ingestKey;
   private final String readKey;
   private final HubEventSink sink;
+  private final HubDecisionSink decisions;
   private Subscription subscription;
 
   private DemoHub(Hub hub, Path data, boolean temporary) {
@@ -42,11 +45,10 @@ public final class DemoHub implements AutoCloseable {
     String stamp = Long.toString(System.currentTimeMillis(), 36);
     this.ingestKey = hub.keys().create("demo-ingest-" + stamp, EnumSet.of(Scope.INGEST));
     this.readKey = hub.keys().create("demo-read-" + stamp, EnumSet.of(Scope.READ));
-    this.sink =
-        HubEventSink.builder(hub.uri())
-            .apiKey(ingestKey)
-            .closeTimeout(Duration.ofSeconds(10))
-            .build();
+    HubEventSink.Builder shipping =
+        HubEventSink.builder(hub.uri()).apiKey(ingestKey).closeTimeout(Duration.ofSeconds(10));
+    this.sink = shipping.build();
+    this.decisions = shipping.buildDecisionSink();
   }
 
   /**
@@ -108,13 +110,24 @@ public final class DemoHub implements AutoCloseable {
     return temporary ? Optional.empty() : Optional.of(data);
   }
 
-  /** Sends what the sink still queues; the stats after. */
+  /** Where the workload's policy decisions go: the hub's audit trail. */
+  public HubDecisionSink decisions() {
+    return decisions;
+  }
+
+  /** Sends what the sinks still queue; the event sink's stats after. */
   public HubEventSink.Stats drain() {
     if (subscription != null) {
       subscription.close();
     }
+    decisions.close();
     sink.close();
     return sink.stats();
+  }
+
+  /** Policy decisions the hub's audit trail holds. */
+  public long storedDecisions() {
+    return hub.auditRecords();
   }
 
   /**

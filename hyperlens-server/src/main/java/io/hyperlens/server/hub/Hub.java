@@ -246,6 +246,14 @@ public final class Hub implements AutoCloseable {
     return store;
   }
 
+  /** Records in the hub's audit trail (it is opened if it was not). */
+  public long auditRecords() {
+    audit();
+    synchronized (this) {
+      return auditLog.lastSequence();
+    }
+  }
+
   /** The registry {@code /metrics} serves; register more collectors on it at any time. */
   public PrometheusRegistry registry() {
     return registry;

@@ -75,6 +75,31 @@ public final class AuditQueries {
     return Map.of("records", records);
   }
 
+  /**
+   * The records, newest first, among the newest {@code scan}, whose {@code context} holds {@code
+   * key} with one of {@code values}: the decisions of a session ({@code session_id}) or answering
+   * the events of a trace ({@code event_id}).
+   */
+  public List<Map<String, Object>> withContext(String key, Set<String> values, int scan) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    if (values.isEmpty()) {
+      return out;
+    }
+    Map<String, List<String>> query = new java.util.LinkedHashMap<>();
+    query.put("limit", List.of(Integer.toString(scan)));
+    for (Object record : (List<?>) list(new QueryParams(query, PARAMETERS)).get("records")) {
+      Map<?, ?> map = (Map<?, ?>) record;
+      Object context = map.get("context");
+      if (context instanceof Map
+          && values.contains(String.valueOf(((Map<?, ?>) context).get(key)))) {
+        Map<String, Object> copy = new java.util.LinkedHashMap<>();
+        map.forEach((k, v) -> copy.put(String.valueOf(k), v));
+        out.add(copy);
+      }
+    }
+    return out;
+  }
+
   /** The verification of the whole trail, as the trail's own key holder sees it. */
   public Map<String, Object> verify() {
     VerificationReport report = log.verify();

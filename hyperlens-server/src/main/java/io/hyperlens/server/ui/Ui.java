@@ -53,6 +53,9 @@ public final class Ui {
           + " connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none';"
           + " form-action 'self'; frame-ancestors 'none'";
 
+  /** How many of the newest audit records a session or trace page looks through for its own. */
+  static final int DECISION_SCAN = 10_000;
+
   /** The least time between two pushes of the live overview. */
   static final long LIVE_INTERVAL_MILLIS = 500;
 
@@ -394,6 +397,9 @@ public final class Ui {
     model.put(
         "rows", waterfall.rows().subList(0, Math.min(ROWS_PER_CHUNK, waterfall.rows().size())));
     model.put("next", waterfall.rows().size() > ROWS_PER_CHUNK ? ROWS_PER_CHUNK : -1);
+    Set<String> eventIds = new java.util.HashSet<>();
+    view.events().forEach(e -> eventIds.add(e.eventId()));
+    model.put("decisions", services.audit().get().withContext("event_id", eventIds, DECISION_SCAN));
     page(ctx, session, "Trace " + id, "trace.jte", model);
   }
 
@@ -469,7 +475,11 @@ public final class Ui {
       error(ctx, session, 404, "No event of session " + id + " is stored.");
       return;
     }
-    page(ctx, session, "Session " + id, "session.jte", Map.of("s", found.get()));
+    Map<String, Object> model = new LinkedHashMap<>();
+    model.put("s", found.get());
+    model.put(
+        "decisions", services.audit().get().withContext("session_id", Set.of(id), DECISION_SCAN));
+    page(ctx, session, "Session " + id, "session.jte", model);
   }
 
   /** {@code GET /ui/agents}. */

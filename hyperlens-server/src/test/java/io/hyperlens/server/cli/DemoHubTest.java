@@ -55,6 +55,10 @@ class DemoHubTest {
     assertThat(number(text, "stored ([\\d,]+) events")).isEqualTo(emitted);
     assertThat(number(text, "events and ([\\d,]+) spans")).isEqualTo(spansExported + sagaSpans);
     assertThat(text).contains("dropped 0, failed 0");
+    // the workload's policy decisions went to the hub's audit trail, every one
+    long decisions = number(text, "and ([\\d,]+) policy decisions in its audit trail");
+    assertThat(decisions).isPositive();
+    assertThat(number(text, "audit trail \\(shipped ([\\d,]+)")).isEqualTo(decisions);
 
     try (SqliteStore store = SqliteStore.open(data)) {
       assertThat(store.count(EventQuery.all())).isEqualTo(emitted);

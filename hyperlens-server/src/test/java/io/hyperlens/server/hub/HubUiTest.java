@@ -158,6 +158,30 @@ class HubUiTest {
   }
 
   @Test
+  void aSessionPageShowsThePolicyDecisionsMadeInIt() throws Exception {
+    assertThat(postEvent(event("d1", "decided"))).isEqualTo(200);
+    String decisions =
+        "[{\"id\":\"r1\",\"timestamp\":\"2026-12-06T10:00:01Z\",\"agent_id\":\"did:mesh:ui\","
+            + "\"action\":\"tool_call\",\"resource\":\"tool:shell\",\"decision\":\"deny\","
+            + "\"reason\":\"needs ring 1\",\"rule_id\":\"rule-ring\",\"context\":{\"session_id\":\"decided\"}},"
+            + "{\"id\":\"r2\",\"timestamp\":\"2026-12-06T10:00:02Z\",\"agent_id\":\"did:mesh:ui\","
+            + "\"action\":\"file_write\",\"resource\":\"/tmp/x\",\"decision\":\"allow\","
+            + "\"reason\":\"ok\",\"rule_id\":\"rule-vfs\",\"context\":{\"session_id\":\"other\"}}]";
+    int status =
+        http.send(
+                HttpRequest.newBuilder(URI.create(hub.uri() + "/v1/audit/decisions"))
+                    .header("Authorization", "Bearer " + ingestKey)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(decisions))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .statusCode();
+    assertThat(status).isEqualTo(200);
+    String page = get("/ui/sessions/decided", "Cookie", signIn(readKey)).body();
+    assertThat(page).contains("tool:shell").contains("needs ring 1").doesNotContain("/tmp/x");
+  }
+
+  @Test
   void everyValueIsEscaped() throws Exception {
     String xss = "<img src=x onerror=alert(1)>";
     assertThat(postEvent(event("x1", xss))).isEqualTo(200);

@@ -310,7 +310,7 @@ class UiInChromiumSystemTest {
         .contains("agent.dd")
         .contains("did you mean \"agent.did\"");
     open("/ui/traces?service=big-service");
-    assertThat(driver.findElements(By.cssSelector("#traces tbody tr[data-trace]"))).hasSize(2);
+    assertThat(driver.findElements(By.cssSelector("#traces tbody tr[data-trace]"))).hasSize(3);
   }
 
   @Test
@@ -356,6 +356,17 @@ class UiInChromiumSystemTest {
       uiNodes.add(li.getAttribute("data-causal-span"));
     }
     assertThat(uiNodes).containsExactlyElementsOf(apiNodes);
+    // the policy decisions that answered this trace's events, as the audit API has them
+    java.util.Set<String> eventIds = new java.util.HashSet<>();
+    trace.path("events").forEach(e -> eventIds.add(e.path("event_id").asText()));
+    int expected = 0;
+    for (JsonNode record : api("/api/audit?limit=10000").path("records")) {
+      if (eventIds.contains(record.path("context").path("event_id").asText())) {
+        expected++;
+      }
+    }
+    assertThat(expected).as("the demo's decisions reach the hub").isPositive();
+    assertThat(driver.findElements(By.cssSelector("ul.decisions li time"))).hasSize(expected);
     // the span panel, in-trace search and collapse
     rows.get(0).click();
     new WebDriverWait(driver, Duration.ofSeconds(10))
