@@ -43,7 +43,12 @@ public final class HubDecisionSink implements DecisionRecorder, AutoCloseable {
             HubDecisionSink.class);
   }
 
-  /** Queues the decision; counted as dropped when the queue is full or the sink closed. */
+  /**
+   * Queues the decision; counted as dropped when the queue is full or the sink closed.
+   *
+   * @throws IllegalArgumentException naming the field when agent, action, policy or decision is
+   *     null (the hub would refuse the whole batch it travels in)
+   */
   @Override
   public void record(
       String agent,
@@ -52,6 +57,10 @@ public final class HubDecisionSink implements DecisionRecorder, AutoCloseable {
       String policy,
       PolicyDecision decision,
       Map<String, ?> context) {
+    required("agent", agent);
+    required("action", action);
+    required("policy", policy);
+    required("decision", decision);
     Map<String, Object> record = new LinkedHashMap<>();
     record.put("id", UUID.randomUUID().toString());
     record.put("timestamp", Instant.now().toString());
@@ -61,8 +70,14 @@ public final class HubDecisionSink implements DecisionRecorder, AutoCloseable {
     record.put("decision", decision.decision());
     record.put("reason", decision.reason());
     record.put("rule_id", policy);
-    record.put("context", context == null ? Map.of() : Map.copyOf(context));
+    record.put("context", context == null ? Map.of() : new LinkedHashMap<>(context));
     shipper.offer(record);
+  }
+
+  private static void required(String field, Object value) {
+    if (value == null) {
+      throw new IllegalArgumentException(field + " must not be null");
+    }
   }
 
   /** Sends what is queued now; whether it all went out within {@code timeout}. */

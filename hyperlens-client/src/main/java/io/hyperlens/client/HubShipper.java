@@ -26,7 +26,11 @@ import java.util.zip.GZIPOutputStream;
 final class HubShipper<T> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final HubEventSink.Builder config;
+  private final String apiKey;
+  private final Duration requestTimeout;
+  private final Duration retryBudget;
+  private final Duration maxBackoff;
+  private final Duration closeTimeout;
   private final URI endpoint;
   private final HttpClient http;
   private final BatchExportQueue<T> queue;
@@ -55,7 +59,12 @@ final class HubShipper<T> {
       Encoder<T> encoder,
       Class<?> owner) {
     this.log = System.getLogger(owner.getName()); // logged under the sink the user made
-    this.config = builder;
+    // copied: the builder may go on to make other sinks with other settings
+    this.apiKey = builder.apiKey;
+    this.requestTimeout = builder.requestTimeout;
+    this.retryBudget = builder.retryBudget;
+    this.maxBackoff = builder.maxBackoff;
+    this.closeTimeout = builder.closeTimeout;
     this.noun = noun;
     this.contentType = contentType;
     this.encoder = encoder;
@@ -98,7 +107,7 @@ final class HubShipper<T> {
   /** Sends what is queued (within the close timeout) and stops the sink's thread. */
   void close() {
     if (closed.compareAndSet(false, true)) {
-      queue.shutdown(config.closeTimeout);
+      queue.shutdown(closeTimeout);
     }
   }
 
@@ -117,16 +126,16 @@ final class HubShipper<T> {
     @Override
     public void export(List<T> batch) {
       byte[] body = body(batch);
-      long deadline = System.nanoTime() + config.retryBudget.toNanos();
+      long deadline = System.nanoTime() + retryBudget.toNanos();
       for (int attempt = 0; ; attempt++) {
         HttpRequest.Builder request =
             HttpRequest.newBuilder(endpoint)
-                .timeout(config.requestTimeout)
+                .timeout(requestTimeout)
                 .header("Content-Type", contentType)
                 .header("Content-Encoding", "gzip")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (config.apiKey != null) {
-          request.header("Authorization", "Bearer " + config.apiKey);
+        if (apiKey != null) {
+          request.header("Authorization", "Bearer " + apiKey);
         }
         long waitMillis;
         String failure;
@@ -218,7 +227,7 @@ final class HubShipper<T> {
 
   /** Equal jitter: a random wait between half and all of min(max, 100 ms × 2^attempt). */
   private long backoff(int attempt) {
-    long cap = Math.min(config.maxBackoff.toMillis(), 100L << Math.min(attempt, 20));
+    long cap = Math.min(maxBackoff.toMillis(), 100L << Math.min(attempt, 20));
     return ThreadLocalRandom.current().nextLong(cap / 2, cap + 1);
   }
 }

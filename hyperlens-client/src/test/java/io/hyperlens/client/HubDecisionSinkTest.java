@@ -106,6 +106,22 @@ class HubDecisionSinkTest {
   }
 
   @Test
+  void aDecisionMissingARequiredFieldIsRefusedAtOnceAndNullContextValuesTravel() throws Exception {
+    try (HubDecisionSink sink = sink()) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> sink.record(null, "a", "r", "p", PolicyDecision.allow("x"), Map.of()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("agent");
+      java.util.Map<String, Object> context = new java.util.HashMap<>();
+      context.put("session_id", null);
+      sink.record("did:mesh:a", "a", "r", "p", PolicyDecision.allow("x"), context);
+      assertThat(sink.flush(Duration.ofSeconds(5))).isTrue();
+    }
+    assertThat(requests).hasSize(1);
+    assertThat(JSON.readTree(requests.get(0)[3])).hasSize(1);
+  }
+
+  @Test
   void aRefusedBatchIsCountedNotRetried() {
     status = 400;
     try (HubDecisionSink sink = sink()) {

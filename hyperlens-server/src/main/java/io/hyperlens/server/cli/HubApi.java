@@ -103,6 +103,9 @@ final class HubApi {
   /**
    * Reads the Server-Sent Events of {@code path}: hands the data of each event named {@code event}
    * to {@code onData} until it answers false or the stream ends.
+   *
+   * @throws Failure when the hub answers an error, or ends the stream with an {@code error} event
+   *     (a client too slow for it)
    */
   void stream(String path, Map<String, Object> params, java.util.function.Predicate<String> onData)
       throws Failure {
@@ -136,6 +139,15 @@ final class HubApi {
       while (it.hasNext()) {
         String line = it.next();
         if (line.isEmpty()) {
+          if (data.length() > 0 && name[0].equals("error")) {
+            String message;
+            try {
+              message = JSON.readTree(data.toString()).path("message").asText(data.toString());
+            } catch (IOException e) {
+              message = data.toString();
+            }
+            throw new Failure("the hub ended the stream: " + message, 1);
+          }
           if (data.length() > 0 && name[0].equals("event") && !onData.test(data.toString())) {
             return;
           }

@@ -128,6 +128,10 @@ final class QueryCommands {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
+      if (count != null && count < 1) {
+        spec.commandLine().getErr().println("tail: --count must be at least 1, got " + count);
+        return 2;
+      }
       int[] seen = {0};
       try {
         api.stream(

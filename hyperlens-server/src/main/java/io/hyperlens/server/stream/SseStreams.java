@@ -13,12 +13,13 @@ import java.util.function.Function;
  * Serves a subscription of the {@link EventStream} as Server-Sent Events on the request's own
  * thread until the client goes away: each batch of events (up to 100 at once) is turned into
  * messages by a renderer; a comment every 15 s keeps proxies from closing an idle stream and finds
- * clients that left. A subscriber cut off for being slow gets an {@code error} event saying so
- * before the stream ends.
+ * clients that left, and a page of current state is rendered again every 5 s without events. A
+ * subscriber cut off for being slow gets an {@code error} event saying so before the stream ends.
  */
 public final class SseStreams {
   private static final long HEARTBEAT_MILLIS = 15_000;
   private static final int MOST_PER_BATCH = 100;
+  private static final long REFRESH_MILLIS = 5_000;
 
   /**
    * One Server-Sent Event.
@@ -38,6 +39,7 @@ public final class SseStreams {
    *     current state)
    * @param coalesceMillis the least time between two sends: events that come sooner wait and go
    *     together (0: each batch as it comes)
+   * @throws IllegalArgumentException when the request does not accept {@code text/event-stream}
    * @throws IllegalStateException when the stream has all the subscribers it takes
    */
   public static void serve(
@@ -47,6 +49,11 @@ public final class SseStreams {
       Function<List<HypervisorEvent>, List<Message>> render,
       boolean renderOnStart,
       long coalesceMillis) {
+    String accept = ctx.header("Accept");
+    if (accept == null || !accept.contains("text/event-stream")) {
+      throw new IllegalArgumentException(
+          "this is a Server-Sent Events stream; send Accept: text/event-stream");
+    }
     EventStream.Subscription subscription = stream.subscribe(filter);
     try {
       new SseHandler(client -> pump(client, subscription, render, renderOnStart, coalesceMillis))
@@ -99,6 +106,10 @@ public final class SseStreams {
                     + " behind the stream and was cut off; reconnect\"}");
           }
           return;
+        } else if (renderOnStart && System.currentTimeMillis() - lastSent >= REFRESH_MILLIS) {
+          // a page of current state also changes with no event: rates fall, an hour passes
+          send(client, render.apply(List.of()));
+          lastSent = System.currentTimeMillis();
         } else if (System.currentTimeMillis() - lastSent >= HEARTBEAT_MILLIS) {
           client.sendComment("keep-alive");
           lastSent = System.currentTimeMillis();

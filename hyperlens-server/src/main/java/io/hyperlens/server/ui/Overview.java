@@ -76,7 +76,13 @@ public final class Overview {
   }
 
   /** Records the counters now; call once a second. */
-  public synchronized void sample() {
+  public void sample() {
+    synchronized (times) {
+      record();
+    }
+  }
+
+  private void record() {
     int slot = samples % HISTORY;
     times[slot] = clock.millis() / 1000;
     totals[0][slot] = events.getAsLong();
@@ -86,7 +92,13 @@ public final class Overview {
   }
 
   /** The per-second rates for the chart: {@code {"t": [...], "events": [...], "spans": [...]}}. */
-  public synchronized Map<String, Object> rates() {
+  public Map<String, Object> rates() {
+    synchronized (times) {
+      return ratesNow();
+    }
+  }
+
+  private Map<String, Object> ratesNow() {
     List<Long> t = new ArrayList<>();
     List<Long> e = new ArrayList<>();
     List<Long> s = new ArrayList<>();
@@ -107,6 +119,12 @@ public final class Overview {
 
   /** The change of counter {@code which} per second over the last {@code seconds}. */
   private double perSecond(int which, int seconds) {
+    synchronized (times) {
+      return perSecondNow(which, seconds);
+    }
+  }
+
+  private double perSecondNow(int which, int seconds) {
     int n = Math.min(samples, HISTORY);
     if (n < 2) {
       return 0;
@@ -118,11 +136,18 @@ public final class Overview {
     return (double) (totals[which][now] - totals[which][then]) / elapsed;
   }
 
-  /** The tiles: computed again once anything was ingested since, else at most a second old. */
+  /**
+   * The tiles: computed again once something was ingested since (at most four times a second,
+   * however many pages watch), else at most a second old.
+   */
   public synchronized Map<String, Object> snapshot() {
     Instant now = clock.instant();
     long current = generation.getAsLong();
-    if (cached != null && current == cachedGeneration && now.isBefore(cachedAt.plusSeconds(1))) {
+    boolean fresh =
+        current == cachedGeneration
+            ? now.isBefore(cachedAt.plusSeconds(1))
+            : now.isBefore(cachedAt.plusMillis(250));
+    if (cached != null && fresh) {
       return cached;
     }
     cachedGeneration = current;

@@ -93,7 +93,7 @@ public final class Ui {
   public Ui(Services services, UiSessions sessions, boolean auth) {
     this.services = services;
     this.sessions = sessions;
-    this.anonymous = auth ? null : sessions.create("anonymous", EnumSet.allOf(Scope.class));
+    this.anonymous = auth ? null : sessions.create("anonymous", null, EnumSet.allOf(Scope.class));
   }
 
   /** Serves the UI's static files: its own assets and the WebJars. */
@@ -114,7 +114,15 @@ public final class Ui {
     if (anonymous != null) {
       return Optional.of(anonymous);
     }
-    return sessions.find(ctx.cookie(UiSessions.COOKIE));
+    Optional<UiSessions.Session> session = sessions.find(ctx.cookie(UiSessions.COOKIE));
+    if (session.isPresent()) {
+      // a key revoked anywhere (the API, the CLI on the data directory) ends its sessions
+      Set<String> live = new java.util.HashSet<>();
+      services.keys().list().forEach(k -> live.add(k.id()));
+      sessions.retainKeys(live);
+      return sessions.find(ctx.cookie(UiSessions.COOKIE));
+    }
+    return session;
   }
 
   // ---------------------------------------------------------------- rendering
@@ -230,14 +238,16 @@ public final class Ui {
       render(ctx, 401, "login.jte", model);
       return;
     }
-    UiSessions.Session session = sessions.create(entry.get().name(), entry.get().scopes());
+    UiSessions.Session session =
+        sessions.create(entry.get().name(), entry.get().id(), entry.get().scopes());
     ctx.cookie(
         new Cookie(
             UiSessions.COOKIE,
             session.id(),
             "/",
             (int) UiSessions.LIFETIME.getSeconds(),
-            ctx.scheme().equals("https"),
+            ctx.scheme().equals("https")
+                || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto")),
             true,
             null,
             SameSite.STRICT));
@@ -279,9 +289,8 @@ public final class Ui {
 
   /** {@code GET /ui/live}: the overview's tiles, pushed as they change. */
   public void live(Context ctx, UiSessions.Session session) {
-    SseStreams.serve(
+    stream(
         ctx,
-        services.stream(),
         EventStream.Filter.ALL,
         batch -> {
           StringOutput out = new StringOutput();
@@ -414,7 +423,7 @@ public final class Ui {
             .view(id, offset, 10_000)
             .orElseThrow(() -> new IllegalArgumentException("no trace " + id));
     Waterfall waterfall = Waterfall.of(view.spans(), view.events());
-    int to = Math.min(waterfall.rows().size(), from + ROWS_PER_CHUNK);
+    int to = (int) Math.min(waterfall.rows().size(), (long) from + ROWS_PER_CHUNK);
     Map<String, Object> model = new LinkedHashMap<>();
     model.put("view", view);
     model.put("rows", waterfall.rows().subList(Math.min(from, to), to));
@@ -426,7 +435,8 @@ public final class Ui {
   public void span(Context ctx, UiSessions.Session session) {
     String spanId = ctx.pathParam("spanId");
     Optional<SpanData> span = services.store().span(spanId);
-    if (span.isEmpty() || !span.get().traceId().equals(ctx.pathParam("id"))) {
+    if (span.isEmpty()
+        || !span.get().traceId().equals(ctx.pathParam("id").toLowerCase(Locale.ROOT))) {
       render(ctx, 404, "span_detail.jte", spanModel(null));
       return;
     }
@@ -585,9 +595,8 @@ public final class Ui {
   /** {@code GET /ui/tail/stream}: each event as a table row. */
   public void tailStream(Context ctx, UiSessions.Session session) {
     EventStream.Filter filter = filter(ctx);
-    SseStreams.serve(
+    stream(
         ctx,
-        services.stream(),
         filter,
         batch -> {
           List<SseStreams.Message> out = new ArrayList<>();
@@ -600,6 +609,22 @@ public final class Ui {
         },
         false,
         0);
+  }
+
+  /** Serves a stream, or a 503 when it has all the clients it takes. */
+  private void stream(
+      Context ctx,
+      EventStream.Filter filter,
+      java.util.function.Function<List<HypervisorEvent>, List<SseStreams.Message>> render,
+      boolean current,
+      long coalesceMillis) {
+    try {
+      SseStreams.serve(ctx, services.stream(), filter, render, current, coalesceMillis);
+    } catch (IllegalStateException full) {
+      headers(ctx);
+      ctx.header("Retry-After", "5");
+      ctx.status(503).result(full.getMessage());
+    }
   }
 
   /** The {@code type}, {@code session} and {@code agent} filter of a stream request. */
@@ -668,9 +693,6 @@ public final class Ui {
     }
     String name = ctx.pathParam("name");
     boolean revoked = services.keys().revoke(name);
-    if (revoked) {
-      sessions.removeKey(name);
-    }
     keysPage(
         ctx,
         session,

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -15,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Sign-in sessions of the web UI: an API key of read scope, once checked, becomes a random session
  * id in an HttpOnly, SameSite=Strict cookie, valid for {@link #LIFETIME}. Each session carries a
  * CSRF token that every state-changing form must send back. Kept in memory (a restart signs
- * everyone out), at most {@link #MAX_SESSIONS}, the oldest dropped first. Thread-safe.
+ * everyone out), at most {@link #MAX_SESSIONS_PER_KEY} per key and {@link #MAX_SESSIONS} in all,
+ * the oldest dropped first. Thread-safe.
  */
 public final class UiSessions {
   /** The cookie's name. */
@@ -27,6 +29,9 @@ public final class UiSessions {
   /** The most sessions kept. */
   public static final int MAX_SESSIONS = 10_000;
 
+  /** The most sessions one key holds at once; signing in again ends its oldest. */
+  public static final int MAX_SESSIONS_PER_KEY = 50;
+
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /**
@@ -34,12 +39,13 @@ public final class UiSessions {
    *
    * @param id the cookie's value
    * @param keyName the name of the key signed in with
+   * @param keyId the public part of that key, by which a revoked key's sessions end
    * @param scopes the key's scopes
    * @param csrf the token forms send back
    * @param expires when it ends
    */
   public record Session(
-      String id, String keyName, Set<Scope> scopes, String csrf, Instant expires) {
+      String id, String keyName, String keyId, Set<Scope> scopes, String csrf, Instant expires) {
     /** Whether the key had {@code scope}. */
     public boolean may(Scope scope) {
       return scope.grantedBy(scopes);
@@ -54,15 +60,24 @@ public final class UiSessions {
     this.clock = clock;
   }
 
-  /** A new session for the key {@code keyName} with {@code scopes}. */
-  public Session create(String keyName, Set<Scope> scopes) {
-    if (sessions.size() >= MAX_SESSIONS) {
+  /** A new session for the key {@code keyName} (public part {@code keyId}) with {@code scopes}. */
+  public Session create(String keyName, String keyId, Set<Scope> scopes) {
+    // one key signing in over and over evicts only its own oldest sessions, never other users'
+    List<Session> ofKey =
+        sessions.values().stream()
+            .filter(other -> java.util.Objects.equals(other.keyId(), keyId))
+            .sorted(java.util.Comparator.comparing(Session::expires))
+            .toList();
+    if (ofKey.size() >= MAX_SESSIONS_PER_KEY) {
+      sessions.remove(ofKey.get(0).id());
+    } else if (sessions.size() >= MAX_SESSIONS) {
       sessions.values().stream()
           .min(java.util.Comparator.comparing(Session::expires))
           .ifPresent(oldest -> sessions.remove(oldest.id()));
     }
     Session session =
-        new Session(token(), keyName, Set.copyOf(scopes), token(), clock.instant().plus(LIFETIME));
+        new Session(
+            token(), keyName, keyId, Set.copyOf(scopes), token(), clock.instant().plus(LIFETIME));
     sessions.put(session.id(), session);
     return session;
   }
@@ -90,9 +105,9 @@ public final class UiSessions {
     }
   }
 
-  /** Ends every session of the key {@code keyName} (it was revoked). */
-  public void removeKey(String keyName) {
-    sessions.values().removeIf(s -> s.keyName().equals(keyName));
+  /** Ends every session whose key is not among {@code liveKeyIds} (revoked since). */
+  public void retainKeys(Set<String> liveKeyIds) {
+    sessions.values().removeIf(s -> s.keyId() != null && !liveKeyIds.contains(s.keyId()));
   }
 
   private static String token() {

@@ -71,9 +71,13 @@ public final class View {
     return ((Map<?, ?>) map).get(key) != null;
   }
 
-  /** A query-string value, URL-encoded. */
+  /**
+   * A value URL-encoded for a query string or a path segment: a space is {@code %20} (a {@code +}
+   * would stay a plus in a path).
+   */
   public static String enc(String value) {
-    return URLEncoder.encode(value == null ? "" : value, StandardCharsets.UTF_8);
+    return URLEncoder.encode(value == null ? "" : value, StandardCharsets.UTF_8)
+        .replace("+", "%20");
   }
 
   /** Milliseconds as a short duration: 850 µs, 12.5 ms, 3.20 s. */

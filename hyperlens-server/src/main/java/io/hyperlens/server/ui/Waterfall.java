@@ -114,7 +114,16 @@ public final class Waterfall {
       stack.push(new Object[] {roots.get(i), 0});
     }
     Set<String> seen = new HashSet<>();
-    while (!stack.isEmpty()) {
+    int next = 0;
+    while (!stack.isEmpty() || next < spans.size()) {
+      if (stack.isEmpty()) {
+        // spans whose parents form a cycle are under no root: each starts a tree of its own
+        SpanData orphan = spans.get(next++);
+        if (!seen.contains(orphan.spanId())) {
+          stack.push(new Object[] {orphan, 0});
+        }
+        continue;
+      }
       Object[] top = stack.pop();
       SpanData span = (SpanData) top[0];
       int depth = (Integer) top[1];
@@ -126,13 +135,13 @@ public final class Waterfall {
       if (agent != null) {
         firstRowOfAgent.putIfAbsent(agent, rows.size());
       }
-      int left = (int) Math.min(999, (span.startEpochNanos() - start) * 1000 / total);
+      int left = thousandths(span.startEpochNanos() - start, total, 999);
       int width =
-          (int)
-              Math.max(
-                  1,
-                  Math.min(
-                      1000 - left, (span.endEpochNanos() - span.startEpochNanos()) * 1000 / total));
+          Math.max(
+              1,
+              Math.min(
+                  1000 - left,
+                  thousandths(span.endEpochNanos() - span.startEpochNanos(), total, 1000)));
       rows.add(
           new Row(
               span,
@@ -153,10 +162,16 @@ public final class Waterfall {
         continue;
       }
       long at = SpanData.toEpochNanos(event.timestamp());
-      int left = (int) Math.max(0, Math.min(999, (at - start) * 1000 / total));
+      int left = thousandths(at - start, total, 999);
       rows.get(row).markers().add(new Marker(left, event));
     }
     return new Waterfall(List.copyOf(rows), start, end);
+  }
+
+  /** {@code part / total} in thousandths, within 0 and {@code max}, whatever the magnitudes. */
+  private static int thousandths(long part, long total, int max) {
+    double ratio = (double) part / total;
+    return (int) Math.max(0, Math.min(max, Math.floor(ratio * 1000)));
   }
 
   /** The agent a span names, or null. */

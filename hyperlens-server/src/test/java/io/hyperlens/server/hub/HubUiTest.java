@@ -153,6 +153,16 @@ class HubUiTest {
     assertThat(form("/ui/keys", "name=forged&scope_admin=on", "Cookie", admin).statusCode())
         .isEqualTo(403);
     assertThat(hub.keys().list()).extracting(ApiKeys -> ApiKeys.name()).doesNotContain("forged");
+    // a live stream needs Accept: text/event-stream, and takes no slot without it
+    assertThat(get("/ui/tail/stream", "Cookie", cookie).statusCode()).isEqualTo(400);
+    assertThat(get("/metrics").body()).contains("hyperlens_hub_stream_clients 0.0");
+    // a key revoked anywhere ends its sessions
+    String doomed = hub.keys().create("doomed", EnumSet.of(Scope.READ));
+    String doomedCookie = signIn(doomed);
+    assertThat(get("/ui/agents", "Cookie", doomedCookie).statusCode()).isEqualTo(200);
+    hub.keys().revoke("doomed");
+    assertThat(get("/ui/agents", "Cookie", doomedCookie).statusCode()).isEqualTo(302);
+    assertThat(get("/api/events", "Cookie", doomedCookie).statusCode()).isEqualTo(401);
     // signing out ends the session
     assertThat(form("/ui/logout", "_csrf=wrong", "Cookie", cookie).statusCode()).isEqualTo(302);
   }

@@ -70,9 +70,10 @@ class WaterfallTest {
             span("0000000000000002", "0000000000000003", 0, 10, null),
             span("0000000000000003", "0000000000000002", 0, 10, null)); // a cycle
     Waterfall waterfall = Waterfall.of(spans, List.of());
+    // the orphan is a root; of the two whose parents form a cycle, the first starts a tree
     assertThat(waterfall.rows())
-        .extracting(r -> r.span().spanId())
-        .containsExactly("0000000000000001");
+        .extracting(r -> r.span().spanId().substring(15) + r.depth())
+        .containsExactly("10", "20", "31");
     assertThat(Waterfall.of(List.of(), List.of()).rows()).isEmpty();
     SpanData failed =
         SpanData.builder(TRACE, "0000000000000009", "x")
@@ -83,6 +84,20 @@ class WaterfallTest {
     assertThat(row.error()).isTrue();
     assertThat(row.width()).isEqualTo(1000);
     assertThat(row.searchText()).contains("x");
+  }
+
+  @Test
+  void aTraceOfMonthsStillPlacesEveryBarWithinTheRow() {
+    long day = 86_400_000_000_000L;
+    List<SpanData> spans =
+        List.of(
+            SpanData.builder(TRACE, "000000000000000a", "root").times(T0, T0 + 200 * day).build(),
+            span("000000000000000b", "000000000000000a", 0, 5, null));
+    for (Waterfall.Row row : Waterfall.of(spans, List.of()).rows()) {
+      assertThat(row.left()).isBetween(0, 999);
+      assertThat(row.width()).isBetween(1, 1000 - row.left());
+    }
+    assertThat(Waterfall.of(spans, List.of()).rows().get(0).width()).isEqualTo(1000);
   }
 
   @Test

@@ -106,12 +106,18 @@
     if (first && first.scrollIntoView) { first.scrollIntoView({ block: "nearest" }); }
   }
 
+  // capture phase: the toggle acts before the row's own click (which opens the span panel) and
+  // keeps it from reaching the row
   document.addEventListener("click", function (e) {
     var toggle = e.target.closest ? e.target.closest(".toggle") : null;
     if (toggle) {
+      e.stopPropagation();
       var row = toggle.closest("tr");
       setCollapsed(row, !row.classList.contains("collapsed"));
     }
+  }, true);
+
+  document.addEventListener("click", function (e) {
     var pause = e.target.closest ? e.target.closest("#tail-pause") : null;
     if (pause) {
       var paused = pause.getAttribute("aria-pressed") !== "true";
