@@ -77,6 +77,12 @@ class RedactorTest {
     assertThat(redactor.redactUnder("note", "card 4111111111111111"))
         .isEqualTo("card [REDACTED:credit_card]");
     assertThat(redactor.redactUnder(null, "plain")).isEqualTo("plain");
+    assertThat(redactor.redactUnder("password", "plain")).isEqualTo("[REDACTED:credential]");
+    assertThat(redactor.isSecretKey("token")).isTrue();
+    assertThat(redactor.isSecretKey("Token")).isTrue();
+    assertThat(redactor.isSecretKey("Note")).isFalse();
+    assertThat(redactor.isSecretKey("note")).isFalse();
+    assertThat(redactor.isSecretKey(null)).isFalse();
     assertThat(redactor.redactUnder("token", null)).isNull();
   }
 

@@ -27,7 +27,6 @@ class TriggersProperties {
           new String[] {"private key"},
           new String[] {"eyj"},
           new String[] {"xox"});
-  private static final Triggers TRIGGERS = new Triggers(WORDS);
 
   private static long naive(String text) {
     String lower = text.toLowerCase(Locale.ROOT);
@@ -72,25 +71,38 @@ class TriggersProperties {
 
   @Property(tries = 3000)
   void inAsciiTextTheAutomatonFindsExactlyWhatContainsFinds(@ForAll("asciiText") String text) {
-    assertThat(TRIGGERS.scan(text)).as(text).isEqualTo(naive(text));
+    // a fresh automaton each time: one built in a static initializer would hide a broken build
+    assertThat(new Triggers(WORDS).scan(text)).as(text).isEqualTo(naive(text));
   }
 
   @Property(tries = 3000)
   void inAnyTextItNeverMissesAWordContainsFinds(@ForAll("anyText") String text) {
     long naive = naive(text);
-    long scanned = TRIGGERS.scan(text);
+    long scanned = new Triggers(WORDS).scan(text);
     assertThat(scanned & naive).as(text).isEqualTo(naive);
   }
 
   @Example
   void overlappingWordsAndFoldedCaseAreFound() {
-    assertThat(TRIGGERS.scan("SK-ANT-x") & 0b10).isNotZero();
-    assertThat(TRIGGERS.scan("mon\u212Aey") & 1).isNotZero(); // KELVIN SIGN folds to k
-    assertThat(TRIGGERS.scan("githu_pat_ ghp") & 0b1000).isZero();
-    assertThat(TRIGGERS.scan("xgithub_pat_") & 0b1000).isNotZero();
-    assertThat(TRIGGERS.scan("12345 678901")).isZero();
-    assertThat(TRIGGERS.scan("123456 789012") & Triggers.TWELVE_DIGITS).isNotZero();
+    Triggers triggers = new Triggers(WORDS);
+    assertThat(triggers.scan("SK-ANT-x") & 0b10).isNotZero();
+    assertThat(triggers.scan("mon\u212Aey") & 1).isNotZero(); // KELVIN SIGN folds to k
+    assertThat(triggers.scan("githu_pat_ ghp") & 0b1000).isZero();
+    assertThat(triggers.scan("xgithub_pat_") & 0b1000).isNotZero();
+    assertThat(triggers.scan("12345 678901")).isZero();
+    assertThat(triggers.scan("123456 789012") & Triggers.TWELVE_DIGITS).isNotZero();
     assertThatThrownBy(() -> new Triggers(List.<String[]>of(new String[] {"Key"})))
         .hasMessageContaining("Key");
+    assertThatThrownBy(() -> new Triggers(List.<String[]>of(new String[] {"k\u00e9y"})))
+        .hasMessageContaining("ASCII");
+    List<String[]> sixty = new java.util.ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      sixty.add(new String[] {"w" + i + "x"});
+    }
+    Triggers most = new Triggers(sixty);
+    assertThat(most.scan("a w59x b")).isEqualTo(1L << 59);
+    assertThat(most.scan("w0x")).isEqualTo(1L);
+    sixty.add(new String[] {"one too many"});
+    assertThatThrownBy(() -> new Triggers(sixty)).hasMessageContaining("60");
   }
 }
