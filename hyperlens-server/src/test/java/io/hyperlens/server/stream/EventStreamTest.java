@@ -79,5 +79,7 @@ class EventStreamTest {
     assertThat(only.ended()).isEqualTo(EventStream.EndReason.SHUTDOWN);
     assertThat(stream.subscribe(EventStream.Filter.ALL).ended()).isNull();
     assertThatThrownBy(() -> new EventStream(0, 1)).hasMessageContaining("maxSubscribers");
+    assertThatThrownBy(() -> new EventStream(1, 0)).hasMessageContaining("capacity");
+    assertThat(new EventStream(1, 1).ended(EventStream.EndReason.SLOW_CONSUMER)).isZero();
   }
 }

@@ -44,4 +44,42 @@ class UiSessionsTest {
     assertThat(sessions.find(other.id())).isPresent();
     assertThat(sessions.find(first.id())).isEmpty();
   }
+
+  @Test
+  void aKeyHoldsFiftySessionsAndTheFiftyFirstEndsItsOldest() {
+    TestClock clock = new TestClock(Instant.parse("2026-12-06T10:00:00Z"));
+    UiSessions sessions = new UiSessions(clock);
+    java.util.List<UiSessions.Session> made = new java.util.ArrayList<>();
+    for (int i = 0; i < UiSessions.MAX_SESSIONS_PER_KEY; i++) {
+      clock.advance(java.time.Duration.ofMillis(1));
+      made.add(sessions.create("k", "k", EnumSet.of(Scope.READ)));
+    }
+    assertThat(made).allMatch(s -> sessions.find(s.id()).isPresent());
+    clock.advance(java.time.Duration.ofMillis(1));
+    sessions.create("k", "k", EnumSet.of(Scope.READ));
+    assertThat(sessions.find(made.get(0).id())).isEmpty();
+    assertThat(sessions.find(made.get(1).id())).isPresent();
+    // a session of no key (the --no-auth one) is never ended as revoked
+    UiSessions.Session anonymous = sessions.create("anonymous", null, EnumSet.allOf(Scope.class));
+    sessions.retainKeys(Set.of());
+    assertThat(sessions.find(anonymous.id())).isPresent();
+    sessions.remove(anonymous.id());
+    sessions.remove(null);
+    assertThat(sessions.find(anonymous.id())).isEmpty();
+  }
+
+  @Test
+  void pastTheLimitTheOldestSessionOfAllEnds() {
+    TestClock clock = new TestClock(Instant.parse("2026-12-06T10:00:00Z"));
+    UiSessions sessions = new UiSessions(clock);
+    UiSessions.Session oldest = sessions.create("k0", "k0", EnumSet.of(Scope.READ));
+    for (int i = 1; i < UiSessions.MAX_SESSIONS; i++) {
+      clock.advance(java.time.Duration.ofMillis(1));
+      sessions.create("k" + i, "k" + i, EnumSet.of(Scope.READ));
+    }
+    assertThat(sessions.find(oldest.id())).isPresent();
+    clock.advance(java.time.Duration.ofMillis(1));
+    sessions.create("new", "new", EnumSet.of(Scope.READ));
+    assertThat(sessions.find(oldest.id())).isEmpty();
+  }
 }

@@ -46,6 +46,8 @@ class WaterfallTest {
     assertThat(waterfall.rows())
         .extracting(r -> r.span().spanId().substring(15) + r.depth())
         .containsExactly("a0", "b1", "d2", "c1", "e2");
+    assertThat(waterfall.rows().get(0).error()).isFalse();
+    assertThat(waterfall.rows().get(0).searchText()).contains("agent.did=did:mesh:root");
     Waterfall.Row b = waterfall.rows().get(1);
     assertThat(b.left()).isEqualTo(100);
     assertThat(b.width()).isEqualTo(400);
@@ -87,6 +89,26 @@ class WaterfallTest {
   }
 
   @Test
+  void severalRootsComeByStartAndThePathFollowsTheOneEndingLast() {
+    List<SpanData> spans =
+        List.of(
+            span("000000000000000b", null, 50, 900, null),
+            span("000000000000000a", null, 0, 400, "did:mesh:a"),
+            span("000000000000000c", "000000000000000b", 60, 890, null));
+    HypervisorEvent stray =
+        HypervisorEvent.builder(EventType.RING_BREACH_DETECTED)
+            .eventId("stray")
+            .agentDid("did:mesh:nobody-here")
+            .timestamp(Instant.ofEpochSecond(0, T0 + 100_000))
+            .build();
+    Waterfall waterfall = Waterfall.of(spans, List.of(stray));
+    assertThat(waterfall.rows())
+        .extracting(r -> r.span().spanId().substring(15) + (r.critical() ? "*" : ""))
+        .containsExactly("a", "b*", "c*");
+    assertThat(waterfall.rows()).allMatch(r -> r.markers().isEmpty());
+  }
+
+  @Test
   void aTraceOfMonthsStillPlacesEveryBarWithinTheRow() {
     long day = 86_400_000_000_000L;
     List<SpanData> spans =
@@ -105,5 +127,13 @@ class WaterfallTest {
     assertThat(Suggestions.closest("agent.dd", List.of("agent.did", "tool"))).hasValue("agent.did");
     assertThat(Suggestions.closest("zzzzzz", List.of("agent.did", "tool"))).isEmpty();
     assertThat(Suggestions.distance("kitten", "sitting")).isEqualTo(3);
+    assertThat(Suggestions.distance("", "abc")).isEqualTo(3);
+    assertThat(Suggestions.distance("abc", "")).isEqualTo(3);
+    assertThat(Suggestions.distance("abc", "abc")).isZero();
+    // within a third of the word (at least 2): 9 letters allow 3 edits, not 4
+    assertThat(Suggestions.closest("abcdefghi", List.of("abcdefxyz"))).hasValue("abcdefxyz");
+    assertThat(Suggestions.closest("abcdefghi", List.of("abcdewxyz"))).isEmpty();
+    assertThat(Suggestions.closest("ab", List.of("xy"))).hasValue("xy");
+    assertThat(Suggestions.closest("tool", List.of("tool", "toll"))).hasValue("tool");
   }
 }
