@@ -184,6 +184,12 @@ class UiInChromiumSystemTest {
     }
   }
 
+  /** The element {@code by} finds once the page a form submission loads shows it. */
+  private static WebElement waitFor(By by) {
+    return new WebDriverWait(driver, Duration.ofSeconds(15))
+        .until(d -> d.findElements(by).isEmpty() ? null : d.findElements(by).get(0));
+  }
+
   /** The text of the element with this id now (a live page may swap it at any moment). */
   private static String text(String id) {
     return String.valueOf(
@@ -253,7 +259,7 @@ class UiInChromiumSystemTest {
     assertThat(driver.getCurrentUrl()).contains("/ui/login");
     driver.findElement(By.id("key")).sendKeys("hl_000000000000_wrong");
     driver.findElement(By.cssSelector("form.login button")).click();
-    assertThat(driver.findElement(By.cssSelector(".problem")).getText()).contains("not valid");
+    assertThat(waitFor(By.cssSelector(".problem")).getText()).contains("not valid");
     shot("login", false);
     driver.findElement(By.id("key")).sendKeys(readKey);
     driver.findElement(By.cssSelector("form.login button")).click();
@@ -585,7 +591,7 @@ class UiInChromiumSystemTest {
     driver.findElement(By.name("name")).sendKeys("made-in-ui");
     driver.findElement(By.name("scope_read")).click();
     driver.findElement(By.cssSelector("form.search button")).click();
-    String key = driver.findElement(By.id("new-key")).getText();
+    String key = waitFor(By.id("new-key")).getText();
     assertThat(hub.keys().authenticate(key)).isPresent();
     for (WebElement row : driver.findElements(By.cssSelector("#keys tbody tr"))) {
       if (row.getText().startsWith("made-in-ui")) {
@@ -593,7 +599,8 @@ class UiInChromiumSystemTest {
         break;
       }
     }
-    assertThat(driver.findElement(By.tagName("main")).getText()).contains("Revoked \"made-in-ui\"");
+    new WebDriverWait(driver, Duration.ofSeconds(15))
+        .until(d -> d.findElement(By.tagName("main")).getText().contains("Revoked \"made-in-ui\""));
     assertThat(hub.keys().authenticate(key)).isEmpty();
     // a forged form without the CSRF token changes nothing
     HttpResponse<String> forged =
