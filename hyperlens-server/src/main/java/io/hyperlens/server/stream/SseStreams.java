@@ -124,6 +124,9 @@ public final class SseStreams {
 
   private static void send(SseClient client, List<Message> messages) {
     for (Message message : messages) {
+      if (client.terminated()) {
+        return; // the client left mid-batch: the rest would only be warnings in the log
+      }
       client.sendEvent(message.event(), message.data());
     }
   }

@@ -326,7 +326,13 @@ public final class Ui {
         String hint =
             Suggestions.closest(key, knownKeys)
                 .map(k -> "; did you mean \"" + k + "\"?")
-                .orElse("");
+                .orElse(
+                    knownKeys.isEmpty()
+                        ? "; no span attribute is stored yet"
+                        : "; keys spans carry: "
+                            + String.join(
+                                ", ", knownKeys.subList(0, Math.min(20, knownKeys.size())))
+                            + (knownKeys.size() > 20 ? ", ..." : ""));
         throw new IllegalArgumentException(
             "attributes: no span carries the key \"" + key + "\"" + hint);
       }
@@ -350,6 +356,9 @@ public final class Ui {
             "until",
             "cursor");
     for (String name : ctx.queryParamMap().keySet()) {
+      if (ctx.queryParamMap().get(name).size() > 1) {
+        throw new IllegalArgumentException("parameter \"" + name + "\" is given more than once");
+      }
       if (!form.contains(name) && !name.equals("attrs")) {
         throw new IllegalArgumentException(
             "unknown parameter \""
@@ -369,10 +378,17 @@ public final class Ui {
     Map<String, Object> model = new LinkedHashMap<>();
     model.put("q", flat(params));
     model.put("attrs", attrs == null ? "" : attrs);
-    attributes(attrs, services.store().spanAttributeKeys(1000))
-        .forEach((k, v) -> params.put("attr." + k, List.of(v)));
-    Map<String, Object> result =
-        services.traces().list(new QueryParams(params, TraceQueries.PARAMETERS));
+    Map<String, Object> result;
+    try {
+      attributes(attrs, services.store().spanAttributeKeys(1000))
+          .forEach((k, v) -> params.put("attr." + k, List.of(v)));
+      result = services.traces().list(new QueryParams(params, TraceQueries.PARAMETERS));
+      model.put("problem", null);
+    } catch (IllegalArgumentException e) {
+      // shown above the search form, which keeps what was typed
+      result = Map.of("traces", List.of());
+      model.put("problem", e.getMessage());
+    }
     model.put("result", result);
     List<List<Object>> points = List.of(new ArrayList<>(), new ArrayList<>());
     for (Map<String, Object> trace : View.list(result, "traces")) {

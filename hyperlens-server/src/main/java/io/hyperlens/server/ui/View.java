@@ -17,6 +17,9 @@ public final class View {
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS", Locale.ROOT).withZone(ZoneOffset.UTC);
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
   private View() {}
 
   /** {@code map.get(key)} as text, "" when absent or null. */
@@ -78,6 +81,15 @@ public final class View {
   public static String enc(String value) {
     return URLEncoder.encode(value == null ? "" : value, StandardCharsets.UTF_8)
         .replace("+", "%20");
+  }
+
+  /** {@code value} as compact JSON, the way the API shows it. */
+  public static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return String.valueOf(value);
+    }
   }
 
   /** Milliseconds as a short duration: 850 µs, 12.5 ms, 3.20 s. */

@@ -192,6 +192,25 @@ class HubUiTest {
   }
 
   @Test
+  void aBadTraceSearchIsShownAboveTheFormItCameFrom() throws Exception {
+    String cookie = signIn(readKey);
+    HttpResponse<String> unknown =
+        get(
+            "/ui/traces?status=error&attrs=" + URLEncoder.encode("zzz=1", StandardCharsets.UTF_8),
+            "Cookie",
+            cookie);
+    assertThat(unknown.statusCode()).isEqualTo(200);
+    assertThat(unknown.body())
+        .contains("class=\"problem\"")
+        .contains("no span carries the key \"zzz\"")
+        .contains("no span attribute is stored yet")
+        .contains("value=\"zzz=1\"");
+    HttpResponse<String> twice = get("/ui/traces?status=error&status=ok", "Cookie", cookie);
+    assertThat(twice.statusCode()).isEqualTo(400);
+    assertThat(twice.body()).contains("given more than once");
+  }
+
+  @Test
   void everyValueIsEscaped() throws Exception {
     String xss = "<img src=x onerror=alert(1)>";
     assertThat(postEvent(event("x1", xss))).isEqualTo(200);
