@@ -61,14 +61,7 @@ final class QueryCommands {
     @Spec CommandSpec spec;
     @Mixin HubApi api = new HubApi();
 
-    @Option(names = "--session", description = "Only this session's events.")
-    String session;
-
-    @Option(names = "--agent", description = "Only this agent's events.")
-    String agent;
-
-    @Option(names = "--type", description = "Only events of this type (ring.breach_detected).")
-    String type;
+    @Mixin EventFilter filter = new EventFilter();
 
     @Option(names = "--since", description = "Only events since this time or age (15m, 2h).")
     String since;
@@ -83,13 +76,34 @@ final class QueryCommands {
           api,
           "/api/events",
           HubApi.params(
-              "session", session, "agent", agent, "type", type, "since", since, "limit", limit),
+              "session",
+              filter.session,
+              "agent",
+              filter.agent,
+              "type",
+              filter.type,
+              "since",
+              since,
+              "limit",
+              limit),
           (out, answer) -> {
             for (JsonNode event : answer.path("events")) {
               printEvent(out, event);
             }
           });
     }
+  }
+
+  /** The filter {@code events} and {@code tail} share. */
+  static final class EventFilter {
+    @Option(names = "--session", description = "Only this session's events.")
+    String session;
+
+    @Option(names = "--agent", description = "Only this agent's events.")
+    String agent;
+
+    @Option(names = "--type", description = "Only events of this type (ring.breach_detected).")
+    String type;
   }
 
   /** One event as a line: time, type, session, agent. */
@@ -113,14 +127,7 @@ final class QueryCommands {
     @Spec CommandSpec spec;
     @Mixin HubApi api = new HubApi();
 
-    @Option(names = "--session", description = "Only this session's events.")
-    String session;
-
-    @Option(names = "--agent", description = "Only this agent's events.")
-    String agent;
-
-    @Option(names = "--type", description = "Only events of this type (ring.breach_detected).")
-    String type;
+    @Mixin EventFilter filter = new EventFilter();
 
     @Option(names = "--count", description = "Stop after this many events (default: never).")
     Integer count;
@@ -136,7 +143,7 @@ final class QueryCommands {
       try {
         api.stream(
             "/api/stream",
-            HubApi.params("type", type, "session", session, "agent", agent),
+            HubApi.params("type", filter.type, "session", filter.session, "agent", filter.agent),
             data -> {
               if (api.json) {
                 out.println(data);

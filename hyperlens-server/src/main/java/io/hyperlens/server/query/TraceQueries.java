@@ -250,6 +250,9 @@ public final class TraceQueries {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("trace_id", hit.traceId());
     out.put("root_name", root == null ? null : root.name());
+    // false when every span names a parent: the root was not received (yet), and root_name is
+    // only the earliest span's
+    out.put("root_received", root != null && root.parentSpanId().isEmpty());
     out.put("service", root == null ? null : root.serviceName());
     out.put("span_count", hit.spanCount());
     out.put("error_count", hit.errorCount());

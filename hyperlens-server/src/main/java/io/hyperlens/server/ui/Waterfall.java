@@ -34,6 +34,8 @@ public final class Waterfall {
    * @param left where its bar starts, in thousandths of the trace
    * @param width its bar's width, in thousandths (at least 1)
    * @param critical whether it is on the critical path
+   * @param parentMissing whether it names a parent that is not among the spans laid out (not
+   *     received, or on another page of a large trace): a root only by default
    * @param hasChildren whether any span is under it
    * @param agent the agent it names, or null
    * @param markers the hypervisor events on this row: {offset in thousandths, event}
@@ -44,6 +46,7 @@ public final class Waterfall {
       int left,
       int width,
       boolean critical,
+      boolean parentMissing,
       boolean hasChildren,
       String agent,
       List<Marker> markers) {
@@ -149,6 +152,7 @@ public final class Waterfall {
               left,
               width,
               critical.contains(span.spanId()),
+              span.parentSpanId().filter(p -> !ids.contains(p)).isPresent(),
               !under.isEmpty(),
               agent,
               new ArrayList<>()));
@@ -209,6 +213,11 @@ public final class Waterfall {
   /** The rows, in tree order. */
   public List<Row> rows() {
     return rows;
+  }
+
+  /** How many spans name a parent that is not laid out here. */
+  public long missingParents() {
+    return rows.stream().filter(Row::parentMissing).count();
   }
 
   /** The trace's duration in milliseconds. */

@@ -189,6 +189,40 @@ class HubOtlpTest {
   }
 
   @Test
+  void aTraceWhoseRootNeverCameSaysSoAndItsRootArrivingLaterFixesIt() {
+    HubClient client = new HubClient(hub.uri(), key);
+    String child =
+        "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":"
+            + "\"7b8efff798038103d269b633813fc60c\",\"spanId\":\"aaa19b7ec3c1b174\","
+            + "\"parentSpanId\":\"bbb19b7ec3c1b174\",\"name\":\"child\","
+            + "\"startTimeUnixNano\":\"1700000000100000000\","
+            + "\"endTimeUnixNano\":\"1700000000200000000\"}]}]}]}";
+    assertThat(client.post("/v1/traces", "application/json", child).status()).isEqualTo(200);
+    JsonNode summary = null;
+    for (JsonNode t : client.get("/api/traces").json().get("traces")) {
+      if (t.get("trace_id").asText().equals("7b8efff798038103d269b633813fc60c")) {
+        summary = t;
+      }
+    }
+    assertThat(summary).isNotNull();
+    assertThat(summary.get("root_received").asBoolean()).isFalse();
+    assertThat(summary.get("root_name").asText()).isEqualTo("child");
+    String root =
+        child.replace(
+            "\"aaa19b7ec3c1b174\",\"parentSpanId\":\"bbb19b7ec3c1b174\",\"name\":\"child\"",
+            "\"bbb19b7ec3c1b174\",\"name\":\"root\"");
+    assertThat(client.post("/v1/traces", "application/json", root).status()).isEqualTo(200);
+    JsonNode complete = client.get("/api/traces/7b8efff798038103d269b633813fc60c").json();
+    assertThat(complete.get("span_total").asInt()).isEqualTo(2);
+    for (JsonNode t : client.get("/api/traces").json().get("traces")) {
+      if (t.get("trace_id").asText().equals("7b8efff798038103d269b633813fc60c")) {
+        assertThat(t.get("root_received").asBoolean()).isTrue();
+        assertThat(t.get("root_name").asText()).isEqualTo("root");
+      }
+    }
+  }
+
+  @Test
   void attributesOverTheLimitAreDroppedAndCounted() {
     hub.close();
     hub =

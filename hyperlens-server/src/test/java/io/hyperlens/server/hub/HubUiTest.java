@@ -163,8 +163,16 @@ class HubUiTest {
     hub.keys().revoke("doomed");
     assertThat(get("/ui/agents", "Cookie", doomedCookie).statusCode()).isEqualTo(302);
     assertThat(get("/api/events", "Cookie", doomedCookie).statusCode()).isEqualTo(401);
-    // signing out ends the session
+    // signing out takes the page's CSRF token, and then ends the session
     assertThat(form("/ui/logout", "_csrf=wrong", "Cookie", cookie).statusCode()).isEqualTo(302);
+    assertThat(get("/ui/agents", "Cookie", cookie).statusCode()).isEqualTo(200);
+    java.util.regex.Matcher csrf =
+        java.util.regex.Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"")
+            .matcher(get("/ui/agents", "Cookie", cookie).body());
+    assertThat(csrf.find()).isTrue();
+    assertThat(form("/ui/logout", "_csrf=" + csrf.group(1), "Cookie", cookie).statusCode())
+        .isEqualTo(302);
+    assertThat(get("/ui/agents", "Cookie", cookie).statusCode()).isEqualTo(302);
   }
 
   @Test

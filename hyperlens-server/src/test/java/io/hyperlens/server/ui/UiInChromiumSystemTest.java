@@ -460,6 +460,41 @@ class UiInChromiumSystemTest {
   }
 
   @Test
+  void theOverviewDrawsItsRatesAndADarkModeFollowsTheSystem() {
+    open("/ui");
+    new WebDriverWait(driver, Duration.ofSeconds(10))
+        .until(d -> !d.findElements(By.cssSelector("#rates-chart canvas")).isEmpty());
+    String light =
+        String.valueOf(
+            ((JavascriptExecutor) driver)
+                .executeScript(
+                    "return getComputedStyle(document.documentElement).backgroundColor;"));
+    driver.executeCdpCommand(
+        "Emulation.setEmulatedMedia",
+        java.util.Map.of(
+            "features",
+            List.of(java.util.Map.of("name", "prefers-color-scheme", "value", "dark"))));
+    try {
+      open("/ui");
+      String dark =
+          String.valueOf(
+              ((JavascriptExecutor) driver)
+                  .executeScript(
+                      "return getComputedStyle(document.documentElement).backgroundColor;"));
+      assertThat(dark).isNotEqualTo(light);
+      // status by more than colour: a breach tile carries a symbol and words
+      String breaches = text("tile-breaches");
+      assertThat(breaches).matches("(⚠ )?[\\d,]+");
+      if (!breaches.equals("0")) {
+        assertThat(breaches).startsWith("⚠ ");
+      }
+    } finally {
+      driver.executeCdpCommand(
+          "Emulation.setEmulatedMedia", java.util.Map.of("features", List.of()));
+    }
+  }
+
+  @Test
   void noPageBreaksItsLayoutAt1280x720Or1920x1080() {
     for (org.openqa.selenium.Dimension size :
         List.of(
@@ -536,6 +571,12 @@ class UiInChromiumSystemTest {
     open("/ui/agents/" + did);
     assertThat(driver.findElement(By.id("agent-ring")).getText())
         .isEqualTo(api("/api/agents/" + did).path("ring").asText());
+    // the ring history: a uPlot chart, or the words saying there is nothing to draw
+    new WebDriverWait(driver, Duration.ofSeconds(10))
+        .until(
+            d ->
+                !d.findElements(By.cssSelector("#ring-chart canvas")).isEmpty()
+                    || d.findElement(By.id("ring-chart")).getText().contains("No ring change"));
     open("/ui/sagas");
     shot("sagas", false);
     assertThat(driver.findElements(By.cssSelector("#sagas tbody tr a[href^='/ui/sagas/']")))

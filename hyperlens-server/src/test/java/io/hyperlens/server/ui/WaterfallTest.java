@@ -72,6 +72,11 @@ class WaterfallTest {
             span("0000000000000002", "0000000000000003", 0, 10, null),
             span("0000000000000003", "0000000000000002", 0, 10, null)); // a cycle
     Waterfall waterfall = Waterfall.of(spans, List.of());
+    // the orphan is a root, marked as one whose parent is missing; the cycle's are not missing
+    assertThat(waterfall.rows())
+        .extracting(Waterfall.Row::parentMissing)
+        .containsExactly(true, false, false);
+    assertThat(waterfall.missingParents()).isEqualTo(1);
     // the orphan is a root; of the two whose parents form a cycle, the first starts a tree
     assertThat(waterfall.rows())
         .extracting(r -> r.span().spanId().substring(15) + r.depth())

@@ -162,6 +162,16 @@
     }
   });
 
+  // a tail the hub cut off for falling behind says so (the browser then reconnects, and the
+  // events in between are not shown)
+  document.addEventListener("htmx:sseMessage", function (e) {
+    if (e.target.id === "tail-error") {
+      e.target.hidden = false;
+      var state = document.getElementById("tail-state");
+      if (state) { state.textContent = "cut off by the hub; reconnecting"; }
+    }
+  });
+
   document.addEventListener("htmx:afterSwap", function (e) {
     var input = document.getElementById("trace-search");
     if (input && input.value) { search(input.value); }
