@@ -39,7 +39,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * elevation while one is open keeps the first start); {@code RING_DEMOTED} or {@code
  * RING_ELEVATION_EXPIRED} closes it at that event's timestamp. The duration gauge shows the open
  * elevation's time so far on the collector's clock, else the last closed one; the cumulative
- * counter sums closed elevations only, so it never goes backwards.
+ * counter sums closed elevations only, so it never goes backwards. The open gauge says whether an
+ * elevation is open now (see {@link Elevations}).
  *
  * <p>{@link #exportTo(MetricsExporter)} passes counters as increments since the previous export, so
  * exporting any number of times never double-counts; an increment the exporter failed to take is
@@ -72,6 +73,13 @@ public final class RingMetricsCollector implements AutoCloseable {
   public static final String ELEVATION_DURATION_SECONDS =
       "agent_hypervisor_ring_elevation_duration_seconds";
 
+  /**
+   * Gauge by agent_did: 1 while the agent holds an open elevation, 0 once it is demoted or its
+   * elevation expired. Alert on {@link #ELEVATION_DURATION_SECONDS} only where this is 1: that
+   * gauge keeps the last closed elevation's length after a demotion.
+   */
+  public static final String ELEVATION_OPEN = "agent_hypervisor_ring_elevation_open";
+
   /** Counter by agent_did: seconds of closed elevations. */
   public static final String ELEVATED_SECONDS_TOTAL =
       "agent_hypervisor_ring_elevated_seconds_total";
@@ -102,6 +110,7 @@ public final class RingMetricsCollector implements AutoCloseable {
   static final String BREACHES_HELP = "Capability boundary violations";
   static final String CURRENT_HELP = "Current ring level (0=root, 3=sandbox)";
   static final String ELEVATION_HELP = "Time spent at elevated privilege";
+  static final String ELEVATION_OPEN_HELP = "1 while the agent holds an open elevation, else 0";
   static final String ELEVATED_TOTAL_HELP =
       "Seconds spent at elevated privilege, closed elevations";
   static final String PROCESSED_HELP = "Ring events handled by the collector";
@@ -130,7 +139,7 @@ public final class RingMetricsCollector implements AutoCloseable {
   private final Map<TransitionKey, Long> transitions = new HashMap<>();
   private final Map<BreachKey, Long> breaches = new HashMap<>();
   private final Map<String, Integer> currentRing = new HashMap<>();
-  private final Map<String, Elevation> elevations = new HashMap<>();
+  private final Elevations elevations;
   private long eventsProcessed;
   private long malformedRings;
   private long overflowed;
@@ -143,12 +152,6 @@ public final class RingMetricsCollector implements AutoCloseable {
 
   /** One exported counter series: what it has been sent is tracked per name and label set. */
   private record Series(String name, Map<String, String> labels) {}
-
-  private static final class Elevation {
-    Instant openedAt;
-    double lastClosedSeconds;
-    double totalSeconds;
-  }
 
   /** Subscribes to {@code bus}; open elevations are measured on the bus's clock. */
   public RingMetricsCollector(HypervisorEventBus bus) {
@@ -163,6 +166,7 @@ public final class RingMetricsCollector implements AutoCloseable {
   RingMetricsCollector(RingMetricsCollectorBuilder builder) {
     this.clock = builder.clock != null ? builder.clock : builder.bus.clock();
     this.maxSeries = builder.maxSeriesPerMetric;
+    this.elevations = new Elevations(maxSeries);
     for (EventType type : TRANSITIONS) {
       subscriptions.add(builder.bus.subscribe(type, this::onTransition));
     }
@@ -205,20 +209,8 @@ public final class RingMetricsCollector implements AutoCloseable {
           currentRing.put(agent, parsed);
         }
       }
-      if (event.eventType() == EventType.RING_ELEVATED && roomFor(elevations, agent)) {
-        Elevation elevation = elevations.computeIfAbsent(agent, k -> new Elevation());
-        if (elevation.openedAt == null) {
-          elevation.openedAt = event.timestamp();
-        }
-      } else if (event.eventType() == EventType.RING_DEMOTED
-          || event.eventType() == EventType.RING_ELEVATION_EXPIRED) {
-        Elevation elevation = elevations.get(agent);
-        if (elevation != null && elevation.openedAt != null) {
-          double seconds = secondsBetween(elevation.openedAt, event.timestamp());
-          elevation.openedAt = null;
-          elevation.lastClosedSeconds = seconds;
-          elevation.totalSeconds += seconds;
-        }
+      if (!elevations.observe(event)) {
+        overflowed++;
       }
     } finally {
       lock.unlock();
@@ -265,8 +257,7 @@ public final class RingMetricsCollector implements AutoCloseable {
     return -1;
   }
 
-  private static double secondsBetween(Instant from, Instant to) {
-    Duration d = Duration.between(from, to);
+  private static double seconds(Duration d) {
     return d.isNegative() ? 0.0 : d.getSeconds() + d.getNano() / 1e9;
   }
 
@@ -277,12 +268,16 @@ public final class RingMetricsCollector implements AutoCloseable {
     try {
       Map<String, Double> duration = new HashMap<>();
       Map<String, Double> total = new HashMap<>();
-      for (Map.Entry<String, Elevation> entry : elevations.entrySet()) {
-        Elevation e = entry.getValue();
+      Map<String, Boolean> open = new HashMap<>();
+      for (String agent : elevations.agents()) {
+        Instant openedAt = elevations.openSince(agent).orElse(null);
         duration.put(
-            entry.getKey(),
-            e.openedAt != null ? secondsBetween(e.openedAt, now) : e.lastClosedSeconds);
-        total.put(entry.getKey(), e.totalSeconds);
+            agent,
+            openedAt != null
+                ? seconds(Duration.between(openedAt, now))
+                : seconds(elevations.lastClosed(agent)));
+        total.put(agent, seconds(elevations.closedTotal(agent)));
+        open.put(agent, openedAt != null);
       }
       return new RingMetricsSnapshot(
           transitions,
@@ -290,6 +285,7 @@ public final class RingMetricsCollector implements AutoCloseable {
           currentRing,
           duration,
           total,
+          open,
           eventsProcessed,
           malformedRings,
           overflowed);
@@ -361,6 +357,14 @@ public final class RingMetricsCollector implements AutoCloseable {
             e.getValue(),
             labels("agent_did", e.getKey()),
             ELEVATION_HELP);
+      }
+      for (Map.Entry<String, Boolean> e : snapshot.elevationOpen().entrySet()) {
+        exportGauge(
+            exporter,
+            ELEVATION_OPEN,
+            e.getValue() ? 1 : 0,
+            labels("agent_did", e.getKey()),
+            ELEVATION_OPEN_HELP);
       }
     } finally {
       exportLock.unlock();

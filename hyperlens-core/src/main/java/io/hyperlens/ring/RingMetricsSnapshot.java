@@ -14,6 +14,8 @@ import java.util.Map;
  *     open elevation so far, else the last closed one
  * @param elevatedSecondsTotal {@code agent_hypervisor_ring_elevated_seconds_total}: all closed
  *     elevations, summed
+ * @param elevationOpen {@code agent_hypervisor_ring_elevation_open}: whether the agent holds an
+ *     open elevation now
  * @param eventsProcessed ring events handled
  * @param malformedRings events whose ring value was not an integer in 0..3 (the value was ignored,
  *     the event still counted)
@@ -24,6 +26,7 @@ public record RingMetricsSnapshot(
     Map<String, Integer> current,
     Map<String, Double> elevationDurationSeconds,
     Map<String, Double> elevatedSecondsTotal,
+    Map<String, Boolean> elevationOpen,
     long eventsProcessed,
     long malformedRings,
     long overflowed) {
@@ -34,6 +37,7 @@ public record RingMetricsSnapshot(
     current = Map.copyOf(current);
     elevationDurationSeconds = Map.copyOf(elevationDurationSeconds);
     elevatedSecondsTotal = Map.copyOf(elevatedSecondsTotal);
+    elevationOpen = Map.copyOf(elevationOpen);
   }
 
   /**
@@ -46,6 +50,7 @@ public record RingMetricsSnapshot(
     map.put(RingMetricsCollector.RING_CURRENT, current);
     map.put(RingMetricsCollector.ELEVATION_DURATION_SECONDS, elevationDurationSeconds);
     map.put(RingMetricsCollector.ELEVATED_SECONDS_TOTAL, elevatedSecondsTotal);
+    map.put(RingMetricsCollector.ELEVATION_OPEN, elevationOpen);
     map.put(RingMetricsCollector.EVENTS_PROCESSED, eventsProcessed);
     return Map.copyOf(map);
   }

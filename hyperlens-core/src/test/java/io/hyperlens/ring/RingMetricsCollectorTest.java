@@ -50,6 +50,7 @@ class RingMetricsCollectorTest {
             "agent_hypervisor_ring_current",
             "agent_hypervisor_ring_elevation_duration_seconds",
             "agent_hypervisor_ring_elevated_seconds_total",
+            "agent_hypervisor_ring_elevation_open",
             "events_processed")
         .containsEntry("events_processed", 3L);
     assertThat(seedShape.get("agent_hypervisor_ring_current")).isEqualTo(Map.of(ANALYST, 1));
@@ -107,6 +108,28 @@ class RingMetricsCollectorTest {
 
     assertThat(snapshot.elevationDurationSeconds().get(ANALYST)).isEqualTo(6.0);
     assertThat(snapshot.elevatedSecondsTotal().get(ANALYST)).isEqualTo(10.0);
+  }
+
+  @Test
+  void theOpenSignalSaysWhetherAnElevationIsOpenNotHowLongTheLastOneWas() {
+    emit(EventType.RING_ELEVATED, ANALYST, "s1", Map.of("to_ring", 1));
+    clock.advance(Duration.ofSeconds(400));
+    RingMetricsSnapshot open = collector.collect();
+    assertThat(open.elevationOpen()).containsExactly(Map.entry(ANALYST, true));
+    assertThat(open.elevationDurationSeconds().get(ANALYST)).isEqualTo(400.0);
+
+    emit(EventType.RING_DEMOTED, ANALYST, "s1", Map.of("to_ring", 3));
+    clock.advance(Duration.ofSeconds(60));
+    RingMetricsSnapshot demoted = collector.collect();
+
+    // the duration gauge keeps the closed elevation's 400 s (the seed's meaning); open says 0
+    assertThat(demoted.elevationDurationSeconds().get(ANALYST)).isEqualTo(400.0);
+    assertThat(demoted.elevationOpen()).containsExactly(Map.entry(ANALYST, false));
+    RecordingMetricsExporter exporter = RecordingMetricsExporter.recording();
+    collector.exportTo(exporter);
+    assertThat(exporter.calls())
+        .contains(
+            "GAUGE agent_hypervisor_ring_elevation_open=0.0 labels={agent_did=did:mesh:analyst}");
   }
 
   @Test

@@ -32,6 +32,8 @@ import java.util.Objects;
  *   <tr><td>{@code agent_hypervisor_ring_current}</td><td>gauge</td><td>{@code agent_did}</td></tr>
  *   <tr><td>{@code agent_hypervisor_ring_elevation_duration_seconds}</td><td>gauge</td>
  *       <td>{@code agent_did}</td></tr>
+ *   <tr><td>{@code agent_hypervisor_ring_elevation_open}</td><td>gauge (1 open, 0 closed)</td>
+ *       <td>{@code agent_did}</td></tr>
  *   <tr><td>{@code agent_hypervisor_ring_elevated_seconds_total}</td><td>counter</td>
  *       <td>{@code agent_did}</td></tr>
  *   <tr><td>{@code agent_hypervisor_ring_events_processed_total}, {@code
@@ -118,6 +120,8 @@ public final class RingMetricsBridge implements MultiCollector {
     snapshot.current().forEach((agent, ring) -> current.add(gauge(agent, ring)));
     List<GaugeDataPointSnapshot> duration = new ArrayList<>();
     snapshot.elevationDurationSeconds().forEach((agent, s) -> duration.add(gauge(agent, s)));
+    List<GaugeDataPointSnapshot> open = new ArrayList<>();
+    snapshot.elevationOpen().forEach((agent, o) -> open.add(gauge(agent, o ? 1 : 0)));
     List<CounterDataPointSnapshot> elevated = new ArrayList<>();
     snapshot
         .elevatedSecondsTotal()
@@ -137,6 +141,11 @@ public final class RingMetricsBridge implements MultiCollector {
                 RingMetricsCollector.ELEVATION_DURATION_SECONDS,
                 "The open elevation so far, else the last closed one, in seconds",
                 duration))
+        .metricSnapshot(
+            gauges(
+                RingMetricsCollector.ELEVATION_OPEN,
+                "1 while the agent holds an open elevation, 0 after its demotion or expiry",
+                open))
         .metricSnapshot(
             counters(
                 ELEVATED_SECONDS, "Closed elevations of each agent, summed, in seconds", elevated))
@@ -165,6 +174,7 @@ public final class RingMetricsBridge implements MultiCollector {
         BREACHES,
         RingMetricsCollector.RING_CURRENT,
         RingMetricsCollector.ELEVATION_DURATION_SECONDS,
+        RingMetricsCollector.ELEVATION_OPEN,
         ELEVATED_SECONDS,
         EVENTS_PROCESSED,
         MALFORMED,

@@ -118,7 +118,7 @@ class RingMetricsBridgeTest {
             rings, MetricsConfig.defaults().withCustomLabels(Map.of("env", "prod"))));
 
     assertThat(scrape(registry).lines().filter(line -> !line.startsWith("#")))
-        .hasSize(10)
+        .hasSize(11)
         .allSatisfy(line -> assertThat(line).contains("env=\"prod\""));
   }
 
@@ -150,6 +150,7 @@ class RingMetricsBridgeTest {
             "agent_hypervisor_ring_breaches",
             "agent_hypervisor_ring_current",
             "agent_hypervisor_ring_elevation_duration_seconds",
+            "agent_hypervisor_ring_elevation_open",
             "agent_hypervisor_ring_elevated_seconds",
             "agent_hypervisor_ring_events_processed",
             "agent_hypervisor_ring_malformed_events",

@@ -1,10 +1,7 @@
 package io.hyperlens.server.cli;
 
+import io.hyperlens.config.Durations;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 
 /**
@@ -12,8 +9,6 @@ import picocli.CommandLine;
  * a bare number of seconds ({@code 5} is five seconds).
  */
 final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-  private static final Pattern SHORT = Pattern.compile("(-?)(\\d+)(ms|s|m|h|d)?");
-
   @Override
   public Duration convert(String value) {
     Duration duration;
@@ -37,27 +32,6 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
   }
 
   private static Duration parse(String text) {
-    Matcher m = SHORT.matcher(text.toLowerCase(Locale.ROOT));
-    if (m.matches()) {
-      long amount = Long.parseLong(m.group(2));
-      long sign = m.group(1).isEmpty() ? 1 : -1;
-      switch (m.group(3) == null ? "s" : m.group(3)) {
-        case "ms":
-          return Duration.ofMillis(sign * amount);
-        case "s":
-          return Duration.ofSeconds(sign * amount);
-        case "m":
-          return Duration.ofMinutes(sign * amount);
-        case "d":
-          return Duration.ofDays(sign * amount);
-        default:
-          return Duration.ofHours(sign * amount);
-      }
-    }
-    try {
-      return Duration.parse(text);
-    } catch (DateTimeParseException e) {
-      return null;
-    }
+    return Durations.parse(text).orElse(null);
   }
 }

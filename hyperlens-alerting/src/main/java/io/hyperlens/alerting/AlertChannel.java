@@ -1,0 +1,77 @@
+package io.hyperlens.alerting;
+
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * Where notifications go: PagerDuty, an Alertmanager, a webhook, Slack, or your own. {@link #send}
+ * makes one attempt; retries, backoff, rate limits and counting are the caller's ({@link
+ * Alerting}), so an implementation only speaks its protocol.
+ *
+ * <pre>{@code
+ * AlertChannel printing =
+ *     new AlertChannel() {
+ *       public String name() {
+ *         return "stdout";
+ *       }
+ *
+ *       public Answer send(Notification n) {
+ *         System.out.println(n.kind() + " " + n.alert().summary());
+ *         return new Answer(200, "printed");
+ *       }
+ *     };
+ * }</pre>
+ */
+public interface AlertChannel {
+  /** The channel's name: the {@code channel} label of its counters; unique within a config. */
+  String name();
+
+  /**
+   * Delivers {@code notification} once.
+   *
+   * @return the receiver's answer: 2xx delivered; 429 and 5xx are retried; any other status fails
+   *     without a retry
+   * @throws IOException when the receiver could not be reached (retried)
+   */
+  Answer send(Notification notification) throws IOException, InterruptedException;
+
+  /**
+   * How often alerts still firing are sent again without waiting for the repeat interval, or null
+   * for never. Alertmanager needs it: an alert not re-sent before its {@code endsAt} resolves.
+   */
+  default Duration resendInterval() {
+    return null;
+  }
+
+  /** At most this many sends per second (PagerDuty allows about 2 per routing key); 0: no limit. */
+  default double maxPerSecond() {
+    return 0;
+  }
+
+  /** What the channel is, for logs and {@code alerts test}: never its secrets. */
+  default String describe() {
+    return name();
+  }
+
+  /**
+   * A receiver's answer to one attempt.
+   *
+   * @param status the HTTP status
+   * @param body what it said, cut to 2,000 characters
+   */
+  record Answer(int status, String body) {
+    public Answer {
+      body = body == null ? "" : body.length() > 2000 ? body.substring(0, 2000) + "..." : body;
+    }
+
+    /** A 2xx. */
+    public boolean delivered() {
+      return status >= 200 && status < 300;
+    }
+
+    /** 429 or 5xx: worth another attempt. */
+    public boolean retryable() {
+      return status == 429 || status >= 500;
+    }
+  }
+}

@@ -1,0 +1,387 @@
+package io.hyperlens.alerting;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.hyperlens.event.EventType;
+import io.hyperlens.event.HypervisorEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Every rule type on a controlled clock: when it holds, what it says, when it lets go. */
+class AlertEvaluatorTest {
+  private static final Instant T0 = Instant.parse("2026-12-06T10:00:00Z");
+  private static final String AGENT = "did:mesh:tool-agent-1";
+  private static final Duration REPEAT = Duration.ofHours(4);
+
+  private Instant now = T0;
+  private final List<Alert> saved = new ArrayList<>();
+
+  private AlertEvaluator evaluator(AlertRule... rules) {
+    return new AlertEvaluator(List.of(rules), REPEAT, 100, 50);
+  }
+
+  private static HypervisorEvent event(EventType type, String agent, String session, Instant at) {
+    return event(type, agent, session, at, Map.of());
+  }
+
+  private static HypervisorEvent event(
+      EventType type, String agent, String session, Instant at, Map<String, ?> payload) {
+    return HypervisorEvent.builder(type)
+        .agentDid(agent)
+        .sessionId(session)
+        .timestamp(at)
+        .payload(payload)
+        .build();
+  }
+
+  private List<Notification> evaluate(AlertEvaluator evaluator) {
+    return evaluator.evaluate(now, saved::add);
+  }
+
+  private void advance(Duration d) {
+    now = now.plus(d);
+  }
+
+  @Test
+  void ringBreachRateFiresPerAgentAfterForAndResolvesWhenTheWindowEmpties() {
+    AlertEvaluator evaluator =
+        evaluator(
+            AlertRule.builder(RuleType.RING_BREACH_RATE)
+                .threshold(3)
+                .window(Duration.ofMinutes(1))
+                .forDuration(Duration.ofSeconds(30))
+                .build());
+    for (int i = 0; i < 3; i++) {
+      evaluator.observe(event(EventType.RING_BREACH_DETECTED, AGENT, "s" + i, now), now);
+    }
+    evaluator.observe(event(EventType.RING_BREACH_DETECTED, "did:mesh:other", "s9", now), now);
+
+    assertThat(evaluate(evaluator)).isEmpty();
+    assertThat(evaluator.active())
+        .singleElement()
+        .satisfies(a -> assertThat(a.state()).isEqualTo(AlertState.PENDING));
+    advance(Duration.ofSeconds(30));
+    List<Notification> fired = evaluate(evaluator);
+
+    assertThat(fired)
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.kind()).isEqualTo(Notification.Kind.TRIGGER);
+              assertThat(n.alert().labels())
+                  .containsEntry("alertname", "ring_breach_rate")
+                  .containsEntry("agent_did", AGENT)
+                  .containsEntry("severity", "warning")
+                  .doesNotContainKey("session_id");
+              assertThat(n.alert().value()).isEqualTo(3);
+              assertThat(n.alert().summary())
+                  .isEqualTo("3 ring breaches in 1m (agent_did=" + AGENT + ")");
+            });
+    advance(Duration.ofSeconds(31)); // the breaches are now 61 s old
+    List<Notification> resolved = evaluate(evaluator);
+
+    assertThat(resolved)
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.kind()).isEqualTo(Notification.Kind.RESOLVE);
+              assertThat(n.alert().dedupKey()).isEqualTo(fired.get(0).alert().dedupKey());
+            });
+    assertThat(evaluator.active()).isEmpty();
+    assertThat(evaluator.history())
+        .singleElement()
+        .satisfies(a -> assertThat(a.state()).isEqualTo(AlertState.RESOLVED));
+  }
+
+  @Test
+  void violationsCountBreachesAndDeniedDecisionsNotAllowedOnes() {
+    AlertEvaluator evaluator =
+        evaluator(
+            AlertRule.builder(RuleType.VIOLATION).severity(Severity.CRITICAL).threshold(2).build());
+    evaluator.observeDecision(AGENT, "s1", false, null, now);
+    evaluator.observeDecision(AGENT, "s1", true, null, now);
+    assertThat(evaluate(evaluator)).isEmpty();
+
+    evaluator.observe(event(EventType.RING_BREACH_DETECTED, AGENT, "s1", now), now);
+    List<Notification> fired = evaluate(evaluator);
+
+    assertThat(fired)
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.alert().severity()).isEqualTo(Severity.CRITICAL);
+              assertThat(n.alert().summary()).startsWith("2 policy violations in 5m");
+            });
+  }
+
+  @Test
+  void elevationTooLongFiresWhileOpenAndResolvesOnTheDemotion() {
+    AlertEvaluator evaluator =
+        evaluator(
+            AlertRule.builder(RuleType.ELEVATION_TOO_LONG)
+                .threshold(Duration.ofMinutes(5))
+                .forDuration(Duration.ofMinutes(1))
+                .build());
+    evaluator.observe(
+        event(EventType.RING_ELEVATED, AGENT, "s1", now, Map.of("from_ring", 3, "to_ring", 1)),
+        now);
+    advance(Duration.ofMinutes(5));
+    assertThat(evaluate(evaluator)).isEmpty(); // exactly 300 s is not over 300 s
+    advance(Duration.ofSeconds(1));
+    assertThat(evaluate(evaluator)).isEmpty(); // pending for a minute
+    advance(Duration.ofMinutes(1));
+    List<Notification> fired = evaluate(evaluator);
+    assertThat(fired)
+        .singleElement()
+        .satisfies(
+            n ->
+                assertThat(n.alert().summary())
+                    .isEqualTo(
+                        "Agent "
+                            + AGENT
+                            + " elevated for 361 s, over 300 s (agent_did="
+                            + AGENT
+                            + ")"));
+
+    evaluator.observe(event(EventType.RING_DEMOTED, AGENT, "s1", now, Map.of("to_ring", 3)), now);
+    advance(Duration.ofSeconds(1));
+
+    assertThat(evaluate(evaluator))
+        .singleElement()
+        .satisfies(n -> assertThat(n.kind()).isEqualTo(Notification.Kind.RESOLVE));
+    advance(Duration.ofMinutes(10));
+    assertThat(evaluate(evaluator)).as("the closed elevation never fires again").isEmpty();
+  }
+
+  @Test
+  void sagaEscalationsAndCompensationsCountTheirOwnEvents() {
+    AlertEvaluator evaluator =
+        evaluator(
+            AlertRule.builder(RuleType.SAGA_ESCALATED).build(),
+            AlertRule.builder(RuleType.COMPENSATION_RATE).threshold(2).groupBy("session").build());
+    evaluator.observe(event(EventType.SAGA_COMPENSATING, AGENT, "s1", now), now);
+    evaluator.observe(event(EventType.SAGA_ESCALATED, AGENT, "s1", now), now);
+    evaluator.observe(event(EventType.SAGA_COMPENSATING, AGENT, "s2", now), now);
+
+    assertThat(evaluate(evaluator))
+        .singleElement()
+        .satisfies(n -> assertThat(n.alert().ruleId()).isEqualTo("saga_escalated"));
+    evaluator.observe(event(EventType.SAGA_COMPENSATING, "did:mesh:b", "s1", now), now);
+
+    assertThat(evaluate(evaluator))
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.alert().ruleId()).isEqualTo("compensation_rate");
+              assertThat(n.alert().groupLabels()).containsExactly(Map.entry("session_id", "s1"));
+            });
+  }
+
+  @Test
+  void errorRateNeedsEnoughStepsAndTheRatio() {
+    AlertEvaluator evaluator =
+        evaluator(AlertRule.builder(RuleType.ERROR_RATE).threshold(0.25).minEvents(4).build());
+    evaluator.observe(event(EventType.SAGA_STEP_FAILED, AGENT, "s1", now), now);
+    evaluator.observe(event(EventType.SAGA_STEP_COMMITTED, AGENT, "s1", now), now);
+    evaluator.observe(event(EventType.SAGA_STEP_STARTED, AGENT, "s1", now), now);
+    assertThat(evaluate(evaluator)).as("2 finished steps, fewer than 4").isEmpty();
+    evaluator.observe(event(EventType.SAGA_STEP_COMMITTED, AGENT, "s1", now), now);
+    evaluator.observe(event(EventType.SAGA_STEP_COMMITTED, AGENT, "s1", now), now);
+    evaluator.observe(event(EventType.SAGA_STEP_COMMITTED, AGENT, "s1", now), now);
+    assertThat(evaluate(evaluator)).as("1 of 5 failed: 20 %").isEmpty();
+    evaluator.observe(event(EventType.SAGA_STEP_FAILED, AGENT, "s1", now), now);
+
+    assertThat(evaluate(evaluator))
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.alert().value()).isEqualTo(2.0 / 6);
+              assertThat(n.alert().labels()).doesNotContainKeys("agent_did", "session_id");
+            });
+  }
+
+  @Test
+  void latencySpikeTakesStepDurationsFromStartToEndAndTheQuantile() {
+    AlertEvaluator evaluator =
+        evaluator(
+            AlertRule.builder(RuleType.LATENCY_SPIKE)
+                .thresholdMs(1000)
+                .quantile(0.5)
+                .window(Duration.ofMinutes(1))
+                .build());
+    for (int i = 0; i < 3; i++) {
+      HypervisorEvent started = event(EventType.SAGA_STEP_STARTED, AGENT, "s1", now);
+      evaluator.observe(started, now);
+      HypervisorEvent done =
+          HypervisorEvent.builder(EventType.SAGA_STEP_COMMITTED)
+              .agentDid(AGENT)
+              .parentEventId(started.eventId())
+              .timestamp(now.plusMillis(i == 0 ? 200 : 1500))
+              .build();
+      evaluator.observe(done, now);
+    }
+    evaluator.observe(
+        event(EventType.SAGA_STEP_FAILED, AGENT, "s1", now, Map.of("duration_ms", 50)), now);
+    assertThat(evaluate(evaluator)).as("median of 50, 200, 1500, 1500 is 200").isEmpty();
+    evaluator.observeDecision(AGENT, "s1", false, 5000.0, now);
+
+    assertThat(evaluate(evaluator))
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.alert().value()).isEqualTo(1500);
+              assertThat(n.alert().summary())
+                  .isEqualTo("p50 latency 1500 ms over 1m exceeds 1000 ms");
+            });
+  }
+
+  @Test
+  void aToolOnlyLatencyRuleIgnoresPolicyLatency() {
+    AlertEvaluator evaluator =
+        evaluator(
+            AlertRule.builder(RuleType.LATENCY_SPIKE)
+                .thresholdMs(100)
+                .source(AlertRule.LatencySource.TOOL)
+                .build());
+    evaluator.observeDecision(AGENT, "s1", true, 5000.0, now);
+    assertThat(evaluate(evaluator)).isEmpty();
+  }
+
+  @Test
+  void agentSilentFiresForAQuietAgentResolvesWhenItSpeaksAndForgetsAKilledOne() {
+    AlertEvaluator evaluator =
+        evaluator(
+            AlertRule.builder(RuleType.AGENT_SILENT).threshold(Duration.ofSeconds(60)).build());
+    evaluator.observe(event(EventType.SESSION_JOINED, AGENT, "s1", now), now);
+    evaluator.observe(event(EventType.SESSION_JOINED, "did:mesh:killed", "s1", now), now);
+    evaluator.observe(event(EventType.AGENT_KILLED, "did:mesh:killed", "s1", now), now);
+    advance(Duration.ofSeconds(59));
+    assertThat(evaluate(evaluator)).isEmpty();
+    advance(Duration.ofSeconds(1));
+
+    assertThat(evaluate(evaluator))
+        .singleElement()
+        .satisfies(
+            n ->
+                assertThat(n.alert().groupLabels()).containsExactly(Map.entry("agent_did", AGENT)));
+    evaluator.observe(event(EventType.VFS_WRITE, AGENT, "s1", now), now);
+
+    assertThat(evaluate(evaluator))
+        .singleElement()
+        .satisfies(n -> assertThat(n.kind()).isEqualTo(Notification.Kind.RESOLVE));
+  }
+
+  @Test
+  void auditVerificationFailureFiresUntilAVerificationPasses() {
+    AlertEvaluator evaluator =
+        evaluator(AlertRule.builder(RuleType.AUDIT_VERIFICATION_FAILED).build());
+    evaluator.observeAudit(true, "", now);
+    assertThat(evaluate(evaluator)).isEmpty();
+    evaluator.observeAudit(false, "TAMPERED (HASH_MISMATCH) at record 17", now);
+
+    assertThat(evaluate(evaluator))
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.alert().severity()).isEqualTo(Severity.CRITICAL);
+              assertThat(n.alert().summary())
+                  .isEqualTo(
+                      "Audit trail verification failed: TAMPERED (HASH_MISMATCH) at record 17");
+            });
+    evaluator.observe(
+        event(EventType.HISTORY_VERIFIED, null, null, now, Map.of("verified", true)), now);
+    assertThat(evaluate(evaluator))
+        .singleElement()
+        .satisfies(n -> assertThat(n.kind()).isEqualTo(Notification.Kind.RESOLVE));
+  }
+
+  @Test
+  void aRestartCarriesFiringAlertsOnWithoutASecondTriggerAndResolvesThemLater() {
+    AlertRule rule =
+        AlertRule.builder(RuleType.SAGA_ESCALATED).window(Duration.ofMinutes(1)).build();
+    AlertEvaluator before = evaluator(rule);
+    HypervisorEvent escalated = event(EventType.SAGA_ESCALATED, AGENT, "s1", now);
+    before.observe(escalated, now);
+    assertThat(evaluate(before)).hasSize(1);
+    Alert firing = saved.get(saved.size() - 1);
+    assertThat(firing.state()).isEqualTo(AlertState.FIRING);
+
+    // a new process: the saved alert and the window's events replayed at their own times
+    advance(Duration.ofSeconds(20));
+    AlertEvaluator after = evaluator(rule);
+    after.restore(List.of(firing));
+    after.observe(escalated, escalated.timestamp());
+    assertThat(evaluate(after)).as("still firing: no second trigger").isEmpty();
+    advance(Duration.ofSeconds(41));
+
+    assertThat(evaluate(after))
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.kind()).isEqualTo(Notification.Kind.RESOLVE);
+              assertThat(n.alert().dedupKey()).isEqualTo(firing.dedupKey());
+              assertThat(n.alert().firedAt()).isEqualTo(firing.firedAt());
+            });
+  }
+
+  @Test
+  void aFiringAlertOfARuleNoLongerConfiguredIsResolvedNotForgotten() {
+    AlertEvaluator before = evaluator(AlertRule.builder(RuleType.SAGA_ESCALATED).build());
+    before.observe(event(EventType.SAGA_ESCALATED, AGENT, "s1", now), now);
+    evaluate(before);
+    Alert firing = saved.get(saved.size() - 1);
+
+    AlertEvaluator after = evaluator(AlertRule.builder(RuleType.VIOLATION).build());
+    after.restore(List.of(firing));
+
+    assertThat(evaluate(after))
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.kind()).isEqualTo(Notification.Kind.RESOLVE);
+              assertThat(n.alert().ruleId()).isEqualTo("saga_escalated");
+            });
+    assertThat(evaluate(after)).isEmpty();
+  }
+
+  @Test
+  void groupsAreBoundedAndWhatDoesNotFitIsCounted() {
+    AlertEvaluator evaluator =
+        new AlertEvaluator(
+            List.of(AlertRule.builder(RuleType.RING_BREACH_RATE).threshold(1).build()),
+            REPEAT,
+            2,
+            5);
+    for (int i = 0; i < 5; i++) {
+      evaluator.observe(event(EventType.RING_BREACH_DETECTED, "did:mesh:a" + i, "s", now), now);
+    }
+    assertThat(evaluate(evaluator)).hasSize(2);
+    assertThat(evaluator.overflowed()).isEqualTo(3);
+  }
+
+  @Test
+  void aRuleIdUsedTwiceIsRefused() {
+    assertThatThrownBy(
+            () ->
+                evaluator(
+                    AlertRule.builder(RuleType.VIOLATION).build(),
+                    AlertRule.builder(RuleType.VIOLATION).build()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("rule id violation is used twice");
+  }
+
+  @Test
+  void aRuleThatDoesNotAlertKeepsItsStateButNotifiesNobody() {
+    AlertEvaluator evaluator =
+        evaluator(AlertRule.builder(RuleType.SAGA_ESCALATED).alert(false).build());
+    evaluator.observe(event(EventType.SAGA_ESCALATED, AGENT, "s1", now), now);
+    assertThat(evaluate(evaluator))
+        .singleElement()
+        .satisfies(n -> assertThat(n.alert().notifies()).isFalse());
+  }
+}

@@ -1,0 +1,326 @@
+package io.hyperlens.alerting;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hyperlens.event.EventType;
+import io.hyperlens.event.HypervisorEvent;
+import io.hyperlens.event.HypervisorEventBus;
+import io.hyperlens.governance.PolicyDecision;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The engine: the bus, the channels' shapes, isolation of a bad channel, bounds, restarts. */
+class AlertingTest {
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-12-06T10:00:00Z"));
+  private final List<AutoCloseable> open = new ArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    for (AutoCloseable c : open) {
+      c.close();
+    }
+  }
+
+  private Receiver receiver() throws Exception {
+    Receiver receiver = new Receiver(body -> List.of(), 200);
+    open.add(receiver);
+    return receiver;
+  }
+
+  private Alerting alerting(AlertConfig config, AlertStateStore store) {
+    Alerting alerting =
+        Alerting.builder(config).clock(clock).stateStore(store).evaluateInBackground(false).build();
+    open.add(0, alerting);
+    return alerting;
+  }
+
+  private static HypervisorEvent event(EventType type, String agent) {
+    return HypervisorEvent.builder(type).agentDid(agent).sessionId("session-7").build();
+  }
+
+  @Test
+  void eventsOnTheBusRaiseAlertsInEveryChannelsOwnShape() throws Exception {
+    Receiver hooks = receiver();
+    AlertConfig config =
+        AlertConfig.builder()
+            .externalUrl("http://hub.example:7070")
+            .rule(AlertRule.builder(RuleType.SAGA_ESCALATED).window(Duration.ofMinutes(1)).build())
+            .channel(new WebhookChannel("bot", hooks.url("/webhook"), "http://hub.example:7070"))
+            .channel(new AlertmanagerChannel("am", hooks.url("/am"), "http://hub.example:7070"))
+            .channel(
+                new SlackChannel(
+                    "slack", hooks.url("/services/T0/B0/x"), "http://hub.example:7070"))
+            .build();
+    Alerting alerting = alerting(config, AlertStateStore.none());
+    HypervisorEventBus bus = new HypervisorEventBus();
+    alerting.attach(bus);
+    bus.emit(event(EventType.SAGA_ESCALATED, "did:mesh:orchestrator-1"));
+    alerting.evaluateNow();
+    hooks.await(3);
+    clock.advance(Duration.ofMinutes(2));
+    alerting.evaluateNow();
+
+    List<Receiver.Request> requests = hooks.await(6);
+    Map<String, List<JsonNode>> byPath = new LinkedHashMap<>();
+    requests.forEach(r -> byPath.computeIfAbsent(r.path(), p -> new ArrayList<>()).add(r.body()));
+
+    JsonNode firing = byPath.get("/webhook").get(0);
+    assertThat(firing.path("version").asText()).isEqualTo("4");
+    assertThat(firing.path("status").asText()).isEqualTo("firing");
+    assertThat(firing.path("receiver").asText()).isEqualTo("bot");
+    assertThat(firing.path("groupKey").asText()).isEqualTo("{}:{alertname=\"saga_escalated\"}");
+    assertThat(firing.path("externalURL").asText()).isEqualTo("http://hub.example:7070");
+    assertThat(firing.path("commonLabels").path("alertname").asText()).isEqualTo("saga_escalated");
+    JsonNode alert = firing.path("alerts").get(0);
+    assertThat(alert.path("status").asText()).isEqualTo("firing");
+    assertThat(alert.path("startsAt").asText()).isEqualTo("2026-12-06T10:00:00Z");
+    assertThat(alert.path("endsAt").asText()).isEqualTo("0001-01-01T00:00:00Z");
+    assertThat(alert.path("generatorURL").asText()).isEqualTo("http://hub.example:7070/ui/alerts");
+    assertThat(alert.path("fingerprint").asText()).matches("[0-9a-f]{16}");
+    assertThat(alert.path("annotations").path("summary").asText())
+        .isEqualTo("1 sagas escalated in 1m");
+    JsonNode resolved = byPath.get("/webhook").get(1);
+    assertThat(resolved.path("status").asText()).isEqualTo("resolved");
+    assertThat(resolved.path("alerts").get(0).path("endsAt").asText())
+        .isEqualTo("2026-12-06T10:02:00Z");
+    assertThat(resolved.path("alerts").get(0).path("fingerprint"))
+        .isEqualTo(alert.path("fingerprint"));
+
+    JsonNode posted = byPath.get("/am/api/v2/alerts").get(0);
+    assertThat(posted.isArray()).isTrue();
+    assertThat(posted.get(0).path("labels").path("alertname").asText()).isEqualTo("saga_escalated");
+    assertThat(Instant.parse(posted.get(0).path("endsAt").asText()))
+        .isAfter(clock.instant().minusSeconds(1));
+    assertThat(byPath.get("/am/api/v2/alerts").get(1).get(0).path("endsAt").asText())
+        .isEqualTo("2026-12-06T10:02:00Z");
+
+    assertThat(byPath.get("/services/T0/B0/x").get(0).path("text").asText())
+        .startsWith(":rotating_light: *FIRING* (warning) saga_escalated: 1 sagas escalated in 1m")
+        .endsWith("<http://hub.example:7070/ui/alerts|Open in Hyperlens>");
+    assertThat(byPath.get("/services/T0/B0/x").get(1).path("text").asText())
+        .startsWith(":white_check_mark: *RESOLVED*");
+  }
+
+  @Test
+  void alertmanagerGetsFiringAlertsAgainBeforeTheirEndsAtPasses() throws Exception {
+    Receiver am = receiver();
+    AlertConfig config =
+        AlertConfig.builder()
+            .rule(AlertRule.builder(RuleType.AUDIT_VERIFICATION_FAILED).build())
+            .channel(new AlertmanagerChannel("am", am.url(""), null))
+            .build();
+    Alerting alerting = alerting(config, AlertStateStore.none());
+    alerting.auditVerified(false, "TAMPERED");
+    alerting.evaluateNow();
+    am.await(1);
+    clock.advance(Duration.ofSeconds(59));
+    alerting.evaluateNow();
+    clock.advance(Duration.ofSeconds(1));
+    alerting.evaluateNow();
+
+    assertThat(am.await(2)).hasSize(2);
+    Thread.sleep(200);
+    assertThat(am.requests()).as("one resend per minute").hasSize(2);
+  }
+
+  @Test
+  void aChannelThatHangsHoldsUpNeitherTheOthersNorEvaluation() throws Exception {
+    Receiver good = receiver();
+    CountDownLatch release = new CountDownLatch(1);
+    AlertChannel stuck =
+        new AlertChannel() {
+          @Override
+          public String name() {
+            return "stuck";
+          }
+
+          @Override
+          public Answer send(Notification n) throws InterruptedException {
+            release.await();
+            return new Answer(200, "");
+          }
+        };
+    AlertChannel throwing =
+        new AlertChannel() {
+          @Override
+          public String name() {
+            return "throwing";
+          }
+
+          @Override
+          public Answer send(Notification n) {
+            throw new IllegalStateException("bug in a channel");
+          }
+        };
+    AlertConfig config =
+        AlertConfig.builder()
+            .rule(AlertRule.builder(RuleType.VIOLATION).build())
+            .channel(stuck)
+            .channel(throwing)
+            .channel(new WebhookChannel("good", good.url("/hook"), null))
+            .build();
+    Alerting alerting = alerting(config, AlertStateStore.none());
+    for (int i = 0; i < 5; i++) {
+      alerting.decision("did:mesh:a" + i, "s", PolicyDecision.deny("no"), null);
+      alerting.evaluateNow();
+    }
+
+    assertThat(good.await(5)).hasSize(5);
+    AlertingStats stats = alerting.stats();
+    assertThat(stats.firing()).containsEntry("violation", 5);
+    assertThat(stats.channels().get(1).failed())
+        .as("a throwing channel fails at once")
+        .isEqualTo(5);
+    assertThat(stats.channels().get(1).retried()).isZero();
+    assertThat(stats.channels().get(0).queued()).isEqualTo(5);
+    release.countDown();
+  }
+
+  @Test
+  void whatDoesNotFitTheQueueIsDroppedAndCountedNeverWaitedFor() {
+    AlertConfig config =
+        AlertConfig.builder()
+            .queueCapacity(3)
+            .rule(AlertRule.builder(RuleType.VIOLATION).build())
+            .build();
+    Alerting alerting = alerting(config, AlertStateStore.none());
+    int accepted = 0;
+    for (int i = 0; i < 10; i++) {
+      accepted += alerting.observe(event(EventType.RING_BREACH_DETECTED, "did:mesh:a")) ? 1 : 0;
+    }
+    assertThat(accepted).isEqualTo(3);
+    AlertingStats stats = alerting.stats();
+    assertThat(stats.observed()).isEqualTo(3);
+    assertThat(stats.dropped()).isEqualTo(7);
+    alerting.evaluateNow();
+    assertThat(alerting.alerts())
+        .singleElement()
+        .satisfies(a -> assertThat(a.value()).isEqualTo(3));
+  }
+
+  @Test
+  void theStoreSeesEveryChangeAndARestartResolvesWhatWasFiring() throws Exception {
+    Receiver hooks = receiver();
+    Map<String, Alert> saved = new LinkedHashMap<>();
+    AlertStateStore store =
+        new AlertStateStore() {
+          @Override
+          public List<Alert> load() {
+            return List.copyOf(saved.values());
+          }
+
+          @Override
+          public void save(Alert alert) {
+            saved.put(alert.dedupKey(), alert);
+          }
+
+          @Override
+          public void delete(String dedupKey) {
+            saved.remove(dedupKey);
+          }
+        };
+    AlertConfig config =
+        AlertConfig.builder()
+            .rule(
+                AlertRule.builder(RuleType.RING_BREACH_RATE)
+                    .threshold(1)
+                    .window(Duration.ofMinutes(1))
+                    .build())
+            .channel(new WebhookChannel("hook", hooks.url("/hook"), null))
+            .build();
+    Alerting first = alerting(config, store);
+    first.observe(event(EventType.RING_BREACH_DETECTED, "did:mesh:a"));
+    first.evaluateNow();
+    hooks.await(1);
+    first.close();
+    assertThat(saved.values())
+        .singleElement()
+        .satisfies(a -> assertThat(a.state()).isEqualTo(AlertState.FIRING));
+
+    // down for two minutes: the breach left the window while nobody was watching
+    clock.advance(Duration.ofMinutes(2));
+    Alerting second = alerting(config, store);
+    assertThat(second.alerts())
+        .singleElement()
+        .satisfies(a -> assertThat(a.state()).isEqualTo(AlertState.FIRING));
+    second.evaluateNow();
+
+    List<Receiver.Request> requests = hooks.await(2);
+    assertThat(requests.get(1).body().path("status").asText()).isEqualTo("resolved");
+    assertThat(saved.values())
+        .singleElement()
+        .satisfies(a -> assertThat(a.state()).isEqualTo(AlertState.RESOLVED));
+    assertThat(second.history()).hasSize(1);
+  }
+
+  @Test
+  void aFailingStoreIsCountedAndEvaluationGoesOn() {
+    AlertStateStore broken =
+        new AlertStateStore() {
+          @Override
+          public List<Alert> load() {
+            throw new IllegalStateException("disk gone");
+          }
+
+          @Override
+          public void save(Alert alert) {
+            throw new IllegalStateException("disk gone");
+          }
+
+          @Override
+          public void delete(String dedupKey) {
+            throw new IllegalStateException("disk gone");
+          }
+        };
+    Alerting alerting =
+        alerting(
+            AlertConfig.builder().rule(AlertRule.builder(RuleType.VIOLATION).build()).build(),
+            broken);
+    alerting.decision("did:mesh:a", "s", PolicyDecision.deny("no"), null);
+    alerting.evaluateNow();
+    assertThat(alerting.alerts()).hasSize(1);
+    assertThat(alerting.stats().storeFailures()).isEqualTo(2);
+  }
+
+  @Test
+  void closeDeliversWhatIsQueued() throws Exception {
+    Receiver hooks = receiver();
+    AlertConfig config =
+        AlertConfig.builder()
+            .rule(AlertRule.builder(RuleType.VIOLATION).build())
+            .channel(new WebhookChannel("hook", hooks.url("/hook"), null))
+            .build();
+    Alerting alerting = Alerting.builder(config).clock(clock).evaluateInBackground(true).build();
+    alerting.decision("did:mesh:a", "s", PolicyDecision.deny("no"), null);
+    alerting.close(); // no evaluation has run yet: close evaluates and delivers
+
+    assertThat(hooks.requests()).hasSize(1);
+    assertThat(alerting.observe(event(EventType.RING_BREACH_DETECTED, "x"))).isFalse();
+  }
+
+  @Test
+  void theBackgroundThreadEvaluatesOnItsOwn() throws Exception {
+    Receiver hooks = receiver();
+    AlertConfig config =
+        AlertConfig.builder()
+            .evaluationInterval(Duration.ofMillis(50))
+            .rule(AlertRule.builder(RuleType.VIOLATION).build())
+            .channel(new WebhookChannel("hook", hooks.url("/hook"), null))
+            .build();
+    Alerting alerting = Alerting.start(config);
+    open.add(0, alerting);
+    HypervisorEventBus bus = new HypervisorEventBus();
+    alerting.attach(bus);
+    bus.emit(event(EventType.RING_BREACH_DETECTED, "did:mesh:a"));
+
+    assertThat(hooks.await(1).get(0).body().path("status").asText()).isEqualTo("firing");
+  }
+}
