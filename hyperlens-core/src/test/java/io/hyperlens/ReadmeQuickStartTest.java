@@ -23,7 +23,8 @@ class ReadmeQuickStartTest {
                     && !block.contains("import io.hyperlens.audit.")
                     && !block.contains("import io.hyperlens.store.")
                     && !block.contains("import io.hyperlens.prometheus.")
-                    && !block.contains("import io.hyperlens.client."));
+                    && !block.contains("import io.hyperlens.client.")
+                    && !block.contains("import io.hyperlens.alerting."));
     assertThat(sources)
         .extracting(p -> p.getFileName().toString())
         .containsExactly("QuickStart.java", "CollectorsQuickStart.java", "TracingQuickStart.java");

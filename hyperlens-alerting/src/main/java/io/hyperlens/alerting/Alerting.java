@@ -297,6 +297,29 @@ public final class Alerting implements AutoCloseable {
     }
   }
 
+  /**
+   * Evaluates now and waits up to {@code timeout} for every channel's outbox to empty.
+   *
+   * @return true when everything queued was sent or given up on in time
+   */
+  public boolean settle(Duration timeout) throws InterruptedException {
+    evaluateNow();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      boolean idle = true;
+      for (DeliveryQueue outbox : outboxes) {
+        idle &= outbox.queued() == 0;
+      }
+      if (idle) {
+        return true;
+      }
+      if (System.nanoTime() - deadline > 0) {
+        return false;
+      }
+      Thread.sleep(10);
+    }
+  }
+
   /** Pending and firing alerts, firing first. */
   public List<Alert> alerts() {
     lock.lock();

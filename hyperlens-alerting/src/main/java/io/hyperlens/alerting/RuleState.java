@@ -397,10 +397,41 @@ abstract class RuleState {
     }
   }
 
-  // ------------------------------------------------------------------ elevation
+  // ------------------------------------------------------------------ durations
+
+  /** A rule on how long ago something began, per agent: elevation_too_long, agent_silent. */
+  abstract static class Since extends RuleState {
+    Since(AlertRule rule, int maxGroups) {
+      super(rule, maxGroups);
+    }
+
+    /** When it began, by group. */
+    abstract Map<List<String>, Instant> starts();
+
+    /** Whether {@code seconds} since the start break the rule. */
+    abstract boolean over(double seconds);
+
+    @Override
+    Map<List<String>, Reading> evaluate(Instant now) {
+      Map<List<String>, Reading> readings = new HashMap<>();
+      starts()
+          .forEach(
+              (group, since) -> {
+                Duration d = Duration.between(since, now);
+                double seconds = d.isNegative() ? 0 : d.toMillis() / 1000.0;
+                readings.put(group, new Reading(over(seconds), seconds));
+              });
+      return readings;
+    }
+
+    @Override
+    String summary(List<String> group, double value) {
+      return super.summary(group, Math.floor(value));
+    }
+  }
 
   /** elevation_too_long: an agent's open elevation held longer than threshold_seconds. */
-  static final class Elevation extends RuleState {
+  static final class Elevation extends Since {
     private final Elevations elevations;
 
     Elevation(AlertRule rule, int maxGroups) {
@@ -416,34 +447,25 @@ abstract class RuleState {
     }
 
     @Override
-    Map<List<String>, Reading> evaluate(Instant now) {
-      Map<List<String>, Reading> readings = new HashMap<>();
-      elevations
-          .open()
-          .forEach(
-              (agent, since) -> {
-                Duration held = Duration.between(since, now);
-                double seconds = held.isNegative() ? 0 : held.toMillis() / 1000.0;
-                readings.put(List.of(agent), new Reading(seconds > rule.threshold(), seconds));
-              });
-      return readings;
+    Map<List<String>, Instant> starts() {
+      Map<List<String>, Instant> starts = new HashMap<>();
+      elevations.open().forEach((agent, since) -> starts.put(List.of(agent), since));
+      return starts;
+    }
+
+    @Override
+    boolean over(double seconds) {
+      return seconds > rule.threshold(); // as deploy/'s rule: over 300 s
     }
 
     @Override
     String defaultSummary() {
       return "Agent {agent} elevated for {value} s, over {threshold} s";
     }
-
-    @Override
-    String summary(List<String> group, double value) {
-      return super.summary(group, Math.floor(value));
-    }
   }
 
-  // ------------------------------------------------------------------ silence
-
   /** agent_silent: no event from an agent for threshold_seconds (a killed agent is forgotten). */
-  static final class Silence extends RuleState {
+  static final class Silence extends Since {
     private final Map<List<String>, Instant> lastSeen = new HashMap<>();
 
     Silence(AlertRule rule, int maxGroups) {
@@ -464,25 +486,18 @@ abstract class RuleState {
     }
 
     @Override
-    Map<List<String>, Reading> evaluate(Instant now) {
-      Map<List<String>, Reading> readings = new HashMap<>();
-      lastSeen.forEach(
-          (group, seen) -> {
-            Duration quiet = Duration.between(seen, now);
-            double seconds = quiet.isNegative() ? 0 : quiet.toMillis() / 1000.0;
-            readings.put(group, new Reading(seconds >= rule.threshold(), seconds));
-          });
-      return readings;
+    Map<List<String>, Instant> starts() {
+      return lastSeen;
+    }
+
+    @Override
+    boolean over(double seconds) {
+      return seconds >= rule.threshold(); // silent for the whole threshold
     }
 
     @Override
     String defaultSummary() {
       return "Agent {agent} silent for {value} s (threshold {threshold} s)";
-    }
-
-    @Override
-    String summary(List<String> group, double value) {
-      return super.summary(group, Math.floor(value));
     }
   }
 

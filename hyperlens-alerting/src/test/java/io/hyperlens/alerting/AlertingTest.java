@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.hyperlens.event.EventType;
 import io.hyperlens.event.HypervisorEvent;
 import io.hyperlens.event.HypervisorEventBus;
+import io.hyperlens.event.TestClock;
 import io.hyperlens.governance.PolicyDecision;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /** The engine: the bus, the channels' shapes, isolation of a bad channel, bounds, restarts. */
 class AlertingTest {
-  private final ManualClock clock = new ManualClock(Instant.parse("2026-12-06T10:00:00Z"));
+  private final TestClock clock = new TestClock(Instant.parse("2026-12-06T10:00:00Z"));
   private final List<AutoCloseable> open = new ArrayList<>();
 
   @AfterEach

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hyperlens.event.EventType;
 import io.hyperlens.event.HypervisorEvent;
+import io.hyperlens.event.TestClock;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -27,7 +28,7 @@ class PagerDutyContractTest {
   private static final Set<String> SEVERITIES = Set.of("critical", "error", "warning", "info");
   private static final Set<String> ACTIONS = Set.of("trigger", "acknowledge", "resolve");
 
-  private final ManualClock clock = new ManualClock(Instant.parse("2026-12-06T10:00:00Z"));
+  private final TestClock clock = new TestClock(Instant.parse("2026-12-06T10:00:00Z"));
   private Receiver pagerduty;
   private Alerting alerting;
 

@@ -66,6 +66,20 @@ public final class RingMetricsCollector implements AutoCloseable {
   /** Counter by agent_did, session_id: capability boundary violations. */
   public static final String BREACHES_TOTAL = "agent_hypervisor_ring_breaches_total";
 
+  /**
+   * Counter by agent_did: breaches of each agent over all its sessions. Rate and alert on this one:
+   * a series of {@link #BREACHES_TOTAL} lives for one session, so it appears already at its first
+   * breach and {@code rate()} never sees it grow.
+   */
+  public static final String AGENT_BREACHES_TOTAL = "agent_hypervisor_ring_agent_breaches_total";
+
+  /**
+   * Counter by event_type: ring transitions over all agents and sessions, for the same reason as
+   * {@link #AGENT_BREACHES_TOTAL}.
+   */
+  public static final String TYPE_TRANSITIONS_TOTAL =
+      "agent_hypervisor_ring_type_transitions_total";
+
   /** Gauge by agent_did: the current ring, 0 (root) to 3 (sandbox). */
   public static final String RING_CURRENT = "agent_hypervisor_ring_current";
 
@@ -108,6 +122,8 @@ public final class RingMetricsCollector implements AutoCloseable {
 
   static final String TRANSITIONS_HELP = "Ring assignments, elevations, demotions, expirations";
   static final String BREACHES_HELP = "Capability boundary violations";
+  static final String AGENT_BREACHES_HELP = "Capability boundary violations of each agent";
+  static final String TYPE_TRANSITIONS_HELP = "Ring transitions by event type";
   static final String CURRENT_HELP = "Current ring level (0=root, 3=sandbox)";
   static final String ELEVATION_HELP = "Time spent at elevated privilege";
   static final String ELEVATION_OPEN_HELP = "1 while the agent holds an open elevation, else 0";
@@ -138,6 +154,8 @@ public final class RingMetricsCollector implements AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   private final Map<TransitionKey, Long> transitions = new HashMap<>();
   private final Map<BreachKey, Long> breaches = new HashMap<>();
+  private final Map<String, Long> agentBreaches = new HashMap<>();
+  private final Map<String, Long> typeTransitions = new HashMap<>();
   private final Map<String, Integer> currentRing = new HashMap<>();
   private final Elevations elevations;
   private long eventsProcessed;
@@ -201,6 +219,7 @@ public final class RingMetricsCollector implements AutoCloseable {
       eventsProcessed++;
       TransitionKey key = new TransitionKey(event.eventType().value(), agent, session);
       transitions.merge(bounded(transitions, key, TRANSITION_OVERFLOW), 1L, Long::sum);
+      typeTransitions.merge(event.eventType().value(), 1L, Long::sum); // four types at most
       if (ring != null) {
         int parsed = parseRing(ring);
         if (parsed < 0) {
@@ -224,6 +243,7 @@ public final class RingMetricsCollector implements AutoCloseable {
     try {
       eventsProcessed++;
       breaches.merge(bounded(breaches, key, BREACH_OVERFLOW), 1L, Long::sum);
+      agentBreaches.merge(bounded(agentBreaches, key.agentDid(), OVERFLOW), 1L, Long::sum);
     } finally {
       lock.unlock();
     }
@@ -282,6 +302,8 @@ public final class RingMetricsCollector implements AutoCloseable {
       return new RingMetricsSnapshot(
           transitions,
           breaches,
+          agentBreaches,
+          typeTransitions,
           currentRing,
           duration,
           total,
@@ -332,6 +354,22 @@ public final class RingMetricsCollector implements AutoCloseable {
             e.getValue(),
             labels("agent_did", k.agentDid(), "session_id", k.sessionId()),
             BREACHES_HELP);
+      }
+      for (Map.Entry<String, Long> e : snapshot.agentBreachesTotal().entrySet()) {
+        exportCounter(
+            exporter,
+            AGENT_BREACHES_TOTAL,
+            e.getValue(),
+            labels("agent_did", e.getKey()),
+            AGENT_BREACHES_HELP);
+      }
+      for (Map.Entry<String, Long> e : snapshot.typeTransitionsTotal().entrySet()) {
+        exportCounter(
+            exporter,
+            TYPE_TRANSITIONS_TOTAL,
+            e.getValue(),
+            labels("event_type", e.getKey()),
+            TYPE_TRANSITIONS_HELP);
       }
       for (Map.Entry<String, Double> e : snapshot.elevatedSecondsTotal().entrySet()) {
         exportCounter(
@@ -435,6 +473,8 @@ public final class RingMetricsCollector implements AutoCloseable {
       try {
         transitions.clear();
         breaches.clear();
+        agentBreaches.clear();
+        typeTransitions.clear();
         currentRing.clear();
         elevations.clear();
         eventsProcessed = 0;

@@ -9,6 +9,8 @@ import java.util.Map;
  * @param transitionsTotal {@code agent_hypervisor_ring_transitions_total} by (event type, agent,
  *     session)
  * @param breachesTotal {@code agent_hypervisor_ring_breaches_total} by (agent, session)
+ * @param agentBreachesTotal {@code agent_hypervisor_ring_agent_breaches_total} by agent
+ * @param typeTransitionsTotal {@code agent_hypervisor_ring_type_transitions_total} by event type
  * @param current {@code agent_hypervisor_ring_current}: the agent's ring, 0 (root) to 3 (sandbox)
  * @param elevationDurationSeconds {@code agent_hypervisor_ring_elevation_duration_seconds}: the
  *     open elevation so far, else the last closed one
@@ -23,6 +25,8 @@ import java.util.Map;
 public record RingMetricsSnapshot(
     Map<TransitionKey, Long> transitionsTotal,
     Map<BreachKey, Long> breachesTotal,
+    Map<String, Long> agentBreachesTotal,
+    Map<String, Long> typeTransitionsTotal,
     Map<String, Integer> current,
     Map<String, Double> elevationDurationSeconds,
     Map<String, Double> elevatedSecondsTotal,
@@ -34,6 +38,8 @@ public record RingMetricsSnapshot(
   public RingMetricsSnapshot {
     transitionsTotal = Map.copyOf(transitionsTotal);
     breachesTotal = Map.copyOf(breachesTotal);
+    agentBreachesTotal = Map.copyOf(agentBreachesTotal);
+    typeTransitionsTotal = Map.copyOf(typeTransitionsTotal);
     current = Map.copyOf(current);
     elevationDurationSeconds = Map.copyOf(elevationDurationSeconds);
     elevatedSecondsTotal = Map.copyOf(elevatedSecondsTotal);

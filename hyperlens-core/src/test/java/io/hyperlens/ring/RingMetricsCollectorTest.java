@@ -204,6 +204,10 @@ class RingMetricsCollectorTest {
                 + " agent_did=did:mesh:analyst, session_id=s1}",
             "COUNTER agent_hypervisor_ring_breaches_total +=1.0 labels={agent_did=did:mesh:analyst,"
                 + " session_id=s1}",
+            "COUNTER agent_hypervisor_ring_agent_breaches_total +=1.0"
+                + " labels={agent_did=did:mesh:analyst}",
+            "COUNTER agent_hypervisor_ring_type_transitions_total +=1.0"
+                + " labels={event_type=ring.assigned}",
             "COUNTER agent_hypervisor_ring_events_processed_total +=2.0 labels={}",
             "GAUGE agent_hypervisor_ring_current=3.0 labels={agent_did=did:mesh:analyst}");
   }
@@ -220,7 +224,7 @@ class RingMetricsCollectorTest {
     emit(EventType.RING_ASSIGNED, ANALYST, "s1", Map.of("ring", 2));
     collector.exportTo(third);
 
-    assertThat(first.calls()).filteredOn(c -> c.startsWith("COUNTER")).hasSize(2);
+    assertThat(first.calls()).filteredOn(c -> c.startsWith("COUNTER")).hasSize(3);
     assertThat(second.calls())
         .containsExactly(
             "GAUGE agent_hypervisor_ring_current=3.0 labels={agent_did=did:mesh:analyst}");
@@ -241,11 +245,13 @@ class RingMetricsCollectorTest {
     collector.exportTo(flaky);
     collector.exportTo(recorder);
 
-    assertThat(collector.exportFailures()).isEqualTo(2);
+    assertThat(collector.exportFailures()).isEqualTo(3);
     assertThat(recorder.calls())
         .containsExactlyInAnyOrder(
             "COUNTER agent_hypervisor_ring_breaches_total +=1.0 labels={agent_did=did:mesh:analyst,"
                 + " session_id=s1}",
+            "COUNTER agent_hypervisor_ring_agent_breaches_total +=1.0"
+                + " labels={agent_did=did:mesh:analyst}",
             "COUNTER agent_hypervisor_ring_events_processed_total +=1.0 labels={}");
   }
 
@@ -282,7 +288,7 @@ class RingMetricsCollectorTest {
     RecordingMetricsExporter exporter = RecordingMetricsExporter.recording();
     collector.exportTo(exporter);
 
-    assertThat(exporter.calls()).filteredOn(c -> c.startsWith("COUNTER")).hasSize(2);
+    assertThat(exporter.calls()).filteredOn(c -> c.startsWith("COUNTER")).hasSize(3);
   }
 
   @Test
@@ -326,12 +332,19 @@ class RingMetricsCollectorTest {
         .hasSize(3);
     assertThat(snapshot.current())
         .containsOnly(Map.entry("did:mesh:a0", 2), Map.entry("did:mesh:a1", 3));
-    assertThat(snapshot.overflowed()).isEqualTo(9);
+    // the per-agent breach counter has the same bound: 3 more agents overflow there
+    assertThat(snapshot.agentBreachesTotal())
+        .containsOnly(
+            Map.entry("did:mesh:a0", 1L),
+            Map.entry("did:mesh:a1", 1L),
+            Map.entry("__overflow__", 3L));
+    assertThat(snapshot.typeTransitionsTotal()).containsOnly(Map.entry("ring.assigned", 6L));
+    assertThat(snapshot.overflowed()).isEqualTo(12);
     assertThat(snapshot.eventsProcessed()).isEqualTo(11);
     RecordingMetricsExporter exporter = RecordingMetricsExporter.recording();
     bounded.exportTo(exporter);
     assertThat(exporter.calls())
-        .contains("COUNTER agent_hypervisor_ring_series_overflowed_total +=9.0 labels={}");
+        .contains("COUNTER agent_hypervisor_ring_series_overflowed_total +=12.0 labels={}");
   }
 
   @Test

@@ -29,6 +29,10 @@ import java.util.Objects;
  *       <td>{@code event_type, agent_did, session_id}</td></tr>
  *   <tr><td>{@code agent_hypervisor_ring_breaches_total}</td><td>counter</td>
  *       <td>{@code agent_did, session_id}</td></tr>
+ *   <tr><td>{@code agent_hypervisor_ring_agent_breaches_total}</td><td>counter</td>
+ *       <td>{@code agent_did}</td></tr>
+ *   <tr><td>{@code agent_hypervisor_ring_type_transitions_total}</td><td>counter</td>
+ *       <td>{@code event_type}</td></tr>
  *   <tr><td>{@code agent_hypervisor_ring_current}</td><td>gauge</td><td>{@code agent_did}</td></tr>
  *   <tr><td>{@code agent_hypervisor_ring_elevation_duration_seconds}</td><td>gauge</td>
  *       <td>{@code agent_did}</td></tr>
@@ -54,6 +58,8 @@ import java.util.Objects;
 public final class RingMetricsBridge implements MultiCollector {
   private static final String TRANSITIONS = "agent_hypervisor_ring_transitions";
   private static final String BREACHES = "agent_hypervisor_ring_breaches";
+  private static final String AGENT_BREACHES = "agent_hypervisor_ring_agent_breaches";
+  private static final String TYPE_TRANSITIONS = "agent_hypervisor_ring_type_transitions";
   private static final String ELEVATED_SECONDS = "agent_hypervisor_ring_elevated_seconds";
   private static final String EVENTS_PROCESSED = "agent_hypervisor_ring_events_processed";
   private static final String MALFORMED = "agent_hypervisor_ring_malformed_events";
@@ -116,6 +122,14 @@ public final class RingMetricsBridge implements MultiCollector {
           counter(
               labels("agent_did", key.agentDid(), "session_id", key.sessionId()), e.getValue()));
     }
+    List<CounterDataPointSnapshot> agentBreaches = new ArrayList<>();
+    snapshot
+        .agentBreachesTotal()
+        .forEach((agent, n) -> agentBreaches.add(counter(labels("agent_did", agent), n)));
+    List<CounterDataPointSnapshot> typeTransitions = new ArrayList<>();
+    snapshot
+        .typeTransitionsTotal()
+        .forEach((type, n) -> typeTransitions.add(counter(labels("event_type", type), n)));
     List<GaugeDataPointSnapshot> current = new ArrayList<>();
     snapshot.current().forEach((agent, ring) -> current.add(gauge(agent, ring)));
     List<GaugeDataPointSnapshot> duration = new ArrayList<>();
@@ -131,6 +145,16 @@ public final class RingMetricsBridge implements MultiCollector {
         .metricSnapshot(
             counters(TRANSITIONS, "Ring transitions by event type, agent and session", transitions))
         .metricSnapshot(counters(BREACHES, "Ring breaches by agent and session", breaches))
+        .metricSnapshot(
+            counters(
+                AGENT_BREACHES,
+                "Ring breaches of each agent over all its sessions: rate and alert on this one",
+                agentBreaches))
+        .metricSnapshot(
+            counters(
+                TYPE_TRANSITIONS,
+                "Ring transitions by event type over all agents and sessions",
+                typeTransitions))
         .metricSnapshot(
             gauges(
                 RingMetricsCollector.RING_CURRENT,
@@ -172,6 +196,8 @@ public final class RingMetricsBridge implements MultiCollector {
     return List.of(
         TRANSITIONS,
         BREACHES,
+        AGENT_BREACHES,
+        TYPE_TRANSITIONS,
         RingMetricsCollector.RING_CURRENT,
         RingMetricsCollector.ELEVATION_DURATION_SECONDS,
         RingMetricsCollector.ELEVATION_OPEN,

@@ -225,5 +225,18 @@ class RealPrometheusSystemTest {
     String rulesOutput = new String(rules.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(rules.waitFor()).as(rulesOutput).isZero();
     assertThat(rulesOutput).contains("SUCCESS: 6 rules found");
+    // and their unit tests: ElevationTooLong resolves on a demotion, HighRingBreachRate is per
+    // agent
+    Process tests =
+        new ProcessBuilder(
+                "promtool",
+                "test",
+                "rules",
+                DEPLOY.resolve("prometheus/alerts.test.yml").toString())
+            .redirectErrorStream(true)
+            .start();
+    String testsOutput = new String(tests.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(tests.waitFor()).as(testsOutput).isZero();
+    assertThat(testsOutput).contains("SUCCESS");
   }
 }

@@ -118,7 +118,7 @@ class RingMetricsBridgeTest {
             rings, MetricsConfig.defaults().withCustomLabels(Map.of("env", "prod"))));
 
     assertThat(scrape(registry).lines().filter(line -> !line.startsWith("#")))
-        .hasSize(11)
+        .hasSize(15)
         .allSatisfy(line -> assertThat(line).contains("env=\"prod\""));
   }
 
@@ -148,6 +148,8 @@ class RingMetricsBridgeTest {
         .containsExactly(
             "agent_hypervisor_ring_transitions",
             "agent_hypervisor_ring_breaches",
+            "agent_hypervisor_ring_agent_breaches",
+            "agent_hypervisor_ring_type_transitions",
             "agent_hypervisor_ring_current",
             "agent_hypervisor_ring_elevation_duration_seconds",
             "agent_hypervisor_ring_elevation_open",

@@ -129,6 +129,23 @@ abstract class Dialect {
       """;
   }
 
+  /**
+   * Schema version 4, the same on every database: the hub's alerts (pending, firing, resolved), one
+   * row per alert under its dedup key, so a restarted hub carries on where it stopped.
+   */
+  static String schemaV4() {
+    return """
+      CREATE TABLE alert_state (
+        dedup_key TEXT PRIMARY KEY,
+        rule_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        updated_ms BIGINT NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX alert_state_by_state ON alert_state (state, updated_ms);
+      """;
+  }
+
   /** Splits a schema script into statements at the semicolons that end lines. */
   static List<String> statements(String script) {
     List<String> out = new ArrayList<>();

@@ -673,6 +673,87 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
         });
   }
 
+  // ------------------------------------------------------------------ alert state
+
+  /**
+   * Saves an alert's state under {@code dedupKey}, replacing what was there; when {@code state} is
+   * {@code resolved}, only the newest {@code keepResolved} resolved alerts are kept.
+   *
+   * @param body the alert as JSON, returned as it is by {@link #alertStates()}
+   */
+  public void saveAlertState(
+      String dedupKey,
+      String ruleId,
+      String state,
+      Instant updated,
+      String body,
+      int keepResolved) {
+    if (dedupKey == null || ruleId == null || state == null || updated == null || body == null) {
+      throw new IllegalArgumentException("dedupKey, ruleId, state, updated and body are required");
+    }
+    connections.write(
+        "save alert " + ruleId,
+        connection -> {
+          try (PreparedStatement upsert =
+              connection.prepareStatement(
+                  "INSERT INTO alert_state (dedup_key, rule_id, state, updated_ms, body)"
+                      + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO UPDATE SET"
+                      + " rule_id = excluded.rule_id, state = excluded.state,"
+                      + " updated_ms = excluded.updated_ms, body = excluded.body")) {
+            upsert.setString(1, dedupKey);
+            upsert.setString(2, ruleId);
+            upsert.setString(3, state);
+            upsert.setLong(4, updated.toEpochMilli());
+            upsert.setString(5, body);
+            upsert.executeUpdate();
+          }
+          if (state.equals("resolved")) {
+            try (PreparedStatement prune =
+                connection.prepareStatement(
+                    "DELETE FROM alert_state WHERE state = 'resolved' AND dedup_key NOT IN"
+                        + " (SELECT dedup_key FROM alert_state WHERE state = 'resolved'"
+                        + " ORDER BY updated_ms DESC, dedup_key LIMIT ?)")) {
+              prune.setInt(1, Math.max(1, keepResolved));
+              prune.executeUpdate();
+            }
+          }
+          return null;
+        });
+  }
+
+  /** Forgets the alert under {@code dedupKey}. */
+  public void deleteAlertState(String dedupKey) {
+    connections.write(
+        "delete an alert",
+        connection -> {
+          try (PreparedStatement delete =
+              connection.prepareStatement("DELETE FROM alert_state WHERE dedup_key = ?")) {
+            delete.setString(1, dedupKey);
+            delete.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  /** Every saved alert's body, oldest update first. */
+  public List<String> alertStates() {
+    return connections.read(
+        "read alert state",
+        connection -> {
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT body FROM alert_state ORDER BY updated_ms, dedup_key")) {
+            List<String> bodies = new ArrayList<>();
+            try (ResultSet rs = select.executeQuery()) {
+              while (rs.next()) {
+                bodies.add(rs.getString(1));
+              }
+            }
+            return bodies;
+          }
+        });
+  }
+
   /** The distinct keys of indexed span attributes, in order, at most {@code limit}. */
   public List<String> spanAttributeKeys(int limit) {
     if (limit < 1) {

@@ -16,7 +16,8 @@ final class SqliteDialect extends Dialect {
             "events, spans and audit entries",
             statements(schemaV1("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER"))),
         new Migration(2, "events by causal trace", statements(schemaV2())),
-        new Migration(3, "span attributes and services for trace search", statements(schemaV3())));
+        new Migration(3, "span attributes and services for trace search", statements(schemaV3())),
+        new Migration(4, "alert state", statements(schemaV4())));
   }
 
   @Override

@@ -553,11 +553,11 @@ abstract class StoreContractTest {
     store.close();
     store = reopen(clock);
     assertThat(store.eventCount()).isEqualTo(10);
-    // Versions 1 to 3 were applied once, when the database was new, and not again on reopening.
-    assertThat(queryLong("SELECT COUNT(*) FROM hyperlens_schema")).isEqualTo(3);
+    // Versions 1 to 4 were applied once, when the database was new, and not again on reopening.
+    assertThat(queryLong("SELECT COUNT(*) FROM hyperlens_schema")).isEqualTo(4);
     assertThat(queryLong("SELECT MAX(version) FROM hyperlens_schema"))
         .isEqualTo(store.schemaVersion())
-        .isEqualTo(3);
+        .isEqualTo(4);
   }
 
   @Test
@@ -568,14 +568,37 @@ abstract class StoreContractTest {
     execute("DROP TABLE span_attributes");
     execute("DROP INDEX spans_by_service");
     execute("ALTER TABLE spans DROP COLUMN service");
+    execute("DROP TABLE alert_state");
     execute("DELETE FROM hyperlens_schema WHERE version > 1");
     store.close();
     store = reopen(clock);
     assertThat(store.eventCount()).isEqualTo(10);
     assertThat(store.spanCount()).isEqualTo(1);
-    assertThat(queryLong("SELECT MAX(version) FROM hyperlens_schema")).isEqualTo(3);
+    assertThat(queryLong("SELECT MAX(version) FROM hyperlens_schema")).isEqualTo(4);
     execute("DROP INDEX events_by_causal_trace"); // it exists again: migration 2 ran
     assertThat(queryLong("SELECT COUNT(*) FROM span_attributes")).isZero(); // and 3
+    assertThat(queryLong("SELECT COUNT(*) FROM alert_state")).isZero(); // and 4
+  }
+
+  // ------------------------------------------------------------------ alert state
+
+  @Test
+  void alertStateIsUpsertedByDedupKeyAndOnlyTheNewestResolvedAreKept() {
+    store.saveAlertState("k1", "violation", "firing", T0, "{\"v\":1}", 2);
+    store.saveAlertState("k1", "violation", "firing", T0.plusSeconds(1), "{\"v\":2}", 2);
+    store.saveAlertState("k2", "violation", "pending", T0.plusSeconds(2), "{\"v\":3}", 2);
+    assertThat(store.alertStates()).containsExactly("{\"v\":2}", "{\"v\":3}");
+
+    store.saveAlertState("k3", "r", "resolved", T0.plusSeconds(3), "r3", 2);
+    store.saveAlertState("k4", "r", "resolved", T0.plusSeconds(4), "r4", 2);
+    store.saveAlertState("k1", "violation", "resolved", T0.plusSeconds(5), "r1", 2);
+    store.deleteAlertState("k2");
+
+    // the oldest resolved (k3) is pruned; deleted k2 is gone
+    assertThat(store.alertStates()).containsExactly("r4", "r1");
+    store.close();
+    store = reopen(clock);
+    assertThat(store.alertStates()).containsExactly("r4", "r1");
   }
 
   private static SpanData span(
@@ -778,7 +801,7 @@ abstract class StoreContractTest {
     assertThatThrownBy(() -> store = reopen(clock))
         .isInstanceOf(StoreException.class)
         .hasMessageContaining("newer Hyperlens (schema version 99)")
-        .hasMessageContaining("reads up to schema version 3");
+        .hasMessageContaining("reads up to schema version 4");
     store = openFresh(clock); // for the close after the test
   }
 

@@ -1,5 +1,10 @@
 package io.hyperlens.server.cli;
 
+import io.hyperlens.alerting.Alert;
+import io.hyperlens.alerting.AlertConfig;
+import io.hyperlens.alerting.AlertState;
+import io.hyperlens.alerting.Alerting;
+import io.hyperlens.alerting.AlertingStats;
 import io.hyperlens.audit.AuditLog;
 import io.hyperlens.audit.AuditVerifier;
 import io.hyperlens.audit.Decision;
@@ -27,6 +32,7 @@ import io.hyperlens.prometheus.MetricsCollector;
 import io.hyperlens.prometheus.MetricsConfig;
 import io.hyperlens.prometheus.MetricsEndpoint;
 import io.hyperlens.prometheus.RingMetricsBridge;
+import io.hyperlens.server.alert.HubAlerts;
 import io.hyperlens.server.demo.AgentWorkload;
 import io.hyperlens.server.demo.DemoHub;
 import io.hyperlens.server.demo.DemoMetrics;
@@ -43,6 +49,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -178,6 +186,18 @@ final class DemoCommand implements Callable<Integer> {
               + " deploy/prometheus/prometheus.yml scrapes, 0 picks a free port.")
   Integer metricsPort;
 
+  @Option(
+      names = "--alerts",
+      paramLabel = "FILE",
+      converter = AlertConfigConverter.class,
+      description =
+          "Evaluate the alert rules of FILE (YAML or JSON: PagerDuty, Alertmanager, webhooks,"
+              + " Slack) over the workload: in the hub, or on the demo's own bus with --no-hub."
+              + " See deploy/hyperlens/alerts.yaml.")
+  AlertConfig alerts;
+
+  private Alerting localAlerting;
+
   private String validate() {
     if (rate < 1) {
       return "--rate must be at least 1, got " + rate;
@@ -230,7 +250,7 @@ final class DemoCommand implements Callable<Integer> {
     try {
       if (!noHub) {
         try {
-          hub = DemoHub.start(data, hubPort);
+          hub = DemoHub.start(data, hubPort, alerts);
         } catch (RuntimeException e) {
           spec.commandLine().getErr().println("--hub-port/--data: " + e.getMessage());
           return 2;
@@ -360,6 +380,9 @@ final class DemoCommand implements Callable<Integer> {
     try {
       if (hub != null) {
         hub.feed(bus);
+      } else if (alerts != null) {
+        localAlerting = Alerting.start(alerts);
+        localAlerting.attach(bus);
       }
       OtelSpanSink sagaSink = tracing == null ? null : tracing.sagaSink();
       DemoRun demo = new DemoRun(bus, workload, out, sagaSink);
@@ -374,18 +397,24 @@ final class DemoCommand implements Callable<Integer> {
       AgentOsMetrics osMetrics = AgentOsMetrics.builder().registry(registry).config(config).build();
       AgentOsTelemetry.Builder telemetryBuilder =
           AgentOsTelemetry.builder().tracer(workload.tracer()).metrics(osMetrics);
-      DecisionRecorder hubDecisions = hub == null ? null : hub.decisions();
-      if (auditLog != null && hubDecisions != null) {
-        // both: the local signed trail (--audit) and the hub's
+      // every place decisions go: the local signed trail (--audit), the hub's, local alerting
+      List<DecisionRecorder> recorders = new ArrayList<>();
+      if (auditLog != null) {
+        recorders.add(auditLog);
+      }
+      if (hub != null) {
+        recorders.add(hub.decisions());
+      }
+      if (localAlerting != null) {
+        recorders.add(localAlerting.decisionRecorder());
+      }
+      if (!recorders.isEmpty()) {
         telemetryBuilder.decisions(
             (agent, action, resource, policy, decision, context) -> {
-              auditLog.record(agent, action, resource, policy, decision, context);
-              hubDecisions.record(agent, action, resource, policy, decision, context);
+              for (DecisionRecorder recorder : recorders) {
+                recorder.record(agent, action, resource, policy, decision, context);
+              }
             });
-      } else if (auditLog != null) {
-        telemetryBuilder.decisions(auditLog);
-      } else if (hubDecisions != null) {
-        telemetryBuilder.decisions(hubDecisions);
       }
       AgentOsTelemetry telemetry = telemetryBuilder.build();
       GovernanceMetrics governance =
@@ -409,8 +438,20 @@ final class DemoCommand implements Callable<Integer> {
       }
       if (hub != null) {
         printHub(out, hub);
+        if (hub.alerts().isPresent()) {
+          HubAlerts a = hub.alerts().get();
+          settle(a::settle);
+          printAlerts(out, a.stats(), a.active(), a.history());
+        }
+      }
+      if (localAlerting != null) {
+        settle(localAlerting::settle);
+        printAlerts(out, localAlerting.stats(), localAlerting.alerts(), localAlerting.history());
       }
     } finally {
+      if (localAlerting != null) {
+        localAlerting.close();
+      }
       if (auditor != null) {
         auditor.close();
       }
@@ -481,6 +522,47 @@ final class DemoCommand implements Callable<Integer> {
           keys,
           dir,
           fingerprint);
+    }
+    out.flush();
+  }
+
+  /** Waits up to 5 s for alert notifications in flight, so the summary counts them. */
+  private static void settle(Settle settle) {
+    try {
+      settle.settle(Duration.ofSeconds(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private interface Settle {
+    boolean settle(Duration timeout) throws InterruptedException;
+  }
+
+  private static void printAlerts(
+      PrintWriter out, AlertingStats stats, List<Alert> active, List<Alert> resolved) {
+    long firing = active.stream().filter(a -> a.state() == AlertState.FIRING).count();
+    out.printf(
+        Locale.ROOT,
+        "%nAlerts: %,d firing, %,d pending, %,d resolved (%,d observations, %,d dropped)%n",
+        firing,
+        active.size() - firing,
+        resolved.size(),
+        stats.observed(),
+        stats.dropped());
+    active.stream()
+        .limit(5)
+        .forEach(a -> out.printf("  %-7s %s: %s%n", a.state().value(), a.ruleId(), a.summary()));
+    for (AlertingStats.Channel c : stats.channels()) {
+      out.printf(
+          Locale.ROOT,
+          "  channel %s: %,d sent, %,d failed, %,d retried, %,d dropped%s%n",
+          c.name(),
+          c.sent(),
+          c.failed(),
+          c.retried(),
+          c.dropped(),
+          c.lastError() == null ? "" : " (last error: " + c.lastError() + ")");
     }
     out.flush();
   }

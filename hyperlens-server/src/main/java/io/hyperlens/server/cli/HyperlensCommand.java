@@ -27,7 +27,8 @@ import picocli.CommandLine.Command;
       QueryCommands.Trace.class,
       QueryCommands.Agents.class,
       QueryCommands.Tail.class,
-      AuditCommand.class
+      AuditCommand.class,
+      AlertsCommand.class
     })
 public final class HyperlensCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -31,7 +31,7 @@ final class QueryCommands {
    * GETs {@code path} with {@code params} and prints the answer: as JSON with {@code --json}, else
    * through {@code table}; a failed call becomes its message and exit code.
    */
-  private static int query(
+  static int query(
       CommandSpec spec,
       HubApi api,
       String path,

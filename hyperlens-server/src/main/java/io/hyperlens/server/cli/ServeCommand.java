@@ -1,5 +1,6 @@
 package io.hyperlens.server.cli;
 
+import io.hyperlens.alerting.AlertConfig;
 import io.hyperlens.server.hub.Hub;
 import io.hyperlens.server.hub.HubConfig;
 import io.hyperlens.server.ingest.IngestLimits;
@@ -85,6 +86,16 @@ final class ServeCommand implements Callable<Integer> {
               + " $HYPERLENS_KEY_DIR or ~/.hyperlens/keys.")
   Path auditKeyDir;
 
+  @Option(
+      names = "--alerts",
+      paramLabel = "FILE",
+      converter = AlertConfigConverter.class,
+      description =
+          "Alert rules and channels (YAML, or JSON by its .json name) evaluated over what the hub"
+              + " ingests: PagerDuty, Alertmanager, webhooks, Slack. ${NAME} in it reads an"
+              + " environment variable. See deploy/hyperlens/alerts.yaml.")
+  AlertConfig alerts;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -104,7 +115,8 @@ final class ServeCommand implements Callable<Integer> {
               64,
               auditKeyDir != null
                   ? auditKeyDir
-                  : io.hyperlens.audit.keys.AuditKeys.defaultKeyDirectory());
+                  : io.hyperlens.audit.keys.AuditKeys.defaultKeyDirectory(),
+              alerts);
     } catch (IllegalArgumentException e) {
       err.println("serve: " + e.getMessage());
       return 2;
@@ -147,6 +159,16 @@ final class ServeCommand implements Callable<Integer> {
                     "Admin key (shown once; keep it, or create others with hyperlens keys"
                         + " create):%n  %s%n",
                     key));
+    if (alerts != null) {
+      out.printf(
+          "Alerting: %d rule(s) to %s; state at %s/api/alerts and %s/ui/alerts%n",
+          alerts.rules().size(),
+          alerts.channels().isEmpty()
+              ? "no channel (state only)"
+              : String.join(", ", alerts.channels().stream().map(c -> c.describe()).toList()),
+          hub.uri(),
+          hub.uri());
+    }
     if (noAuth) {
       out.println("Auth is off: anyone on this machine can read and write.");
     }

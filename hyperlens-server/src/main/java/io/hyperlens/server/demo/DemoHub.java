@@ -1,10 +1,12 @@
 package io.hyperlens.server.demo;
 
+import io.hyperlens.alerting.AlertConfig;
 import io.hyperlens.client.HubDecisionSink;
 import io.hyperlens.client.HubEventSink;
 import io.hyperlens.event.EventQuery;
 import io.hyperlens.event.HypervisorEventBus;
 import io.hyperlens.event.Subscription;
+import io.hyperlens.server.alert.HubAlerts;
 import io.hyperlens.server.auth.Scope;
 import io.hyperlens.server.hub.Hub;
 import io.hyperlens.server.hub.HubConfig;
@@ -59,6 +61,11 @@ public final class DemoHub implements AutoCloseable {
    * @throws UncheckedIOException when no temporary directory can be made
    */
   public static DemoHub start(Path data, int port) {
+    return start(data, port, null);
+  }
+
+  /** {@link #start(Path, int)} evaluating {@code alerts} (null: none) over what it ingests. */
+  public static DemoHub start(Path data, int port, AlertConfig alerts) {
     boolean temporary = data == null;
     Path directory;
     try {
@@ -66,13 +73,21 @@ public final class DemoHub implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a data directory for the demo's hub", e);
     }
-    Hub hub = Hub.start(HubConfig.defaults(directory).withPort(port), SqliteStore.open(directory));
+    Hub hub =
+        Hub.start(
+            HubConfig.defaults(directory).withPort(port).withAlerts(alerts),
+            SqliteStore.open(directory));
     try {
       return new DemoHub(hub, directory, temporary);
     } catch (RuntimeException e) {
       hub.close();
       throw e;
     }
+  }
+
+  /** The hub's alerting, when the demo runs with {@code --alerts}. */
+  public Optional<HubAlerts> alerts() {
+    return hub.alerts();
   }
 
   /** Ships every event of {@code bus} to the hub. */

@@ -7,6 +7,7 @@ import io.hyperlens.audit.report.ComplianceReport;
 import io.hyperlens.event.HypervisorEvent;
 import io.hyperlens.prometheus.Metrics;
 import io.hyperlens.prometheus.MetricsConfig;
+import io.hyperlens.server.alert.HubAlerts;
 import io.hyperlens.server.auth.ApiKeys;
 import io.hyperlens.server.auth.RateLimiter;
 import io.hyperlens.server.auth.Scope;
@@ -48,6 +49,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -76,6 +78,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       /api/audit/verify} and {@code /api/audit/report} ({@link AuditQueries});
  *   <li>{@code GET /api/events}, {@code /api/events/{id}}, {@code /api/traces}, {@code
  *       /api/traces/{traceId}} (read scope): JSON ({@link EventQueries}, {@link TraceQueries});
+ *   <li>{@code GET /api/alerts} (read scope): the alert rules of {@link HubConfig#alerts()}, their
+ *       firing, pending and resolved alerts and each channel's counters ({@link HubAlerts});
  *   <li>{@code GET|POST /api/keys}, {@code DELETE /api/keys/{name}} (admin scope);
  *   <li>{@code GET /healthz}, {@code /readyz}, {@code /metrics} and {@code /openapi.json} without a
  *       key.
@@ -124,6 +128,7 @@ public final class Hub implements AutoCloseable {
   private AuditQueries auditQueries;
   private final EventStream stream = new EventStream(MAX_STREAM_CLIENTS, STREAM_BACKLOG);
   private final Overview overview;
+  private final HubAlerts alerts;
   private final Ui ui;
   private final Javalin app;
 
@@ -139,7 +144,8 @@ public final class Hub implements AutoCloseable {
     this.keys = ApiKeys.open(config.dataDirectory());
     this.rateLimiter = new RateLimiter(config.limits().requestsPerSecondPerKey());
     this.ingestSlots = new Semaphore(config.maxConcurrentIngest());
-    this.events = new EventIngest(store, config.limits(), config.redact(), stream::publish);
+    this.alerts = config.alerts() == null ? null : HubAlerts.start(config.alerts(), store);
+    this.events = new EventIngest(store, config.limits(), config.redact(), this::stored);
     this.traces = new OtlpIngest(store, config.limits(), config.redact());
     this.eventQueries = new EventQueries(store, Clock.systemUTC());
     this.traceQueries = new TraceQueries(store, Clock.systemUTC());
@@ -154,6 +160,9 @@ public final class Hub implements AutoCloseable {
             () -> events.truncatedValues() + traces.truncatedValues(),
             traces::droppedAttributes);
     metrics.streams(stream);
+    if (alerts != null) {
+      alerts.register(registry);
+    }
     this.served = Metrics.served(MetricsConfig.defaults().withPort(config.port()), registry);
     this.overview =
         new Overview(
@@ -165,6 +174,7 @@ public final class Hub implements AutoCloseable {
             () -> (long) metrics.ingested("spans"),
             traces::errorSpans,
             stream::published,
+            this::alertsSummary,
             Clock.systemUTC());
     this.ui =
         new Ui(
@@ -178,6 +188,7 @@ public final class Hub implements AutoCloseable {
                 agentQueries,
                 sagaQueries,
                 this::audit,
+                this::alertsAnswer,
                 overview),
             new UiSessions(Clock.systemUTC()),
             config.auth());
@@ -217,7 +228,44 @@ public final class Hub implements AutoCloseable {
     }
     hub.retention.scheduleWithFixedDelay(hub::applyRetention, 0, 60, TimeUnit.SECONDS);
     hub.retention.scheduleAtFixedRate(hub.overview::sample, 0, 1, TimeUnit.SECONDS);
+    if (hub.alerts != null && hub.alerts.watchesAudit()) {
+      hub.retention.scheduleWithFixedDelay(
+          hub::verifyAuditForAlerts, 0, AUDIT_CHECK.toSeconds(), TimeUnit.SECONDS);
+    }
     return hub;
+  }
+
+  /** How often the audit trail is verified when an alert rule watches it. */
+  static final Duration AUDIT_CHECK = Duration.ofMinutes(5);
+
+  /** Events the store committed: to live-stream clients and to alerting. */
+  private void stored(List<HypervisorEvent> committed) {
+    stream.publish(committed);
+    if (alerts != null) {
+      alerts.events(committed);
+    }
+  }
+
+  /** The background verification an audit_verification_failed rule needs. */
+  private void verifyAuditForAlerts() {
+    try {
+      report(audit().verify());
+    } catch (RuntimeException e) {
+      alerts.verified(false, "the audit trail could not be verified: " + e.getMessage());
+    }
+  }
+
+  private void report(Map<String, Object> verification) {
+    if (alerts != null) {
+      boolean ok = Boolean.TRUE.equals(verification.get("ok"));
+      Object failure = verification.get("failure");
+      alerts.verified(ok, verification.get("verdict") + (failure == null ? "" : ": " + failure));
+    }
+  }
+
+  /** The hub's alerting, when configured. */
+  public Optional<HubAlerts> alerts() {
+    return Optional.ofNullable(alerts);
   }
 
   /** The port bound. */
@@ -286,6 +334,7 @@ public final class Hub implements AutoCloseable {
     uiPage(routes, "/ui/sagas", Scope.READ, ui::sagas);
     uiPage(routes, "/ui/sagas/{id}", Scope.READ, ui::saga);
     uiPage(routes, "/ui/audit", Scope.READ, ui::audit);
+    uiPage(routes, "/ui/alerts", Scope.READ, ui::alerts);
     uiPage(routes, "/ui/tail", Scope.READ, ui::tail);
     uiPage(routes, "/ui/tail/stream", Scope.READ, ui::tailStream);
     uiPage(routes, "/ui/keys", Scope.ADMIN, ui::keys);
@@ -324,6 +373,7 @@ public final class Hub implements AutoCloseable {
         "/api/sessions/{id}",
         ctx -> guarded(ctx, "/api/sessions/{id}", Scope.READ, this::getSession));
     routes.get("/api/agents", ctx -> guarded(ctx, "/api/agents", Scope.READ, this::listAgents));
+    routes.get("/api/alerts", ctx -> guarded(ctx, "/api/alerts", Scope.READ, this::listAlerts));
     routes.get(
         "/api/agents/{did}", ctx -> guarded(ctx, "/api/agents/{did}", Scope.READ, this::getAgent));
     routes.get("/api/sagas", ctx -> guarded(ctx, "/api/sagas", Scope.READ, this::listSagas));
@@ -588,7 +638,9 @@ public final class Hub implements AutoCloseable {
           AuditLog.open(config.dataDirectory().resolve("audit"), config.auditKeyDirectory(), null);
       // a new trail starts with its genesis checkpoint, so it verifies before any decision
       auditLog.checkpoint();
-      auditIngest = new AuditIngest(auditLog, config.redact());
+      auditIngest =
+          new AuditIngest(
+              auditLog, config.redact(), alerts == null ? record -> {} : alerts::decision);
       auditQueries = new AuditQueries(auditLog);
     }
     return auditQueries;
@@ -618,9 +670,51 @@ public final class Hub implements AutoCloseable {
     json(ctx, 200, audit().list(params(ctx, AuditQueries.PARAMETERS)));
   }
 
+  private void listAlerts(Context ctx) {
+    params(ctx, Set.of());
+    json(ctx, 200, alertsAnswer());
+  }
+
+  /** {@code GET /api/alerts}'s answer; {@code configured} false and empty lists without rules. */
+  private Map<String, Object> alertsAnswer() {
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("configured", alerts != null);
+    if (alerts == null) {
+      for (String list : new String[] {"firing", "pending", "history", "rules", "channels"}) {
+        answer.put(list, List.of());
+      }
+    } else {
+      answer.putAll(alerts.api());
+    }
+    return answer;
+  }
+
+  /** The overview's alert tile: counts and the newest firing alerts. */
+  private Map<String, Object> alertsSummary() {
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("configured", alerts != null);
+    if (alerts == null) {
+      return summary;
+    }
+    List<Map<String, Object>> firing = new ArrayList<>();
+    int pending = 0;
+    for (io.hyperlens.alerting.Alert alert : alerts.active()) {
+      if (alert.state() == io.hyperlens.alerting.AlertState.FIRING) {
+        firing.add(alert.toMap());
+      } else {
+        pending++;
+      }
+    }
+    summary.put("firing_count", firing.size());
+    summary.put("pending_count", pending);
+    summary.put("firing", firing.subList(0, Math.min(5, firing.size())));
+    return summary;
+  }
+
   private void verifyAudit(Context ctx) {
     params(ctx, Set.of());
     Map<String, Object> report = audit().verify();
+    report(report);
     json(ctx, Boolean.TRUE.equals(report.get("ok")) ? 200 : 409, report);
   }
 
@@ -837,6 +931,9 @@ public final class Hub implements AutoCloseable {
       app.stop();
     } finally {
       try {
+        if (alerts != null) {
+          alerts.close(); // its last evaluation and state go to the store, still open
+        }
         synchronized (this) {
           if (auditLog != null) {
             auditLog.close();

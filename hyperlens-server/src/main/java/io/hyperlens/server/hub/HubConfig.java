@@ -1,5 +1,6 @@
 package io.hyperlens.server.hub;
 
+import io.hyperlens.alerting.AlertConfig;
 import io.hyperlens.server.ingest.IngestLimits;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -21,6 +22,8 @@ import java.util.function.Consumer;
  * @param maxConcurrentIngest ingest requests processed at once; more wait briefly, then get 503
  * @param auditKeyDirectory where the private key of the hub's audit trail is kept: never in the
  *     data directory, whose writer could otherwise sign what it rewrote
+ * @param alerts the alert rules evaluated over what the hub ingests, and where they notify; null
+ *     for none
  */
 public record HubConfig(
     String bind,
@@ -32,7 +35,8 @@ public record HubConfig(
     Duration retention,
     long maxEvents,
     int maxConcurrentIngest,
-    Path auditKeyDirectory) {
+    Path auditKeyDirectory,
+    AlertConfig alerts) {
 
   /** The hub's default port. */
   public static final int DEFAULT_PORT = 7070;
@@ -90,7 +94,8 @@ public record HubConfig(
         Duration.ofDays(7),
         0,
         64,
-        io.hyperlens.audit.keys.AuditKeys.defaultKeyDirectory());
+        io.hyperlens.audit.keys.AuditKeys.defaultKeyDirectory(),
+        null);
   }
 
   /** This config on another port. */
@@ -130,6 +135,11 @@ public record HubConfig(
     return edit(f -> f.auditKeyDirectory = directory);
   }
 
+  /** This config evaluating {@code alerts} (null: none). */
+  public HubConfig withAlerts(AlertConfig alerts) {
+    return edit(f -> f.alerts = alerts);
+  }
+
   /** A copy with {@code change} applied, validated as any config is. */
   private HubConfig edit(Consumer<Fields> change) {
     Fields fields = new Fields(this);
@@ -144,7 +154,8 @@ public record HubConfig(
         fields.retention,
         fields.maxEvents,
         maxConcurrentIngest,
-        fields.auditKeyDirectory);
+        fields.auditKeyDirectory,
+        fields.alerts);
   }
 
   /** The fields a {@code with...} method may change. */
@@ -156,6 +167,7 @@ public record HubConfig(
     Duration retention;
     long maxEvents;
     Path auditKeyDirectory;
+    AlertConfig alerts;
 
     Fields(HubConfig config) {
       bind = config.bind;
@@ -165,6 +177,7 @@ public record HubConfig(
       retention = config.retention;
       maxEvents = config.maxEvents;
       auditKeyDirectory = config.auditKeyDirectory;
+      alerts = config.alerts;
     }
   }
 

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * {@code POST /v1/audit/decisions}: policy decisions in the Agent OS audit record shape ({@code
@@ -45,6 +46,7 @@ public final class AuditIngest {
 
   private final AuditLog log;
   private final Redactor redactor;
+  private final Consumer<AuditRecord> recorded;
   private final Set<String> ids =
       Collections.newSetFromMap(
           new LinkedHashMap<>(16, 0.75f, false) {
@@ -56,7 +58,13 @@ public final class AuditIngest {
 
   /** An ingest appending to {@code log}. */
   public AuditIngest(AuditLog log, boolean redact) {
+    this(log, redact, record -> {});
+  }
+
+  /** An ingest appending to {@code log} and telling {@code recorded} of each record appended. */
+  public AuditIngest(AuditLog log, boolean redact, Consumer<AuditRecord> recorded) {
     this.log = log;
+    this.recorded = recorded;
     this.redactor = redact ? Redactor.standard() : null;
     for (AuditRecord record : log.query(AuditQuery.builder().limit(REMEMBERED).build())) {
       ids.add(record.id());
@@ -121,6 +129,7 @@ public final class AuditIngest {
       }
       AuditRecord record = log.append(entry);
       ids.add(record.id());
+      recorded.accept(record);
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("id", record.id());
       out.put("sequence", record.sequence());

@@ -38,6 +38,7 @@ public final class Overview {
   private final LongSupplier spans;
   private final LongSupplier errorSpans;
   private final LongSupplier generation;
+  private final Supplier<Map<String, Object>> alerts;
   private final Clock clock;
   private long cachedGeneration = -1;
   private final long[] times = new long[HISTORY];
@@ -53,6 +54,8 @@ public final class Overview {
    * @param spans spans ingested so far
    * @param errorSpans spans ingested with status error so far
    * @param generation changes whenever events are ingested (a snapshot older than it is stale)
+   * @param alerts the alerting summary: {@code configured}, {@code firing_count}, {@code
+   *     pending_count}, {@code firing} (the newest firing alerts)
    */
   public Overview(
       JdbcStore store,
@@ -63,8 +66,10 @@ public final class Overview {
       LongSupplier spans,
       LongSupplier errorSpans,
       LongSupplier generation,
+      Supplier<Map<String, Object>> alerts,
       Clock clock) {
     this.generation = generation;
+    this.alerts = alerts;
     this.store = store;
     this.agents = agents;
     this.sagas = sagas;
@@ -165,6 +170,7 @@ public final class Overview {
                 .build()));
     out.put("sagas_running", sagaCount("running") + sagaCount("compensating"));
     out.put("sagas_escalated", sagaCount("escalated"));
+    out.put("alerts", alerts.get());
     Map<String, Integer> byRing = new TreeMap<>();
     List<Map<String, Object>> elevated = new ArrayList<>();
     for (Map<String, Object> agent :

@@ -79,6 +79,7 @@ public final class Ui {
       AgentQueries agents,
       SagaQueries sagas,
       Supplier<AuditQueries> audit,
+      Supplier<Map<String, Object>> alerts,
       Overview overview) {}
 
   private final Services services;
@@ -506,6 +507,12 @@ public final class Ui {
     model.put(
         "decisions", services.audit().get().withContext("session_id", Set.of(id), DECISION_SCAN));
     page(ctx, session, "Session " + id, "session.jte", model);
+  }
+
+  /** {@code GET /ui/alerts}: firing, pending and resolved alerts, the rules and the channels. */
+  public void alerts(Context ctx, UiSessions.Session session) {
+    params(ctx, Set.of());
+    page(ctx, session, "Alerts", "alerts.jte", Map.of("a", services.alerts().get()));
   }
 
   /** {@code GET /ui/agents}. */

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hyperlens.alerting.AlertConfig;
+import io.hyperlens.alerting.AlertRule;
+import io.hyperlens.alerting.RuleType;
 import io.hyperlens.server.auth.Scope;
 import io.hyperlens.server.cli.HyperlensCommand;
 import io.hyperlens.server.hub.Hub;
@@ -86,7 +89,19 @@ class UiInChromiumSystemTest {
             .execute("demo", "--duration", "3s", "--rate", "40", "--data", data.toString());
     assertThat(code).as(out.toString()).isZero();
     adminKey = find(out.toString(), "admin key \\(shown once\\): (hl_\\S+)");
-    hub = Hub.start(HubConfig.defaults(data).withPort(0), SqliteStore.open(data));
+    // alert rules over the demo's data: the hub replays the last window from its store at start
+    AlertConfig alerts =
+        AlertConfig.builder()
+            .rule(
+                AlertRule.builder(RuleType.RING_BREACH_RATE)
+                    .threshold(1)
+                    .window(Duration.ofHours(1))
+                    .build())
+            .rule(AlertRule.builder(RuleType.SAGA_ESCALATED).window(Duration.ofHours(1)).build())
+            .rule(AlertRule.builder(RuleType.AGENT_SILENT).threshold(Duration.ofHours(1)).build())
+            .build();
+    hub =
+        Hub.start(HubConfig.defaults(data).withPort(0).withAlerts(alerts), SqliteStore.open(data));
     readKey = hub.keys().create("ui-reader", EnumSet.of(Scope.READ));
     ingestKey = hub.keys().create("ui-ingest", EnumSet.of(Scope.INGEST));
     bigTrace = postBigTrace(10_000);
@@ -594,6 +609,16 @@ class UiInChromiumSystemTest {
         .contains(api("/api/audit/verify").path("verdict").asText());
     assertThat(driver.findElements(By.cssSelector("#audit-records tbody tr td:first-child time")))
         .hasSize(api("/api/audit").path("records").size());
+    open("/ui/alerts");
+    shot("alerts", true);
+    JsonNode alerts = api("/api/alerts");
+    assertThat(alerts.path("firing").size()).isGreaterThan(0);
+    assertThat(driver.findElements(By.cssSelector("#alerts-firing tbody tr")))
+        .hasSize(alerts.path("firing").size());
+    assertThat(driver.findElements(By.cssSelector("#alert-rules tbody tr"))).hasSize(3);
+    open("/ui");
+    assertThat(driver.findElement(By.id("tile-alerts")).getText())
+        .endsWith(Integer.toString(api("/api/alerts").path("firing").size()));
     open("/ui/tail?type=ring.breach_detected");
     shot("tail", false);
     assertThat(driver.findElement(By.name("type")).getAttribute("value"))
