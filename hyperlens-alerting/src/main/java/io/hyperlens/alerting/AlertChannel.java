@@ -36,6 +36,23 @@ public interface AlertChannel {
   Answer send(Notification notification) throws IOException, InterruptedException;
 
   /**
+   * Delivers {@code batch} (at most {@link #maxBatch()} notifications) in one attempt. The default
+   * sends a batch of one through {@link #send(Notification)}.
+   */
+  default Answer send(java.util.List<Notification> batch) throws IOException, InterruptedException {
+    if (batch.size() != 1) {
+      throw new IllegalArgumentException(
+          name() + " takes one notification at a time, got " + batch.size());
+    }
+    return send(batch.get(0));
+  }
+
+  /** How many notifications one {@link #send(java.util.List)} takes; 1 by default. */
+  default int maxBatch() {
+    return 1;
+  }
+
+  /**
    * How often alerts still firing are sent again without waiting for the repeat interval, or null
    * for never. Alertmanager needs it: an alert not re-sent before its {@code endsAt} resolves.
    */

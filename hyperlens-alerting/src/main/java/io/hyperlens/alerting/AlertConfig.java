@@ -71,6 +71,7 @@ public final class AlertConfig {
           "evaluation_interval",
           "repeat_interval",
           "queue_capacity",
+          "outbox_capacity",
           "max_groups",
           "history",
           "external_url",
@@ -105,12 +106,35 @@ public final class AlertConfig {
           "url",
           "webhook_url");
   private static final Set<String> RETRY_KEYS = Set.of("initial", "max", "attempts");
+  private static final Set<String> PROVIDER_KEYS =
+      Set.of("api_key", "routing_key", "service_id", "endpoint", "url", "source");
+  private static final Map<String, Set<String>> KEYS_BY_CHANNEL =
+      Map.of(
+          "pagerduty",
+          Set.of(
+              "type",
+              "name",
+              "api_key",
+              "routing_key",
+              "service_id",
+              "endpoint",
+              "source",
+              "max_per_second"),
+          "webhook",
+          Set.of("type", "name", "url"),
+          "alertmanager",
+          Set.of("type", "name", "url"),
+          "slack",
+          Set.of("type", "name", "webhook_url", "url"));
+  private static final io.hyperlens.redact.Redactor REDACTOR =
+      io.hyperlens.redact.Redactor.standard();
 
   private final List<AlertRule> rules;
   private final List<AlertChannel> channels;
   private final Duration evaluationInterval;
   private final Duration repeatInterval;
   private final int queueCapacity;
+  private final int outboxCapacity;
   private final int maxGroups;
   private final int history;
   private final RetryPolicy retry;
@@ -145,9 +169,10 @@ public final class AlertConfig {
     this.channels = List.copyOf(all);
     this.evaluationInterval = positive("evaluation_interval", b.evaluationInterval);
     this.repeatInterval = positive("repeat_interval", b.repeatInterval);
-    this.queueCapacity = atLeastOne("queue_capacity", b.queueCapacity);
-    this.maxGroups = atLeastOne("max_groups", b.maxGroups);
-    this.history = atLeastOne("history", b.history);
+    this.queueCapacity = within("queue_capacity", b.queueCapacity, 1_000_000);
+    this.outboxCapacity = within("outbox_capacity", b.outboxCapacity, 1_000_000);
+    this.maxGroups = within("max_groups", b.maxGroups, 1_000_000);
+    this.history = within("history", b.history, 100_000);
     this.retry = b.retry;
   }
 
@@ -158,9 +183,10 @@ public final class AlertConfig {
     return value;
   }
 
-  private static int atLeastOne(String field, int value) {
-    if (value < 1) {
-      throw new IllegalArgumentException(field + " must be at least 1; got " + value);
+  private static int within(String field, int value, int most) {
+    if (value < 1 || value > most) {
+      throw new IllegalArgumentException(
+          field + " must be within 1.." + String.format("%,d", most) + "; got " + value);
     }
     return value;
   }
@@ -202,6 +228,8 @@ public final class AlertConfig {
    */
   public static AlertConfig parse(String text, boolean json, Function<String, String> environment) {
     ObjectMapper mapper = json ? new ObjectMapper() : new ObjectMapper(new YAMLFactory());
+    // a key written twice is a mistake (two channels: blocks), never "the last one wins"
+    mapper.enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     JsonNode root;
     try {
       root = mapper.readTree(text);
@@ -210,7 +238,9 @@ public final class AlertConfig {
           "not valid "
               + (json ? "JSON" : "YAML")
               + ": "
-              + e.getOriginalMessage()
+              // a parser quotes the token it choked on: never repeat a secret written unquoted
+              + REDACTOR.redact(
+                  e.getOriginalMessage().replaceAll("(Unrecognized token )'[^']*'", "$1'...'"))
               + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()));
     }
     if (root == null || root.isMissingNode() || root.isNull()) {
@@ -230,6 +260,33 @@ public final class AlertConfig {
           path + ".type is missing (pagerduty, webhook, alertmanager or slack)");
     }
     String name = s.get("name") != null ? text(s.get("name")) : type;
+    Set<String> allowed = KEYS_BY_CHANNEL.get(type);
+    if (allowed != null) {
+      for (String key : s.keySet()) {
+        if (!allowed.contains(key)) {
+          throw new IllegalArgumentException(
+              path
+                  + "."
+                  + key
+                  + " does not apply to a "
+                  + type
+                  + " channel (it takes "
+                  + new java.util.TreeSet<>(allowed)
+                  + ")");
+        }
+      }
+    }
+    try {
+      return channel(type, name, s, hubUrl, path);
+    } catch (IllegalArgumentException e) {
+      String message = e.getMessage();
+      throw new IllegalArgumentException(
+          message.startsWith(path) ? message : path + ": " + message, e);
+    }
+  }
+
+  private static AlertChannel channel(
+      String type, String name, Map<String, Object> s, String hubUrl, String path) {
     switch (type) {
       case "pagerduty":
         String key = text(s.get("routing_key") != null ? s.get("routing_key") : s.get("api_key"));
@@ -308,7 +365,7 @@ public final class AlertConfig {
                           + "); got \""
                           + value
                           + "\""));
-    } catch (ArithmeticException tooLong) {
+    } catch (ArithmeticException | NumberFormatException tooLong) {
       throw new IllegalArgumentException(field + " is too long; got \"" + value + "\"");
     }
   }
@@ -336,10 +393,37 @@ public final class AlertConfig {
       throw new IllegalArgumentException(path + ".type is missing");
     }
     AlertRule.Builder b;
+    RuleType ruleType;
     try {
-      b = AlertRule.builder(RuleType.fromValue(type.toString()));
+      ruleType = RuleType.fromValue(type.toString());
+      b = AlertRule.builder(ruleType);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(path + "." + e.getMessage());
+    }
+    for (String key : settings.keySet()) {
+      boolean applies;
+      switch (key) {
+        case "quantile":
+        case "source":
+          applies = ruleType == RuleType.LATENCY_SPIKE;
+          break;
+        case "min_events":
+          applies = ruleType == RuleType.ERROR_RATE;
+          break;
+        case "window":
+          applies =
+              ruleType != RuleType.ELEVATION_TOO_LONG
+                  && ruleType != RuleType.AGENT_SILENT
+                  && ruleType != RuleType.AUDIT_VERIFICATION_FAILED;
+          break;
+        default:
+          applies = true;
+          break;
+      }
+      if (!applies) {
+        throw new IllegalArgumentException(
+            path + "." + key + " does not apply to a " + ruleType.value() + " rule");
+      }
     }
     try {
       for (Map.Entry<String, ?> e : settings.entrySet()) {
@@ -456,6 +540,11 @@ public final class AlertConfig {
     return queueCapacity;
   }
 
+  /** Notifications waiting in each channel's outbox at most; 10,000. */
+  public int outboxCapacity() {
+    return outboxCapacity;
+  }
+
   /** Groups (agents, sessions) each rule tracks at most; 10,000. */
   public int maxGroups() {
     return maxGroups;
@@ -503,6 +592,7 @@ public final class AlertConfig {
     private Duration evaluationInterval = Duration.ofSeconds(1);
     private Duration repeatInterval = Duration.ofHours(4);
     private int queueCapacity = 10_000;
+    private int outboxCapacity = 10_000;
     private int maxGroups = 10_000;
     private int history = 1_000;
     private RetryPolicy retry = RetryPolicy.DEFAULT;
@@ -586,6 +676,14 @@ public final class AlertConfig {
       return this;
     }
 
+    /**
+     * Notifications each channel's outbox holds at most (resolves make room by dropping others).
+     */
+    public Builder outboxCapacity(int capacity) {
+      this.outboxCapacity = capacity;
+      return this;
+    }
+
     public Builder maxGroups(int maxGroups) {
       this.maxGroups = maxGroups;
       return this;
@@ -647,6 +745,16 @@ public final class AlertConfig {
       if (root.has("external_url")) {
         b.externalUrl(string(root, "external_url", ""));
       }
+      if (!root.has("provider")) {
+        for (String key : PROVIDER_KEYS) {
+          if (root.has(key)) {
+            throw new IllegalArgumentException(
+                key
+                    + " belongs to a provider: add provider: pagerduty (or webhook, alertmanager,"
+                    + " slack), or move it into channels:");
+          }
+        }
+      }
       if (root.has("provider")) {
         b.provider(string(root, "provider", ""));
         if (root.has("api_key") || root.has("routing_key")) {
@@ -701,13 +809,16 @@ public final class AlertConfig {
             duration("repeat_interval", value(root.get("repeat_interval"), "repeat_interval")));
       }
       if (root.has("queue_capacity")) {
-        b.queueCapacity(whole(root, "queue_capacity"));
+        b.queueCapacity(whole(root, "queue_capacity", ""));
+      }
+      if (root.has("outbox_capacity")) {
+        b.outboxCapacity(whole(root, "outbox_capacity", ""));
       }
       if (root.has("max_groups")) {
-        b.maxGroups(whole(root, "max_groups"));
+        b.maxGroups(whole(root, "max_groups", ""));
       }
       if (root.has("history")) {
-        b.history(whole(root, "history"));
+        b.history(whole(root, "history", ""));
       }
       if (root.has("retry")) {
         JsonNode retry = root.get("retry");
@@ -724,7 +835,7 @@ public final class AlertConfig {
                 retry.has("max")
                     ? duration("retry.max", value(retry.get("max"), "retry.max"))
                     : d.max(),
-                retry.has("attempts") ? whole(retry, "attempts") : d.attempts()));
+                retry.has("attempts") ? whole(retry, "attempts", "retry.") : d.attempts()));
       }
       return b.build();
     }
@@ -783,10 +894,10 @@ public final class AlertConfig {
       return value.toString();
     }
 
-    private int whole(JsonNode node, String key) {
+    private int whole(JsonNode node, String key, String prefix) {
       JsonNode v = node.get(key);
       if (!v.canConvertToInt() || !v.isIntegralNumber()) {
-        throw new IllegalArgumentException(key + " must be a whole number; got " + v);
+        throw new IllegalArgumentException(prefix + key + " must be a whole number; got " + v);
       }
       return v.intValue();
     }

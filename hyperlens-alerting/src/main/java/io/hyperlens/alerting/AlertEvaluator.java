@@ -40,26 +40,45 @@ final class AlertEvaluator {
   }
 
   /**
-   * Carries on from saved alerts: pending and firing ones resume; resolved ones are history; a
-   * firing alert of a rule that is no longer configured is resolved at the next evaluation.
+   * Carries on from saved alerts at {@code now}: pending and firing ones resume; resolved ones are
+   * history. Rules that count over a window keep a restored firing alert for one window before a
+   * missing reading may resolve it (the observations behind it, such as policy decisions, may not
+   * be replayed); rules on durations and the audit rule take their state back from the alert. An
+   * alert that no configured rule can carry on (its rule is gone, or its group no longer fits the
+   * rule's {@code group_by}) is resolved at the next evaluation when firing, else forgotten.
    */
-  void restore(List<Alert> saved) {
+  void restore(List<Alert> saved, Instant now) {
     for (Alert alert : saved) {
       RuleState rule = rules.get(alert.ruleId());
       if (alert.state() == AlertState.RESOLVED) {
         remember(alert);
-      } else if (rule == null) {
-        if (alert.state() == AlertState.FIRING) {
-          orphans.add(alert);
-        }
-      } else {
-        List<String> group = new ArrayList<>();
-        for (String by : rule.rule.groupBy()) {
-          group.add(alert.groupLabels().getOrDefault(RuleState.labelName(by), RuleState.UNKNOWN));
-        }
-        trackers.get(rule.rule.id()).put(group, AlertTracker.restore(rule.rule, alert));
+        continue;
       }
+      List<String> group = rule == null ? null : groupOf(rule, alert);
+      Map<List<String>, AlertTracker> alerts = rule == null ? null : trackers.get(rule.rule.id());
+      if (group == null || alerts.containsKey(group)) {
+        orphans.add(alert);
+        continue;
+      }
+      rule.restore(group, alert, now);
+      alerts.put(group, AlertTracker.restore(rule.rule, alert, rule.holdAfterRestart(now)));
     }
+  }
+
+  /** The group {@code alert} belongs to under {@code rule}, or null when its labels do not fit. */
+  private static List<String> groupOf(RuleState rule, Alert alert) {
+    if (alert.groupLabels().size() != rule.rule.groupBy().size()) {
+      return null;
+    }
+    List<String> group = new ArrayList<>();
+    for (String by : rule.rule.groupBy()) {
+      String value = alert.groupLabels().get(RuleState.labelName(by));
+      if (value == null) {
+        return null;
+      }
+      group.add(value);
+    }
+    return group;
   }
 
   void observe(HypervisorEvent event, Instant at) {
@@ -90,23 +109,26 @@ final class AlertEvaluator {
   List<Notification> evaluate(Instant now, Consumer<Alert> changed) {
     List<Notification> out = new ArrayList<>();
     for (Alert orphan : orphans) {
-      Alert resolved =
+      boolean firing = orphan.state() == AlertState.FIRING;
+      Alert ended =
           new Alert(
               orphan.ruleId(),
               orphan.labels(),
               orphan.groupLabels(),
               orphan.annotations(),
-              AlertState.RESOLVED,
+              firing ? AlertState.RESOLVED : AlertState.INACTIVE,
               orphan.severity(),
               orphan.value(),
               orphan.activeAt(),
               orphan.firedAt(),
-              now,
+              firing ? now : null,
               orphan.lastNotifiedAt(),
               orphan.notifies());
-      changed.accept(resolved);
-      remember(resolved);
-      out.add(new Notification(Notification.Kind.RESOLVE, resolved, false, false, now));
+      changed.accept(ended); // an inactive one is deleted from the store
+      if (firing) {
+        remember(ended);
+        out.add(new Notification(Notification.Kind.RESOLVE, ended, false, false, now));
+      }
     }
     orphans.clear();
     for (RuleState rule : rules.values()) {
@@ -214,6 +236,20 @@ final class AlertEvaluator {
     List<AlertRule> list = new ArrayList<>();
     rules.values().forEach(r -> list.add(r.rule));
     return list;
+  }
+
+  /** Firing and pending alerts by rule id, without building snapshots. */
+  Map<String, int[]> counts() {
+    Map<String, int[]> counts = new LinkedHashMap<>();
+    trackers.forEach(
+        (rule, alerts) -> {
+          int[] c = new int[2];
+          for (AlertTracker tracker : alerts.values()) {
+            c[tracker.state() == AlertState.FIRING ? 0 : 1]++;
+          }
+          counts.put(rule, c);
+        });
+    return counts;
   }
 
   /** Observations a rule could not keep for its group bound. */

@@ -106,9 +106,9 @@ public final class AlertRule {
           "group_by of rule " + id + " (audit_verification_failed) must be empty; got " + groupBy);
     }
     this.forDuration = b.forDuration != null ? b.forDuration : Duration.ZERO;
-    if (forDuration.isNegative()) {
+    if (forDuration.isNegative() || forDuration.compareTo(Duration.ofDays(30)) > 0) {
       throw new IllegalArgumentException(
-          "for of rule " + id + " must not be negative; got " + forDuration);
+          "for of rule " + id + " must be within 0s..30d; got " + forDuration);
     }
     this.window = b.window != null ? b.window : Duration.ofMinutes(5);
     if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(Duration.ofDays(1)) > 0) {
@@ -158,6 +158,15 @@ public final class AlertRule {
           extra.put(name, value);
         });
     this.labels = Collections.unmodifiableMap(extra);
+    if (b.summary != null && b.summary.isBlank()) {
+      throw new IllegalArgumentException(
+          "summary of rule " + id + " must not be blank (PagerDuty refuses an empty summary)");
+    }
+    if ((type == RuleType.ELEVATION_TOO_LONG || type == RuleType.AGENT_SILENT)
+        && threshold > 366 * 86_400) {
+      throw new IllegalArgumentException(
+          "threshold_seconds of rule " + id + " must be at most a year; got " + threshold);
+    }
     this.summary = b.summary;
   }
 

@@ -37,6 +37,7 @@ final class AlertTracker {
   private Instant firedAt;
   private Instant resolvedAt;
   private Instant lastNotifiedAt;
+  private Instant holdUntil;
 
   AlertTracker(
       AlertRule rule, SortedMap<String, String> labels, SortedMap<String, String> groupLabels) {
@@ -45,8 +46,11 @@ final class AlertTracker {
     this.groupLabels = groupLabels;
   }
 
-  /** A tracker carrying on from {@code saved} (a restart). */
-  static AlertTracker restore(AlertRule rule, Alert saved) {
+  /**
+   * A tracker carrying on from {@code saved} (a restart); while firing, a condition that does not
+   * hold before {@code holdUntil} (null: no hold) does not resolve it yet.
+   */
+  static AlertTracker restore(AlertRule rule, Alert saved, Instant holdUntil) {
     AlertTracker tracker = new AlertTracker(rule, saved.labels(), saved.groupLabels());
     tracker.state = saved.state();
     tracker.value = saved.value();
@@ -55,6 +59,7 @@ final class AlertTracker {
     tracker.firedAt = saved.firedAt();
     tracker.resolvedAt = saved.resolvedAt();
     tracker.lastNotifiedAt = saved.lastNotifiedAt();
+    tracker.holdUntil = holdUntil;
     return tracker;
   }
 
@@ -101,6 +106,9 @@ final class AlertTracker {
         activeAt = null;
         return Transition.CLEARED;
       case FIRING:
+        if (holdUntil != null && now.isBefore(holdUntil)) {
+          return Transition.NONE; // restored: its window has not been seen whole since the start
+        }
         state = AlertState.RESOLVED;
         resolvedAt = now;
         return Transition.RESOLVE;

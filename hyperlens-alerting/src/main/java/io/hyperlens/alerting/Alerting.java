@@ -61,6 +61,20 @@ public final class Alerting implements AutoCloseable {
   private final LongAdder storeFailures = new LongAdder();
   private final LongAdder evaluationFailures = new LongAdder();
   private final boolean background;
+  private final ReentrantLock persistLock = new ReentrantLock();
+  // resolves whose state waits for every channel to take them: the store keeps them firing until
+  // then, so a restart sends the resolve again; guarded by persistLock
+  private final Map<String, PendingResolve> pendingResolves = new java.util.HashMap<>();
+
+  private static final class PendingResolve {
+    final Alert resolved;
+    final java.util.Set<String> channels;
+
+    PendingResolve(Alert resolved, java.util.Set<String> channels) {
+      this.resolved = resolved;
+      this.channels = channels;
+    }
+  }
 
   private record Observed(HypervisorEvent event, Instant at) {}
 
@@ -86,14 +100,19 @@ public final class Alerting implements AutoCloseable {
       LOG.log(Level.WARNING, "Could not load saved alerts; starting without them", e);
       saved = List.of();
     }
-    evaluator.restore(saved);
     Instant now = clock.instant();
+    evaluator.restore(saved, now);
     for (HypervisorEvent event : b.replay) {
       Instant at = event.timestamp().isAfter(now) ? now : event.timestamp();
       evaluator.observe(event, at);
     }
     for (AlertChannel channel : config.channels()) {
-      outboxes.add(new DeliveryQueue(channel, config.retry(), 1_000));
+      outboxes.add(
+          new DeliveryQueue(
+              channel,
+              config.retry(),
+              config.outboxCapacity(),
+              (n, delivered) -> delivered(channel.name(), n, delivered)));
     }
     this.worker = new Thread(this::run, "hyperlens-alerting");
     worker.setDaemon(true);
@@ -235,22 +254,46 @@ public final class Alerting implements AutoCloseable {
    * tests and the hub's API call it to see a settled state.
    */
   public void evaluateNow() {
+    List<Alert> changed = new ArrayList<>();
     lock.lock();
     try {
       drain();
       Instant now = clock.instant();
-      List<Notification> notifications = evaluator.evaluate(now, this::persist);
+      List<Notification> notifications = evaluator.evaluate(now, changed::add);
       evaluations.increment();
       for (Notification n : notifications) {
-        dispatch(n, null);
+        dispatch(n);
       }
       resend(now);
+      // the store is written after the evaluation lock is let go (readers of alerts and stats do
+      // not wait for it), in evaluation order: the persist lock is taken before it is let go
+      persistLock.lock();
     } finally {
       lock.unlock();
     }
+    try {
+      for (Alert alert : changed) {
+        persist(alert);
+      }
+    } finally {
+      persistLock.unlock();
+    }
   }
 
+  /** Saves {@code alert}'s new state; a resolve only once every channel has taken it. */
   private void persist(Alert alert) {
+    String key = alert.dedupKey();
+    pendingResolves.remove(key);
+    if (alert.state() == AlertState.RESOLVED && alert.notifies() && !outboxes.isEmpty()) {
+      java.util.Set<String> channels = new java.util.HashSet<>();
+      outboxes.forEach(o -> channels.add(o.channel().name()));
+      pendingResolves.put(key, new PendingResolve(alert, channels));
+      return;
+    }
+    write(alert);
+  }
+
+  private void write(Alert alert) {
     try {
       if (alert.state() == AlertState.INACTIVE) {
         store.delete(alert.dedupKey());
@@ -260,6 +303,28 @@ public final class Alerting implements AutoCloseable {
     } catch (RuntimeException e) {
       storeFailures.increment();
       LOG.log(Level.WARNING, "Could not save alert " + alert.ruleId() + "; only counted", e);
+    }
+  }
+
+  /** A channel's outbox finished with {@code n}: a resolve every channel took is saved as such. */
+  private void delivered(String channel, Notification n, boolean delivered) {
+    if (!n.resolved() || !delivered) {
+      return; // a resolve not delivered stays firing in the store: the next start sends it again
+    }
+    persistLock.lock();
+    try {
+      PendingResolve pending = pendingResolves.get(n.alert().dedupKey());
+      if (pending == null
+          || !java.util.Objects.equals(pending.resolved.resolvedAt(), n.alert().resolvedAt())) {
+        return;
+      }
+      pending.channels.remove(channel);
+      if (pending.channels.isEmpty()) {
+        pendingResolves.remove(n.alert().dedupKey());
+        write(pending.resolved);
+      }
+    } finally {
+      persistLock.unlock();
     }
   }
 
@@ -286,14 +351,12 @@ public final class Alerting implements AutoCloseable {
     }
   }
 
-  private void dispatch(Notification notification, String onlyChannel) {
+  private void dispatch(Notification notification) {
     if (!notification.alert().notifies()) {
       return;
     }
     for (DeliveryQueue outbox : outboxes) {
-      if (onlyChannel == null || onlyChannel.equals(outbox.channel().name())) {
-        outbox.offer(notification);
-      }
+      outbox.offer(notification);
     }
   }
 
@@ -356,14 +419,13 @@ public final class Alerting implements AutoCloseable {
     long overflowed;
     lock.lock();
     try {
-      for (AlertRule rule : config.rules()) {
-        firing.put(rule.id(), 0);
-        pending.put(rule.id(), 0);
-      }
-      for (Alert alert : evaluator.active()) {
-        (alert.state() == AlertState.FIRING ? firing : pending)
-            .merge(alert.ruleId(), 1, Integer::sum);
-      }
+      evaluator
+          .counts()
+          .forEach(
+              (rule, c) -> {
+                firing.put(rule, c[0]);
+                pending.put(rule, c[1]);
+              });
       overflowed = evaluator.overflowed();
     } finally {
       lock.unlock();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +41,23 @@ public final class AlertmanagerChannel extends HttpChannel {
 
   @Override
   public Answer send(Notification notification) throws IOException, InterruptedException {
-    return post(alerts, body(notification));
+    return send(List.of(notification));
+  }
+
+  /** Posts the whole batch in one {@code postableAlerts} array. */
+  @Override
+  public Answer send(List<Notification> batch) throws IOException, InterruptedException {
+    List<Map<String, Object>> body = new ArrayList<>();
+    for (Notification notification : batch) {
+      body.addAll(body(notification));
+    }
+    return post(alerts, body);
+  }
+
+  /** Alertmanager takes arrays: up to 500 alerts per POST. */
+  @Override
+  public int maxBatch() {
+    return 500;
   }
 
   /** The {@code postableAlerts} body of {@code notification}. */

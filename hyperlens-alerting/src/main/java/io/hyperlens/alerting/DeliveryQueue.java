@@ -4,17 +4,27 @@ import io.hyperlens.redact.Redactor;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 
 /**
  * One channel's outbox: a bounded queue and its own thread, so a slow or failing channel never
- * holds up the others or the evaluation. Sends are retried by the {@link RetryPolicy} and paced by
- * the channel's {@link AlertChannel#maxPerSecond()}; what happened is counted: sent, failed (after
- * the last attempt, or a 4xx at once), retried (attempts after the first), dropped (the queue was
- * full, or it was closed before they went).
+ * holds up the others or the evaluation. Sends go in batches when the channel takes them ({@link
+ * AlertChannel#maxBatch()}), are paced by its {@link AlertChannel#maxPerSecond()} and retried by
+ * the {@link RetryPolicy}: a trigger gives up after the policy's attempts (it is sent again after
+ * the repeat interval anyway), a resolve keeps trying at the longest wait until it is delivered,
+ * refused or the outbox closes, because nothing would send it again.
+ *
+ * <p>A full outbox makes room for a resolve by dropping the oldest trigger or resend it holds; a
+ * trigger that finds it full is dropped. What happened is counted: sent, failed (a 4xx other than
+ * 429, or out of attempts), retried (attempts after the first), dropped. Each notification's end is
+ * reported to {@code done}: delivered (or refused for good: sending it again cannot help) or not.
  */
 final class DeliveryQueue implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(DeliveryQueue.class.getName());
@@ -22,21 +32,33 @@ final class DeliveryQueue implements AutoCloseable {
 
   private final AlertChannel channel;
   private final RetryPolicy retry;
-  private final BlockingQueue<Notification> queue;
+  private final int capacity;
+  private final BiConsumer<Notification, Boolean> done;
+  private final ArrayDeque<Notification> queue = new ArrayDeque<>();
   private final Thread worker;
   private final LongAdder sent = new LongAdder();
   private final LongAdder failed = new LongAdder();
   private final LongAdder retried = new LongAdder();
   private final LongAdder dropped = new LongAdder();
-  private volatile boolean closing;
-  private volatile boolean busy;
+  private int inFlight; // queued or being sent; guarded by this
+  private boolean closing; // guarded by this
+  private volatile long deadlineNanos = Long.MAX_VALUE;
   private long nextSendNanos;
   private volatile String lastError;
 
-  DeliveryQueue(AlertChannel channel, RetryPolicy retry, int capacity) {
+  /**
+   * @param done told of each notification's end: true when delivered or refused for good, false
+   *     when it was dropped or given up on
+   */
+  DeliveryQueue(
+      AlertChannel channel,
+      RetryPolicy retry,
+      int capacity,
+      BiConsumer<Notification, Boolean> done) {
     this.channel = channel;
     this.retry = retry;
-    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.capacity = capacity;
+    this.done = done;
     this.worker = new Thread(this::run, "hyperlens-alerts-" + channel.name());
     worker.setDaemon(true);
     worker.start();
@@ -46,47 +68,109 @@ final class DeliveryQueue implements AutoCloseable {
     return channel;
   }
 
-  /** Queues {@code notification}; false (and counted as dropped) when the queue is full. */
+  /**
+   * Queues {@code notification}; false (and counted as dropped) when the outbox is closed, or full
+   * of what it cannot drop for it.
+   */
   boolean offer(Notification notification) {
-    if (closing || !queue.offer(notification)) {
-      dropped.increment();
-      return false;
+    Notification evicted = null;
+    synchronized (this) {
+      if (closing) {
+        dropped.increment();
+        return false;
+      }
+      if (queue.size() >= capacity) {
+        if (!notification.resolved()) {
+          dropped.increment();
+          return false;
+        }
+        for (Iterator<Notification> it = queue.iterator(); it.hasNext(); ) {
+          Notification queued = it.next();
+          if (!queued.resolved()) {
+            it.remove();
+            evicted = queued;
+            inFlight--;
+            break;
+          }
+        }
+        if (evicted == null) {
+          dropped.increment();
+          return false;
+        }
+        dropped.increment();
+      }
+      queue.addLast(notification);
+      inFlight++;
+      notifyAll();
+    }
+    if (evicted != null) {
+      report(evicted, false);
     }
     return true;
   }
 
   private void run() {
     try {
-      while (!closing || !queue.isEmpty()) {
-        Notification next = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (next != null) {
-          busy = true;
-          try {
-            deliver(next);
-          } finally {
-            busy = false;
+      while (true) {
+        List<Notification> batch = new ArrayList<>();
+        synchronized (this) {
+          while (queue.isEmpty() && !closing) {
+            wait(100);
           }
+          if (queue.isEmpty()) {
+            return; // closing, and everything went
+          }
+          int most = Math.max(1, channel.maxBatch());
+          while (!queue.isEmpty() && batch.size() < most) {
+            batch.add(queue.pollFirst());
+          }
+        }
+        boolean delivered = deliver(batch);
+        for (Notification n : batch) {
+          report(n, delivered); // before it stops counting as queued: settle() waits for both
+        }
+        synchronized (this) {
+          inFlight -= batch.size();
         }
       }
     } catch (InterruptedException stop) {
       Thread.currentThread().interrupt();
     } finally {
-      dropped.add(queue.size());
-      queue.clear();
+      List<Notification> left;
+      synchronized (this) {
+        left = new ArrayList<>(queue);
+        queue.clear();
+        inFlight = 0;
+      }
+      dropped.add(left.size());
+      left.forEach(n -> report(n, false));
     }
   }
 
-  /** Sends with retries; returns when it was delivered or given up on. */
-  private void deliver(Notification notification) throws InterruptedException {
+  private void report(Notification notification, boolean delivered) {
+    try {
+      done.accept(notification, delivered);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "Alert delivery callback failed", e);
+    }
+  }
+
+  /**
+   * Sends {@code batch} with retries.
+   *
+   * @return true when delivered or refused for good, false when given up on
+   */
+  private boolean deliver(List<Notification> batch) throws InterruptedException {
+    boolean resolves = batch.stream().anyMatch(Notification::resolved);
     for (int attempt = 1; ; attempt++) {
       pace();
       String problem;
       boolean retryable;
       try {
-        AlertChannel.Answer answer = channel.send(notification);
+        AlertChannel.Answer answer = channel.send(batch);
         if (answer.delivered()) {
-          sent.increment();
-          return;
+          sent.add(batch.size());
+          return true;
         }
         problem = "HTTP " + answer.status() + ": " + answer.body();
         retryable = answer.retryable();
@@ -96,31 +180,42 @@ final class DeliveryQueue implements AutoCloseable {
         retryable = e instanceof IOException;
       }
       lastError = REDACTOR.redact(problem);
-      if (!retryable || attempt >= retry.attempts() || closingPastDeadline()) {
-        failed.increment();
+      boolean outOfAttempts = attempt >= retry.attempts() && !resolves;
+      if (!retryable || outOfAttempts || pastDeadline()) {
+        failed.add(batch.size());
         LOG.log(
             Level.WARNING,
             "Alert channel "
                 + channel.describe()
                 + " failed to deliver "
-                + notification.kind().name().toLowerCase(java.util.Locale.ROOT)
-                + " of "
-                + notification.alert().ruleId()
+                + describe(batch)
                 + " after "
                 + attempt
                 + (attempt == 1 ? " attempt: " : " attempts: ")
                 + lastError);
-        return;
+        return !retryable; // refused for good: sending it again cannot help
       }
       retried.increment();
-      Thread.sleep(retry.delay(attempt).toMillis());
+      long wait = retry.delay(attempt).toNanos();
+      synchronized (this) {
+        if (closing) {
+          wait = Math.min(wait, Math.max(0, deadlineNanos - System.nanoTime()));
+        }
+      }
+      TimeUnit.NANOSECONDS.sleep(wait);
     }
   }
 
-  private volatile long deadlineNanos = Long.MAX_VALUE;
+  private static String describe(List<Notification> batch) {
+    Notification first = batch.get(0);
+    String what = first.kind().name().toLowerCase(Locale.ROOT) + " of " + first.alert().ruleId();
+    return batch.size() == 1 ? what : batch.size() + " notifications (the first a " + what + ")";
+  }
 
-  private boolean closingPastDeadline() {
-    return closing && System.nanoTime() - deadlineNanos > 0;
+  private boolean pastDeadline() {
+    synchronized (this) {
+      return closing && System.nanoTime() - deadlineNanos > 0;
+    }
   }
 
   /** Waits until the channel's rate allows another send. */
@@ -154,8 +249,9 @@ final class DeliveryQueue implements AutoCloseable {
     return dropped.sum();
   }
 
-  int queued() {
-    return queue.size() + (busy ? 1 : 0);
+  /** Notifications queued or being sent now. */
+  synchronized int queued() {
+    return inFlight;
   }
 
   /** The last failure, redacted, or null. */
@@ -165,11 +261,14 @@ final class DeliveryQueue implements AutoCloseable {
 
   /**
    * Stops taking notifications and delivers what is queued within {@code deadline}; what is left
-   * after it is dropped (counted).
+   * after it is dropped (counted, and reported as not delivered).
    */
   void close(Duration deadline) {
-    deadlineNanos = System.nanoTime() + deadline.toNanos();
-    closing = true;
+    synchronized (this) {
+      deadlineNanos = System.nanoTime() + deadline.toNanos();
+      closing = true;
+      notifyAll();
+    }
     try {
       worker.join(Math.max(1, deadline.toMillis()));
     } catch (InterruptedException e) {

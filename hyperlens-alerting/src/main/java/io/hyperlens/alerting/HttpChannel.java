@@ -68,14 +68,31 @@ abstract class HttpChannel implements AlertChannel {
     return uri;
   }
 
-  /** Enough of a bad URL to recognise it, never a token in its path or query. */
-  private static String maskedForError(String value) {
+  /**
+   * Enough of a bad URL to recognise it: its scheme and host, never user info, a path, a query or a
+   * fragment, which may hold a token.
+   */
+  static String maskedForError(String value) {
     if (value == null) {
       return "nothing";
     }
-    int slashes = value.indexOf("//");
-    int path = slashes < 0 ? value.indexOf('/') : value.indexOf('/', slashes + 2);
-    return "\"" + (path < 0 ? value : value.substring(0, path) + "/...") + "\"";
+    String text = value.trim();
+    int slashes = text.indexOf("//");
+    int hostStart = slashes < 0 ? 0 : slashes + 2;
+    int hostEnd = text.length();
+    for (char stop : new char[] {'/', '?', '#', ' '}) {
+      int at = text.indexOf(stop, hostStart);
+      if (at >= 0 && at < hostEnd) {
+        hostEnd = at;
+      }
+    }
+    String host = text.substring(hostStart, hostEnd);
+    int at = host.lastIndexOf('@');
+    if (at >= 0) {
+      host = "..." + host.substring(at); // user info: never shown
+    }
+    boolean more = hostEnd < text.length();
+    return "\"" + text.substring(0, hostStart) + host + (more ? "/..." : "") + "\"";
   }
 
   static String time(Instant instant) {

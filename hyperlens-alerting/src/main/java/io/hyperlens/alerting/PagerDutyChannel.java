@@ -13,8 +13,9 @@ import java.util.Map;
  * interval), a resolve when it resolves, both under the alert's {@code dedup_key}, so PagerDuty
  * keeps one incident per rule and group. {@code payload.summary} is cut to 1,024 characters; {@code
  * severity} is the rule's; {@code component} is the agent, {@code group} the session, {@code class}
- * the rule type; {@code links} point at the hub's pages when its URL is known. At most 2 events a
- * second go out per routing key, PagerDuty's documented rate.
+ * the rule id (its type unless the rule has an id of its own); {@code links} point at the hub's
+ * pages when its URL is known. At most 2 events a second go out per routing key, PagerDuty's
+ * documented rate.
  *
  * <pre>{@code
  * AlertChannel pagerduty =

@@ -68,6 +68,21 @@ abstract class RuleState {
   void observeAudit(boolean ok, String detail, Instant at) {}
 
   /**
+   * Takes back what a restored alert of {@code group} says about the state (a duration rule's
+   * start, the audit rule's failure); nothing by default.
+   */
+  void restore(List<String> group, Alert alert, Instant now) {}
+
+  /**
+   * Until when a restored firing alert is not resolved for want of a reading: one window for rules
+   * that count over one (what made it fire may not be replayed), null for the rest, which {@link
+   * #restore} brings back.
+   */
+  Instant holdAfterRestart(Instant now) {
+    return now.plus(rule.window());
+  }
+
+  /**
    * Every group the rule knows of with its reading at {@code now}; groups gone quiet are dropped.
    */
   abstract Map<List<String>, Reading> evaluate(Instant now);
@@ -239,13 +254,25 @@ abstract class RuleState {
     static final int MAX_OPEN_STEPS = 10_000;
 
     private final Map<List<String>, ArrayDeque<double[]>> groups = new HashMap<>();
-    private final LinkedHashMap<String, Instant> openSteps =
-        new LinkedHashMap<>(16, 0.75f, false) {
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
-            return size() > MAX_OPEN_STEPS;
-          }
-        };
+    // step starts by their event id (an end names it as its parent) and by saga and step id (as
+    // the saga span exporter pairs them); the oldest go first
+    private final Map<String, Instant> startsById = bounded();
+    private final Map<String, Instant> startsByStep = bounded();
+
+    private static Map<String, Instant> bounded() {
+      return new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
+          return size() > MAX_OPEN_STEPS;
+        }
+      };
+    }
+
+    private static String stepKey(HypervisorEvent event) {
+      Object saga = event.payload().get("saga_id");
+      Object step = event.payload().get("step_id");
+      return saga == null || step == null ? null : saga + "\u0000" + step;
+    }
 
     Latency(AlertRule rule, int maxGroups) {
       super(rule, maxGroups);
@@ -258,7 +285,11 @@ abstract class RuleState {
       }
       EventType type = event.eventType();
       if (type == EventType.SAGA_STEP_STARTED) {
-        openSteps.put(event.eventId(), event.timestamp());
+        startsById.put(event.eventId(), event.timestamp());
+        String step = stepKey(event);
+        if (step != null) {
+          startsByStep.put(step, event.timestamp());
+        }
         return;
       }
       if (type != EventType.SAGA_STEP_COMMITTED && type != EventType.SAGA_STEP_FAILED) {
@@ -268,7 +299,10 @@ abstract class RuleState {
       if (ms == null) {
         ms = millis(event.payload().get("latency_ms"));
       }
-      Instant started = event.parentEventId().map(openSteps::remove).orElse(null);
+      Instant started = event.parentEventId().map(startsById::remove).orElse(null);
+      String step = stepKey(event);
+      Instant byStep = step == null ? null : startsByStep.remove(step);
+      started = started != null ? started : byStep;
       if (ms == null && started != null) {
         Duration d = Duration.between(started, event.timestamp());
         ms = d.isNegative() ? 0.0 : d.toNanos() / 1e6;
@@ -411,6 +445,17 @@ abstract class RuleState {
     /** Whether {@code seconds} since the start break the rule. */
     abstract boolean over(double seconds);
 
+    /** A restored alert's start: when it began to hold, less the threshold. */
+    Instant start(Alert alert, Instant now) {
+      Instant active = alert.activeAt() != null ? alert.activeAt() : now;
+      return active.minusMillis((long) (rule.threshold() * 1000));
+    }
+
+    @Override
+    Instant holdAfterRestart(Instant now) {
+      return null; // restore() brings the start back
+    }
+
     @Override
     Map<List<String>, Reading> evaluate(Instant now) {
       Map<List<String>, Reading> readings = new HashMap<>();
@@ -443,7 +488,24 @@ abstract class RuleState {
     void observe(HypervisorEvent event, Instant at) {
       if (!elevations.observe(event)) {
         overflowed++;
+      } else if (event.eventType() != EventType.RING_ELEVATED) {
+        // closed (or never open): nothing left to watch; only open elevations take room
+        event
+            .agentDid()
+            .filter(agent -> elevations.openSince(agent).isEmpty())
+            .ifPresent(elevations::forget);
       }
+    }
+
+    @Override
+    void restore(List<String> group, Alert alert, Instant now) {
+      // open since about when it crossed the threshold, less the threshold; a replayed demotion
+      // closes it again
+      elevations.observe(
+          HypervisorEvent.builder(EventType.RING_ELEVATED)
+              .agentDid(group.get(0))
+              .timestamp(start(alert, now))
+              .build());
     }
 
     @Override
@@ -464,24 +526,62 @@ abstract class RuleState {
     }
   }
 
-  /** agent_silent: no event from an agent for threshold_seconds (a killed agent is forgotten). */
+  /**
+   * agent_silent: no event from an agent for threshold_seconds. Agents are watched while they have
+   * a session open: once every session they took part in is terminated or archived (or the agent is
+   * killed), it is done, not silent, and forgotten. An agent whose events carry no session is
+   * watched until it is killed.
+   */
   static final class Silence extends Since {
     private final Map<List<String>, Instant> lastSeen = new HashMap<>();
+    private final Map<String, java.util.Set<String>> sessionAgents = new HashMap<>();
+    private final Map<String, Integer> openSessions = new HashMap<>();
 
     Silence(AlertRule rule, int maxGroups) {
       super(rule, maxGroups);
     }
 
+    private void forget(String agent) {
+      lastSeen.remove(List.of(agent));
+      openSessions.remove(agent);
+    }
+
+    @Override
+    void restore(List<String> group, Alert alert, Instant now) {
+      lastSeen.putIfAbsent(group, start(alert, now));
+    }
+
     @Override
     void observe(HypervisorEvent event, Instant at) {
-      if (event.agentDid().isEmpty()) {
-        return;
+      String agent = event.agentDid().orElse(null);
+      String session = event.sessionId().orElse(null);
+      EventType type = event.eventType();
+      if (agent != null) {
+        List<String> group = List.of(agent);
+        if (type == EventType.AGENT_KILLED) {
+          forget(agent);
+        } else if (roomFor(lastSeen, group)) {
+          lastSeen.merge(group, at, (a, b) -> a.isAfter(b) ? a : b);
+          boolean room = sessionAgents.containsKey(session) || sessionAgents.size() < maxGroups;
+          if (session != null
+              && room
+              && sessionAgents
+                  .computeIfAbsent(session, s -> new java.util.HashSet<>())
+                  .add(agent)) {
+            openSessions.merge(agent, 1, Integer::sum);
+          }
+        }
       }
-      List<String> group = List.of(event.agentDid().get());
-      if (event.eventType() == EventType.AGENT_KILLED) {
-        lastSeen.remove(group);
-      } else if (roomFor(lastSeen, group)) {
-        lastSeen.merge(group, at, (a, b) -> a.isAfter(b) ? a : b);
+      if (session != null
+          && (type == EventType.SESSION_TERMINATED || type == EventType.SESSION_ARCHIVED)) {
+        java.util.Set<String> agents = sessionAgents.remove(session);
+        if (agents != null) {
+          for (String done : agents) {
+            if (openSessions.merge(done, -1, Integer::sum) <= 0) {
+              forget(done);
+            }
+          }
+        }
       }
     }
 
@@ -527,6 +627,20 @@ abstract class RuleState {
     void observeAudit(boolean ok, String detail, Instant at) {
       this.lastOk = ok;
       this.detail = detail == null ? "" : detail;
+    }
+
+    @Override
+    void restore(List<String> group, Alert alert, Instant now) {
+      // failed until a verification after the start says otherwise
+      String prefix = defaultSummary() + ": ";
+      String summary = alert.summary();
+      observeAudit(
+          false, summary.startsWith(prefix) ? summary.substring(prefix.length()) : "", now);
+    }
+
+    @Override
+    Instant holdAfterRestart(Instant now) {
+      return null;
     }
 
     @Override

@@ -165,10 +165,62 @@ class AlertConfigTest {
         "channels:\n  - {type: slack, webhook_url: '${NOT_SET_ANYWHERE}'}\n",
         "channels[0].webhook_url takes the environment variable NOT_SET_ANYWHERE, which is not set");
     assertRefused("repeat_interval: 0s\n", "repeat_interval must be a positive duration");
-    assertRefused("queue_capacity: 0\n", "queue_capacity must be at least 1");
+    assertRefused("queue_capacity: 0\n", "queue_capacity must be within 1..1,000,000; got 0");
     assertRefused("rules: {type: violation}\n", "rules must be a list");
     assertRefused("rulez: []\n", "rulez is not a setting here");
     assertRefused("", "the file is empty");
+    // what would otherwise be taken and ignored
+    assertRefused(
+        "api_key: x\nrules: []\n", "api_key belongs to a provider: add provider: pagerduty");
+    assertRefused(
+        "provider: pagerduty\napi_key: k\nurl: 'http://127.0.0.1:9/x'\n",
+        "provider.url does not apply to a pagerduty channel");
+    assertRefused(
+        "channels:\n  - {type: webhook, url: 'http://127.0.0.1:9/x', endpoint: 'http://y/'}\n",
+        "channels[0].endpoint does not apply to a webhook channel");
+    assertRefused(
+        "channels:\n  - {type: webhook, url: 'http://127.0.0.1:9/x'}\n"
+            + "channels:\n  - {type: slack, url: 'http://127.0.0.1:9/y'}\n",
+        "Duplicate field 'channels'");
+    assertRefused(
+        "rules:\n  - {type: violation, quantile: 0.5}\n",
+        "rules[0].quantile does not apply to a violation rule");
+    assertRefused(
+        "rules:\n  - {type: agent_silent, window: 5m}\n",
+        "rules[0].window does not apply to a agent_silent rule");
+    assertRefused(
+        "rules:\n  - {type: violation, summary: ' '}\n",
+        "summary of rule violation must not be blank");
+    assertRefused("queue_capacity: 2000000000\n", "queue_capacity must be within 1..1,000,000");
+    assertRefused("retry: {attempts: 1.5}\n", "retry.attempts must be a whole number");
+    assertRefused(
+        "rules:\n  - {type: violation, for: 99999999999999999999}\n",
+        "for of rule violation must be within 0s..30d");
+    assertRefused(
+        "channels:\n  - {type: pagerduty, routing_key: k, source: ''}\n",
+        "channels[0]: source must not be blank");
+  }
+
+  @Test
+  void userInfoAndTokensOfABadUrlAreNeverRepeated() {
+    assertThatThrownBy(
+            () ->
+                yaml(
+                    "channels:\n  - {type: webhook, url: 'htps://alice:s3cret@hooks.example.com/x'}\n"))
+        .hasMessageContaining("\"htps://...@hooks.example.com/...\"")
+        .hasMessageNotContaining("s3cret")
+        .hasMessageNotContaining("alice");
+    assertThatThrownBy(
+            () -> yaml("channels:\n  - {type: webhook, url: 'http://bad host?token=S3CRET'}\n"))
+        .hasMessageNotContaining("S3CRET");
+    assertThatThrownBy(
+            () ->
+                AlertConfig.parse(
+                    "{\"provider\": \"pagerduty\", \"api_key\": R0ut1ngK3yR0ut1ngK3y}",
+                    true,
+                    ENV::get))
+        .hasMessageStartingWith("not valid JSON")
+        .hasMessageNotContaining("R0ut1ngK3yR0ut1ngK3y");
   }
 
   @Test

@@ -314,10 +314,14 @@ class AlertEvaluatorTest {
     // a new process: the saved alert and the window's events replayed at their own times
     advance(Duration.ofSeconds(20));
     AlertEvaluator after = evaluator(rule);
-    after.restore(List.of(firing));
+    after.restore(List.of(firing), now);
     after.observe(escalated, escalated.timestamp());
     assertThat(evaluate(after)).as("still firing: no second trigger").isEmpty();
     advance(Duration.ofSeconds(41));
+    assertThat(evaluate(after))
+        .as("a window has not passed since the restart: what made it fire may not be replayed")
+        .isEmpty();
+    advance(Duration.ofSeconds(20));
 
     assertThat(evaluate(after))
         .singleElement()
@@ -337,7 +341,7 @@ class AlertEvaluatorTest {
     Alert firing = saved.get(saved.size() - 1);
 
     AlertEvaluator after = evaluator(AlertRule.builder(RuleType.VIOLATION).build());
-    after.restore(List.of(firing));
+    after.restore(List.of(firing), now);
 
     assertThat(evaluate(after))
         .singleElement()
@@ -383,5 +387,164 @@ class AlertEvaluatorTest {
     assertThat(evaluate(evaluator))
         .singleElement()
         .satisfies(n -> assertThat(n.alert().notifies()).isFalse());
+  }
+
+  private static Alert saved(
+      AlertRule rule, Map<String, String> group, AlertState state, Instant at) {
+    java.util.TreeMap<String, String> labels = new java.util.TreeMap<>(group);
+    labels.put("alertname", rule.id());
+    labels.put("severity", rule.severity().value());
+    return new Alert(
+        rule.id(),
+        labels,
+        new java.util.TreeMap<>(group),
+        Map.of("summary", "before the restart"),
+        state,
+        rule.severity(),
+        1,
+        at,
+        state == AlertState.FIRING ? at : null,
+        null,
+        state == AlertState.FIRING ? at : null,
+        true);
+  }
+
+  @Test
+  void aRestoredElevationAlertStaysFiringUntilTheDemotionNotTheFirstEvaluation() {
+    AlertRule rule = AlertRule.builder(RuleType.ELEVATION_TOO_LONG).build();
+    AlertEvaluator evaluator = evaluator(rule);
+    // fired 5 minutes ago; the elevation event is older than anything replayed
+    evaluator.restore(
+        List.of(saved(rule, Map.of("agent_did", AGENT), AlertState.FIRING, now.minusSeconds(300))),
+        now);
+    assertThat(evaluate(evaluator)).isEmpty();
+    assertThat(evaluator.active())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.state()).isEqualTo(AlertState.FIRING);
+              assertThat(a.value())
+                  .isEqualTo(600); // open since 10 minutes: threshold before it fired
+            });
+
+    evaluator.observe(event(EventType.RING_DEMOTED, AGENT, "s1", now), now);
+    assertThat(evaluate(evaluator))
+        .singleElement()
+        .satisfies(n -> assertThat(n.kind()).isEqualTo(Notification.Kind.RESOLVE));
+  }
+
+  @Test
+  void aRestoredSilenceAlertStaysFiringUntilTheAgentSpeaks() {
+    AlertRule rule =
+        AlertRule.builder(RuleType.AGENT_SILENT).threshold(Duration.ofMinutes(5)).build();
+    AlertEvaluator evaluator = evaluator(rule);
+    evaluator.restore(
+        List.of(saved(rule, Map.of("agent_did", AGENT), AlertState.FIRING, now.minusSeconds(60))),
+        now);
+    assertThat(evaluate(evaluator)).isEmpty();
+    evaluator.observe(event(EventType.VFS_WRITE, AGENT, "s1", now), now);
+    assertThat(evaluate(evaluator))
+        .singleElement()
+        .satisfies(n -> assertThat(n.kind()).isEqualTo(Notification.Kind.RESOLVE));
+  }
+
+  @Test
+  void aRestoredAuditFailureStaysFiringUntilAVerificationPasses() {
+    AlertRule rule = AlertRule.builder(RuleType.AUDIT_VERIFICATION_FAILED).build();
+    AlertEvaluator evaluator = evaluator(rule);
+    evaluator.restore(List.of(saved(rule, Map.of(), AlertState.FIRING, now)), now);
+    advance(Duration.ofMinutes(10));
+    assertThat(evaluate(evaluator)).as("no verification yet since the start").isEmpty();
+    evaluator.observeAudit(true, "", now);
+    assertThat(evaluate(evaluator))
+        .singleElement()
+        .satisfies(n -> assertThat(n.kind()).isEqualTo(Notification.Kind.RESOLVE));
+  }
+
+  @Test
+  void savedAlertsWhoseGroupNoLongerFitsTheRuleAreResolvedOrForgotten() {
+    // the rule used to group by agent; it now makes one alert
+    AlertRule before = AlertRule.builder(RuleType.SAGA_ESCALATED).groupBy("agent").build();
+    AlertRule after = AlertRule.builder(RuleType.SAGA_ESCALATED).build();
+    AlertEvaluator evaluator = evaluator(after);
+    Alert a = saved(before, Map.of("agent_did", "did:mesh:a"), AlertState.FIRING, now);
+    Alert b = saved(before, Map.of("agent_did", "did:mesh:b"), AlertState.FIRING, now);
+    Alert c = saved(before, Map.of("agent_did", "did:mesh:c"), AlertState.PENDING, now);
+    evaluator.restore(List.of(a, b, c), now);
+
+    List<Notification> out = evaluate(evaluator);
+
+    assertThat(out)
+        .extracting(n -> n.kind() + " " + n.alert().dedupKey())
+        .containsExactlyInAnyOrder("RESOLVE " + a.dedupKey(), "RESOLVE " + b.dedupKey());
+    assertThat(saved)
+        .filteredOn(x -> x.dedupKey().equals(c.dedupKey()))
+        .singleElement()
+        .satisfies(
+            x -> assertThat(x.state()).as("deleted from the store").isEqualTo(AlertState.INACTIVE));
+  }
+
+  @Test
+  void anAgentWhoseSessionsEndedIsDoneNotSilent() {
+    AlertEvaluator evaluator =
+        evaluator(
+            AlertRule.builder(RuleType.AGENT_SILENT).threshold(Duration.ofSeconds(60)).build());
+    evaluator.observe(event(EventType.SESSION_JOINED, "did:mesh:done", "s1", now), now);
+    evaluator.observe(event(EventType.SESSION_JOINED, "did:mesh:busy", "s1", now), now);
+    evaluator.observe(event(EventType.SESSION_JOINED, "did:mesh:busy", "s2", now), now);
+    evaluator.observe(event(EventType.SESSION_TERMINATED, "did:mesh:orchestrator", "s1", now), now);
+    advance(Duration.ofMinutes(2));
+
+    // busy still has s2 open; done and the orchestrator have no open session left
+    assertThat(evaluate(evaluator))
+        .singleElement()
+        .satisfies(
+            n -> assertThat(n.alert().groupLabels()).containsEntry("agent_did", "did:mesh:busy"));
+  }
+
+  @Test
+  void closedElevationsLeaveRoomForNewAgentsWithinTheBound() {
+    AlertEvaluator evaluator =
+        new AlertEvaluator(
+            List.of(
+                AlertRule.builder(RuleType.ELEVATION_TOO_LONG)
+                    .threshold(Duration.ofSeconds(60))
+                    .build()),
+            REPEAT,
+            2,
+            5);
+    for (int i = 0; i < 5; i++) {
+      evaluator.observe(event(EventType.RING_ELEVATED, "did:mesh:a" + i, "s", now), now);
+      evaluator.observe(event(EventType.RING_DEMOTED, "did:mesh:a" + i, "s", now), now);
+    }
+    evaluator.observe(event(EventType.RING_ELEVATED, "did:mesh:late", "s", now), now);
+    advance(Duration.ofMinutes(2));
+
+    assertThat(evaluate(evaluator))
+        .singleElement()
+        .satisfies(
+            n -> assertThat(n.alert().groupLabels()).containsEntry("agent_did", "did:mesh:late"));
+    assertThat(evaluator.overflowed()).isZero();
+  }
+
+  @Test
+  void stepLatencyPairsBySagaAndStepWhenEndsNameNoParent() {
+    AlertEvaluator evaluator =
+        evaluator(AlertRule.builder(RuleType.LATENCY_SPIKE).thresholdMs(1000).quantile(1).build());
+    evaluator.observe(
+        event(
+            EventType.SAGA_STEP_STARTED, AGENT, "s1", now, Map.of("saga_id", "g", "step_id", "1")),
+        now);
+    evaluator.observe(
+        event(
+            EventType.SAGA_STEP_COMMITTED,
+            AGENT,
+            "s1",
+            now.plusMillis(2500),
+            Map.of("saga_id", "g", "step_id", "1")),
+        now);
+    assertThat(evaluate(evaluator))
+        .singleElement()
+        .satisfies(n -> assertThat(n.alert().value()).isEqualTo(2500));
   }
 }

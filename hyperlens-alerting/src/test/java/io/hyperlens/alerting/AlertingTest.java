@@ -253,9 +253,16 @@ class AlertingTest {
         .singleElement()
         .satisfies(a -> assertThat(a.state()).isEqualTo(AlertState.FIRING));
     second.evaluateNow();
+    // what made it fire may not be replayed (a policy decision is not): held for one window
+    assertThat(second.alerts())
+        .singleElement()
+        .satisfies(a -> assertThat(a.state()).isEqualTo(AlertState.FIRING));
+    clock.advance(Duration.ofMinutes(1));
+    second.evaluateNow();
 
     List<Receiver.Request> requests = hooks.await(2);
     assertThat(requests.get(1).body().path("status").asText()).isEqualTo("resolved");
+    assertThat(second.settle(Duration.ofSeconds(10))).isTrue();
     assertThat(saved.values())
         .singleElement()
         .satisfies(a -> assertThat(a.state()).isEqualTo(AlertState.RESOLVED));
@@ -323,5 +330,178 @@ class AlertingTest {
     bus.emit(event(EventType.RING_BREACH_DETECTED, "did:mesh:a"));
 
     assertThat(hooks.await(1).get(0).body().path("status").asText()).isEqualTo("firing");
+  }
+
+  /** A store in a map, as the hub's database would keep it. */
+  private static final class MapStore implements AlertStateStore {
+    final Map<String, Alert> saved = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public List<Alert> load() {
+      return List.copyOf(saved.values());
+    }
+
+    @Override
+    public void save(Alert alert) {
+      saved.put(alert.dedupKey(), alert);
+    }
+
+    @Override
+    public void delete(String dedupKey) {
+      saved.remove(dedupKey);
+    }
+
+    AlertState only() {
+      assertThat(saved).hasSize(1);
+      return saved.values().iterator().next().state();
+    }
+  }
+
+  /** A channel that is up or down at will and keeps what it took. */
+  private static final class Switchable implements AlertChannel {
+    final java.util.concurrent.atomic.AtomicBoolean up =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    final List<Notification> taken = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public String name() {
+      return "switchable";
+    }
+
+    @Override
+    public Answer send(Notification n) throws java.io.IOException {
+      if (!up.get()) {
+        throw new java.net.ConnectException("Connection refused");
+      }
+      taken.add(n);
+      return new Answer(202, "");
+    }
+  }
+
+  private static final RetryPolicy FAST =
+      new RetryPolicy(Duration.ofMillis(10), Duration.ofMillis(40), 3);
+
+  @Test
+  void aResolveIsRetriedPastTheAttemptsUntilDeliveredAndOnlyThenSavedAsResolved() throws Exception {
+    Receiver hooks = new Receiver(body -> List.of(), 202).answer(202, 500, 503, 500, 502, 500, 500);
+    open.add(hooks);
+    MapStore store = new MapStore();
+    AlertConfig config =
+        AlertConfig.builder()
+            .retry(FAST)
+            .rule(AlertRule.builder(RuleType.SAGA_ESCALATED).window(Duration.ofMinutes(1)).build())
+            .channel(new WebhookChannel("hook", hooks.url("/hook"), null))
+            .build();
+    Alerting alerting = alerting(config, store);
+    alerting.observe(event(EventType.SAGA_ESCALATED, "did:mesh:a"));
+    alerting.evaluateNow();
+    hooks.await(1);
+    clock.advance(Duration.ofMinutes(2));
+    alerting.evaluateNow();
+
+    assertThat(store.only())
+        .as("not saved as resolved before a channel took it")
+        .isEqualTo(AlertState.FIRING);
+    List<Receiver.Request> requests = hooks.await(8); // the trigger, 6 refusals, the resolve
+    assertThat(requests.get(7).body().path("status").asText()).isEqualTo("resolved");
+    assertThat(alerting.settle(Duration.ofSeconds(10))).isTrue();
+    assertThat(store.only()).isEqualTo(AlertState.RESOLVED);
+    assertThat(alerting.stats().channels().get(0).retried()).isEqualTo(6);
+  }
+
+  @Test
+  void aResolveNoChannelTookBeforeCloseIsSentAgainByTheNextStart() throws Exception {
+    Switchable channel = new Switchable();
+    MapStore store = new MapStore();
+    AlertConfig config =
+        AlertConfig.builder()
+            .retry(FAST)
+            .rule(AlertRule.builder(RuleType.SAGA_ESCALATED).window(Duration.ofMinutes(1)).build())
+            .channel(channel)
+            .build();
+    Alerting first = alerting(config, store);
+    first.observe(event(EventType.SAGA_ESCALATED, "did:mesh:a"));
+    assertThat(first.settle(Duration.ofSeconds(10))).isTrue();
+    channel.up.set(false);
+    clock.advance(Duration.ofMinutes(2));
+    first.evaluateNow(); // resolved: the resolve cannot go out
+    first.close();
+    assertThat(store.only()).isEqualTo(AlertState.FIRING);
+
+    channel.up.set(true);
+    Alerting second = alerting(config, store);
+    clock.advance(Duration.ofMinutes(1)); // its window, held after a restart
+    assertThat(second.settle(Duration.ofSeconds(10))).isTrue();
+
+    assertThat(channel.taken)
+        .extracting(n -> n.kind().name())
+        .containsExactly("TRIGGER", "RESOLVE");
+    assertThat(store.only()).isEqualTo(AlertState.RESOLVED);
+  }
+
+  @Test
+  void aFullOutboxDropsATriggerToMakeRoomForAResolve() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    List<String> taken = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AlertChannel slow =
+        new AlertChannel() {
+          @Override
+          public String name() {
+            return "slow";
+          }
+
+          @Override
+          public Answer send(Notification n) throws InterruptedException {
+            release.await();
+            taken.add(
+                n.kind() + " " + n.alert().ruleId() + " " + n.alert().labels().get("agent_did"));
+            return new Answer(200, "");
+          }
+        };
+    AlertConfig config =
+        AlertConfig.builder()
+            .outboxCapacity(2)
+            .rule(AlertRule.builder(RuleType.AUDIT_VERIFICATION_FAILED).build())
+            .rule(AlertRule.builder(RuleType.VIOLATION).build())
+            .channel(slow)
+            .build();
+    Alerting alerting = alerting(config, AlertStateStore.none());
+    alerting.auditVerified(false, "TAMPERED");
+    alerting.evaluateNow(); // its trigger is being sent (stuck)
+    Thread.sleep(200);
+    alerting.decision("did:mesh:a1", "s", PolicyDecision.deny("no"), null);
+    alerting.decision("did:mesh:a2", "s", PolicyDecision.deny("no"), null);
+    alerting.evaluateNow(); // two triggers: the outbox is full
+    alerting.auditVerified(true, "");
+    alerting.evaluateNow(); // the resolve makes room
+
+    release.countDown();
+    assertThat(alerting.settle(Duration.ofSeconds(10))).isTrue();
+    // one of the two violation triggers (the older queued) made room for the resolve
+    assertThat(taken).hasSize(3);
+    assertThat(taken.get(0)).isEqualTo("TRIGGER audit_verification_failed null");
+    assertThat(taken.get(1)).startsWith("TRIGGER violation did:mesh:a");
+    assertThat(taken.get(2)).isEqualTo("RESOLVE audit_verification_failed null");
+    assertThat(alerting.stats().channels().get(0).dropped()).isEqualTo(1);
+  }
+
+  @Test
+  void alertmanagerTakesManyAlertsInOnePost() throws Exception {
+    Receiver am = receiver();
+    AlertConfig config =
+        AlertConfig.builder()
+            .rule(AlertRule.builder(RuleType.VIOLATION).build())
+            .channel(new AlertmanagerChannel("am", am.url(""), null))
+            .build();
+    Alerting alerting = alerting(config, AlertStateStore.none());
+    for (int i = 0; i < 50; i++) {
+      alerting.decision("did:mesh:a" + i, "s", PolicyDecision.deny("no"), null);
+    }
+    alerting.evaluateNow();
+    assertThat(alerting.settle(Duration.ofSeconds(10))).isTrue();
+
+    int alerts = am.requests().stream().mapToInt(r -> r.body().size()).sum();
+    assertThat(alerts).isEqualTo(50);
+    assertThat(am.requests().size()).as("batched").isLessThan(50);
   }
 }

@@ -133,6 +133,11 @@ public final class Elevations {
     return Collections.unmodifiableSet(byAgent.keySet());
   }
 
+  /** Forgets {@code agent}: its open elevation, if any, and its closed ones. */
+  public void forget(String agent) {
+    byAgent.remove(agent);
+  }
+
   /** Forgets every agent. */
   public void clear() {
     byAgent.clear();

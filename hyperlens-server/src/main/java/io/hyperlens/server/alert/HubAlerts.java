@@ -3,6 +3,7 @@ package io.hyperlens.server.alert;
 import io.hyperlens.alerting.Alert;
 import io.hyperlens.alerting.AlertConfig;
 import io.hyperlens.alerting.AlertRule;
+import io.hyperlens.alerting.AlertState;
 import io.hyperlens.alerting.Alerting;
 import io.hyperlens.alerting.AlertingStats;
 import io.hyperlens.alerting.RuleType;
@@ -52,29 +53,44 @@ public final class HubAlerts implements AutoCloseable {
     for (AlertRule rule : config.rules()) {
       Duration needs =
           rule.type() == RuleType.ELEVATION_TOO_LONG || rule.type() == RuleType.AGENT_SILENT
-              ? Duration.ofMillis((long) (rule.threshold() * 1000)).plus(rule.forDuration())
+              ? Duration.ofSeconds((long) Math.ceil(rule.threshold())).plus(rule.forDuration())
               : rule.window();
       window = needs.compareTo(window) > 0 ? needs : window;
     }
+    Instant now = Instant.now();
+    Instant from = now.minus(window);
+    // back to the start of what a restored alert on a duration watches (an elevation opened before
+    // the window), so a demotion or the agent's return since is seen
+    StoredAlerts stored = new StoredAlerts(store, config.history());
+    for (Alert saved : stored.load()) {
+      AlertRule rule =
+          config.rules().stream()
+              .filter(r -> r.id().equals(saved.ruleId()))
+              .findFirst()
+              .orElse(null);
+      boolean duration =
+          rule != null
+              && (rule.type() == RuleType.ELEVATION_TOO_LONG
+                  || rule.type() == RuleType.AGENT_SILENT);
+      if (duration && saved.state() != AlertState.RESOLVED && saved.activeAt() != null) {
+        Instant start = saved.activeAt().minusSeconds((long) Math.ceil(rule.threshold()));
+        from = start.isBefore(from) ? start : from;
+      }
+    }
     List<HypervisorEvent> replay = List.of();
-    if (!window.isZero()) {
-      Instant now = Instant.now();
+    if (from.isBefore(now)) {
       try {
         replay =
             store.query(
                 EventQuery.builder()
-                    .timeRange(now.minus(window), now.plus(Duration.ofDays(1)))
+                    .timeRange(from, now.plus(Duration.ofDays(1)))
                     .limit(MAX_REPLAY)
                     .build());
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "Could not replay the last window of events for alerting", e);
       }
     }
-    Alerting alerting =
-        Alerting.builder(config)
-            .stateStore(new StoredAlerts(store, config.history()))
-            .replay(replay)
-            .build();
+    Alerting alerting = Alerting.builder(config).stateStore(stored).replay(replay).build();
     return new HubAlerts(config, alerting);
   }
 
@@ -116,8 +132,7 @@ public final class HubAlerts implements AutoCloseable {
     List<Map<String, Object>> firing = new ArrayList<>();
     List<Map<String, Object>> pending = new ArrayList<>();
     for (Alert alert : active) {
-      (alert.state() == io.hyperlens.alerting.AlertState.FIRING ? firing : pending)
-          .add(alert.toMap());
+      (alert.state() == AlertState.FIRING ? firing : pending).add(alert.toMap());
     }
     List<Map<String, Object>> history = new ArrayList<>();
     alerting.history().forEach(a -> history.add(a.toMap()));
@@ -162,7 +177,7 @@ public final class HubAlerts implements AutoCloseable {
   public List<Alert> firing() {
     List<Alert> firing = new ArrayList<>();
     for (Alert alert : alerting.alerts()) {
-      if (alert.state() == io.hyperlens.alerting.AlertState.FIRING) {
+      if (alert.state() == AlertState.FIRING) {
         firing.add(alert);
       }
     }

@@ -218,6 +218,9 @@ public final class Hub implements AutoCloseable {
       hub.app.start(config.bind(), config.port());
     } catch (RuntimeException e) {
       hub.retention.shutdownNow();
+      if (hub.alerts != null) {
+        hub.alerts.close();
+      }
       store.close();
       throw new IllegalStateException(
           "cannot serve on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);

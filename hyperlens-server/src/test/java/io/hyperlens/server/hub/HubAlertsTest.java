@@ -264,4 +264,32 @@ class HubAlertsTest {
     assertThat(client.get("/ui").body()).contains("no rules (serve --alerts FILE)");
     assertThat(client.get("/metrics").body()).doesNotContain("hyperlens_alerts_firing");
   }
+
+  @Test
+  void aHubThatCannotBindStopsItsAlertingToo() throws Exception {
+    Path other = work.resolve("other");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                Hub.start(
+                    HubConfig.defaults(other)
+                        .withPort(hub.port()) // taken by the hub of this test
+                        .withAuth(false)
+                        .withAlerts(
+                            AlertConfig.parse(
+                                "rules:\n  - {type: violation}\n", false, name -> null)),
+                    SqliteStore.open(other)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cannot serve on");
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (alertingThreads() > 1 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(alertingThreads()).as("only this test's own hub evaluates").isEqualTo(1);
+  }
+
+  private static long alertingThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("hyperlens-alerting") && t.isAlive())
+        .count();
+  }
 }

@@ -208,7 +208,7 @@ class HubQueryTest {
             .isTrue();
       }
     }
-    assertThat(routes).isEqualTo(24);
+    assertThat(routes).isEqualTo(25);
     assertThat(client.get("/api/nowhere").json().get("message").asText()).startsWith("no route");
   }
 }
