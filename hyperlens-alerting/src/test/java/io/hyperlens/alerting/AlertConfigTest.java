@@ -246,4 +246,102 @@ class AlertConfigTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(message);
   }
+
+  @Test
+  void everyProviderWorksInTheSeedsShape() {
+    AlertConfig pagerduty =
+        yaml(
+            "provider: pagerduty\n"
+                + "routing_key: ${PAGERDUTY_ROUTING_KEY}\n"
+                + "service_id: PSVC\n"
+                + "endpoint: 'http://127.0.0.1:9/v2/enqueue'\n"
+                + "source: agents-prod\n"
+                + "external_url: 'http://hub:7070/'\n");
+    PagerDutyChannel channel = (PagerDutyChannel) pagerduty.channels().get(0);
+    Map<String, Object> body =
+        channel.body(
+            new Notification(
+                Notification.Kind.TRIGGER,
+                new Alert(
+                    "r",
+                    new java.util.TreeMap<>(Map.of("alertname", "r")),
+                    new java.util.TreeMap<>(),
+                    Map.of("summary", "s"),
+                    AlertState.FIRING,
+                    Severity.INFO,
+                    1,
+                    null,
+                    null,
+                    null,
+                    null,
+                    true),
+                false,
+                false,
+                java.time.Instant.EPOCH),
+            java.time.Instant.EPOCH);
+    assertThat(channel.describe()).contains("at http://127.0.0.1:9");
+    assertThat(body.get("routing_key")).isEqualTo("R0ut1ngK3yR0ut1ngK3yR0ut1ngK3y01");
+    assertThat(body.get("client_url")).isEqualTo("http://hub:7070/ui/alerts");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> payload = (Map<String, Object>) body.get("payload");
+    assertThat(payload)
+        .containsEntry("source", "agents-prod")
+        .containsEntry("timestamp", "1970-01-01T00:00:00Z");
+    assertThat(
+            ((Map<?, ?>) ((Map<?, ?>) body.get("payload")).get("custom_details")).get("service_id"))
+        .isEqualTo("PSVC");
+    assertThat(pagerduty.externalUrl()).isEqualTo("http://hub:7070");
+
+    assertThat(yaml("provider: webhook\nurl: 'http://127.0.0.1:9/h'\n").channels().get(0))
+        .isInstanceOf(WebhookChannel.class);
+    assertThat(yaml("provider: alertmanager\nurl: 'http://127.0.0.1:9093'\n").channels().get(0))
+        .isInstanceOf(AlertmanagerChannel.class);
+    assertThat(yaml("provider: slack\nurl: '${SLACK_WEBHOOK_URL}'\n").channels().get(0).describe())
+        .isEqualTo("slack (Slack incoming webhook at https://hooks.slack.com)");
+    assertThat(yaml("provider: pagerduty\napi_key: k1\n").channels().get(0).describe())
+        .endsWith("...k1)");
+    assertThatThrownBy(() -> yaml("provider: pagerduty\n"))
+        .hasMessageContaining("provider.routing_key (or api_key) is missing");
+    assertThatThrownBy(() -> yaml("provider: [x]\n")).hasMessage("provider must be a string");
+    assertThatThrownBy(
+            () ->
+                yaml(
+                    "channels:\n  - {type: webhook, name: a, url: 'http://127.0.0.1:9/x'}\n"
+                        + "  - {type: slack, name: a, url: 'http://127.0.0.1:9/y'}\n"))
+        .hasMessageContaining("channel name a is used twice");
+    assertThatThrownBy(() -> yaml("channels:\n  - [x]\n"))
+        .hasMessageContaining("channels[0] must be a mapping");
+    assertThatThrownBy(() -> yaml("rules:\n  - x\n"))
+        .hasMessageContaining("rules[0] must be a mapping");
+    assertThatThrownBy(() -> yaml("channels: {type: x}\n")).hasMessage("channels must be a list");
+    assertThatThrownBy(() -> yaml("retry: 5\n")).hasMessageContaining("retry must be a mapping");
+    assertThatThrownBy(() -> yaml("- a\n"))
+        .hasMessage("the top level must be a mapping of settings");
+    assertThatThrownBy(() -> yaml("rules:\n  - {type: violation, labels: [a]}\n"))
+        .hasMessageContaining("rules[0].labels must be a mapping");
+    assertThatThrownBy(() -> yaml("rules:\n  - {type: violation, threshold: lots}\n"))
+        .hasMessageContaining("rules[0].threshold must be a number; got \"lots\"");
+    assertThatThrownBy(() -> yaml("rules:\n  - {type: error_rate, min_events: 2.5}\n"))
+        .hasMessageContaining("rules[0].min_events must be a whole number");
+    assertThatThrownBy(() -> yaml("rules:\n  - {type: violation, id: ~}\n"))
+        .hasMessageContaining("rules[0].id has no value");
+    assertThatThrownBy(() -> yaml("rules:\n  - {severity: info}\n"))
+        .hasMessageContaining("rules[0].type is missing");
+    AlertConfig numbers =
+        yaml(
+            "evaluation_interval: 0.5\nrepeat_interval: 60\nrules:\n"
+                + "  - {type: latency_spike, threshold_ms: '250', source: tool, quantile: 0.5,"
+                + " group_by: session}\n");
+    assertThat(numbers.evaluationInterval()).isEqualTo(java.time.Duration.ofMillis(500));
+    assertThat(numbers.repeatInterval()).isEqualTo(java.time.Duration.ofMinutes(1));
+    AlertRule latency = numbers.rules().get(0);
+    assertThat(latency.threshold()).isEqualTo(250);
+    assertThat(latency.source()).isEqualTo(AlertRule.LatencySource.TOOL);
+    assertThat(latency.quantile()).isEqualTo(0.5);
+    assertThat(latency.groupBy()).containsExactly("session");
+    assertThat(numbers.outboxCapacity()).isEqualTo(10_000);
+    assertThat(numbers.queueCapacity()).isEqualTo(10_000);
+    assertThat(numbers.maxGroups()).isEqualTo(10_000);
+    assertThat(numbers.history()).isEqualTo(1_000);
+  }
 }

@@ -131,7 +131,10 @@ class AlertEvaluatorTest {
         event(EventType.RING_ELEVATED, AGENT, "s1", now, Map.of("from_ring", 3, "to_ring", 1)),
         now);
     advance(Duration.ofMinutes(5));
-    assertThat(evaluate(evaluator)).isEmpty(); // exactly 300 s is not over 300 s
+    assertThat(evaluate(evaluator)).isEmpty();
+    assertThat(evaluator.active())
+        .as("exactly 300 s is not over 300 s: not even pending")
+        .isEmpty();
     advance(Duration.ofSeconds(1));
     assertThat(evaluate(evaluator)).isEmpty(); // pending for a minute
     advance(Duration.ofMinutes(1));
@@ -546,5 +549,82 @@ class AlertEvaluatorTest {
     assertThat(evaluate(evaluator))
         .singleElement()
         .satisfies(n -> assertThat(n.alert().value()).isEqualTo(2500));
+  }
+
+  @Test
+  void latencyAtTheThresholdIsNoSpikeAndSamplesAWindowOldAreGone() {
+    AlertEvaluator evaluator =
+        evaluator(
+            AlertRule.builder(RuleType.LATENCY_SPIKE)
+                .thresholdMs(100)
+                .quantile(1)
+                .window(Duration.ofSeconds(10))
+                .build());
+    evaluator.observe(
+        event(EventType.SAGA_STEP_FAILED, AGENT, "s1", now, Map.of("latency_ms", 100)), now);
+    evaluator.observe(
+        event(EventType.SAGA_STEP_FAILED, AGENT, "s1", now, Map.of("duration_ms", -5)), now);
+    assertThat(evaluate(evaluator)).isEmpty();
+    assertThat(evaluator.active()).as("100 ms is not over 100 ms").isEmpty();
+    evaluator.observe(
+        event(EventType.SAGA_STEP_FAILED, AGENT, "s1", now, Map.of("latency_ms", 101)), now);
+    assertThat(evaluate(evaluator)).hasSize(1);
+    advance(Duration.ofSeconds(10));
+    assertThat(evaluate(evaluator))
+        .as("both samples are a window old")
+        .singleElement()
+        .satisfies(n -> assertThat(n.kind()).isEqualTo(Notification.Kind.RESOLVE));
+  }
+
+  @Test
+  void aGovernanceLatencyRuleIgnoresSteps() {
+    AlertEvaluator evaluator =
+        evaluator(
+            AlertRule.builder(RuleType.LATENCY_SPIKE)
+                .thresholdMs(100)
+                .source(AlertRule.LatencySource.GOVERNANCE)
+                .build());
+    evaluator.observe(
+        event(EventType.SAGA_STEP_FAILED, AGENT, "s1", now, Map.of("duration_ms", 900)), now);
+    assertThat(evaluate(evaluator)).isEmpty();
+    evaluator.observeDecision(AGENT, "s1", false, 900.0, now);
+    assertThat(evaluate(evaluator)).hasSize(1);
+  }
+
+  @Test
+  void errorRateCountsAtTheThresholdAndTheMinimumExactly() {
+    AlertEvaluator evaluator =
+        evaluator(AlertRule.builder(RuleType.ERROR_RATE).threshold(0.5).minEvents(2).build());
+    evaluator.observe(event(EventType.SAGA_STEP_FAILED, AGENT, "s1", now), now);
+    evaluator.observe(event(EventType.SAGA_STEP_COMMITTED, AGENT, "s1", now), now);
+    assertThat(evaluate(evaluator))
+        .as("1 of 2 is 50 %: at the threshold")
+        .singleElement()
+        .satisfies(n -> assertThat(n.alert().value()).isEqualTo(0.5));
+    advance(Duration.ofMinutes(5));
+    assertThat(evaluate(evaluator))
+        .singleElement()
+        .satisfies(n -> assertThat(n.kind()).isEqualTo(Notification.Kind.RESOLVE));
+  }
+
+  @Test
+  void aRulesOwnSummaryIsFilledInAndKeepsItsWords() {
+    AlertEvaluator evaluator =
+        evaluator(
+            AlertRule.builder(RuleType.RING_BREACH_RATE)
+                .threshold(1)
+                .groupBy("agent", "session")
+                .summary("{agent} in {session}: {value} of {threshold} in {window}")
+                .build(),
+            AlertRule.builder(RuleType.AUDIT_VERIFICATION_FAILED).summary("audit broke").build());
+    evaluator.observe(event(EventType.RING_BREACH_DETECTED, AGENT, "s1", now), now);
+    evaluator.observe(
+        HypervisorEvent.builder(EventType.RING_BREACH_DETECTED).timestamp(now).build(), now);
+    evaluator.observeAudit(false, "TAMPERED", now);
+
+    assertThat(evaluate(evaluator))
+        .extracting(n -> n.alert().summary())
+        .containsExactlyInAnyOrder(
+            AGENT + " in s1: 1 of 1 in 5m", "unknown in unknown: 1 of 1 in 5m", "audit broke");
   }
 }
