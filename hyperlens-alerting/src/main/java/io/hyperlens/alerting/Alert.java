@@ -45,9 +45,18 @@ public record Alert(
     boolean notifies) {
 
   public Alert {
+    // milliseconds, as every receiver and the store show them
+    activeAt = millis(activeAt);
+    firedAt = millis(firedAt);
+    resolvedAt = millis(resolvedAt);
+    lastNotifiedAt = millis(lastNotifiedAt);
     labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels));
     groupLabels = Collections.unmodifiableSortedMap(new TreeMap<>(groupLabels));
     annotations = Collections.unmodifiableMap(new LinkedHashMap<>(annotations));
+  }
+
+  private static Instant millis(Instant instant) {
+    return instant == null ? null : instant.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
   }
 
   /** The alert's {@code summary} annotation. */

@@ -65,6 +65,37 @@ public interface AlertChannel {
     return 0;
   }
 
+  /**
+   * This channel linking back to the hub at {@code hubUrl}, when it was given no hub URL of its
+   * own; itself by default.
+   */
+  default AlertChannel withHubUrl(String hubUrl) {
+    return this;
+  }
+
+  /**
+   * What went wrong in words: the exception's message, or its cause's, or what its kind means
+   * ({@code ConnectException} without a message is a refused or unreachable address).
+   */
+  static String problem(Throwable e) {
+    String name = e.getClass().getSimpleName();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        return name + ": " + t.getMessage();
+      }
+      if (t instanceof java.nio.channels.UnresolvedAddressException) {
+        return name + ": unknown host";
+      }
+    }
+    if (e instanceof java.net.ConnectException) {
+      return name + ": connection refused or address unreachable";
+    }
+    if (e instanceof java.net.http.HttpTimeoutException) {
+      return name + ": no answer in time";
+    }
+    return name;
+  }
+
   /** What the channel is, for logs and {@code alerts test}: never its secrets. */
   default String describe() {
     return name();

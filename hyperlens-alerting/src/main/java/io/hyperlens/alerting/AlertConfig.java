@@ -313,6 +313,10 @@ public final class AlertConfig {
       case "alertmanager":
         return new AlertmanagerChannel(name, required(path, s, "url"), hubUrl);
       case "slack":
+        if (s.get("webhook_url") != null && s.get("url") != null) {
+          throw new IllegalArgumentException(
+              path + " has both webhook_url and url: give the incoming webhook's URL once");
+        }
         String url = text(s.get("webhook_url") != null ? s.get("webhook_url") : s.get("url"));
         if (url == null) {
           throw new IllegalArgumentException(path + ".webhook_url is missing");

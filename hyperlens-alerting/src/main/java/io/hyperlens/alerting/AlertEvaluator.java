@@ -88,8 +88,14 @@ final class AlertEvaluator {
   }
 
   void observeDecision(String agent, String session, boolean denied, Double latencyMs, Instant at) {
+    observeDecision(agent, session, denied, latencyMs, null, at);
+  }
+
+  /** A decision that answers the event {@code answers} (null: none known). */
+  void observeDecision(
+      String agent, String session, boolean denied, Double latencyMs, String answers, Instant at) {
     for (RuleState rule : rules.values()) {
-      rule.observeDecision(agent, session, denied, latencyMs, at);
+      rule.observeDecision(agent, session, denied, latencyMs, answers, at);
     }
   }
 
@@ -208,6 +214,21 @@ final class AlertEvaluator {
     while (history.size() > historySize) {
       history.removeLast();
     }
+  }
+
+  /** Ends every alert now: firing ones resolve, pending ones clear; see {@link #evaluate}. */
+  List<Notification> resolveAll(Instant now, Consumer<Alert> changed) {
+    List<Notification> out = new ArrayList<>();
+    for (RuleState rule : rules.values()) {
+      Map<List<String>, AlertTracker> alerts = trackers.get(rule.rule.id());
+      for (Map.Entry<List<String>, AlertTracker> entry : alerts.entrySet()) {
+        AlertTracker tracker = entry.getValue();
+        tracker.releaseHold();
+        step(rule, entry.getKey(), tracker, null, now, changed, out);
+      }
+      alerts.clear();
+    }
+    return out;
   }
 
   /** Pending and firing alerts now. */

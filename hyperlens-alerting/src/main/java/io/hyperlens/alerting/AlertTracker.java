@@ -124,6 +124,11 @@ final class AlertTracker {
     return Transition.TRIGGER;
   }
 
+  /** Lets a restored alert resolve at once (see {@link #restore}). */
+  void releaseHold() {
+    holdUntil = null;
+  }
+
   AlertState state() {
     return state;
   }

@@ -61,6 +61,7 @@ public final class Alerting implements AutoCloseable {
   private final LongAdder storeFailures = new LongAdder();
   private final LongAdder evaluationFailures = new LongAdder();
   private final boolean background;
+  private volatile boolean finished; // resolveAll(): nothing is evaluated any more
   private final ReentrantLock persistLock = new ReentrantLock();
   // resolves whose state waits for every channel to take them: the store keeps them firing until
   // then, so a restart sends the resolve again; guarded by persistLock
@@ -79,7 +80,7 @@ public final class Alerting implements AutoCloseable {
   private record Observed(HypervisorEvent event, Instant at) {}
 
   private record Decision(
-      String agent, String session, boolean denied, Double latencyMs, Instant at) {}
+      String agent, String session, boolean denied, Double latencyMs, String answers, Instant at) {}
 
   private record Verified(boolean ok, String detail, Instant at) {}
 
@@ -160,6 +161,7 @@ public final class Alerting implements AutoCloseable {
   public DecisionRecorder decisionRecorder() {
     return (agent, action, resource, policy, decision, context) -> {
       Object session = context == null ? null : context.get("session_id");
+      Object answers = context == null ? null : context.get("event_id");
       Object latency = null;
       if (context != null) {
         latency = context.get("latency_ms");
@@ -173,15 +175,34 @@ public final class Alerting implements AutoCloseable {
               session == null ? null : session.toString(),
               decision != null && decision.denied(),
               latency instanceof Number ? ((Number) latency).doubleValue() : null,
+              answers == null ? null : answers.toString(),
               clock.instant()));
     };
   }
 
   /** Records a policy decision directly: {@link #decisionRecorder()} without the audit fields. */
   public boolean decision(String agent, String session, PolicyDecision decision, Double latencyMs) {
+    return decision(agent, session, decision, latencyMs, null);
+  }
+
+  /**
+   * Records a policy decision that answers the event {@code answersEvent} (a breach's denial: the
+   * two are one violation), or null.
+   */
+  public boolean decision(
+      String agent,
+      String session,
+      PolicyDecision decision,
+      Double latencyMs,
+      String answersEvent) {
     return offer(
         new Decision(
-            agent, session, decision != null && decision.denied(), latencyMs, clock.instant()));
+            agent,
+            session,
+            decision != null && decision.denied(),
+            latencyMs,
+            answersEvent,
+            clock.instant()));
   }
 
   /** Tells the rules how the audit trail's last verification went. */
@@ -241,7 +262,8 @@ public final class Alerting implements AutoCloseable {
       evaluator.observe(o.event(), o.at());
     } else if (item instanceof Decision) {
       Decision d = (Decision) item;
-      evaluator.observeDecision(d.agent(), d.session(), d.denied(), d.latencyMs(), d.at());
+      evaluator.observeDecision(
+          d.agent(), d.session(), d.denied(), d.latencyMs(), d.answers(), d.at());
     } else {
       Verified v = (Verified) item;
       evaluator.observeAudit(v.ok(), v.detail(), v.at());
@@ -257,6 +279,10 @@ public final class Alerting implements AutoCloseable {
     List<Alert> changed = new ArrayList<>();
     lock.lock();
     try {
+      if (finished) {
+        inbox.clear();
+        return;
+      }
       drain();
       Instant now = clock.instant();
       List<Notification> notifications = evaluator.evaluate(now, changed::add);
@@ -380,6 +406,44 @@ public final class Alerting implements AutoCloseable {
         return false;
       }
       Thread.sleep(10);
+    }
+  }
+
+  /**
+   * Makes notifications link back to the hub at {@code hubUrl} (its pages, Alertmanager's {@code
+   * generatorURL}), on every channel that was given no hub URL of its own ({@code external_url}).
+   */
+  public void useExternalUrl(String hubUrl) {
+    if (hubUrl == null) {
+      return;
+    }
+    for (DeliveryQueue outbox : outboxes) {
+      outbox.useHubUrl(hubUrl.replaceAll("/+$", ""));
+    }
+  }
+
+  /**
+   * Resolves every firing alert now, forgets every pending one, and evaluates nothing more,
+   * whatever the rules say: for a run that ends for good (the demo), so no incident stays open in
+   * PagerDuty or Slack. The resolves go out as any other; wait for them with {@link #settle}.
+   */
+  public void resolveAll() {
+    List<Alert> changed = new ArrayList<>();
+    lock.lock();
+    try {
+      finished = true;
+      inbox.clear();
+      for (Notification n : evaluator.resolveAll(clock.instant(), changed::add)) {
+        dispatch(n);
+      }
+      persistLock.lock();
+    } finally {
+      lock.unlock();
+    }
+    try {
+      changed.forEach(this::persist);
+    } finally {
+      persistLock.unlock();
     }
   }
 

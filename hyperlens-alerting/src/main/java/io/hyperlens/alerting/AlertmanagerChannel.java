@@ -79,6 +79,13 @@ public final class AlertmanagerChannel extends HttpChannel {
   }
 
   @Override
+  public AlertChannel withHubUrl(String hubUrl) {
+    return this.hubUrl != null || hubUrl == null
+        ? this
+        : new AlertmanagerChannel(name(), alerts.toString(), hubUrl);
+  }
+
+  @Override
   public Duration resendInterval() {
     return RESEND;
   }

@@ -16,10 +16,11 @@ import java.util.function.BiConsumer;
 /**
  * One channel's outbox: a bounded queue and its own thread, so a slow or failing channel never
  * holds up the others or the evaluation. Sends go in batches when the channel takes them ({@link
- * AlertChannel#maxBatch()}), are paced by its {@link AlertChannel#maxPerSecond()} and retried by
- * the {@link RetryPolicy}: a trigger gives up after the policy's attempts (it is sent again after
- * the repeat interval anyway), a resolve keeps trying at the longest wait until it is delivered,
- * refused or the outbox closes, because nothing would send it again.
+ * AlertChannel#maxBatch()}), are paced by its {@link AlertChannel#maxPerSecond()} and retried with
+ * the {@link RetryPolicy}'s waits: a trigger or a resolve keeps trying, at the longest wait once it
+ * is reached, until it is delivered, refused or the outbox closes, because nothing else would send
+ * it (a page lost to a short outage would wait for the repeat interval); a repeat or a resend gives
+ * up after the policy's attempts.
  *
  * <p>A full outbox makes room for a resolve by dropping the oldest trigger or resend it holds; a
  * trigger that finds it full is dropped. What happened is counted: sent, failed (a 4xx other than
@@ -30,7 +31,7 @@ final class DeliveryQueue implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(DeliveryQueue.class.getName());
   private static final Redactor REDACTOR = Redactor.standard();
 
-  private final AlertChannel channel;
+  private volatile AlertChannel channel;
   private final RetryPolicy retry;
   private final int capacity;
   private final BiConsumer<Notification, Boolean> done;
@@ -66,6 +67,11 @@ final class DeliveryQueue implements AutoCloseable {
 
   AlertChannel channel() {
     return channel;
+  }
+
+  /** Links back to {@code hubUrl} from now on, unless the channel was given its own. */
+  void useHubUrl(String hubUrl) {
+    channel = channel.withHubUrl(hubUrl);
   }
 
   /**
@@ -125,7 +131,18 @@ final class DeliveryQueue implements AutoCloseable {
             batch.add(queue.pollFirst());
           }
         }
-        boolean delivered = deliver(batch);
+        boolean delivered;
+        try {
+          delivered = deliver(batch);
+        } catch (InterruptedException stopped) {
+          // closed while it was still trying: given up, counted, and reported as not delivered
+          failed.add(batch.size());
+          batch.forEach(n -> report(n, false));
+          synchronized (this) {
+            inFlight -= batch.size();
+          }
+          throw stopped;
+        }
         for (Notification n : batch) {
           report(n, delivered); // before it stops counting as queued: settle() waits for both
         }
@@ -161,7 +178,9 @@ final class DeliveryQueue implements AutoCloseable {
    * @return true when delivered or refused for good, false when given up on
    */
   private boolean deliver(List<Notification> batch) throws InterruptedException {
-    boolean resolves = batch.stream().anyMatch(Notification::resolved);
+    // a first trigger and a resolve are never sent again by anyone else: they are tried until
+    // delivered or refused; a repeat or resend gives up after the policy's attempts
+    boolean persistent = batch.stream().anyMatch(n -> !n.repeat());
     for (int attempt = 1; ; attempt++) {
       pace();
       String problem;
@@ -175,12 +194,11 @@ final class DeliveryQueue implements AutoCloseable {
         problem = "HTTP " + answer.status() + ": " + answer.body();
         retryable = answer.retryable();
       } catch (IOException | RuntimeException e) {
-        problem =
-            e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        problem = AlertChannel.problem(e);
         retryable = e instanceof IOException;
       }
       lastError = REDACTOR.redact(problem);
-      boolean outOfAttempts = attempt >= retry.attempts() && !resolves;
+      boolean outOfAttempts = attempt >= retry.attempts() && !persistent;
       if (!retryable || outOfAttempts || pastDeadline()) {
         failed.add(batch.size());
         LOG.log(

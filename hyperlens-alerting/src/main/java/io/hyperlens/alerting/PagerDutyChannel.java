@@ -138,6 +138,22 @@ public final class PagerDutyChannel extends HttpChannel {
   }
 
   @Override
+  public AlertChannel withHubUrl(String hubUrl) {
+    if (this.hubUrl != null || hubUrl == null) {
+      return this;
+    }
+    Builder copy =
+        builder(routingKey)
+            .name(name())
+            .endpoint(endpoint.toString())
+            .source(source)
+            .serviceId(serviceId)
+            .maxPerSecond(maxPerSecond)
+            .hubUrl(hubUrl);
+    return copy.build();
+  }
+
+  @Override
   public double maxPerSecond() {
     return maxPerSecond;
   }
@@ -148,7 +164,8 @@ public final class PagerDutyChannel extends HttpChannel {
         + " (PagerDuty Events v2 at "
         + hostOnly(endpoint)
         + ", routing key ..."
-        + routingKey.substring(Math.max(0, routingKey.length() - 4))
+        // a key too short to be real is not shown at all: its last 4 would be most of it
+        + (routingKey.length() >= 16 ? routingKey.substring(routingKey.length() - 4) : "")
         + ")";
   }
 

@@ -4,16 +4,18 @@ import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * How a failed send is tried again: after a 429, a 5xx or a connection error, up to {@code
- * attempts} attempts in all, waiting {@code initial}, then twice as long each time up to {@code
- * max}, each wait jittered to between half and all of it. Any other 4xx is never retried.
+ * How a failed send is tried again: after a 429, a 5xx or a connection error, waiting {@code
+ * initial}, then twice as long each time up to {@code max}, each wait jittered to between half and
+ * all of it. Any other 4xx is never retried. A first trigger or a resolve is tried until it is
+ * delivered (nothing else would send it); a repeat or a resend gives up after {@code attempts}
+ * attempts in all.
  *
  * @param initial the first wait
  * @param max the longest wait
  * @param attempts attempts in all, the first included (1: never retry)
  */
 public record RetryPolicy(Duration initial, Duration max, int attempts) {
-  /** 500 ms doubling to 30 s, 6 attempts: about a minute before giving up. */
+  /** 500 ms doubling to 30 s; a repeat gives up after 6 attempts (at most 15.5 s of waits). */
   public static final RetryPolicy DEFAULT =
       new RetryPolicy(Duration.ofMillis(500), Duration.ofSeconds(30), 6);
 

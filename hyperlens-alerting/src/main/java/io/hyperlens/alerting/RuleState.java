@@ -60,9 +60,12 @@ abstract class RuleState {
   /** An event arrived at {@code at} (its arrival time, or its own time when replayed). */
   void observe(HypervisorEvent event, Instant at) {}
 
-  /** A policy decision was recorded at {@code at}. */
+  /**
+   * A policy decision was recorded at {@code at}; {@code answers} is the id of the event it
+   * answers, or null.
+   */
   void observeDecision(
-      String agent, String session, boolean denied, Double latencyMs, Instant at) {}
+      String agent, String session, boolean denied, Double latencyMs, String answers, Instant at) {}
 
   /** The audit trail was verified at {@code at}. */
   void observeAudit(boolean ok, String detail, Instant at) {}
@@ -98,10 +101,17 @@ abstract class RuleState {
             .replace("{value}", number(value))
             .replace("{threshold}", number(rule.threshold()))
             .replace("{window}", human(rule.window()));
-    if (rule.summary() == null && !labels.isEmpty()) {
+    if (rule.summary() == null) {
+      // the group's labels the wording does not name already
       List<String> parts = new ArrayList<>();
-      labels.forEach((name, v) -> parts.add(name + "=" + v));
-      text += " (" + String.join(", ", parts) + ")";
+      labels.forEach(
+          (name, v) -> {
+            String placeholder = name.equals(AlertRule.AGENT_LABEL) ? "{agent}" : "{session}";
+            if (!template.contains(placeholder)) {
+              parts.add(name + "=" + v);
+            }
+          });
+      text += parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")";
     }
     return text;
   }
@@ -173,9 +183,24 @@ abstract class RuleState {
   /** violation, ring_breach_rate, saga_escalated, compensation_rate: a count in the window. */
   static final class Counting extends RuleState {
     private final Map<List<String>, WindowCounts> groups = new HashMap<>();
+    // violation: the ids of breaches counted, or answered by a denial counted (the newest 10,000)
+    private final java.util.Set<String> counted =
+        java.util.Collections.newSetFromMap(
+            new LinkedHashMap<>(16, 0.75f, false) {
+              @Override
+              protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                return size() > 10_000;
+              }
+            });
 
     Counting(AlertRule rule, int maxGroups) {
       super(rule, maxGroups);
+    }
+
+    @Override
+    Instant holdAfterRestart(Instant now) {
+      // the replay restores a window of events; only violations count decisions, not replayed
+      return rule.type() == RuleType.VIOLATION ? super.holdAfterRestart(now) : null;
     }
 
     @Override
@@ -194,15 +219,23 @@ abstract class RuleState {
           counts = type == EventType.SAGA_COMPENSATING;
           break;
       }
-      if (counts) {
+      if (counts && (rule.type() != RuleType.VIOLATION || counted.add(event.eventId()))) {
         add(group(event), at);
       }
     }
 
     @Override
     void observeDecision(
-        String agent, String session, boolean denied, Double latencyMs, Instant at) {
-      if (denied && rule.type() == RuleType.VIOLATION) {
+        String agent,
+        String session,
+        boolean denied,
+        Double latencyMs,
+        String answers,
+        Instant at) {
+      // a denial answering a breach already counted is the same violation, and the other way round
+      if (denied
+          && rule.type() == RuleType.VIOLATION
+          && (answers == null || counted.add(answers))) {
         add(group(agent, session), at);
       }
     }
@@ -279,6 +312,12 @@ abstract class RuleState {
     }
 
     @Override
+    Instant holdAfterRestart(Instant now) {
+      // steps are replayed; policy latencies (decisions) are not
+      return rule.source() == AlertRule.LatencySource.TOOL ? null : super.holdAfterRestart(now);
+    }
+
+    @Override
     void observe(HypervisorEvent event, Instant at) {
       if (rule.source() == AlertRule.LatencySource.GOVERNANCE) {
         return;
@@ -314,7 +353,12 @@ abstract class RuleState {
 
     @Override
     void observeDecision(
-        String agent, String session, boolean denied, Double latencyMs, Instant at) {
+        String agent,
+        String session,
+        boolean denied,
+        Double latencyMs,
+        String answers,
+        Instant at) {
       if (latencyMs != null && rule.source() != AlertRule.LatencySource.TOOL) {
         add(group(agent, session), latencyMs, at);
       }
@@ -382,6 +426,11 @@ abstract class RuleState {
 
     ErrorRate(AlertRule rule, int maxGroups) {
       super(rule, maxGroups);
+    }
+
+    @Override
+    Instant holdAfterRestart(Instant now) {
+      return null; // its steps are all replayed
     }
 
     @Override

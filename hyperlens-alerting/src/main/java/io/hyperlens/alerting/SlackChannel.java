@@ -61,6 +61,13 @@ public final class SlackChannel extends HttpChannel {
   }
 
   @Override
+  public AlertChannel withHubUrl(String hubUrl) {
+    return this.hubUrl != null || hubUrl == null
+        ? this
+        : new SlackChannel(name(), webhook.toString(), hubUrl);
+  }
+
+  @Override
   public String describe() {
     return name() + " (Slack incoming webhook at " + hostOnly(webhook) + ")";
   }

@@ -94,6 +94,13 @@ public final class WebhookChannel extends HttpChannel {
   }
 
   @Override
+  public AlertChannel withHubUrl(String hubUrl) {
+    return this.hubUrl != null || hubUrl == null
+        ? this
+        : new WebhookChannel(name(), url.toString(), hubUrl);
+  }
+
+  @Override
   public String describe() {
     return name() + " (Alertmanager-shaped webhook at " + hostOnly(url) + ")";
   }

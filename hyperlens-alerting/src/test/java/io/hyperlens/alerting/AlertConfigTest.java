@@ -299,7 +299,8 @@ class AlertConfigTest {
     assertThat(yaml("provider: slack\nurl: '${SLACK_WEBHOOK_URL}'\n").channels().get(0).describe())
         .isEqualTo("slack (Slack incoming webhook at https://hooks.slack.com)");
     assertThat(yaml("provider: pagerduty\napi_key: k1\n").channels().get(0).describe())
-        .endsWith("...k1)");
+        .as("a key too short to be real is not shown at all")
+        .endsWith("routing key ...)");
     assertThatThrownBy(() -> yaml("provider: pagerduty\n"))
         .hasMessageContaining("provider.routing_key (or api_key) is missing");
     assertThatThrownBy(() -> yaml("provider: [x]\n")).hasMessage("provider must be a string");
@@ -343,5 +344,27 @@ class AlertConfigTest {
     assertThat(numbers.queueCapacity()).isEqualTo(10_000);
     assertThat(numbers.maxGroups()).isEqualTo(10_000);
     assertThat(numbers.history()).isEqualTo(1_000);
+  }
+
+  @Test
+  void theShippedExampleReads() throws Exception {
+    AlertConfig example =
+        AlertConfig.load(Path.of("..", "deploy", "hyperlens", "alerts.yaml"), ENV::get);
+    assertThat(example.rules())
+        .extracting(AlertRule::id)
+        .containsExactly(
+            "violation",
+            "latency_spike",
+            "breaches_per_agent",
+            "elevation_too_long",
+            "saga_escalated",
+            "compensation_rate",
+            "error_rate",
+            "agent_silent",
+            "audit_verification_failed");
+    assertThat(example.channels())
+        .extracting(AlertChannel::name)
+        .containsExactly("pagerduty", "alertmanager");
+    assertThat(example.externalUrl()).isNull();
   }
 }

@@ -144,12 +144,8 @@ class AlertEvaluatorTest {
         .satisfies(
             n ->
                 assertThat(n.alert().summary())
-                    .isEqualTo(
-                        "Agent "
-                            + AGENT
-                            + " elevated for 361 s, over 300 s (agent_did="
-                            + AGENT
-                            + ")"));
+                    .as("the wording names the agent: no label suffix repeats it")
+                    .isEqualTo("Agent " + AGENT + " elevated for 361 s, over 300 s"));
 
     evaluator.observe(event(EventType.RING_DEMOTED, AGENT, "s1", now, Map.of("to_ring", 3)), now);
     advance(Duration.ofSeconds(1));
@@ -320,11 +316,10 @@ class AlertEvaluatorTest {
     after.restore(List.of(firing), now);
     after.observe(escalated, escalated.timestamp());
     assertThat(evaluate(after)).as("still firing: no second trigger").isEmpty();
-    advance(Duration.ofSeconds(41));
-    assertThat(evaluate(after))
-        .as("a window has not passed since the restart: what made it fire may not be replayed")
-        .isEmpty();
-    advance(Duration.ofSeconds(20));
+    // its events are all replayed: no hold after the restart, it resolves when they leave
+    advance(Duration.ofSeconds(39));
+    assertThat(evaluate(after)).isEmpty();
+    advance(Duration.ofSeconds(2));
 
     assertThat(evaluate(after))
         .singleElement()
@@ -626,5 +621,58 @@ class AlertEvaluatorTest {
         .extracting(n -> n.alert().summary())
         .containsExactlyInAnyOrder(
             AGENT + " in s1: 1 of 1 in 5m", "unknown in unknown: 1 of 1 in 5m", "audit broke");
+  }
+
+  @Test
+  void aBreachAndTheDenialAnsweringItAreOneViolationInEitherOrder() {
+    AlertEvaluator evaluator =
+        evaluator(AlertRule.builder(RuleType.VIOLATION).threshold(1).build());
+    HypervisorEvent breach = event(EventType.RING_BREACH_DETECTED, AGENT, "s1", now);
+    evaluator.observe(breach, now);
+    evaluator.observeDecision(AGENT, "s1", true, null, breach.eventId(), now);
+    HypervisorEvent other = event(EventType.RING_BREACH_DETECTED, AGENT, "s1", now);
+    evaluator.observeDecision(AGENT, "s1", true, null, other.eventId(), now); // the denial first
+    evaluator.observe(other, now);
+    evaluator.observeDecision(AGENT, "s1", true, null, "rate-limited-event", now);
+    evaluator.observeDecision(AGENT, "s1", true, null, null, now);
+
+    // two breaches, each with its denial, a rate-limit denial and one of unknown cause
+    assertThat(evaluate(evaluator))
+        .singleElement()
+        .satisfies(n -> assertThat(n.alert().value()).isEqualTo(4));
+  }
+
+  @Test
+  void aRestoredViolationIsHeldForAWindowBecauseDecisionsAreNotReplayed() {
+    AlertRule rule = AlertRule.builder(RuleType.VIOLATION).window(Duration.ofMinutes(1)).build();
+    AlertEvaluator evaluator = evaluator(rule);
+    evaluator.restore(
+        List.of(saved(rule, Map.of("agent_did", AGENT), AlertState.FIRING, now)), now);
+    advance(Duration.ofSeconds(59));
+    assertThat(evaluate(evaluator)).isEmpty();
+    advance(Duration.ofSeconds(1));
+    assertThat(evaluate(evaluator))
+        .singleElement()
+        .satisfies(n -> assertThat(n.kind()).isEqualTo(Notification.Kind.RESOLVE));
+  }
+
+  @Test
+  void resolveAllEndsEveryAlertHeldOrNot() {
+    AlertRule rule =
+        AlertRule.builder(RuleType.VIOLATION).forDuration(Duration.ofMinutes(1)).build();
+    AlertEvaluator evaluator = evaluator(rule, AlertRule.builder(RuleType.SAGA_ESCALATED).build());
+    evaluator.restore(
+        List.of(saved(rule, Map.of("agent_did", AGENT), AlertState.FIRING, now)), now);
+    evaluator.observe(event(EventType.SAGA_ESCALATED, AGENT, "s1", now), now);
+    evaluator.observeDecision("did:mesh:pending", "s1", true, null, null, now);
+    evaluate(evaluator);
+
+    List<Notification> out = evaluator.resolveAll(now, saved::add);
+
+    assertThat(out)
+        .extracting(n -> n.kind() + " " + n.alert().ruleId())
+        .containsExactlyInAnyOrder("RESOLVE violation", "RESOLVE saga_escalated");
+    assertThat(evaluator.active()).isEmpty();
+    assertThat(saved).anySatisfy(a -> assertThat(a.state()).isEqualTo(AlertState.INACTIVE));
   }
 }

@@ -252,12 +252,8 @@ class AlertingTest {
     assertThat(second.alerts())
         .singleElement()
         .satisfies(a -> assertThat(a.state()).isEqualTo(AlertState.FIRING));
-    second.evaluateNow();
-    // what made it fire may not be replayed (a policy decision is not): held for one window
-    assertThat(second.alerts())
-        .singleElement()
-        .satisfies(a -> assertThat(a.state()).isEqualTo(AlertState.FIRING));
-    clock.advance(Duration.ofMinutes(1));
+    // its window is made of events, replayed at a start (none here: the breach is too old), so
+    // it resolves at the first evaluation
     second.evaluateNow();
 
     List<Receiver.Request> requests = hooks.await(2);
@@ -503,5 +499,49 @@ class AlertingTest {
     int alerts = am.requests().stream().mapToInt(r -> r.body().size()).sum();
     assertThat(alerts).isEqualTo(50);
     assertThat(am.requests().size()).as("batched").isLessThan(50);
+  }
+
+  @Test
+  void channelsLinkToTheHubsOwnUrlUnlessTheConfigGaveOne() throws Exception {
+    Receiver hooks = receiver();
+    AlertConfig config =
+        AlertConfig.builder()
+            .rule(AlertRule.builder(RuleType.VIOLATION).build())
+            .channel(new WebhookChannel("plain", hooks.url("/plain"), null))
+            .channel(new WebhookChannel("own", hooks.url("/own"), "http://given:1"))
+            .build();
+    Alerting alerting = alerting(config, AlertStateStore.none());
+    alerting.useExternalUrl("http://hub.example:7070/");
+    alerting.decision("did:mesh:a", "s", PolicyDecision.deny("no"), null);
+    alerting.evaluateNow();
+
+    List<Receiver.Request> requests = hooks.await(2);
+    Map<String, String> byPath = new LinkedHashMap<>();
+    requests.forEach(r -> byPath.put(r.path(), r.body().path("externalURL").asText()));
+    assertThat(byPath)
+        .containsEntry("/plain", "http://hub.example:7070")
+        .containsEntry("/own", "http://given:1");
+  }
+
+  @Test
+  void resolveAllSendsEveryResolveAndSavesThem() throws Exception {
+    Receiver hooks = receiver();
+    MapStore store = new MapStore();
+    AlertConfig config =
+        AlertConfig.builder()
+            .rule(AlertRule.builder(RuleType.VIOLATION).build())
+            .channel(new WebhookChannel("hook", hooks.url("/hook"), null))
+            .build();
+    Alerting alerting = alerting(config, store);
+    alerting.decision("did:mesh:a", "s", PolicyDecision.deny("no"), null);
+    alerting.evaluateNow();
+    alerting.resolveAll();
+
+    assertThat(alerting.settle(Duration.ofSeconds(10))).isTrue();
+    assertThat(hooks.requests())
+        .extracting(r -> r.body().path("status").asText())
+        .containsExactly("firing", "resolved");
+    assertThat(store.only()).isEqualTo(AlertState.RESOLVED);
+    assertThat(alerting.alerts()).isEmpty();
   }
 }

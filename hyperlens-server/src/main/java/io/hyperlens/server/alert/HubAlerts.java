@@ -94,6 +94,19 @@ public final class HubAlerts implements AutoCloseable {
     return new HubAlerts(config, alerting);
   }
 
+  /** Links notifications back to {@code hubUrl} where the config set no {@code external_url}. */
+  public void useExternalUrl(String hubUrl) {
+    if (config.externalUrl() == null) {
+      alerting.useExternalUrl(hubUrl);
+    }
+  }
+
+  /** Resolves every firing alert now (a run that ends for good) and waits up to 5 s for them. */
+  public void resolveAll() throws InterruptedException {
+    alerting.resolveAll();
+    alerting.settle(java.time.Duration.ofSeconds(5));
+  }
+
   /** Whether a rule watches the audit trail's verification. */
   public boolean watchesAudit() {
     return config.rules().stream().anyMatch(r -> r.type() == RuleType.AUDIT_VERIFICATION_FAILED);
@@ -110,11 +123,13 @@ public final class HubAlerts implements AutoCloseable {
   public void decision(AuditRecord record) {
     Object session = record.context().get("session_id");
     Object latency = record.context().get("latency_ms");
+    Object answers = record.context().get("event_id");
     alerting.decision(
         record.agentId(),
         session == null ? null : session.toString(),
         record.isViolation() ? PolicyDecision.deny(record.reason()) : PolicyDecision.allow(null),
-        latency instanceof Number ? ((Number) latency).doubleValue() : null);
+        latency instanceof Number ? ((Number) latency).doubleValue() : null,
+        answers == null ? null : answers.toString());
   }
 
   /** A verification of the hub's audit trail: {@code ok} and, when not, what failed. */

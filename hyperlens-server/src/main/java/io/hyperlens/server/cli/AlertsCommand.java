@@ -136,6 +136,11 @@ final class AlertsCommand implements Runnable {
                         Notification.Kind.RESOLVE, resolved, false, true, Instant.now()))
                 ? 0
                 : 1;
+        if (channel instanceof io.hyperlens.alerting.AlertmanagerChannel) {
+          out.println(
+              "  note: Alertmanager took both; it notifies its receivers after group_wait, so an"
+                  + " alert resolved at once may never reach them");
+        }
       }
       out.flush();
       return failures == 0 ? 0 : 1;

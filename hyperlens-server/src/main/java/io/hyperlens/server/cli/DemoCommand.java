@@ -192,7 +192,8 @@ final class DemoCommand implements Callable<Integer> {
       converter = AlertConfigConverter.class,
       description =
           "Evaluate the alert rules of FILE (YAML or JSON: PagerDuty, Alertmanager, webhooks,"
-              + " Slack) over the workload: in the hub, or on the demo's own bus with --no-hub."
+              + " Slack) over the workload: in the hub, or on the demo's own bus with --no-hub. Alerts"
+              + " still firing at the end are resolved unless --data keeps the hub's state."
               + " See deploy/hyperlens/alerts.yaml.")
   AlertConfig alerts;
 
@@ -442,11 +443,29 @@ final class DemoCommand implements Callable<Integer> {
           HubAlerts a = hub.alerts().get();
           settle(a::settle);
           printAlerts(out, a.stats(), a.active(), a.history());
+          if (hub.keptData().isEmpty()) {
+            // its state goes with the temporary data: nothing would ever resolve these
+            int firing = a.firing().size();
+            settle(
+                timeout -> {
+                  a.resolveAll();
+                  return true;
+                });
+            printResolvedAtExit(out, firing, a.stats());
+          } else {
+            out.println("  alerts still firing stay so in the kept data; serve it to carry on");
+          }
         }
       }
       if (localAlerting != null) {
         settle(localAlerting::settle);
         printAlerts(out, localAlerting.stats(), localAlerting.alerts(), localAlerting.history());
+        int firing =
+            (int)
+                localAlerting.alerts().stream().filter(x -> x.state() == AlertState.FIRING).count();
+        localAlerting.resolveAll(); // the run is over: nothing would ever resolve them
+        settle(localAlerting::settle);
+        printResolvedAtExit(out, firing, localAlerting.stats());
       }
     } finally {
       if (localAlerting != null) {
@@ -539,6 +558,18 @@ final class DemoCommand implements Callable<Integer> {
     boolean settle(Duration timeout) throws InterruptedException;
   }
 
+  private static void printResolvedAtExit(PrintWriter out, int firing, AlertingStats stats) {
+    if (firing > 0) {
+      long sent = stats.channels().stream().mapToLong(AlertingStats.Channel::sent).sum();
+      out.printf(
+          Locale.ROOT,
+          "  the demo is over: its %,d firing alert(s) resolved, so no incident stays open"
+              + " (%,d notifications sent in all)%n",
+          firing,
+          sent);
+    }
+  }
+
   private static void printAlerts(
       PrintWriter out, AlertingStats stats, List<Alert> active, List<Alert> resolved) {
     long firing = active.stream().filter(a -> a.state() == AlertState.FIRING).count();
@@ -550,9 +581,27 @@ final class DemoCommand implements Callable<Integer> {
         resolved.size(),
         stats.observed(),
         stats.dropped());
-    active.stream()
-        .limit(5)
-        .forEach(a -> out.printf("  %-7s %s: %s%n", a.state().value(), a.ruleId(), a.summary()));
+    // the most severe first: a page matters more than a warning
+    List<Alert> shown =
+        active.stream()
+            .sorted(
+                java.util.Comparator.comparing(Alert::state)
+                    .reversed()
+                    .thenComparing(Alert::severity)
+                    .thenComparing(Alert::ruleId))
+            .limit(8)
+            .toList();
+    shown.forEach(
+        a ->
+            out.printf(
+                "  %-7s %-8s %s: %s%n",
+                a.state().value(), a.severity().value(), a.ruleId(), a.summary()));
+    if (active.size() > shown.size()) {
+      out.printf(
+          Locale.ROOT,
+          "  ... and %,d more (GET /api/alerts lists them all)%n",
+          active.size() - shown.size());
+    }
     for (AlertingStats.Channel c : stats.channels()) {
       out.printf(
           Locale.ROOT,

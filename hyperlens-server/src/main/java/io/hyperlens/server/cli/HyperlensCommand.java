@@ -41,7 +41,20 @@ public final class HyperlensCommand implements Runnable {
     // PDFBox warns on stderr that it draws Helvetica with a look-alike system font; a report is
     // written, not drawn, so the warning only confuses a terminal user.
     PDFBOX.setLevel(java.util.logging.Level.SEVERE);
-    System.exit(new CommandLine(new HyperlensCommand()).execute(args));
+    CommandLine cli = new CommandLine(new HyperlensCommand());
+    // a bad option or value: its one line, not buried under the whole usage text
+    cli.setParameterExceptionHandler(
+        (bad, given) -> {
+          CommandLine command = bad.getCommandLine();
+          command.getErr().println(bad.getMessage());
+          if (!CommandLine.UnmatchedArgumentException.printSuggestions(bad, command.getErr())) {
+            command
+                .getErr()
+                .println("Try '" + command.getCommandSpec().qualifiedName() + " --help'.");
+          }
+          return command.getCommandSpec().exitCodeOnInvalidInput();
+        });
+    System.exit(cli.execute(args));
   }
 
   @Override

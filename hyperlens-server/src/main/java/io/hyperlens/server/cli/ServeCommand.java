@@ -92,7 +92,7 @@ final class ServeCommand implements Callable<Integer> {
       converter = AlertConfigConverter.class,
       description =
           "Alert rules and channels (YAML, or JSON by its .json name) evaluated over what the hub"
-              + " ingests: PagerDuty, Alertmanager, webhooks, Slack. ${NAME} in it reads an"
+              + " ingests: PagerDuty, Alertmanager, webhooks, Slack. $${NAME} in it reads an"
               + " environment variable. See deploy/hyperlens/alerts.yaml.")
   AlertConfig alerts;
 
@@ -151,7 +151,9 @@ final class ServeCommand implements Callable<Integer> {
             "hyperlens-serve-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdown);
     out.printf("Hyperlens hub at %s (store: %s)%n", hub.uri(), store.location());
-    out.printf("Web UI at %s/ui (sign in with a key of read scope)%n", hub.uri());
+    out.printf(
+        noAuth ? "Web UI at %s/ui%n" : "Web UI at %s/ui (sign in with a key of read scope)%n",
+        hub.uri());
     hub.initialAdminKey()
         .ifPresent(
             key ->

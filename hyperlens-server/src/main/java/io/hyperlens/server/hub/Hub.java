@@ -231,6 +231,9 @@ public final class Hub implements AutoCloseable {
     }
     hub.retention.scheduleWithFixedDelay(hub::applyRetention, 0, 60, TimeUnit.SECONDS);
     hub.retention.scheduleAtFixedRate(hub.overview::sample, 0, 1, TimeUnit.SECONDS);
+    if (hub.alerts != null) {
+      hub.alerts.useExternalUrl(hub.uri().toString()); // unless external_url says otherwise
+    }
     if (hub.alerts != null && hub.alerts.watchesAudit()) {
       hub.retention.scheduleWithFixedDelay(
           hub::verifyAuditForAlerts, 0, AUDIT_CHECK.toSeconds(), TimeUnit.SECONDS);

@@ -192,9 +192,24 @@ class AlertsCommandTest {
     assertThat(out.toString())
         .containsPattern("Alerts: [1-9]\\d* firing")
         .contains("channel hook: ");
+    assertThat(out.toString())
+        .contains("the demo is over: its ")
+        .contains("firing alert(s) resolved");
     synchronized (bodies) {
       assertThat(bodies).isNotEmpty();
       assertThat(bodies.get(0)).contains("ring_breach_rate").contains("did:mesh:tool-agent-");
+      // nothing stays open once the demo is over: as many resolves as triggers
+      long firing = bodies.stream().filter(b -> b.contains("\"status\":\"firing\"")).count();
+      long resolved = bodies.stream().filter(b -> b.contains("\"status\":\"resolved\"")).count();
+      assertThat(resolved).isEqualTo(firing);
     }
+  }
+
+  @Test
+  void theHelpShowsHowToReadAnEnvironmentVariable() {
+    assertThat(run("serve", "--help")).isZero();
+    assertThat(out.toString().replaceAll("\\s+", " "))
+        .contains("${NAME} in it reads")
+        .doesNotContain("null in it");
   }
 }
