@@ -210,24 +210,8 @@ class AlertingTest {
   @Test
   void theStoreSeesEveryChangeAndARestartResolvesWhatWasFiring() throws Exception {
     Receiver hooks = receiver();
-    Map<String, Alert> saved = new LinkedHashMap<>();
-    AlertStateStore store =
-        new AlertStateStore() {
-          @Override
-          public List<Alert> load() {
-            return List.copyOf(saved.values());
-          }
-
-          @Override
-          public void save(Alert alert) {
-            saved.put(alert.dedupKey(), alert);
-          }
-
-          @Override
-          public void delete(String dedupKey) {
-            saved.remove(dedupKey);
-          }
-        };
+    MapStore store = new MapStore();
+    Map<String, Alert> saved = store.saved;
     AlertConfig config =
         AlertConfig.builder()
             .rule(
