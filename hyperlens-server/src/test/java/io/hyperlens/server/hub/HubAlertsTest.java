@@ -248,7 +248,7 @@ class HubAlertsTest {
         .contains("at least 2 ring breaches in 1h, for 0s")
         .contains("receiver (Alertmanager-shaped webhook at http://127.0.0.1:");
     String overview = client.get("/ui").body();
-    assertThat(overview).contains("id=\"tile-alerts\">🔔 2</span>");
+    assertThat(overview).contains("id=\"tile-alerts\">⚠ 2</span>");
     assertThat(client.get("/api/alerts?x=1").status()).isEqualTo(400);
   }
 
