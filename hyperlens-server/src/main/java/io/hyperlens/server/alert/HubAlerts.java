@@ -101,10 +101,9 @@ public final class HubAlerts implements AutoCloseable {
     }
   }
 
-  /** Resolves every firing alert now (a run that ends for good) and waits up to 5 s for them. */
-  public void resolveAll() throws InterruptedException {
+  /** Resolves every firing alert now (a run that ends for good); see {@link #settle}. */
+  public void resolveAll() {
     alerting.resolveAll();
-    alerting.settle(java.time.Duration.ofSeconds(5));
   }
 
   /** Whether a rule watches the audit trail's verification. */

@@ -446,12 +446,8 @@ final class DemoCommand implements Callable<Integer> {
           if (hub.keptData().isEmpty()) {
             // its state goes with the temporary data: nothing would ever resolve these
             int firing = a.firing().size();
-            settle(
-                timeout -> {
-                  a.resolveAll();
-                  return true;
-                });
-            printResolvedAtExit(out, firing, a.stats());
+            a.resolveAll();
+            printResolvedAtExit(out, firing, resolvesDelivered(out, a::settle), a.stats());
           } else {
             out.println("  alerts still firing stay so in the kept data; serve it to carry on");
           }
@@ -464,8 +460,8 @@ final class DemoCommand implements Callable<Integer> {
             (int)
                 localAlerting.alerts().stream().filter(x -> x.state() == AlertState.FIRING).count();
         localAlerting.resolveAll(); // the run is over: nothing would ever resolve them
-        settle(localAlerting::settle);
-        printResolvedAtExit(out, firing, localAlerting.stats());
+        printResolvedAtExit(
+            out, firing, resolvesDelivered(out, localAlerting::settle), localAlerting.stats());
       }
     } finally {
       if (localAlerting != null) {
@@ -558,16 +554,40 @@ final class DemoCommand implements Callable<Integer> {
     boolean settle(Duration timeout) throws InterruptedException;
   }
 
-  private static void printResolvedAtExit(PrintWriter out, int firing, AlertingStats stats) {
-    if (firing > 0) {
-      long sent = stats.channels().stream().mapToLong(AlertingStats.Channel::sent).sum();
-      out.printf(
-          Locale.ROOT,
-          "  the demo is over: its %,d firing alert(s) resolved, so no incident stays open"
-              + " (%,d notifications sent in all)%n",
-          firing,
-          sent);
+  /**
+   * Waits for the resolves sent at the end: up to two minutes (PagerDuty takes 2 events a second),
+   * saying so when it is more than a moment.
+   */
+  private static boolean resolvesDelivered(PrintWriter out, Settle settle) {
+    try {
+      if (settle.settle(Duration.ofSeconds(3))) {
+        return true;
+      }
+      out.println("  waiting for the resolves to go out (PagerDuty takes 2 a second)...");
+      out.flush();
+      return settle.settle(Duration.ofMinutes(2));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
+  }
+
+  private static void printResolvedAtExit(
+      PrintWriter out, int firing, boolean delivered, AlertingStats stats) {
+    if (firing == 0) {
+      return;
+    }
+    long sent = stats.channels().stream().mapToLong(AlertingStats.Channel::sent).sum();
+    long queued = stats.channels().stream().mapToLong(AlertingStats.Channel::queued).sum();
+    out.printf(
+        Locale.ROOT,
+        delivered
+            ? "  the demo is over: its %,d firing alert(s) resolved, so no incident stays open"
+                + " (%,d notifications sent in all)%n"
+            : "  the demo is over: its %,d firing alert(s) resolved, but %,d notification(s) could"
+                + " not go out in time: those incidents stay open%n",
+        firing,
+        delivered ? sent : queued);
   }
 
   private static void printAlerts(
