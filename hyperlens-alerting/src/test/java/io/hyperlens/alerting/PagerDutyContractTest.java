@@ -192,6 +192,31 @@ class PagerDutyContractTest {
   }
 
   @Test
+  void aSecretInAReceiversAnswerNeverReachesTheCountersOrTheLog() throws Exception {
+    // a receiver that echoes what it was sent, as some proxies do on an error
+    pagerduty =
+        new Receiver(
+            body ->
+                List.of(
+                    "bad key "
+                        + body.path("routing_key").asText()
+                        + " token=sk-live-abcdefghijklmnopqrstuvwx"),
+            202);
+    Alerting a =
+        alerting(
+            channel(pagerduty.url("/v2/enqueue"), 0),
+            AlertRule.builder(RuleType.VIOLATION).build());
+    a.observe(breach("did:mesh:a"));
+    a.evaluateNow();
+
+    pagerduty.await(1);
+    awaitStats(a, 0, 1);
+    assertThat(a.stats().channels().get(0).lastError())
+        .startsWith("HTTP 400")
+        .doesNotContain("sk-live-abcdefghijklmnopqrstuvwx");
+  }
+
+  @Test
   void anInvalidEventIsAnsweredBadRequestAndNotRetried() throws Exception {
     pagerduty = new Receiver(PagerDutyContractTest::v2Problems, 202);
     // a routing key PagerDuty would refuse: the schema check answers 400 with the problem

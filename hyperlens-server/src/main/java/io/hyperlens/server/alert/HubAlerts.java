@@ -142,12 +142,9 @@ public final class HubAlerts implements AutoCloseable {
    */
   public Map<String, Object> api() {
     alerting.evaluateNow();
-    List<Alert> active = alerting.alerts();
-    List<Map<String, Object>> firing = new ArrayList<>();
-    List<Map<String, Object>> pending = new ArrayList<>();
-    for (Alert alert : active) {
-      (alert.state() == AlertState.FIRING ? firing : pending).add(alert.toMap());
-    }
+    List<List<Map<String, Object>>> byState = firingAndPending();
+    List<Map<String, Object>> firing = byState.get(0);
+    List<Map<String, Object>> pending = byState.get(1);
     List<Map<String, Object>> history = new ArrayList<>();
     alerting.history().forEach(a -> history.add(a.toMap()));
     AlertingStats stats = alerting.stats();
@@ -187,15 +184,34 @@ public final class HubAlerts implements AutoCloseable {
     return alerting.settle(timeout);
   }
 
-  /** Firing alerts now. */
-  public List<Alert> firing() {
-    List<Alert> firing = new ArrayList<>();
+  /** The alerts now as the API shows them: firing ones, then pending ones. */
+  private List<List<Map<String, Object>>> firingAndPending() {
+    List<Map<String, Object>> firing = new ArrayList<>();
+    List<Map<String, Object>> pending = new ArrayList<>();
     for (Alert alert : alerting.alerts()) {
-      if (alert.state() == AlertState.FIRING) {
-        firing.add(alert);
-      }
+      (alert.state() == AlertState.FIRING ? firing : pending).add(alert.toMap());
     }
-    return firing;
+    return List.of(firing, pending);
+  }
+
+  /**
+   * The overview's tile: {@code configured}, {@code firing_count}, {@code pending_count} and the
+   * newest five firing alerts.
+   */
+  public Map<String, Object> summary() {
+    List<List<Map<String, Object>>> byState = firingAndPending();
+    List<Map<String, Object>> firing = byState.get(0);
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("configured", true);
+    summary.put("firing_count", firing.size());
+    summary.put("pending_count", byState.get(1).size());
+    summary.put("firing", firing.subList(0, Math.min(5, firing.size())));
+    return summary;
+  }
+
+  /** How many alerts fire now. */
+  public int firingCount() {
+    return alerting.stats().firing().values().stream().mapToInt(Integer::intValue).sum();
   }
 
   /** Pending and firing alerts. */

@@ -445,7 +445,7 @@ final class DemoCommand implements Callable<Integer> {
           printAlerts(out, a.stats(), a.active(), a.history());
           if (hub.keptData().isEmpty()) {
             // its state goes with the temporary data: nothing would ever resolve these
-            int firing = a.firing().size();
+            int firing = a.firingCount();
             a.resolveAll();
             printResolvedAtExit(out, firing, resolvesDelivered(out, a::settle), a.stats());
           } else {

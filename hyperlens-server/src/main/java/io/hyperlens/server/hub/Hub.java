@@ -697,24 +697,7 @@ public final class Hub implements AutoCloseable {
 
   /** The overview's alert tile: counts and the newest firing alerts. */
   private Map<String, Object> alertsSummary() {
-    Map<String, Object> summary = new LinkedHashMap<>();
-    summary.put("configured", alerts != null);
-    if (alerts == null) {
-      return summary;
-    }
-    List<Map<String, Object>> firing = new ArrayList<>();
-    int pending = 0;
-    for (io.hyperlens.alerting.Alert alert : alerts.active()) {
-      if (alert.state() == io.hyperlens.alerting.AlertState.FIRING) {
-        firing.add(alert.toMap());
-      } else {
-        pending++;
-      }
-    }
-    summary.put("firing_count", firing.size());
-    summary.put("pending_count", pending);
-    summary.put("firing", firing.subList(0, Math.min(5, firing.size())));
-    return summary;
+    return alerts == null ? Map.of("configured", false) : alerts.summary();
   }
 
   private void verifyAudit(Context ctx) {
