@@ -49,6 +49,13 @@ public final class Alerting implements AutoCloseable {
   private final AlertStateStore store;
   private final AlertEvaluator evaluator;
   private final ReentrantLock lock = new ReentrantLock();
+
+  /** Signalled by the worker after it applied what it took off the queue. */
+  private final java.util.concurrent.locks.Condition caughtUp = lock.newCondition();
+
+  /** Observations applied, guarded by {@link #lock}; compared with {@link #observed}. */
+  private long applied;
+
   private final BlockingQueue<Object> inbox;
   private final List<DeliveryQueue> outboxes = new ArrayList<>();
   private final Map<String, Instant> lastResend = new LinkedHashMap<>();
@@ -232,6 +239,7 @@ public final class Alerting implements AutoCloseable {
             try {
               apply(item);
               drain();
+              caughtUp.signalAll();
             } finally {
               lock.unlock();
             }
@@ -257,6 +265,7 @@ public final class Alerting implements AutoCloseable {
   }
 
   private void apply(Object item) {
+    applied++;
     if (item instanceof Observed) {
       Observed o = (Observed) item;
       evaluator.observe(o.event(), o.at());
@@ -276,7 +285,9 @@ public final class Alerting implements AutoCloseable {
    * tests and the hub's API call it to see a settled state.
    */
   public void evaluateNow() {
+    long target = observed.sum();
     List<Alert> changed = new ArrayList<>();
+    boolean persisting = false;
     lock.lock();
     try {
       if (finished) {
@@ -284,16 +295,24 @@ public final class Alerting implements AutoCloseable {
         return;
       }
       drain();
+      awaitWorker(target);
       Instant now = clock.instant();
       List<Notification> notifications = evaluator.evaluate(now, changed::add);
       evaluations.increment();
+      // the store is written after the evaluation lock is let go (readers of alerts and stats do
+      // not wait for it), in evaluation order: the persist lock is taken before it is let go, and
+      // before anything is queued, so a channel that takes a resolve at once finds it pending
+      persistLock.lock();
+      persisting = true;
       for (Notification n : notifications) {
         dispatch(n);
       }
       resend(now);
-      // the store is written after the evaluation lock is let go (readers of alerts and stats do
-      // not wait for it), in evaluation order: the persist lock is taken before it is let go
-      persistLock.lock();
+    } catch (RuntimeException | Error e) {
+      if (persisting) {
+        persistLock.unlock();
+      }
+      throw e;
     } finally {
       lock.unlock();
     }
@@ -303,6 +322,21 @@ public final class Alerting implements AutoCloseable {
       }
     } finally {
       persistLock.unlock();
+    }
+  }
+
+  /**
+   * Waits (the lock let go meanwhile) until the worker has applied what it took off the queue, so
+   * an evaluation counts every observation accepted before it was called; at most a second.
+   */
+  private void awaitWorker(long target) {
+    long nanos = TimeUnit.SECONDS.toNanos(1);
+    try {
+      while (applied < target && worker.isAlive() && nanos > 0) {
+        nanos = caughtUp.awaitNanos(nanos);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -429,14 +463,20 @@ public final class Alerting implements AutoCloseable {
    */
   public void resolveAll() {
     List<Alert> changed = new ArrayList<>();
+    boolean persisting = false;
     lock.lock();
     try {
       finished = true;
       inbox.clear();
-      for (Notification n : evaluator.resolveAll(clock.instant(), changed::add)) {
-        dispatch(n);
+      List<Notification> resolves = evaluator.resolveAll(clock.instant(), changed::add);
+      persistLock.lock(); // before the resolves are queued, as in evaluateNow
+      persisting = true;
+      resolves.forEach(this::dispatch);
+    } catch (RuntimeException | Error e) {
+      if (persisting) {
+        persistLock.unlock();
       }
-      persistLock.lock();
+      throw e;
     } finally {
       lock.unlock();
     }
