@@ -41,7 +41,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * #SOURCE_PARTITION} and {@value #SOURCE_OFFSET}, and are committed with the rest: they never block
  * a partition. When the handler throws (the store is down) or the dead-letter topic does not take
  * them, nothing is committed: the consumer seeks back to the batch and tries again after a backoff
- * (100 ms doubling to 5 s), polling meanwhile so it keeps its partitions.
+ * (100 ms doubling to 5 s), polling meanwhile so it keeps its partitions. A hub that dies without
+ * leaving the group is replaced after its session times out: 10 s ({@code session.timeout.ms}, over
+ * Kafka's default of 45 s).
  *
  * <pre>{@code
  * KafkaIngestor ingestor =
@@ -144,6 +146,9 @@ public final class KafkaIngestor implements AutoCloseable {
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, builder.maxPollRecords);
+    // a hub that dies (kill -9) is replaced within 10 s, not Kafka's default 45
+    config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+    config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
     config.putAll(builder.consumerConfig);
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false); // only after the store commits
     config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);

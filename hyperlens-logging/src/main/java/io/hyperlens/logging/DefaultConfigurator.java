@@ -55,6 +55,8 @@ public final class DefaultConfigurator extends ContextAwareBase implements Confi
     // and their warnings
     context.getLogger("org.eclipse.jetty").setLevel(Level.WARN);
     context.getLogger("io.javalin").setLevel(Level.WARN);
+    // Kafka's clients print every setting of every client they make at INFO
+    context.getLogger("org.apache.kafka").setLevel(Level.WARN);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 

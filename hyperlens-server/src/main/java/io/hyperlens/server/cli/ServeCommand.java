@@ -1,9 +1,11 @@
 package io.hyperlens.server.cli;
 
 import io.hyperlens.alerting.AlertConfig;
+import io.hyperlens.kafka.KafkaTopics;
 import io.hyperlens.server.hub.Hub;
 import io.hyperlens.server.hub.HubConfig;
 import io.hyperlens.server.ingest.IngestLimits;
+import io.hyperlens.server.kafka.HubKafka;
 import io.hyperlens.store.JdbcStore;
 import io.hyperlens.store.PostgresStore;
 import io.hyperlens.store.SqliteStore;
@@ -96,6 +98,46 @@ final class ServeCommand implements Callable<Integer> {
               + " environment variable. See deploy/hyperlens/alerts.yaml.")
   AlertConfig alerts;
 
+  @Option(
+      names = "--kafka",
+      paramLabel = "BOOTSTRAP",
+      description =
+          "Consume the events and spans topics of the Kafka brokers at BOOTSTRAP"
+              + " (host:port[,host:port...]) into the store, offsets committed after the store"
+              + " commits; hubs of one --group share the partitions (use --db for a shared"
+              + " PostgreSQL). See deploy/kafka/README.md.")
+  String kafka;
+
+  @Option(
+      names = "--group",
+      paramLabel = "GROUP",
+      defaultValue = HubKafka.DEFAULT_GROUP,
+      description = "The consumer group of --kafka (default: ${DEFAULT-VALUE}).")
+  String group;
+
+  @Option(
+      names = "--events-topic",
+      paramLabel = "TOPIC",
+      defaultValue = "hyperlens.events",
+      description =
+          "The events topic of --kafka (default: ${DEFAULT-VALUE}; dead letters: TOPIC.dlq).")
+  String eventsTopic;
+
+  @Option(
+      names = "--spans-topic",
+      paramLabel = "TOPIC",
+      defaultValue = "hyperlens.spans",
+      description =
+          "The spans topic of --kafka (default: ${DEFAULT-VALUE}; dead letters: TOPIC.dlq).")
+  String spansTopic;
+
+  @Option(
+      names = "--ingest-to-kafka",
+      description =
+          "POST /v1/events and /v1/traces hand what they validate to Kafka (2xx: acknowledged"
+              + " with acks=all) instead of the store; needs --kafka.")
+  boolean ingestToKafka;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -116,7 +158,8 @@ final class ServeCommand implements Callable<Integer> {
               auditKeyDir != null
                   ? auditKeyDir
                   : io.hyperlens.audit.keys.AuditKeys.defaultKeyDirectory(),
-              alerts);
+              alerts,
+              kafkaSettings());
     } catch (IllegalArgumentException e) {
       err.println("serve: " + e.getMessage());
       return 2;
@@ -171,6 +214,15 @@ final class ServeCommand implements Callable<Integer> {
           hub.uri(),
           hub.uri());
     }
+    if (kafka != null) {
+      out.printf(
+          "Kafka: consuming %s and %s from %s in group %s%s; live stream from every hub of it%n",
+          eventsTopic,
+          spansTopic,
+          kafka,
+          group,
+          ingestToKafka ? "; HTTP ingest goes to Kafka" : "");
+    }
     if (noAuth) {
       out.println("Auth is off: anyone on this machine can read and write.");
     }
@@ -183,6 +235,22 @@ final class ServeCommand implements Callable<Integer> {
       hub.close();
     }
     return 0;
+  }
+
+  private HubKafka kafkaSettings() {
+    if (kafka == null) {
+      if (ingestToKafka) {
+        throw new IllegalArgumentException("--ingest-to-kafka needs --kafka BOOTSTRAP");
+      }
+      return null;
+    }
+    KafkaTopics topics;
+    try {
+      topics = new KafkaTopics(eventsTopic, spansTopic);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--events-topic/--spans-topic: " + e.getMessage(), e);
+    }
+    return new HubKafka(kafka, group, topics, ingestToKafka);
   }
 
   private JdbcStore openStore() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hyperlens.audit.AuditLog;
 import io.hyperlens.audit.report.ComplianceReport;
 import io.hyperlens.event.HypervisorEvent;
+import io.hyperlens.kafka.KafkaUnavailableException;
 import io.hyperlens.prometheus.Metrics;
 import io.hyperlens.prometheus.MetricsConfig;
 import io.hyperlens.server.alert.HubAlerts;
@@ -18,6 +19,7 @@ import io.hyperlens.server.ingest.OtlpErrors;
 import io.hyperlens.server.ingest.OtlpIngest;
 import io.hyperlens.server.ingest.Problem;
 import io.hyperlens.server.ingest.RequestBodies;
+import io.hyperlens.server.kafka.KafkaMode;
 import io.hyperlens.server.query.AgentQueries;
 import io.hyperlens.server.query.AuditQueries;
 import io.hyperlens.server.query.EventQueries;
@@ -129,6 +131,7 @@ public final class Hub implements AutoCloseable {
   private final EventStream stream = new EventStream(MAX_STREAM_CLIENTS, STREAM_BACKLOG);
   private final Overview overview;
   private final HubAlerts alerts;
+  private KafkaMode kafka;
   private final Ui ui;
   private final Javalin app;
 
@@ -228,6 +231,25 @@ public final class Hub implements AutoCloseable {
     // Only once the port is bound: a key made for a hub that never started would never be shown.
     if (config.auth() && hub.keys.isEmpty()) {
       hub.initialAdminKey = hub.keys.create("admin", EnumSet.of(Scope.ADMIN));
+    }
+    if (config.kafka() != null) {
+      try {
+        hub.kafka =
+            KafkaMode.start(
+                config.kafka(),
+                store,
+                hub.events,
+                hub.traces,
+                config.limits(),
+                config.redact(),
+                hub.metrics,
+                hub.registry,
+                hub::stored);
+      } catch (RuntimeException e) {
+        hub.close();
+        throw new IllegalStateException(
+            "cannot use Kafka at " + config.kafka().bootstrap() + ": " + e.getMessage(), e);
+      }
     }
     hub.retention.scheduleWithFixedDelay(hub::applyRetention, 0, 60, TimeUnit.SECONDS);
     hub.retention.scheduleAtFixedRate(hub.overview::sample, 0, 1, TimeUnit.SECONDS);
@@ -606,6 +628,17 @@ public final class Hub implements AutoCloseable {
     inSlot(
         ctx,
         c -> {
+          if (kafka != null && kafka.ingestsToKafka()) {
+            List<HypervisorEvent> read = events.read(body(c), c.header("Content-Type"));
+            if (publish(c, () -> kafka.publishEvents(read))) {
+              Map<String, Object> answer = new LinkedHashMap<>();
+              answer.put("accepted", read.size());
+              answer.put("duplicates", 0);
+              answer.put("kafka", kafka.settings().topics().events());
+              json(c, 202, answer);
+            }
+            return;
+          }
           long start = System.nanoTime();
           EventIngest.Result result = events.ingest(body(c), c.header("Content-Type"));
           metrics.committed(
@@ -621,12 +654,40 @@ public final class Hub implements AutoCloseable {
     inSlot(
         ctx,
         c -> {
+          if (kafka != null && kafka.ingestsToKafka()) {
+            OtlpIngest.Decoded decoded = traces.decode(body(c), c.header("Content-Type"));
+            if (publish(c, () -> kafka.publishSpans(decoded.spans()))) {
+              OtlpIngest.Answer answer = traces.answer(decoded, decoded.spans().size());
+              metrics.rejected("rejected_span", answer.rejected());
+              c.status(200).contentType(answer.contentType()).result(answer.body());
+            }
+            return;
+          }
           long start = System.nanoTime();
           OtlpIngest.Answer answer = traces.export(body(c), c.header("Content-Type"));
           metrics.committed("spans", answer.accepted(), 0, (System.nanoTime() - start) / 1e9);
           metrics.rejected("rejected_span", answer.rejected());
           c.status(200).contentType(answer.contentType()).result(answer.body());
         });
+  }
+
+  /**
+   * Runs a publish to Kafka; when Kafka does not acknowledge in time, answers 503 with {@code
+   * Retry-After} (nothing may be assumed stored: the client sends it again) and returns false.
+   */
+  private boolean publish(Context ctx, Runnable publish) {
+    if (kafka != null) {
+      try {
+        publish.run();
+        return true;
+      } catch (KafkaUnavailableException e) {
+        metrics.rejected("kafka_unavailable", 1);
+        ctx.header("Retry-After", "5");
+        error(ctx, 503, "kafka_unavailable", e.getMessage(), List.of());
+        return false;
+      }
+    }
+    return false;
   }
 
   // ---------------------------------------------------------------- audit
@@ -920,6 +981,9 @@ public final class Hub implements AutoCloseable {
       app.stop();
     } finally {
       try {
+        if (kafka != null) {
+          kafka.close(); // the batch in hand is stored and committed, or left to be read again
+        }
         if (alerts != null) {
           alerts.close(); // its last evaluation and state go to the store, still open
         }

@@ -2,6 +2,7 @@ package io.hyperlens.server.hub;
 
 import io.hyperlens.alerting.AlertConfig;
 import io.hyperlens.server.ingest.IngestLimits;
+import io.hyperlens.server.kafka.HubKafka;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -24,6 +25,8 @@ import java.util.function.Consumer;
  *     data directory, whose writer could otherwise sign what it rewrote
  * @param alerts the alert rules evaluated over what the hub ingests, and where they notify; null
  *     for none
+ * @param kafka Kafka mode: the topics consumed into the store, and whether HTTP ingest goes to
+ *     Kafka; null for none
  */
 public record HubConfig(
     String bind,
@@ -36,7 +39,8 @@ public record HubConfig(
     long maxEvents,
     int maxConcurrentIngest,
     Path auditKeyDirectory,
-    AlertConfig alerts) {
+    AlertConfig alerts,
+    HubKafka kafka) {
 
   /** The hub's default port. */
   public static final int DEFAULT_PORT = 7070;
@@ -95,6 +99,7 @@ public record HubConfig(
         0,
         64,
         io.hyperlens.audit.keys.AuditKeys.defaultKeyDirectory(),
+        null,
         null);
   }
 
@@ -140,6 +145,11 @@ public record HubConfig(
     return edit(f -> f.alerts = alerts);
   }
 
+  /** This config in Kafka mode ({@code kafka}; null: none). */
+  public HubConfig withKafka(HubKafka kafka) {
+    return edit(f -> f.kafka = kafka);
+  }
+
   /** A copy with {@code change} applied, validated as any config is. */
   private HubConfig edit(Consumer<Fields> change) {
     Fields fields = new Fields(this);
@@ -155,7 +165,8 @@ public record HubConfig(
         fields.maxEvents,
         maxConcurrentIngest,
         fields.auditKeyDirectory,
-        fields.alerts);
+        fields.alerts,
+        fields.kafka);
   }
 
   /** The fields a {@code with...} method may change. */
@@ -168,6 +179,7 @@ public record HubConfig(
     long maxEvents;
     Path auditKeyDirectory;
     AlertConfig alerts;
+    HubKafka kafka;
 
     Fields(HubConfig config) {
       bind = config.bind;
@@ -178,6 +190,7 @@ public record HubConfig(
       maxEvents = config.maxEvents;
       auditKeyDirectory = config.auditKeyDirectory;
       alerts = config.alerts;
+      kafka = config.kafka;
     }
   }
 

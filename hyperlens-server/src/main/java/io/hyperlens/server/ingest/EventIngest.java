@@ -87,6 +87,16 @@ public final class EventIngest {
    * @throws IngestException 400 with the problems, 413 over the batch limit, 415 for another type
    */
   public Result ingest(byte[] body, String contentType) {
+    return store(read(body, contentType));
+  }
+
+  /**
+   * Validates a batch (and redacts and cuts it, as {@link #ingest} would) without storing it: for a
+   * hub that hands it to Kafka, or reads it from there.
+   *
+   * @throws IngestException as {@link #ingest} does
+   */
+  public List<HypervisorEvent> read(byte[] body, String contentType) {
     String mediaType = mediaType(contentType);
     if (!mediaType.equals("application/json") && !mediaType.equals(NDJSON)) {
       throw new IngestException(
@@ -97,7 +107,16 @@ public final class EventIngest {
               + "\" is not accepted; send application/json (an array) or "
               + NDJSON);
     }
-    List<HypervisorEvent> events = reader.read(body, mediaType.equals(NDJSON));
+    return reader.read(body, mediaType.equals(NDJSON));
+  }
+
+  /**
+   * Stores events {@link #read} returned, committed with whatever other requests are committing,
+   * and hands them to the live stream.
+   *
+   * @throws IngestException 400 when the store refuses the batch
+   */
+  public Result store(List<HypervisorEvent> events) {
     int stored;
     try {
       stored = commits.append(events);

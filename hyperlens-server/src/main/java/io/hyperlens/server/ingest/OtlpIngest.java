@@ -113,6 +113,32 @@ public final class OtlpIngest {
    * @throws IngestException 400 for an undecodable body, 415 for another content type
    */
   public Answer export(byte[] body, String contentType) {
+    Decoded decoded = decode(body, contentType);
+    List<SpanData> spans = decoded.spans();
+    int stored = spans.isEmpty() ? 0 : store.appendSpans(spans);
+    if (stored > 0) {
+      countStored(spans);
+    }
+    return answer(decoded, stored);
+  }
+
+  /**
+   * An export request's spans, validated, redacted and cut as {@link #export} would store them.
+   *
+   * @param spans the valid spans
+   * @param rejected spans refused
+   * @param reasons why, the first ones first
+   * @param json whether the request was OTLP JSON (its answer is too)
+   */
+  public record Decoded(List<SpanData> spans, int rejected, List<String> reasons, boolean json) {}
+
+  /**
+   * Decodes and validates one export request without storing it: for a hub that hands it to Kafka,
+   * or reads it from there.
+   *
+   * @throws IngestException 400 for an undecodable body, 415 for another content type
+   */
+  public Decoded decode(byte[] body, String contentType) {
     String mediaType = mediaType(contentType);
     boolean json;
     if (mediaType.equals(PROTOBUF)) {
@@ -147,12 +173,25 @@ public final class OtlpIngest {
         }
       }
     }
-    int stored = spans.isEmpty() ? 0 : store.appendSpans(spans);
-    if (stored > 0) {
-      errorSpans.add(spans.stream().filter(s -> s.status() == SpanStatus.ERROR).count());
-    }
-    ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
     reasons.addAll(0, idProblems);
+    return new Decoded(spans, rejected, reasons, json);
+  }
+
+  /**
+   * Counts the error spans of {@code spans}, stored elsewhere (read from Kafka), for the overview.
+   */
+  public void countStored(List<SpanData> spans) {
+    errorSpans.add(spans.stream().filter(s -> s.status() == SpanStatus.ERROR).count());
+  }
+
+  /**
+   * The OTLP answer to a request {@link #decode} read, of which {@code accepted} spans were taken.
+   */
+  public Answer answer(Decoded decoded, int accepted) {
+    boolean json = decoded.json();
+    int rejected = decoded.rejected();
+    List<String> reasons = decoded.reasons();
+    ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
     if (rejected > 0) {
       response.setPartialSuccess(
           ExportTracePartialSuccess.newBuilder()
@@ -164,7 +203,7 @@ public final class OtlpIngest {
                       + (rejected > 1 ? " (and " + (rejected - 1) + " more)" : "")));
     }
     return new Answer(
-        encode(response.build(), json), json ? "application/json" : PROTOBUF, stored, rejected);
+        encode(response.build(), json), json ? "application/json" : PROTOBUF, accepted, rejected);
   }
 
   /** The media type of a {@code Content-Type} header: lowercase, without parameters. */

@@ -1,0 +1,43 @@
+package io.hyperlens.server.kafka;
+
+import io.hyperlens.kafka.KafkaTopics;
+
+/**
+ * How a hub uses Kafka ({@code hyperlens serve --kafka BOOTSTRAP}): it consumes the events and
+ * spans topics in {@code group} into its store, follows the events topic for its live stream, and,
+ * with {@code ingestToKafka}, hands what its HTTP ingest validates to Kafka instead of the store.
+ *
+ * @param bootstrap {@code host:port[,host:port...]} of the brokers
+ * @param group the consumer group; hubs in one group share the partitions
+ * @param topics the topics
+ * @param ingestToKafka whether {@code POST /v1/events} and {@code /v1/traces} produce to Kafka (a
+ *     2xx then means acknowledged by Kafka with {@code acks=all}) instead of storing
+ */
+public record HubKafka(String bootstrap, String group, KafkaTopics topics, boolean ingestToKafka) {
+  /** The default consumer group. */
+  public static final String DEFAULT_GROUP = "hyperlens-hub";
+
+  /**
+   * Validates the settings.
+   *
+   * @throws IllegalArgumentException naming the field and the value
+   */
+  public HubKafka {
+    if (bootstrap == null || bootstrap.isBlank() || !bootstrap.contains(":")) {
+      throw new IllegalArgumentException(
+          "--kafka must name the brokers as host:port[,host:port...], got "
+              + (bootstrap == null ? "nothing" : "\"" + bootstrap + "\""));
+    }
+    if (group == null || group.isBlank()) {
+      throw new IllegalArgumentException("--group must not be blank");
+    }
+    if (topics == null) {
+      throw new IllegalArgumentException("topics must not be null");
+    }
+  }
+
+  /** Consuming {@link KafkaTopics#DEFAULT} in the default group, HTTP ingest to the store. */
+  public static HubKafka of(String bootstrap) {
+    return new HubKafka(bootstrap, DEFAULT_GROUP, KafkaTopics.DEFAULT, false);
+  }
+}
