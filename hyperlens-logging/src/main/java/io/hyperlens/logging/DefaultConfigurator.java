@@ -57,6 +57,7 @@ public final class DefaultConfigurator extends ContextAwareBase implements Confi
     context.getLogger("io.javalin").setLevel(Level.WARN);
     // Kafka's clients print every setting of every client they make at INFO
     context.getLogger("org.apache.kafka").setLevel(Level.WARN);
+    context.getLogger("kafka").setLevel(Level.WARN);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 

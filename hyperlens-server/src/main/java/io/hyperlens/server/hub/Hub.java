@@ -756,6 +756,13 @@ public final class Hub implements AutoCloseable {
     return answer;
   }
 
+  /** What the Kafka consumer did so far ({@code --kafka}); zeros without Kafka mode. */
+  public io.hyperlens.kafka.KafkaIngestor.Stats kafkaStats() {
+    return kafka == null
+        ? new io.hyperlens.kafka.KafkaIngestor.Stats(0, 0, 0, 0, 0, Map.of())
+        : kafka.stats();
+  }
+
   /** The overview's alert tile: counts and the newest firing alerts. */
   private Map<String, Object> alertsSummary() {
     return alerts == null ? Map.of("configured", false) : alerts.summary();

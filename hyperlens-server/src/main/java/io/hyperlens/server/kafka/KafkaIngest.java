@@ -62,8 +62,7 @@ final class KafkaIngest implements KafkaIngestor.Handler {
         dead.add(new KafkaIngestor.DeadLetter(record, "empty record (no value)"));
       } else if (record.topic().equals(topics.events())) {
         try {
-          List<HypervisorEvent> read =
-              events.read(record.value(), contentType(record, EventIngest.NDJSON));
+          List<HypervisorEvent> read = events.read(record.value(), eventsType(record));
           batch.addAll(read);
           eventRecords.add(record);
           eventCounts.add(read.size());
@@ -127,6 +126,26 @@ final class KafkaIngest implements KafkaIngestor.Handler {
       }
       return stored;
     }
+  }
+
+  /**
+   * How an events record reads: NDJSON unless it says otherwise; a JSON object (what {@code
+   * KafkaEventSink} writes, {@code content-type: application/json}) as one NDJSON line, a JSON
+   * array as an array.
+   */
+  static String eventsType(ConsumerRecord<byte[], byte[]> record) {
+    String type = contentType(record, EventIngest.NDJSON);
+    if (type.startsWith("application/json")) {
+      for (byte b : record.value()) {
+        if (b == '{') {
+          return EventIngest.NDJSON;
+        }
+        if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+          break;
+        }
+      }
+    }
+    return type;
   }
 
   private static String contentType(ConsumerRecord<byte[], byte[]> record, String otherwise) {

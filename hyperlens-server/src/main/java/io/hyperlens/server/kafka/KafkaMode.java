@@ -16,7 +16,6 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -189,14 +188,8 @@ public final class KafkaMode implements AutoCloseable {
       if (record.value() == null) {
         continue;
       }
-      var header = record.headers().lastHeader("content-type");
       try {
-        events.addAll(
-            reader.read(
-                record.value(),
-                header == null
-                    ? EventIngest.NDJSON
-                    : new String(header.value(), StandardCharsets.UTF_8)));
+        events.addAll(reader.read(record.value(), KafkaIngest.eventsType(record)));
       } catch (IngestException e) {
         // a dead letter: the consumer reports it
       }
