@@ -132,6 +132,11 @@ public final class Hub implements AutoCloseable {
   private final Overview overview;
   private final HubAlerts alerts;
   private KafkaMode kafka;
+
+  /** Events a Kafka tail saw while nobody watched the stream or alerted: not decoded, counted. */
+  private final java.util.concurrent.atomic.LongAdder tailedUnread =
+      new java.util.concurrent.atomic.LongAdder();
+
   private final Ui ui;
   private final Javalin app;
 
@@ -176,7 +181,7 @@ public final class Hub implements AutoCloseable {
             () -> (long) metrics.ingested("events"),
             () -> (long) metrics.ingested("spans"),
             traces::errorSpans,
-            stream::published,
+            () -> stream.published() + tailedUnread.sum(),
             this::alertsSummary,
             Clock.systemUTC());
     this.ui =
@@ -244,7 +249,10 @@ public final class Hub implements AutoCloseable {
                 config.redact(),
                 hub.metrics,
                 hub.registry,
-                hub::stored);
+                new KafkaMode.Live(
+                    hub::stored,
+                    () -> hub.stream.subscribers() > 0 || hub.alerts != null,
+                    hub.tailedUnread::add));
       } catch (RuntimeException e) {
         hub.close();
         throw new IllegalStateException(

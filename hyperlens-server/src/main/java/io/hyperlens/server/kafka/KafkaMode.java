@@ -20,7 +20,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -46,7 +48,7 @@ public final class KafkaMode implements AutoCloseable {
       boolean redact,
       HubMetrics metrics,
       PrometheusRegistry registry,
-      Consumer<List<HypervisorEvent>> live) {
+      Live live) {
     this.settings = settings;
     Histogram storeSeconds =
         Histogram.builder()
@@ -100,13 +102,30 @@ public final class KafkaMode implements AutoCloseable {
         KafkaTail.start(
             settings.bootstrap(),
             settings.topics().events(),
-            records -> live.accept(read(tailReader, records)));
+            records -> {
+              if (live.wanted().getAsBoolean()) {
+                live.events().accept(read(tailReader, records));
+              } else {
+                live.unread().accept(records.size()); // nobody to show them to: not decoded
+              }
+            });
     this.publisher =
         settings.ingestToKafka()
             ? new KafkaPublisher(
                 settings.bootstrap(), settings.topics(), Duration.ofSeconds(30), Map.of())
             : null;
   }
+
+  /**
+   * Where the tail of the events topic goes.
+   *
+   * @param events the live stream and alerting, given the events read
+   * @param wanted whether anyone watches (a stream client, alert rules): else records are only
+   *     counted, not decoded
+   * @param unread told how many records went unread
+   */
+  public record Live(
+      Consumer<List<HypervisorEvent>> events, BooleanSupplier wanted, LongConsumer unread) {}
 
   /**
    * Starts consuming into {@code store} and following the events topic into {@code live}.
@@ -122,7 +141,7 @@ public final class KafkaMode implements AutoCloseable {
       boolean redact,
       HubMetrics metrics,
       PrometheusRegistry registry,
-      Consumer<List<HypervisorEvent>> live) {
+      Live live) {
     return new KafkaMode(settings, store, events, traces, limits, redact, metrics, registry, live);
   }
 
