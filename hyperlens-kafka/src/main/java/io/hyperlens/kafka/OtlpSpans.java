@@ -22,8 +22,8 @@ import java.util.stream.Collectors;
 
 /**
  * Tracer spans as an OTLP {@code ExportTraceServiceRequest} (the protobuf {@code POST /v1/traces}
- * takes), one {@code ResourceSpans} per service. Attribute values keep their type (string, bool,
- * int, double, arrays); anything else is written as its string.
+ * takes), one {@code ResourceSpans} per service. Attribute values keep the types the tracer
+ * normalizes them to (string, bool, long as int, double, arrays of one of them).
  *
  * <pre>{@code
  * byte[] body = OtlpSpans.encode(spans).toByteArray();
@@ -137,13 +137,10 @@ public final class OtlpSpans {
       out.setStringValue((String) value);
     } else if (value instanceof Boolean) {
       out.setBoolValue((Boolean) value);
-    } else if (value instanceof Long
-        || value instanceof Integer
-        || value instanceof Short
-        || value instanceof Byte) {
-      out.setIntValue(((Number) value).longValue());
-    } else if (value instanceof Double || value instanceof Float) {
-      out.setDoubleValue(((Number) value).doubleValue());
+    } else if (value instanceof Long) {
+      out.setIntValue((Long) value);
+    } else if (value instanceof Double) {
+      out.setDoubleValue((Double) value);
     } else if (value instanceof List) {
       ArrayValue.Builder array = ArrayValue.newBuilder();
       for (Object item : (List<?>) value) {
