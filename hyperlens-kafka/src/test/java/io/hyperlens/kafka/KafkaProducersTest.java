@@ -170,22 +170,6 @@ class KafkaProducersTest {
     return stats.dropped() + stats.failed() + stats.awaiting();
   }
 
-  @Test
-  void badSettingsAreRefusedNamingTheField() {
-    assertThatThrownBy(() -> KafkaEventSink.builder(" "))
-        .hasMessageContaining("bootstrap")
-        .hasMessageContaining("\" \"");
-    assertThatThrownBy(() -> KafkaEventSink.builder("h:1").topic("bad topic"))
-        .hasMessageContaining("topic")
-        .hasMessageContaining("\"bad topic\"");
-    assertThatThrownBy(() -> KafkaEventSink.builder("h:1").queueSize(0))
-        .hasMessageContaining("queueSize")
-        .hasMessageContaining("0");
-    assertThatThrownBy(() -> new KafkaTopics("a", "a")).hasMessageContaining("different");
-    assertThatThrownBy(() -> new KafkaTopics("a", "x".repeat(246))).hasMessageContaining("spans");
-    assertThat(KafkaTopics.deadLetter("hyperlens.events")).isEqualTo("hyperlens.events.dlq");
-  }
-
   static SpanData span(String traceId, String spanId, String parent, String service) {
     var builder =
         SpanData.builder(traceId, spanId, "tool " + spanId)

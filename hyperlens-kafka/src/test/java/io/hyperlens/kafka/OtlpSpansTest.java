@@ -147,4 +147,37 @@ class OtlpSpansTest {
                 .key())
         .isNull();
   }
+
+  @Test
+  void parentTraceStateEventsAndLinksGoAlong() {
+    SpanData data =
+        SpanData.builder(TRACE, "0000000000000002", "child")
+            .serviceName("svc")
+            .parent("0000000000000001", false)
+            .traceState(Map.of("k", "v"))
+            .times(1, 2)
+            .events(List.of(new io.hyperlens.trace.SpanEvent("retry", 5, Map.of("attempt", 2L))))
+            .links(
+                List.of(
+                    new io.hyperlens.trace.SpanLink(
+                        "5bf92f3577b34da6a3ce929d0e0e4737",
+                        "0000000000000009",
+                        Map.of("why", "fan-in"))))
+            .build();
+    Span span = only(data);
+    assertThat(java.util.HexFormat.of().formatHex(span.getParentSpanId().toByteArray()))
+        .isEqualTo("0000000000000001");
+    assertThat(span.getTraceState()).isEqualTo("k=v");
+    assertThat(span.getEvents(0).getTimeUnixNano()).isEqualTo(5);
+    assertThat(span.getEvents(0).getAttributes(0).getValue().getIntValue()).isEqualTo(2);
+    assertThat(span.getLinks(0).getAttributes(0).getValue().getStringValue()).isEqualTo("fan-in");
+    assertThat(span.getLinks(0).getTraceId().size()).isEqualTo(16);
+    SpanData booleans =
+        SpanData.builder(TRACE, "0000000000000003", "b")
+            .serviceName("svc")
+            .times(1, 2)
+            .attributes(Map.of("no", false))
+            .build();
+    assertThat(only(booleans).getAttributes(0).getValue().hasBoolValue()).isTrue();
+  }
 }

@@ -112,6 +112,7 @@ class KafkaIngestTest {
               assertThat(s.events()).isEqualTo(6);
               assertThat(s.newEvents()).isEqualTo(6);
               assertThat(s.spans()).isZero();
+              assertThat(s.nanos()).isBetween(0L, 60_000_000_000L);
             });
 
     stored.clear();
