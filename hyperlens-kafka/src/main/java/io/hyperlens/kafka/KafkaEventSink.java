@@ -6,7 +6,6 @@ import io.hyperlens.event.Subscription;
 import io.hyperlens.spi.BatchExportQueue;
 import io.hyperlens.spi.BatchExporter;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -68,9 +67,10 @@ public final class KafkaEventSink implements Consumer<HypervisorEvent>, AutoClos
 
   private KafkaEventSink(Builder builder) {
     this.topic = builder.topic;
-    this.closeTimeout = builder.closeTimeout;
+    this.closeTimeout = builder.settings.closeTimeout();
     this.producer =
-        ProducerSettings.producer(builder.bootstrap, builder.clientId, builder.producerConfig);
+        ProducerSettings.producer(
+            builder.bootstrap, builder.settings.clientId(), builder.settings.config());
     this.queue =
         new BatchExportQueue<>(
             new Sender(), builder.queueSize, 512, Duration.ofMillis(20), "kafka-events");
@@ -186,9 +186,7 @@ public final class KafkaEventSink implements Consumer<HypervisorEvent>, AutoClos
     private final String bootstrap;
     private String topic = KafkaTopics.DEFAULT.events();
     private int queueSize = 10_000;
-    private Duration closeTimeout = Duration.ofSeconds(10);
-    private String clientId = "hyperlens-events";
-    private final Map<String, Object> producerConfig = new HashMap<>();
+    private final ClientSettings settings = new ClientSettings("producer", "hyperlens-events");
 
     private Builder(String bootstrap) {
       this.bootstrap = bootstrap;
@@ -211,20 +209,13 @@ public final class KafkaEventSink implements Consumer<HypervisorEvent>, AutoClos
 
     /** How long {@link #close()} waits for what is queued to be acknowledged (10 s by default). */
     public Builder closeTimeout(Duration closeTimeout) {
-      if (closeTimeout == null || closeTimeout.isNegative()) {
-        throw new IllegalArgumentException(
-            "closeTimeout must not be negative, got " + closeTimeout);
-      }
-      this.closeTimeout = closeTimeout;
+      settings.closeTimeout(closeTimeout);
       return this;
     }
 
     /** The producer's {@code client.id} ({@code hyperlens-events} by default). */
     public Builder clientId(String clientId) {
-      if (clientId == null || clientId.isBlank()) {
-        throw new IllegalArgumentException("clientId must not be blank");
-      }
-      this.clientId = clientId;
+      settings.clientId(clientId);
       return this;
     }
 
@@ -233,10 +224,7 @@ public final class KafkaEventSink implements Consumer<HypervisorEvent>, AutoClos
      * linger.ms}...), over Hyperlens' defaults; the serializers cannot be changed.
      */
     public Builder producerConfig(String key, Object value) {
-      if (key == null || value == null) {
-        throw new IllegalArgumentException("producer setting " + key + " must have a value");
-      }
-      producerConfig.put(key, value);
+      settings.put(key, value);
       return this;
     }
 

@@ -142,22 +142,23 @@ public final class KafkaIngestor implements AutoCloseable {
     Map<String, Object> config = new HashMap<>();
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, builder.bootstrap);
     config.put(ConsumerConfig.GROUP_ID_CONFIG, builder.group);
-    config.put(ConsumerConfig.CLIENT_ID_CONFIG, builder.clientId);
+    config.put(ConsumerConfig.CLIENT_ID_CONFIG, builder.consumer.clientId());
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, builder.maxPollRecords);
     // a hub that dies (kill -9) is replaced within 10 s, not Kafka's default 45
     config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
     config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
-    config.putAll(builder.consumerConfig);
+    config.putAll(builder.consumer.config());
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false); // only after the store commits
     config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     this.consumer = new KafkaConsumer<>(config);
-    Map<String, Object> producerConfig = new HashMap<>(builder.producerConfig);
+    Map<String, Object> producerConfig = new HashMap<>(builder.deadLetters.config());
     producerConfig.putIfAbsent("max.block.ms", 10_000);
     this.deadLetters =
-        ProducerSettings.producer(builder.bootstrap, builder.clientId + "-dlq", producerConfig);
+        ProducerSettings.producer(
+            builder.bootstrap, builder.deadLetters.clientId(), producerConfig);
     this.thread = new Thread(this::run, "hyperlens-kafka-ingest");
     thread.setDaemon(true);
   }
@@ -385,11 +386,10 @@ public final class KafkaIngestor implements AutoCloseable {
     private final Handler handler;
     private String group = "hyperlens-hub";
     private KafkaTopics topics = KafkaTopics.DEFAULT;
-    private String clientId = "hyperlens-hub";
     private int maxPollRecords = 2_000;
     private Observer observer = (records, dead, storeNanos, commitNanos) -> {};
-    private final Map<String, Object> consumerConfig = new HashMap<>();
-    private final Map<String, Object> producerConfig = new HashMap<>();
+    private final ClientSettings consumer = new ClientSettings("consumer", "hyperlens-hub");
+    private final ClientSettings deadLetters = new ClientSettings("producer", "hyperlens-hub-dlq");
 
     private Builder(String bootstrap, Handler handler) {
       this.bootstrap = bootstrap;
@@ -418,10 +418,8 @@ public final class KafkaIngestor implements AutoCloseable {
 
     /** The consumer's {@code client.id} ({@code hyperlens-hub} by default). */
     public Builder clientId(String clientId) {
-      if (clientId == null || clientId.isBlank()) {
-        throw new IllegalArgumentException("clientId must not be blank");
-      }
-      this.clientId = clientId;
+      consumer.clientId(clientId);
+      deadLetters.clientId(clientId + "-dlq");
       return this;
     }
 
@@ -446,19 +444,13 @@ public final class KafkaIngestor implements AutoCloseable {
 
     /** Any consumer setting ({@code security.protocol}...); offsets stay committed by hand. */
     public Builder consumerConfig(String key, Object value) {
-      if (key == null || value == null) {
-        throw new IllegalArgumentException("consumer setting " + key + " must have a value");
-      }
-      consumerConfig.put(key, value);
+      consumer.put(key, value);
       return this;
     }
 
     /** Any setting of the dead-letter producer. */
     public Builder producerConfig(String key, Object value) {
-      if (key == null || value == null) {
-        throw new IllegalArgumentException("producer setting " + key + " must have a value");
-      }
-      producerConfig.put(key, value);
+      deadLetters.put(key, value);
       return this;
     }
 

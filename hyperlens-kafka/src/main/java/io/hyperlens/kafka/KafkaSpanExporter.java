@@ -3,7 +3,6 @@ package io.hyperlens.kafka;
 import io.hyperlens.trace.SpanData;
 import io.hyperlens.trace.SpanExporter;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -51,9 +50,10 @@ public final class KafkaSpanExporter implements SpanExporter {
 
   private KafkaSpanExporter(Builder builder) {
     this.topic = builder.topic;
-    this.closeTimeout = builder.closeTimeout;
+    this.closeTimeout = builder.settings.closeTimeout();
     this.producer =
-        ProducerSettings.producer(builder.bootstrap, builder.clientId, builder.producerConfig);
+        ProducerSettings.producer(
+            builder.bootstrap, builder.settings.clientId(), builder.settings.config());
   }
 
   /** An exporter to the brokers at {@code bootstrap} ({@code host:port[,host:port...]}). */
@@ -106,9 +106,7 @@ public final class KafkaSpanExporter implements SpanExporter {
   public static final class Builder {
     private final String bootstrap;
     private String topic = KafkaTopics.DEFAULT.spans();
-    private Duration closeTimeout = Duration.ofSeconds(10);
-    private String clientId = "hyperlens-spans";
-    private final Map<String, Object> producerConfig = new HashMap<>();
+    private final ClientSettings settings = new ClientSettings("producer", "hyperlens-spans");
 
     private Builder(String bootstrap) {
       this.bootstrap = bootstrap;
@@ -122,29 +120,19 @@ public final class KafkaSpanExporter implements SpanExporter {
 
     /** How long {@code shutdown} waits for what the producer holds (10 s by default). */
     public Builder closeTimeout(Duration closeTimeout) {
-      if (closeTimeout == null || closeTimeout.isNegative()) {
-        throw new IllegalArgumentException(
-            "closeTimeout must not be negative, got " + closeTimeout);
-      }
-      this.closeTimeout = closeTimeout;
+      settings.closeTimeout(closeTimeout);
       return this;
     }
 
     /** The producer's {@code client.id} ({@code hyperlens-spans} by default). */
     public Builder clientId(String clientId) {
-      if (clientId == null || clientId.isBlank()) {
-        throw new IllegalArgumentException("clientId must not be blank");
-      }
-      this.clientId = clientId;
+      settings.clientId(clientId);
       return this;
     }
 
     /** Any producer setting, over Hyperlens' defaults; the serializers cannot be changed. */
     public Builder producerConfig(String key, Object value) {
-      if (key == null || value == null) {
-        throw new IllegalArgumentException("producer setting " + key + " must have a value");
-      }
-      producerConfig.put(key, value);
+      settings.put(key, value);
       return this;
     }
 

@@ -218,6 +218,13 @@ class KafkaIngestorTest {
     MemoryStore b = new MemoryStore();
     KafkaIngestor first = ingest(topics, group, a);
     KafkaIngestor second = ingest(topics, group, b);
+    await(
+        "both hold partitions",
+        () ->
+            ConsumerGroups.members(kafka.bootstrap(), group) == 2
+                && !first.stats().lag().isEmpty()
+                && !second.stats().lag().isEmpty()
+                && first.stats().lag().size() + second.stats().lag().size() == 8);
     List<String> ids = publish(topics, 1_000);
     await(
         "1,000 records committed",

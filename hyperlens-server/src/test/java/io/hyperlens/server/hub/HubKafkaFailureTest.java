@@ -6,6 +6,7 @@ import io.hyperlens.event.EventQuery;
 import io.hyperlens.event.EventType;
 import io.hyperlens.event.HypervisorEvent;
 import io.hyperlens.event.HypervisorEventBus;
+import io.hyperlens.kafka.ConsumerGroups;
 import io.hyperlens.kafka.KafkaBrokerProcess;
 import io.hyperlens.kafka.KafkaEventSink;
 import io.hyperlens.kafka.KafkaTopics;
@@ -189,11 +190,7 @@ class HubKafkaFailureTest {
   }
 
   private static int members(String group) {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap()))) {
-      return admin.describeConsumerGroups(List.of(group)).all().get().get(group).members().size();
-    } catch (Exception e) {
-      return 0;
-    }
+    return ConsumerGroups.members(broker.bootstrap(), group);
   }
 
   private static long committed(String group) {

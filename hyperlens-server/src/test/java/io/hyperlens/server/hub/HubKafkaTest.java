@@ -7,6 +7,7 @@ import io.hyperlens.event.EventQuery;
 import io.hyperlens.event.EventType;
 import io.hyperlens.event.HypervisorEvent;
 import io.hyperlens.event.HypervisorEventBus;
+import io.hyperlens.kafka.ConsumerGroups;
 import io.hyperlens.kafka.InJvmKafka;
 import io.hyperlens.kafka.KafkaEventSink;
 import io.hyperlens.kafka.KafkaIngestor;
@@ -36,7 +37,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -111,11 +111,7 @@ class HubKafkaTest {
   }
 
   private static int members(String group) {
-    try (Admin admin = kafka.admin()) {
-      return admin.describeConsumerGroups(List.of(group)).all().get().get(group).members().size();
-    } catch (Exception e) {
-      return 0;
-    }
+    return ConsumerGroups.members(kafka.bootstrap(), group);
   }
 
   private static long storedWithPrefix(String prefix) {
