@@ -138,6 +138,16 @@ final class ServeCommand implements Callable<Integer> {
               + " with acks=all) instead of the store; needs --kafka.")
   boolean ingestToKafka;
 
+  @Option(
+      names = "--kafka-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "30s",
+      converter = DurationConverter.class,
+      description =
+          "With --ingest-to-kafka, how long a request waits for Kafka's acknowledgement before it"
+              + " is answered 503 (default: ${DEFAULT-VALUE}).")
+  Duration kafkaTimeout;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -250,7 +260,7 @@ final class ServeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--events-topic/--spans-topic: " + e.getMessage(), e);
     }
-    return new HubKafka(kafka, group, topics, ingestToKafka);
+    return new HubKafka(kafka, group, topics, ingestToKafka, kafkaTimeout);
   }
 
   private JdbcStore openStore() {

@@ -12,8 +12,18 @@ import io.hyperlens.kafka.KafkaTopics;
  * @param topics the topics
  * @param ingestToKafka whether {@code POST /v1/events} and {@code /v1/traces} produce to Kafka (a
  *     2xx then means acknowledged by Kafka with {@code acks=all}) instead of storing
+ * @param publishTimeout how long such a request waits for Kafka's acknowledgement before it is
+ *     answered 503
  */
-public record HubKafka(String bootstrap, String group, KafkaTopics topics, boolean ingestToKafka) {
+public record HubKafka(
+    String bootstrap,
+    String group,
+    KafkaTopics topics,
+    boolean ingestToKafka,
+    java.time.Duration publishTimeout) {
+  /** How long HTTP ingest waits for Kafka by default. */
+  public static final java.time.Duration DEFAULT_PUBLISH_TIMEOUT = java.time.Duration.ofSeconds(30);
+
   /** The default consumer group. */
   public static final String DEFAULT_GROUP = "hyperlens-hub";
 
@@ -34,10 +44,14 @@ public record HubKafka(String bootstrap, String group, KafkaTopics topics, boole
     if (topics == null) {
       throw new IllegalArgumentException("topics must not be null");
     }
+    if (publishTimeout == null || publishTimeout.isNegative() || publishTimeout.isZero()) {
+      throw new IllegalArgumentException("--kafka-timeout must be positive, got " + publishTimeout);
+    }
   }
 
   /** Consuming {@link KafkaTopics#DEFAULT} in the default group, HTTP ingest to the store. */
   public static HubKafka of(String bootstrap) {
-    return new HubKafka(bootstrap, DEFAULT_GROUP, KafkaTopics.DEFAULT, false);
+    return new HubKafka(
+        bootstrap, DEFAULT_GROUP, KafkaTopics.DEFAULT, false, DEFAULT_PUBLISH_TIMEOUT);
   }
 }

@@ -16,7 +16,6 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -112,7 +111,7 @@ public final class KafkaMode implements AutoCloseable {
     this.publisher =
         settings.ingestToKafka()
             ? new KafkaPublisher(
-                settings.bootstrap(), settings.topics(), Duration.ofSeconds(30), Map.of())
+                settings.bootstrap(), settings.topics(), settings.publishTimeout(), Map.of())
             : null;
   }
 

@@ -49,13 +49,30 @@ class ServeKafkaOptionsTest {
   @Test
   void settingsValidateThemselves() {
     assertThat(HubKafka.of("h:1"))
-        .isEqualTo(new HubKafka("h:1", "hyperlens-hub", KafkaTopics.DEFAULT, false));
-    assertThatThrownBy(() -> new HubKafka(null, "g", KafkaTopics.DEFAULT, false))
+        .isEqualTo(
+            new HubKafka(
+                "h:1",
+                "hyperlens-hub",
+                KafkaTopics.DEFAULT,
+                false,
+                HubKafka.DEFAULT_PUBLISH_TIMEOUT));
+    assertThatThrownBy(
+            () ->
+                new HubKafka(
+                    null, "g", KafkaTopics.DEFAULT, false, HubKafka.DEFAULT_PUBLISH_TIMEOUT))
         .hasMessageEndingWith("got nothing");
-    assertThatThrownBy(() -> new HubKafka(" ", "g", KafkaTopics.DEFAULT, false))
+    assertThatThrownBy(
+            () ->
+                new HubKafka(
+                    " ", "g", KafkaTopics.DEFAULT, false, HubKafka.DEFAULT_PUBLISH_TIMEOUT))
         .hasMessageContaining("--kafka");
-    assertThatThrownBy(() -> new HubKafka("h:1", null, KafkaTopics.DEFAULT, false))
+    assertThatThrownBy(
+            () ->
+                new HubKafka(
+                    "h:1", null, KafkaTopics.DEFAULT, false, HubKafka.DEFAULT_PUBLISH_TIMEOUT))
         .hasMessageContaining("--group");
-    assertThatThrownBy(() -> new HubKafka("h:1", "g", null, false)).hasMessageContaining("topics");
+    assertThatThrownBy(
+            () -> new HubKafka("h:1", "g", null, false, HubKafka.DEFAULT_PUBLISH_TIMEOUT))
+        .hasMessageContaining("topics");
   }
 }

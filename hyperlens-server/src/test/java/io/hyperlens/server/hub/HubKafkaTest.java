@@ -126,7 +126,8 @@ class HubKafkaTest {
   void twoHubsShareThePartitionsIntoOneDatabaseAndEachStreamsWhatEitherIngested() throws Exception {
     KafkaTopics topics = topics();
     String group = "g-" + UUID.randomUUID();
-    HubKafka settings = new HubKafka(kafka.bootstrap(), group, topics, false);
+    HubKafka settings =
+        new HubKafka(kafka.bootstrap(), group, topics, false, HubKafka.DEFAULT_PUBLISH_TIMEOUT);
     Hub first = hub("first", settings);
     Hub second = hub("second", settings);
     await("both hubs in the group", () -> members(group) == 2);
@@ -222,7 +223,14 @@ class HubKafkaTest {
   void poisonGoesToTheDeadLetterTopicWithItsReasonAndThePartitionKeepsFlowing() throws Exception {
     KafkaTopics topics = topics();
     Hub hub =
-        hub("poison", new HubKafka(kafka.bootstrap(), "g-" + UUID.randomUUID(), topics, false));
+        hub(
+            "poison",
+            new HubKafka(
+                kafka.bootstrap(),
+                "g-" + UUID.randomUUID(),
+                topics,
+                false,
+                HubKafka.DEFAULT_PUBLISH_TIMEOUT));
     String session = "poisoned-" + UUID.randomUUID();
     byte[] key = session.getBytes(StandardCharsets.UTF_8);
     try (var producer =
@@ -294,7 +302,15 @@ class HubKafkaTest {
   @Test
   void withIngestToKafkaA202MeansKafkaHasItAndTheConsumerStoresIt() throws Exception {
     KafkaTopics topics = topics();
-    Hub hub = hub("http", new HubKafka(kafka.bootstrap(), "g-" + UUID.randomUUID(), topics, true));
+    Hub hub =
+        hub(
+            "http",
+            new HubKafka(
+                kafka.bootstrap(),
+                "g-" + UUID.randomUUID(),
+                topics,
+                true,
+                HubKafka.DEFAULT_PUBLISH_TIMEOUT));
     HubClient client = new HubClient(hub.uri(), null);
     String session = "via-http-" + UUID.randomUUID();
     HubClient.Answer answer =
@@ -320,5 +336,52 @@ class HubKafkaTest {
     }
     assertThat(client.get("/metrics").body())
         .contains("hyperlens_kafka_published_total{kind=\"events\"} 2.0");
+  }
+
+  @Test
+  void withIngestToKafkaSpansGoThroughKafkaAndAKafkaThatDoesNotAnswerIsA503() throws Exception {
+    KafkaTopics topics = topics();
+    Hub hub =
+        hub(
+            "spans",
+            new HubKafka(
+                kafka.bootstrap(),
+                "g-" + UUID.randomUUID(),
+                topics,
+                true,
+                HubKafka.DEFAULT_PUBLISH_TIMEOUT));
+    String traceId = "7bf92f3577b34da6a3ce929d0e0e4738";
+    byte[] body =
+        io.hyperlens.kafka.OtlpSpans.encode(
+                List.of(
+                    SpanData.builder(traceId, "30f067aa0ba902b7", "tool")
+                        .serviceName("tools")
+                        .times(1_700_000_000_000_000_000L, 1_700_000_000_100_000_000L)
+                        .build()))
+            .toByteArray();
+    HubClient client = new HubClient(hub.uri(), null);
+    HubClient.Answer answer = client.post("/v1/traces", "application/x-protobuf", body, null);
+    assertThat(answer.status()).isEqualTo(200);
+    try (KafkaConsumer<byte[], byte[]> consumer = kafka.consumer()) {
+      assertThat(TopicReader.readAll(consumer, topics.spans())).hasSize(1);
+    }
+    await("the span stored", () -> client.get("/api/traces/" + traceId).status() == 200);
+
+    Hub nowhere =
+        hub("nowhere", new HubKafka("127.0.0.1:1", "g", topics, true, Duration.ofSeconds(2)));
+    HubClient lost = new HubClient(nowhere.uri(), null);
+    HubClient.Answer refused =
+        lost.post(
+            "/v1/events",
+            "application/x-ndjson",
+            HubClient.event("n1", "session.joined", "nowhere") + "\n");
+    assertThat(refused.status()).as(refused.body()).isEqualTo(503);
+    assertThat(refused.header("Retry-After")).isEqualTo("5");
+    assertThat(refused.json().path("error").asText()).isEqualTo("kafka_unavailable");
+    assertThat(refused.body()).contains("2000 ms");
+    assertThat(lost.post("/v1/traces", "application/x-protobuf", body, null).status())
+        .isEqualTo(503);
+    assertThat(lost.get("/metrics").body())
+        .contains("hyperlens_hub_rejected_total{reason=\"kafka_unavailable\"} 2.0");
   }
 }
