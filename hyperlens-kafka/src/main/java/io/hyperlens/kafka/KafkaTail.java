@@ -19,8 +19,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * Follows every partition of one topic from its end, outside any consumer group, and hands what
  * arrives to a callback: how each hub of a group shows the live stream of events ingested by any of
- * them. It commits nothing and stores nothing; partitions added later are picked up within 30
- * seconds.
+ * them. It commits nothing and stores nothing. Until the topic exists and the brokers answer it
+ * asks again every second; partitions added later are picked up within 30 seconds. A failing poll
+ * is logged once and retried every second: the tail never stops on its own.
  *
  * <pre>{@code
  * try (KafkaTail tail =
@@ -85,31 +86,74 @@ public final class KafkaTail implements AutoCloseable {
 
   private void run() {
     long refreshed = System.nanoTime() - REFRESH_NANOS;
+    boolean warned = false;
     try {
       while (running.get()) {
-        if (System.nanoTime() - refreshed >= REFRESH_NANOS) {
-          assignNew();
-          refreshed = System.nanoTime();
-        }
-        ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(200));
-        if (polled.isEmpty()) {
-          continue;
-        }
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(polled.count());
-        polled.forEach(records::add);
         try {
-          callback.accept(records);
-        } catch (RuntimeException e) {
-          LOG.log(System.Logger.Level.WARNING, "The live-stream callback failed", e);
+          boolean unassigned = consumer.assignment().isEmpty();
+          if (unassigned || System.nanoTime() - refreshed >= REFRESH_NANOS) {
+            assignNew();
+            refreshed = System.nanoTime();
+          }
+          if (consumer.assignment().isEmpty()) {
+            // the topic does not exist yet, or the brokers are away: ask again shortly
+            sleep(RETRY_MILLIS);
+            refreshed = System.nanoTime() - REFRESH_NANOS;
+            continue;
+          }
+          follow();
+          warned = false;
+        } catch (WakeupException | org.apache.kafka.common.errors.InterruptException stopping) {
+          throw stopping;
+        } catch (org.apache.kafka.common.KafkaException e) {
+          if (!warned) {
+            LOG.log(
+                System.Logger.Level.WARNING,
+                "Following " + topic + " failed; trying again every second: " + e);
+            warned = true;
+          }
+          sleep(RETRY_MILLIS);
         }
       }
-    } catch (WakeupException stopping) {
+    } catch (WakeupException | org.apache.kafka.common.errors.InterruptException stopping) {
       // close()
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.ERROR, "Following " + topic + " stopped", e);
     } finally {
       consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(2)));
     }
+  }
+
+  private static final long RETRY_MILLIS = 1_000;
+
+  /** One poll, handed to the callback. */
+  private void follow() {
+    ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(200));
+    if (polled.isEmpty()) {
+      return;
+    }
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(polled.count());
+    polled.forEach(records::add);
+    try {
+      callback.accept(records);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "The live-stream callback failed", e);
+    }
+  }
+
+  private void sleep(long millis) {
+    long deadline = System.nanoTime() + millis * 1_000_000L;
+    while (running.get() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** Whether the tail's thread still runs. */
+  public boolean running() {
+    return thread.isAlive();
   }
 
   /** Assigns partitions not yet followed, from their end. */
@@ -117,8 +161,9 @@ public final class KafkaTail implements AutoCloseable {
     List<PartitionInfo> infos;
     try {
       infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
-    } catch (org.apache.kafka.common.errors.TimeoutException e) {
-      return; // brokers away: try again at the next refresh
+    } catch (org.apache.kafka.common.errors.TimeoutException
+        | org.apache.kafka.common.errors.UnknownTopicOrPartitionException e) {
+      return; // brokers away, or no such topic yet: try again
     }
     if (infos == null || infos.isEmpty()) {
       return;

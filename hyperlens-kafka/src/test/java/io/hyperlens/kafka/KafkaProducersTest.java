@@ -304,7 +304,7 @@ class KafkaProducersTest {
               records ->
                   records.forEach(r -> seen.add(new String(r.key(), StandardCharsets.UTF_8))))) {
         Thread.sleep(3_000); // the tail is assigned and at the end
-        assertThat(tail).isNotNull();
+        assertThat(tail.running()).isTrue();
         for (int i = 0; i < 30; i++) {
           publisher.publishEvents(
               List.of(bus.eventBuilder(EventType.SESSION_CREATED).sessionId("after-" + i).build()));
@@ -315,6 +315,38 @@ class KafkaProducersTest {
         }
       }
       assertThat(seen).hasSize(30).doesNotContain("before");
+    }
+  }
+
+  @Test
+  void aTailStartedBeforeItsTopicExistsFollowsItOnceItDoes() throws Exception {
+    String topic = topic();
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (KafkaTail tail =
+        KafkaTail.start(
+            kafka.bootstrap(),
+            topic,
+            records -> records.forEach(r -> seen.add(new String(r.key(), StandardCharsets.UTF_8))),
+            Map.of("allow.auto.create.topics", false))) {
+      Thread.sleep(2_500); // no topic: it keeps asking (it used to stop here, for good)
+      assertThat(tail.running()).isTrue();
+      kafka.createTopics(2, topic);
+      Thread.sleep(3_000); // assigned, at the end
+      HypervisorEventBus bus = new HypervisorEventBus();
+      try (KafkaPublisher publisher =
+          new KafkaPublisher(
+              kafka.bootstrap(),
+              new KafkaTopics(topic, topic + "-spans"),
+              Duration.ofSeconds(30),
+              Map.of())) {
+        publisher.publishEvents(
+            List.of(bus.eventBuilder(EventType.SESSION_CREATED).sessionId("late").build()));
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (seen.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(seen).containsExactly("late");
     }
   }
 }
