@@ -24,7 +24,9 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -40,10 +42,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * ({@code <topic>.dlq}) with headers {@value #REASON}, {@value #SOURCE_TOPIC}, {@value
  * #SOURCE_PARTITION} and {@value #SOURCE_OFFSET}, and are committed with the rest: they never block
  * a partition. When the handler throws (the store is down) or the dead-letter topic does not take
- * them, nothing is committed: the consumer seeks back to the batch and tries again after a backoff
- * (100 ms doubling to 5 s), polling meanwhile so it keeps its partitions. A hub that dies without
- * leaving the group is replaced after its session times out: 10 s ({@code session.timeout.ms}, over
- * Kafka's default of 45 s).
+ * them, or the offset commit fails (the brokers are away or stalled), nothing is taken as done: the
+ * consumer seeks back to the batch and tries again after a backoff (100 ms doubling to 5 s),
+ * polling meanwhile so it keeps its partitions. A hub that dies without leaving the group is
+ * replaced after its session times out: 10 s ({@code session.timeout.ms}, over Kafka's default of
+ * 45 s).
  *
  * <pre>{@code
  * KafkaIngestor ingestor =
@@ -180,23 +183,32 @@ public final class KafkaIngestor implements AutoCloseable {
     try {
       consumer.subscribe(topics, new Rebalances());
       while (running.get()) {
-        ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(200));
-        measureLag();
-        if (polled.isEmpty()) {
-          continue;
+        List<ConsumerRecord<byte[], byte[]>> batch = null;
+        try {
+          ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(200));
+          if (polled.isEmpty()) {
+            measureLag();
+            continue;
+          }
+          batch = new ArrayList<>(polled.count());
+          polled.forEach(batch::add);
+          if (ingest(batch)) {
+            backoffMs = 100;
+            measureLag(); // from the committed position: nothing in hand
+            continue;
+          }
+        } catch (WakeupException | InterruptException stopping) {
+          throw stopping;
+        } catch (KafkaException e) {
+          // a commit or poll that timed out (brokers away or stalled), or refused: read again
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "Kafka did not take the offset commit or the poll; reading the batch again: " + e);
         }
-        List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(polled.count());
-        polled.forEach(batch::add);
-        if (ingest(batch)) {
-          backoffMs = 100;
-        } else {
-          retries.increment();
-          rewind(batch);
-          sleep(backoffMs);
-          backoffMs = Math.min(backoffMs * 2, 5_000);
-        }
+        retries.increment();
+        backoffMs = recover(batch, backoffMs);
       }
-    } catch (WakeupException stopping) {
+    } catch (WakeupException | InterruptException stopping) {
       // close() woke the poll
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.ERROR, "Kafka ingest stopped", e);
@@ -260,6 +272,9 @@ public final class KafkaIngestor implements AutoCloseable {
       for (DeadLetter letter : poison) {
         ConsumerRecord<byte[], byte[]> source = letter.record();
         RecordHeaders headers = new RecordHeaders(source.headers().toArray());
+        for (String own : List.of(REASON, SOURCE_TOPIC, SOURCE_PARTITION, SOURCE_OFFSET)) {
+          headers.remove(own); // a record read back from a dead-letter topic says it once
+        }
         String reason = letter.reason() == null ? "invalid" : letter.reason();
         headers.add(REASON, utf8(reason.length() > 1_000 ? reason.substring(0, 1_000) : reason));
         headers.add(SOURCE_TOPIC, utf8(source.topic()));
@@ -291,6 +306,26 @@ public final class KafkaIngestor implements AutoCloseable {
 
   private static byte[] utf8(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * After a batch that was not committed: seeks back to it, waits {@code backoffMs} (polling, so
+   * the group keeps this consumer) and returns the next backoff. A Kafka failure meanwhile only
+   * ends the wait early.
+   */
+  private long recover(List<ConsumerRecord<byte[], byte[]>> batch, long backoffMs) {
+    try {
+      if (batch != null) {
+        rewind(batch);
+      }
+      measureLag(); // back at the batch: it counts as lag again
+      sleep(backoffMs);
+    } catch (WakeupException | InterruptException stopping) {
+      throw stopping;
+    } catch (KafkaException e) {
+      LOG.log(System.Logger.Level.DEBUG, "Waiting to read again failed: " + e);
+    }
+    return Math.min(backoffMs * 2, 5_000);
   }
 
   /** Seeks every partition of {@code batch} back to its first record in it. */

@@ -50,6 +50,15 @@ public record KafkaTopics(String events, String spans) {
               + " must be a Kafka topic name (1 to 245 of a-z A-Z 0-9 . _ -), got "
               + (topic == null ? "null" : "\"" + topic + "\""));
     }
+    if (topic.endsWith(DEAD_LETTER_SUFFIX)) {
+      throw new IllegalArgumentException(
+          field
+              + " must not end in "
+              + DEAD_LETTER_SUFFIX
+              + ", the suffix of the dead-letter topics, got \""
+              + topic
+              + "\"");
+    }
     return topic;
   }
 

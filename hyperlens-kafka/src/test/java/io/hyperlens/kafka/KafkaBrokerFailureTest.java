@@ -117,4 +117,60 @@ class KafkaBrokerFailureTest {
         "value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class);
     return new KafkaConsumer<>(config);
   }
+
+  @Test
+  void anIngestorWhoseOffsetCommitTimesOutInABrokerStallReadsTheBatchAgainAndGoesOn()
+      throws Exception {
+    try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(work.resolve("stalled"))) {
+      KafkaTopics topics = new KafkaTopics("stall.events", "stall.spans");
+      broker.createTopics(2, topics.events(), topics.spans());
+      HypervisorEventBus bus = new HypervisorEventBus();
+      List<HypervisorEvent> events = new java.util.ArrayList<>();
+      for (int i = 0; i < 3_000; i++) {
+        events.add(bus.eventBuilder(EventType.SESSION_JOINED).sessionId("s" + (i % 8)).build());
+      }
+      try (KafkaPublisher publisher =
+          new KafkaPublisher(broker.bootstrap(), topics, Duration.ofSeconds(30), Map.of())) {
+        publisher.publishEvents(events);
+      }
+      Set<String> stored = ConcurrentHashMap.newKeySet();
+      java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch paused = new java.util.concurrent.CountDownLatch(1);
+      KafkaIngestor ingestor =
+          KafkaIngestor.builder(
+                  broker.bootstrap(),
+                  records -> {
+                    for (ConsumerRecord<byte[], byte[]> record : records) {
+                      stored.add(JSON.readTree(record.value()).get("event_id").asText());
+                    }
+                    first.countDown();
+                    paused.await(30, java.util.concurrent.TimeUnit.SECONDS); // commit in the stall
+                    return List.of();
+                  })
+              .topics(topics)
+              .maxPollRecords(500)
+              .consumerConfig("default.api.timeout.ms", 3_000)
+              .consumerConfig("request.timeout.ms", 2_000)
+              .start();
+      try {
+        assertThat(first.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        broker.pause();
+        paused.countDown();
+        Thread.sleep(6_000); // the commit times out after 3 s
+        broker.resume();
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (ingestor.stats().records() < 3_000 && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+        }
+        assertThat(ingestor.running()).as("the ingestor goes on").isTrue();
+        assertThat(ingestor.stats().retries()).isPositive();
+        assertThat(ingestor.stats().records()).isEqualTo(3_000);
+        assertThat(stored)
+            .containsExactlyInAnyOrderElementsOf(
+                events.stream().map(HypervisorEvent::eventId).toList());
+      } finally {
+        ingestor.close();
+      }
+    }
+  }
 }

@@ -139,6 +139,24 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
+  /** Stops the broker's process where it stands (SIGSTOP): a broker that hangs. */
+  public void pause() throws Exception {
+    signal("-STOP");
+  }
+
+  /** Lets a paused broker go on (SIGCONT). */
+  public void resume() throws Exception {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) throws Exception {
+    Process kill =
+        new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+    if (kill.waitFor() != 0) {
+      throw new IllegalStateException("kill " + signal + " failed");
+    }
+  }
+
   /** {@code 127.0.0.1:port}. */
   public String bootstrap() {
     return "127.0.0.1:" + port;

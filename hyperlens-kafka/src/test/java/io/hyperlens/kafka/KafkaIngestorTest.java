@@ -150,7 +150,11 @@ class KafkaIngestorTest {
                   topics.events(),
                   0,
                   "s1".getBytes(StandardCharsets.UTF_8),
-                  new byte[] {(byte) 0xff, '{'}))
+                  new byte[] {(byte) 0xff, '{'},
+                  List.of(
+                      new org.apache.kafka.common.header.internals.RecordHeader(
+                          KafkaIngestor.REASON,
+                          "from an earlier dead-lettering".getBytes(StandardCharsets.UTF_8)))))
           .get();
     }
     List<String> second = publish(topics, 300);
@@ -177,6 +181,7 @@ class KafkaIngestorTest {
     assertThat(letter.value()).containsExactly((byte) 0xff, '{');
     assertThat(new String(letter.key(), StandardCharsets.UTF_8)).isEqualTo("s1");
     assertThat(header(letter, KafkaIngestor.REASON)).startsWith("not an event: ");
+    assertThat(letter.headers().headers(KafkaIngestor.REASON)).hasSize(1); // said once
     assertThat(header(letter, KafkaIngestor.SOURCE_TOPIC)).isEqualTo(topics.events());
     assertThat(header(letter, KafkaIngestor.SOURCE_PARTITION)).isEqualTo("0");
     assertThat(Long.parseLong(header(letter, KafkaIngestor.SOURCE_OFFSET)))

@@ -28,6 +28,10 @@ class KafkaTopicsTest {
     assertThatThrownBy(() -> new KafkaTopics("a", "a"))
         .hasMessage("events and spans must be different topics, both are \"a\"");
     assertThat(KafkaTopics.requireName("topic", "ok")).isEqualTo("ok");
+    assertThatThrownBy(() -> new KafkaTopics("coll.dlq", "coll"))
+        .hasMessage(
+            "events must not end in .dlq, the suffix of the dead-letter topics, got \"coll.dlq\"");
+    assertThat(new KafkaTopics("a.dlqx", "b").events()).isEqualTo("a.dlqx");
   }
 
   @Test
