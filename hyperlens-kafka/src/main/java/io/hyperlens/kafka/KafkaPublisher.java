@@ -68,7 +68,8 @@ public final class KafkaPublisher implements AutoCloseable {
         sends.add(producer.send(KafkaRecords.event(topics.events(), event)));
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new IllegalArgumentException("event " + event.eventId() + " cannot be encoded", e);
-      } catch (org.apache.kafka.common.KafkaException e) {
+      } catch (org.apache.kafka.common.KafkaException | IllegalStateException e) {
+        // IllegalStateException: the publisher is closed (the hub is stopping)
         throw new KafkaUnavailableException("Kafka did not take the events: " + e.getMessage(), e);
       }
     }
@@ -86,7 +87,7 @@ public final class KafkaPublisher implements AutoCloseable {
     for (KafkaRecords.Spans record : KafkaRecords.spans(topics.spans(), spans)) {
       try {
         sends.add(producer.send(record.record()));
-      } catch (org.apache.kafka.common.KafkaException e) {
+      } catch (org.apache.kafka.common.KafkaException | IllegalStateException e) {
         throw new KafkaUnavailableException("Kafka did not take the spans: " + e.getMessage(), e);
       }
     }
@@ -114,6 +115,14 @@ public final class KafkaPublisher implements AutoCloseable {
   /** Waits for what is in flight (within the timeout) and closes the producer. */
   @Override
   public void close() {
-    producer.close(timeout);
+    close(timeout);
+  }
+
+  /**
+   * Waits up to {@code grace} for what is in flight, fails the rest (their publishes throw {@link
+   * KafkaUnavailableException}) and closes the producer; later publishes throw at once. Idempotent.
+   */
+  public void close(Duration grace) {
+    producer.close(grace);
   }
 }

@@ -58,6 +58,8 @@ public final class DefaultConfigurator extends ContextAwareBase implements Confi
     // Kafka's clients print every setting of every client they make at INFO
     context.getLogger("org.apache.kafka").setLevel(Level.WARN);
     context.getLogger("kafka").setLevel(Level.WARN);
+    // while a broker is away its clients warn of every failed connection, ten times a second
+    context.getLogger("org.apache.kafka.clients.NetworkClient").setLevel(Level.ERROR);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 

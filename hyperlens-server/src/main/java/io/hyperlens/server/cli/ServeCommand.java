@@ -12,8 +12,10 @@ import io.hyperlens.store.SqliteStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -224,6 +226,11 @@ final class ServeCommand implements Callable<Integer> {
           hub.uri(),
           hub.uri());
     }
+    if (kafka != null && db == null) {
+      out.println(
+          "Kafka with the SQLite store: this hub keeps what it consumes to itself; hubs that share"
+              + " a group need one PostgreSQL (--db), or each would hold only its partitions.");
+    }
     if (kafka != null) {
       out.printf(
           "Kafka: consuming %s and %s from %s in group %s%s; live stream from every hub of it%n",
@@ -249,8 +256,17 @@ final class ServeCommand implements Callable<Integer> {
 
   private HubKafka kafkaSettings() {
     if (kafka == null) {
-      if (ingestToKafka) {
-        throw new IllegalArgumentException("--ingest-to-kafka needs --kafka BOOTSTRAP");
+      CommandLine.ParseResult given = spec.commandLine().getParseResult();
+      for (String option :
+          List.of(
+              "--ingest-to-kafka",
+              "--group",
+              "--events-topic",
+              "--spans-topic",
+              "--kafka-timeout")) {
+        if (given != null && given.hasMatchedOption(option)) {
+          throw new IllegalArgumentException(option + " needs --kafka BOOTSTRAP");
+        }
       }
       return null;
     }

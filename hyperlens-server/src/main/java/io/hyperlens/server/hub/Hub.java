@@ -931,6 +931,17 @@ public final class Hub implements AutoCloseable {
   private void ready(Context ctx) {
     try {
       store.event("readyz-probe");
+      if (kafka != null && !kafka.running()) {
+        json(
+            ctx,
+            503,
+            Map.of(
+                "status",
+                "kafka consumer stopped",
+                "message",
+                "the Kafka consumer or the live-stream tail stopped; see the hub's log"));
+        return;
+      }
       json(ctx, 200, Map.of("status", "ready", "store", store.location()));
     } catch (RuntimeException e) {
       json(ctx, 503, Map.of("status", "store unreachable", "message", String.valueOf(e)));
@@ -992,6 +1003,11 @@ public final class Hub implements AutoCloseable {
     }
     retention.shutdownNow();
     stream.shutdown();
+    if (kafka != null) {
+      // requests waiting for Kafka get their answer (503 if Kafka did not take it in 5 s) before
+      // the HTTP server's own grace period runs out
+      kafka.stopPublishing(java.time.Duration.ofSeconds(5));
+    }
     try {
       app.stop();
     } finally {

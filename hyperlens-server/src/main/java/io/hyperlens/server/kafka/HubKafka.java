@@ -24,6 +24,21 @@ public record HubKafka(
   /** How long HTTP ingest waits for Kafka by default. */
   public static final java.time.Duration DEFAULT_PUBLISH_TIMEOUT = java.time.Duration.ofSeconds(30);
 
+  private static final java.util.regex.Pattern BROKERS =
+      java.util.regex.Pattern.compile(
+          "(\\[[0-9a-fA-F:.]+\\]|[^\\s,:\\[\\]]+):\\d{1,5}"
+              + "(,(\\[[0-9a-fA-F:.]+\\]|[^\\s,:\\[\\]]+):\\d{1,5})*");
+
+  private static boolean portsInRange(String bootstrap) {
+    for (String broker : bootstrap.split(",")) {
+      int port = Integer.parseInt(broker.substring(broker.lastIndexOf(':') + 1));
+      if (port < 1 || port > 65_535) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The default consumer group. */
   public static final String DEFAULT_GROUP = "hyperlens-hub";
 
@@ -33,9 +48,9 @@ public record HubKafka(
    * @throws IllegalArgumentException naming the field and the value
    */
   public HubKafka {
-    if (bootstrap == null || bootstrap.isBlank() || !bootstrap.contains(":")) {
+    if (bootstrap == null || !BROKERS.matcher(bootstrap).matches() || !portsInRange(bootstrap)) {
       throw new IllegalArgumentException(
-          "--kafka must name the brokers as host:port[,host:port...], got "
+          "--kafka must name the brokers as host:port[,host:port...] with ports 1 to 65535, got "
               + (bootstrap == null ? "nothing" : "\"" + bootstrap + "\""));
     }
     if (group == null || group.isBlank()) {

@@ -155,7 +155,8 @@ final class KafkaIngest implements KafkaIngestor.Handler {
 
   private static String reason(IngestException e) {
     StringBuilder reason = new StringBuilder(e.getMessage());
-    e.problems()
+    e.problems().stream()
+        .filter(p -> !e.getMessage().contains(p.message())) // malformed JSON says it once
         .forEach(p -> reason.append("; ").append(p.field()).append(": ").append(p.message()));
     return reason.toString();
   }

@@ -16,6 +16,7 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,9 @@ public final class KafkaMode implements AutoCloseable {
   private final KafkaTail tail;
   private final KafkaPublisher publisher;
   private final Counter published;
+
+  /** Ids the tail showed lately (its thread only): a repeat within them is not shown again. */
+  private final RecentIds shown = new RecentIds(100_000);
 
   private KafkaMode(
       HubKafka settings,
@@ -198,8 +202,11 @@ public final class KafkaMode implements AutoCloseable {
         .register(registry);
   }
 
-  /** The valid events of tailed records (invalid ones are dead-lettered by the consumer). */
-  private static List<HypervisorEvent> read(
+  /**
+   * The valid events of tailed records not shown before (invalid ones are dead-lettered by the
+   * consumer; a client's retry of an acknowledged request is in Kafka twice, and shown once).
+   */
+  private List<HypervisorEvent> read(
       EventIngest reader, List<ConsumerRecord<byte[], byte[]>> records) {
     List<HypervisorEvent> events = new ArrayList<>(records.size());
     for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -207,7 +214,11 @@ public final class KafkaMode implements AutoCloseable {
         continue;
       }
       try {
-        events.addAll(reader.read(record.value(), KafkaIngest.eventsType(record)));
+        for (HypervisorEvent event : reader.read(record.value(), KafkaIngest.eventsType(record))) {
+          if (shown.add(event.eventId())) {
+            events.add(event);
+          }
+        }
       } catch (IngestException e) {
         // a dead letter: the consumer reports it
       }
@@ -246,13 +257,26 @@ public final class KafkaMode implements AutoCloseable {
     return settings;
   }
 
+  /** Whether the consumer and the tail still run. */
+  public boolean running() {
+    return ingestor.running() && tail.running();
+  }
+
+  /**
+   * Closes the publisher: what Kafka did not acknowledge within {@code grace} fails (its request is
+   * answered 503), and later requests fail at once.
+   */
+  public void stopPublishing(Duration grace) {
+    if (publisher != null) {
+      publisher.close(grace);
+    }
+  }
+
   /** Stops consuming (after the batch in hand) and following, and closes the publisher. */
   @Override
   public void close() {
+    stopPublishing(settings.publishTimeout());
     ingestor.close();
     tail.close();
-    if (publisher != null) {
-      publisher.close();
-    }
   }
 }

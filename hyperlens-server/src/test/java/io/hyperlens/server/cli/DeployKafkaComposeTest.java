@@ -31,6 +31,16 @@ class DeployKafkaComposeTest {
       CommandLine.ParseResult serve = parsed.subcommand();
       assertThat(serve.matchedOptionValue("--kafka", "")).isEqualTo("kafka:9092");
       assertThat(serve.matchedOptionValue("--db", "")).startsWith("jdbc:postgresql://postgres/");
+      List<String> volumes = new ArrayList<>();
+      service.path("volumes").forEach(v -> volumes.add(v.asText()));
+      assertThat(volumes)
+          .as("keys and the audit key survive a recreated container")
+          .contains(hub + "-data:/data", hub + "-keys:/keys");
+      assertThat(compose.path("volumes").has(hub + "-data")).isTrue();
+      assertThat(serve.matchedOptionValue("--data", (java.nio.file.Path) null))
+          .hasToString("/data");
+      assertThat(serve.matchedOptionValue("--audit-key-dir", (java.nio.file.Path) null))
+          .hasToString("/keys");
       assertThat(serve.hasMatchedOption("--no-auth"))
           .as("--no-auth is refused on 0.0.0.0")
           .isFalse();

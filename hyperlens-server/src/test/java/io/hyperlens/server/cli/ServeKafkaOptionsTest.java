@@ -8,6 +8,7 @@ import io.hyperlens.server.kafka.HubKafka;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -36,13 +37,23 @@ class ServeKafkaOptionsTest {
     assertThat(serve("--kafka", "localhost")).isEqualTo(2);
     assertThat(err.toString())
         .contains(
-            "serve: --kafka must name the brokers as host:port[,host:port...], got \"localhost\"");
+            "serve: --kafka must name the brokers as host:port[,host:port...] with ports 1 to"
+                + " 65535, got \"localhost\"");
     assertThat(serve("--kafka", "h:9092", "--events-topic", "a b")).isEqualTo(2);
     assertThat(err.toString())
         .contains("serve: --events-topic/--spans-topic: events must be a Kafka topic name")
         .contains("got \"a b\"");
     assertThat(serve("--kafka", "h:9092", "--group", " ")).isEqualTo(2);
     assertThat(err.toString()).contains("serve: --group must not be blank");
+    assertThat(serve("--kafka", "127.0.0.1:abc")).isEqualTo(2);
+    assertThat(err.toString()).contains("got \"127.0.0.1:abc\"");
+    assertThat(serve("--kafka", "h:0")).isEqualTo(2);
+    assertThat(err.toString()).contains("ports 1 to 65535, got \"h:0\"");
+    assertThat(serve("--kafka", ":")).isEqualTo(2);
+    assertThat(serve("--group", "mine")).isEqualTo(2);
+    assertThat(err.toString()).contains("serve: --group needs --kafka BOOTSTRAP");
+    assertThat(serve("--events-topic", "bad topic")).isEqualTo(2);
+    assertThat(err.toString()).contains("serve: --events-topic needs --kafka BOOTSTRAP");
     assertThat(work.resolve("data")).doesNotExist(); // nothing was started or created
   }
 
@@ -74,5 +85,14 @@ class ServeKafkaOptionsTest {
     assertThatThrownBy(
             () -> new HubKafka("h:1", "g", null, false, HubKafka.DEFAULT_PUBLISH_TIMEOUT))
         .hasMessageContaining("topics");
+    Duration second = Duration.ofSeconds(1);
+    assertThat(new HubKafka("[::1]:9092,b:1", "g", KafkaTopics.DEFAULT, false, second).bootstrap())
+        .isEqualTo("[::1]:9092,b:1");
+    assertThatThrownBy(() -> new HubKafka("h:1,", "g", KafkaTopics.DEFAULT, false, second))
+        .hasMessageContaining("got \"h:1,\"");
+    assertThatThrownBy(() -> new HubKafka("h:1", "g", KafkaTopics.DEFAULT, false, Duration.ZERO))
+        .hasMessage("--kafka-timeout must be positive, got PT0S");
+    assertThatThrownBy(() -> new HubKafka("h:1", "g", KafkaTopics.DEFAULT, false, null))
+        .hasMessage("--kafka-timeout must be positive, got null");
   }
 }

@@ -384,4 +384,73 @@ class HubKafkaTest {
     assertThat(lost.get("/metrics").body())
         .contains("hyperlens_hub_rejected_total{reason=\"kafka_unavailable\"} 2.0");
   }
+
+  /** The data lines of an SSE stream, collected on a daemon thread. */
+  private static List<String> sse(URI uri) throws Exception {
+    List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    HttpResponse<Stream<String>> stream =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").build(),
+                HttpResponse.BodyHandlers.ofLines());
+    assertThat(stream.statusCode()).isEqualTo(200);
+    Thread reader =
+        new Thread(() -> stream.body().filter(l -> l.startsWith("data:")).forEach(lines::add));
+    reader.setDaemon(true);
+    reader.start();
+    return lines;
+  }
+
+  @Test
+  void aClientsRetryIsInKafkaTwiceAndShownOnTheLiveStreamOnce() throws Exception {
+    KafkaTopics topics = topics();
+    Hub hub =
+        hub(
+            "retry",
+            new HubKafka(
+                kafka.bootstrap(),
+                "g-" + UUID.randomUUID(),
+                topics,
+                true,
+                HubKafka.DEFAULT_PUBLISH_TIMEOUT));
+    List<String> shown = sse(URI.create(hub.uri() + "/api/stream"));
+    Thread.sleep(3_000); // the tail is at the end
+    HubClient client = new HubClient(hub.uri(), null);
+    String session = "retried-" + UUID.randomUUID();
+    String first = HubClient.event("r1", "session.joined", session) + "\n";
+    assertThat(client.post("/v1/events", "application/x-ndjson", first).status()).isEqualTo(202);
+    assertThat(client.post("/v1/events", "application/x-ndjson", first).status()).isEqualTo(202);
+    String last = HubClient.event("r2", "session.joined", session) + "\n";
+    assertThat(client.post("/v1/events", "application/x-ndjson", last).status()).isEqualTo(202);
+    await("r2 shown", () -> shown.stream().anyMatch(l -> l.contains("\"r2\"")));
+    assertThat(shown.stream().filter(l -> l.contains("\"r1\""))).hasSize(1);
+    try (KafkaConsumer<byte[], byte[]> consumer = kafka.consumer()) {
+      assertThat(TopicReader.readAll(consumer, topics.events())).hasSize(3);
+    }
+  }
+
+  @Test
+  void aHubStoppingWhileARequestWaitsForKafkaAnswersIt503() throws Exception {
+    KafkaTopics topics = topics();
+    Hub hub =
+        hub(
+            "stopping",
+            new HubKafka("127.0.0.1:1", "g", topics, true, HubKafka.DEFAULT_PUBLISH_TIMEOUT));
+    HubClient client = new HubClient(hub.uri(), null);
+    java.util.concurrent.CompletableFuture<HubClient.Answer> waiting =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () ->
+                client.post(
+                    "/v1/events",
+                    "application/x-ndjson",
+                    HubClient.event("w1", "session.joined", "waiting") + "\n"));
+    Thread.sleep(1_500); // the request waits for a Kafka that is not there
+    long start = System.nanoTime();
+    hub.close();
+    Duration closing = Duration.ofNanos(System.nanoTime() - start);
+    HubClient.Answer answer = waiting.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(answer.status()).as(answer.body()).isEqualTo(503);
+    assertThat(answer.json().path("error").asText()).isEqualTo("kafka_unavailable");
+    assertThat(closing).isLessThan(Duration.ofSeconds(15)); // not the 30 s publish timeout
+  }
 }
