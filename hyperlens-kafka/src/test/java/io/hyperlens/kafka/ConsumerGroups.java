@@ -16,4 +16,27 @@ public final class ConsumerGroups {
       return 0;
     }
   }
+
+  /**
+   * Waits (up to 30 s) until every partition of {@code topics} has a leader: a producer that writes
+   * to a topic in the moment after its creation can be answered NOT_LEADER_OR_FOLLOWER, and an
+   * idempotent one then OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout.
+   */
+  public static void awaitLeaders(Admin admin, List<String> topics) throws Exception {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      boolean led =
+          admin.describeTopics(topics).allTopicNames().get().values().stream()
+              .flatMap(d -> d.partitions().stream())
+              .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+      if (led) {
+        Thread.sleep(200); // the leader has also taken the partition up
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no leader for every partition of " + topics);
+      }
+      Thread.sleep(50);
+    }
+  }
 }

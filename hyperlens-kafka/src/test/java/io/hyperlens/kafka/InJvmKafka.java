@@ -55,6 +55,7 @@ public final class InJvmKafka implements AutoCloseable {
       List<NewTopic> created =
           java.util.Arrays.stream(topics).map(t -> new NewTopic(t, partitions, (short) 1)).toList();
       admin.createTopics(created).all().get();
+      ConsumerGroups.awaitLeaders(admin, List.of(topics));
     }
   }
 

@@ -193,6 +193,17 @@ public final class KafkaLoad {
       int repeats)
       throws Exception {
     for (int hubs : new int[] {1, 2}) {
+      double[] floors = new double[repeats];
+      for (int r = 0; r < repeats; r++) {
+        floors[r] = storeFloor(postgres, "floor_" + hubs + "_" + r, events, hubs);
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "store floor, PostgresStore.append of batches of 2,000 from %d thread(s): %,.0f ev/s"
+              + "   runs: %s%n",
+          hubs,
+          median(floors),
+          Arrays.toString(round(floors)));
       double[] rates = new double[repeats];
       String cpu = "";
       for (int r = 0; r < repeats; r++) {
@@ -202,13 +213,18 @@ public final class KafkaLoad {
         broker.createTopics(PARTITIONS, eventsTopic, eventsTopic + "-spans");
         String group = "g-" + eventsTopic;
         List<Process> started = new ArrayList<>();
+        List<Integer> ports = new ArrayList<>();
         try {
           for (int h = 0; h < hubs; h++) {
+            int port = freePort();
+            ports.add(port);
             started.add(
                 hub(
                     jar,
                     work.resolve(db + "-" + h),
                     List.of(
+                        "--port",
+                        Integer.toString(port),
                         "--db",
                         postgres.getJdbcUrl("postgres", db),
                         "--kafka",
@@ -230,7 +246,7 @@ public final class KafkaLoad {
                   .build()) {
             events.forEach(sink::accept);
           }
-          awaitRows(postgres, db, events.size());
+          awaitIngested(ports, events.size());
           double seconds = (System.nanoTime() - start) / 1e9;
           rates[r] = events.size() / seconds;
           Map<String, Double> after = cpuSeconds(started, work);
@@ -286,12 +302,29 @@ public final class KafkaLoad {
     }
     cpu.put("broker", broker);
     cpu.put("postgres", postgres);
+    cpu.put("machine", machineBusySeconds());
     cpu.put(
         "bench",
         ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime()
             / 1e9);
     return cpu;
+  }
+
+  /** CPU seconds the whole machine spent busy (all cores, /proc/stat: not idle, not iowait). */
+  private static double machineBusySeconds() {
+    try {
+      String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long busy = 0;
+      for (int i = 1; i < fields.length; i++) {
+        if (i != 4 && i != 5) { // idle, iowait
+          busy += Long.parseLong(fields[i]);
+        }
+      }
+      return busy / 100.0; // USER_HZ
+    } catch (java.io.IOException e) {
+      return 0;
+    }
   }
 
   private static double seconds(ProcessHandle process) {
@@ -317,23 +350,70 @@ public final class KafkaLoad {
     throw new IllegalStateException("the group never had " + members + " members");
   }
 
-  private static void awaitRows(EmbeddedPostgres postgres, String db, long rows) throws Exception {
+  /**
+   * Waits until the hubs together stored {@code rows} new events, by their own {@code
+   * hyperlens_hub_ingested_total} (a count(*) every 50 ms would load the database being measured).
+   */
+  private static void awaitIngested(List<Integer> ports, long rows) throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-    try (var connection = postgres.getDatabase("postgres", db).getConnection();
-        var statement = connection.createStatement()) {
-      while (System.nanoTime() < deadline) {
-        try (var result = statement.executeQuery("SELECT count(*) FROM events")) {
-          result.next();
-          if (result.getLong(1) >= rows) {
-            return;
-          }
-        } catch (java.sql.SQLException notYet) {
-          // the hub has not made its tables yet
+    while (System.nanoTime() < deadline) {
+      double ingested = 0;
+      for (int port : ports) {
+        String metrics =
+            client
+                .send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body();
+        java.util.regex.Matcher line = INGESTED.matcher(metrics);
+        if (line.find()) {
+          ingested += Double.parseDouble(line.group(1));
         }
-        Thread.sleep(50);
       }
+      if (ingested >= rows) {
+        return;
+      }
+      Thread.sleep(50);
     }
-    throw new IllegalStateException("PostgreSQL never had " + rows + " events");
+    throw new IllegalStateException("the hubs never stored " + rows + " events");
+  }
+
+  private static final java.util.regex.Pattern INGESTED =
+      java.util.regex.Pattern.compile(
+          "(?m)^hyperlens_hub_ingested_total\\{kind=\"events\"\\} ([\\d.E+]+)$");
+
+  /**
+   * The database's own ceiling here: {@code PostgresStore.append} of the same events in batches of
+   * 2,000 (what a hub stores per poll) from {@code threads} threads in this JVM, no Kafka, no hub.
+   */
+  private static double storeFloor(
+      EmbeddedPostgres postgres, String db, List<HypervisorEvent> events, int threads)
+      throws Exception {
+    execute(postgres, "CREATE DATABASE " + db);
+    try (io.hyperlens.store.JdbcStore store =
+        io.hyperlens.store.PostgresStore.open(
+            postgres.getDatabase("postgres", db), java.time.Clock.systemUTC())) {
+      AtomicInteger next = new AtomicInteger();
+      List<Thread> workers = new ArrayList<>();
+      long start = System.nanoTime();
+      for (int t = 0; t < threads; t++) {
+        Thread worker =
+            new Thread(
+                () -> {
+                  for (int from; (from = next.getAndAdd(2_000)) < events.size(); ) {
+                    store.append(events.subList(from, Math.min(from + 2_000, events.size())));
+                  }
+                });
+        worker.start();
+        workers.add(worker);
+      }
+      for (Thread worker : workers) {
+        worker.join();
+      }
+      return events.size() / ((System.nanoTime() - start) / 1e9);
+    }
   }
 
   // ------------------------------------------------------------------ HTTP
