@@ -48,6 +48,15 @@ public class SignatureBenchmark {
     bcPrivate = new Ed25519PrivateKeyParameters(new SecureRandom());
     bcPublic = bcPrivate.generatePublicKey();
     bcSignature = bouncyCastleSign();
+    auditSigner = io.hyperlens.audit.keys.AuditSigner.of(jdkKeys);
+  }
+
+  io.hyperlens.audit.keys.AuditSigner auditSigner;
+
+  /** What the audit trail signs its checkpoints with now (BouncyCastle inside, the JDK's keys). */
+  @Benchmark
+  public byte[] auditSignerSign() {
+    return auditSigner.sign(checkpoint);
   }
 
   @Benchmark
