@@ -25,10 +25,19 @@ public final class ConsumerGroups {
   public static void awaitLeaders(Admin admin, List<String> topics) throws Exception {
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
     while (true) {
-      boolean led =
-          admin.describeTopics(topics).allTopicNames().get().values().stream()
-              .flatMap(d -> d.partitions().stream())
-              .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+      boolean led;
+      try {
+        led =
+            admin.describeTopics(topics).allTopicNames().get().values().stream()
+                .flatMap(d -> d.partitions().stream())
+                .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (!(e.getCause()
+            instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+          throw e;
+        }
+        led = false; // created, not yet in the broker's metadata
+      }
       if (led) {
         Thread.sleep(200); // the leader has also taken the partition up
         return;

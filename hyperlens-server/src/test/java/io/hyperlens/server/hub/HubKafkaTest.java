@@ -130,7 +130,13 @@ class HubKafkaTest {
         new HubKafka(kafka.bootstrap(), group, topics, false, HubKafka.DEFAULT_PUBLISH_TIMEOUT);
     Hub first = hub("first", settings);
     Hub second = hub("second", settings);
-    await("both hubs in the group", () -> members(group) == 2);
+    await(
+        "both hubs hold partitions",
+        () ->
+            members(group) == 2
+                && first.kafkaStats().lag().size() + second.kafkaStats().lag().size() == 8
+                && !first.kafkaStats().lag().isEmpty()
+                && !second.kafkaStats().lag().isEmpty());
 
     Set<String> streamed = ConcurrentHashMap.newKeySet();
     HttpResponse<Stream<String>> stream =
