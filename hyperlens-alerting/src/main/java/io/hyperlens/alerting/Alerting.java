@@ -239,8 +239,9 @@ public final class Alerting implements AutoCloseable {
             try {
               apply(item);
               drain();
-              caughtUp.signalAll();
             } finally {
+              caughtUp
+                  .signalAll(); // also when applying threw: a waiter need not sit out its second
               lock.unlock();
             }
           }
@@ -296,12 +297,16 @@ public final class Alerting implements AutoCloseable {
       }
       drain();
       awaitWorker(target);
+      if (finished) {
+        return; // resolveAll ran while this waited: nothing more is evaluated
+      }
       Instant now = clock.instant();
       List<Notification> notifications = evaluator.evaluate(now, changed::add);
       evaluations.increment();
       // the store is written after the evaluation lock is let go (readers of alerts and stats do
-      // not wait for it), in evaluation order: the persist lock is taken before it is let go, and
-      // before anything is queued, so a channel that takes a resolve at once finds it pending
+      // not wait for the writes, only for an evaluation queued behind them), in evaluation order:
+      // the persist lock is taken before it is let go, and before anything is queued, so a channel
+      // that takes a resolve at once finds it pending
       persistLock.lock();
       persisting = true;
       for (Notification n : notifications) {

@@ -356,7 +356,15 @@ public final class KafkaIngestor implements AutoCloseable {
     while (running.get() && System.nanoTime() < deadline) {
       // poll meanwhile (nothing is returned while paused) so the group keeps us
       consumer.pause(consumer.assignment());
-      consumer.poll(Duration.ofMillis(Math.min(100, millis)));
+      ConsumerRecords<byte[], byte[]> polled =
+          consumer.poll(Duration.ofMillis(Math.min(100, millis)));
+      if (!polled.isEmpty()) {
+        // a rebalance inside this poll assigned partitions that were not paused: put what they
+        // returned back, so nothing is skipped
+        List<ConsumerRecord<byte[], byte[]>> returned = new ArrayList<>(polled.count());
+        polled.forEach(returned::add);
+        rewind(returned);
+      }
       consumer.resume(consumer.assignment());
       if (System.nanoTime() >= deadline) {
         break;
@@ -400,8 +408,9 @@ public final class KafkaIngestor implements AutoCloseable {
   }
 
   /**
-   * Stops after the batch in hand (stored and committed, or left for the group to read again),
-   * leaves the group so the others take over its partitions at once, and closes. Idempotent.
+   * Stops, leaves the group so the others take over its partitions at once, and closes. A batch in
+   * hand is stored; its offset commit may be cut short by the stop, and then the next owner reads
+   * it again (the store keeps it once). Idempotent.
    */
   @Override
   public void close() {
@@ -409,7 +418,7 @@ public final class KafkaIngestor implements AutoCloseable {
       consumer.wakeup();
     }
     try {
-      thread.join(15_000);
+      thread.join(60_000); // a batch in hand: its store, dead letters (30 s at most) and commit
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -49,8 +49,9 @@ public final class KafkaPublisher implements AutoCloseable {
     Map<String, Object> config = new java.util.HashMap<>(producerConfig);
     // a request never waits longer than its own timeout for metadata or buffer space
     config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout.toMillis());
-    config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout.toMillis() + 5_000);
-    config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+    int millis = (int) Math.min(timeout.toMillis(), Integer.MAX_VALUE - 5_000);
+    config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, millis + 5_000);
+    config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, millis);
     this.producer = ProducerSettings.producer(bootstrap, "hyperlens-hub-ingest", config);
     this.topics = topics;
     this.timeout = timeout;

@@ -66,6 +66,7 @@ public final class KafkaSpanExporter implements SpanExporter {
   public void export(List<SpanData> spans) {
     for (KafkaRecords.Spans record : KafkaRecords.spans(topic, spans)) {
       int count = record.count();
+      try {
       producer.send(
           record.record(),
           (metadata, error) -> {
@@ -83,6 +84,9 @@ public final class KafkaSpanExporter implements SpanExporter {
               }
             }
           });
+      } catch (RuntimeException e) {
+        failed.add(count); // the producer is closed, or refused the record outright
+      }
     }
   }
 

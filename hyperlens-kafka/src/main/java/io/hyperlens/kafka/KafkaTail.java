@@ -50,6 +50,8 @@ public final class KafkaTail implements AutoCloseable {
     config.put(ConsumerConfig.CLIENT_ID_CONFIG, "hyperlens-hub-tail");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    // partitionsFor answers from cached metadata: refresh it as often as partitions are looked for
+    config.putIfAbsent(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 30_000);
     config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     this.consumer = new KafkaConsumer<>(config);

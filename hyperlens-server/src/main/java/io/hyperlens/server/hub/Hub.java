@@ -131,7 +131,7 @@ public final class Hub implements AutoCloseable {
   private final EventStream stream = new EventStream(MAX_STREAM_CLIENTS, STREAM_BACKLOG);
   private final Overview overview;
   private final HubAlerts alerts;
-  private KafkaMode kafka;
+  private volatile KafkaMode kafka; // set before the port is bound
 
   /** Events a Kafka tail saw while nobody watched the stream or alerted: not decoded, counted. */
   private final java.util.concurrent.atomic.LongAdder tailedUnread =
@@ -222,22 +222,8 @@ public final class Hub implements AutoCloseable {
       throw new IllegalArgumentException("config and store must not be null");
     }
     Hub hub = new Hub(config, store);
-    try {
-      hub.app.start(config.bind(), config.port());
-    } catch (RuntimeException e) {
-      hub.retention.shutdownNow();
-      if (hub.alerts != null) {
-        hub.alerts.close();
-      }
-      store.close();
-      throw new IllegalStateException(
-          "cannot serve on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
-    }
-    // Only once the port is bound: a key made for a hub that never started would never be shown.
-    if (config.auth() && hub.keys.isEmpty()) {
-      hub.initialAdminKey = hub.keys.create("admin", EnumSet.of(Scope.ADMIN));
-    }
     if (config.kafka() != null) {
+      // before the port is bound: no request may reach a hub whose Kafka mode is not on yet
       try {
         hub.kafka =
             KafkaMode.start(
@@ -254,10 +240,24 @@ public final class Hub implements AutoCloseable {
                     () -> hub.stream.subscribers() > 0 || hub.alerts != null,
                     hub.tailedUnread::add));
       } catch (RuntimeException e) {
-        hub.close();
+        hub.abandon();
         throw new IllegalStateException(
             "cannot use Kafka at " + config.kafka().bootstrap() + ": " + e.getMessage(), e);
       }
+    }
+    try {
+      hub.app.start(config.bind(), config.port());
+    } catch (RuntimeException e) {
+      if (hub.kafka != null) {
+        hub.kafka.close();
+      }
+      hub.abandon();
+      throw new IllegalStateException(
+          "cannot serve on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
+    }
+    // Only once the port is bound: a key made for a hub that never started would never be shown.
+    if (config.auth() && hub.keys.isEmpty()) {
+      hub.initialAdminKey = hub.keys.create("admin", EnumSet.of(Scope.ADMIN));
     }
     hub.retention.scheduleWithFixedDelay(hub::applyRetention, 0, 60, TimeUnit.SECONDS);
     hub.retention.scheduleAtFixedRate(hub.overview::sample, 0, 1, TimeUnit.SECONDS);
@@ -269,6 +269,15 @@ public final class Hub implements AutoCloseable {
           hub::verifyAuditForAlerts, 0, AUDIT_CHECK.toSeconds(), TimeUnit.SECONDS);
     }
     return hub;
+  }
+
+  /** Lets go of what a hub that never served holds: its background threads, alerting, store. */
+  private void abandon() {
+    retention.shutdownNow();
+    if (alerts != null) {
+      alerts.close();
+    }
+    store.close();
   }
 
   /** How often the audit trail is verified when an alert rule watches it. */

@@ -59,8 +59,12 @@ public record HubKafka(
     if (topics == null) {
       throw new IllegalArgumentException("topics must not be null");
     }
-    if (publishTimeout == null || publishTimeout.isNegative() || publishTimeout.isZero()) {
-      throw new IllegalArgumentException("--kafka-timeout must be positive, got " + publishTimeout);
+    if (publishTimeout == null
+        || publishTimeout.isNegative()
+        || publishTimeout.isZero()
+        || publishTimeout.compareTo(java.time.Duration.ofMinutes(10)) > 0) {
+      throw new IllegalArgumentException(
+          "--kafka-timeout must be positive and at most 10 minutes, got " + publishTimeout);
     }
   }
 

@@ -57,6 +57,8 @@ final class KafkaIngest implements KafkaIngestor.Handler {
     List<ConsumerRecord<byte[], byte[]>> eventRecords = new ArrayList<>();
     List<Integer> eventCounts = new ArrayList<>();
     List<SpanData> spans = new ArrayList<>();
+    List<ConsumerRecord<byte[], byte[]>> spanRecords = new ArrayList<>();
+    List<Integer> spanCounts = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> record : records) {
       if (record.value() == null) {
         dead.add(new KafkaIngestor.DeadLetter(record, "empty record (no value)"));
@@ -82,14 +84,16 @@ final class KafkaIngest implements KafkaIngestor.Handler {
                         + String.join("; ", decoded.reasons())));
           } else {
             spans.addAll(decoded.spans());
+            spanRecords.add(record);
+            spanCounts.add(decoded.spans().size());
           }
         } catch (IngestException e) {
           dead.add(new KafkaIngestor.DeadLetter(record, reason(e)));
         }
       }
     }
-    int newSpans = spans.isEmpty() ? 0 : store.appendSpans(spans);
-    int newEvents = appendEvents(batch, eventRecords, eventCounts, dead);
+    int newSpans = append(spans, spanRecords, spanCounts, store::appendSpans, dead);
+    int newEvents = append(batch, eventRecords, eventCounts, store::append, dead);
     listener.stored(
         new Stored(batch.size(), newEvents, spans.size(), newSpans, System.nanoTime() - start),
         spans);
@@ -97,27 +101,29 @@ final class KafkaIngest implements KafkaIngestor.Handler {
   }
 
   /**
-   * Appends the events; when the store refuses the batch (a value it cannot take), appends record
-   * by record and dead-letters the records it refuses.
+   * Appends a kind's batch; when the store refuses it (a value it cannot take: a payload over its
+   * limit, a NUL in a span name), appends record by record and dead-letters the records it refuses,
+   * so one record never holds up its partition.
    */
-  private int appendEvents(
-      List<HypervisorEvent> batch,
+  private static <T> int append(
+      List<T> batch,
       List<ConsumerRecord<byte[], byte[]>> records,
       List<Integer> counts,
+      java.util.function.ToIntFunction<List<T>> store,
       List<KafkaIngestor.DeadLetter> dead) {
     if (batch.isEmpty()) {
       return 0;
     }
     try {
-      return store.append(batch);
+      return store.applyAsInt(batch);
     } catch (IllegalArgumentException refused) {
       int stored = 0;
       int from = 0;
       for (int i = 0; i < records.size(); i++) {
-        List<HypervisorEvent> one = batch.subList(from, from + counts.get(i));
+        List<T> one = batch.subList(from, from + counts.get(i));
         from += counts.get(i);
         try {
-          stored += store.append(one);
+          stored += store.applyAsInt(one);
         } catch (IllegalArgumentException e) {
           dead.add(
               new KafkaIngestor.DeadLetter(

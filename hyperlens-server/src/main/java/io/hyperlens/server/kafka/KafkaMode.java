@@ -89,34 +89,49 @@ public final class KafkaMode implements AutoCloseable {
                 traces.countStored(spans);
               }
             });
-    this.ingestor =
-        KafkaIngestor.builder(settings.bootstrap(), handler)
-            .group(settings.group())
-            .topics(settings.topics())
-            .observer(
-                (records, dead, storeNanos, commitNanos) -> {
-                  storeSeconds.observe(storeNanos / 1e9);
-                  commitSeconds.observe(commitNanos / 1e9);
-                })
-            .start();
-    registerStats(registry);
-    EventIngest tailReader = new EventIngest(store, limits, redact); // its own counters
-    this.tail =
-        KafkaTail.start(
-            settings.bootstrap(),
-            settings.topics().events(),
-            records -> {
-              if (live.wanted().getAsBoolean()) {
-                live.events().accept(read(tailReader, records));
-              } else {
-                live.unread().accept(records.size()); // nobody to show them to: not decoded
-              }
-            });
     this.publisher =
         settings.ingestToKafka()
             ? new KafkaPublisher(
                 settings.bootstrap(), settings.topics(), settings.publishTimeout(), Map.of())
             : null;
+    KafkaIngestor startedIngestor = null;
+    KafkaTail startedTail = null;
+    try {
+      startedIngestor =
+          KafkaIngestor.builder(settings.bootstrap(), handler)
+              .group(settings.group())
+              .topics(settings.topics())
+              .observer(
+                  (records, dead, storeNanos, commitNanos) -> {
+                    storeSeconds.observe(storeNanos / 1e9);
+                    commitSeconds.observe(commitNanos / 1e9);
+                  })
+              .start();
+      EventIngest tailReader = new EventIngest(store, limits, redact); // its own counters
+      startedTail =
+          KafkaTail.start(
+              settings.bootstrap(),
+              settings.topics().events(),
+              records -> {
+                if (live.wanted().getAsBoolean()) {
+                  live.events().accept(read(tailReader, records));
+                } else {
+                  live.unread().accept(records.size()); // nobody to show them to: not decoded
+                }
+              });
+    } catch (RuntimeException e) {
+      // what started is stopped: a half-started Kafka mode would consume into a closed store
+      if (startedIngestor != null) {
+        startedIngestor.close();
+      }
+      if (publisher != null) {
+        publisher.close(Duration.ZERO);
+      }
+      throw e;
+    }
+    this.ingestor = startedIngestor;
+    this.tail = startedTail;
+    registerStats(registry);
   }
 
   /**
@@ -176,7 +191,7 @@ public final class KafkaMode implements AutoCloseable {
     counter(
         registry,
         "hyperlens_kafka_retries",
-        "Batches read again because the store or the dead-letter topic failed",
+        "Batches read again because the store, the dead-letter topic or Kafka (a poll or offset commit) failed",
         KafkaIngestor.Stats::retries);
     counter(
         registry,

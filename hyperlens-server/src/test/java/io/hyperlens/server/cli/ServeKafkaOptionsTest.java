@@ -91,8 +91,8 @@ class ServeKafkaOptionsTest {
     assertThatThrownBy(() -> new HubKafka("h:1,", "g", KafkaTopics.DEFAULT, false, second))
         .hasMessageContaining("got \"h:1,\"");
     assertThatThrownBy(() -> new HubKafka("h:1", "g", KafkaTopics.DEFAULT, false, Duration.ZERO))
-        .hasMessage("--kafka-timeout must be positive, got PT0S");
+        .hasMessage("--kafka-timeout must be positive and at most 10 minutes, got PT0S");
     assertThatThrownBy(() -> new HubKafka("h:1", "g", KafkaTopics.DEFAULT, false, null))
-        .hasMessage("--kafka-timeout must be positive, got null");
+        .hasMessage("--kafka-timeout must be positive and at most 10 minutes, got null");
   }
 }

@@ -201,4 +201,31 @@ class KafkaIngestTest {
     assertThat(KafkaIngest.eventsType(event("application/x-ndjson", "{}")))
         .isEqualTo("application/x-ndjson");
   }
+
+  @Test
+  void aSpanTheStoreRefusesIsADeadLetterAndTheOthersAreStored() {
+    var nul =
+        OtlpSpans.encode(List.of(span("8bf92f3577b34da6a3ce929d0e0e4738", "40f067aa0ba902b7")))
+            .toBuilder();
+    nul.getResourceSpansBuilder(0).getScopeSpansBuilder(0).getSpansBuilder(0).setName("a\u0000b");
+    byte[] good =
+        OtlpSpans.encode(List.of(span("9bf92f3577b34da6a3ce929d0e0e4739", "50f067aa0ba902b7")))
+            .toByteArray();
+    List<KafkaIngestor.DeadLetter> dead =
+        ingest.store(
+            List.of(
+                record("sp", null, nul.build().toByteArray()),
+                record("sp", null, good),
+                event(null, json("with-spans"))));
+    assertThat(dead)
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.record().offset()).isEqualTo(0L);
+              assertThat(d.reason()).startsWith("the store refused it: ").contains("NUL");
+            });
+    assertThat(store.trace("9bf92f3577b34da6a3ce929d0e0e4739")).hasSize(1);
+    assertThat(store.event("with-spans")).isPresent();
+    assertThat(stored.get(0).newSpans()).isEqualTo(1);
+  }
 }
