@@ -67,23 +67,23 @@ public final class KafkaSpanExporter implements SpanExporter {
     for (KafkaRecords.Spans record : KafkaRecords.spans(topic, spans)) {
       int count = record.count();
       try {
-      producer.send(
-          record.record(),
-          (metadata, error) -> {
-            if (error == null) {
-              sent.add(count);
-            } else {
-              failed.add(count);
-              if (failureLogged.compareAndSet(false, true)) {
-                LOG.log(
-                    System.Logger.Level.WARNING,
-                    "Kafka did not take spans ("
-                        + error.getMessage()
-                        + "); further failures are only counted",
-                    error);
+        producer.send(
+            record.record(),
+            (metadata, error) -> {
+              if (error == null) {
+                sent.add(count);
+              } else {
+                failed.add(count);
+                if (failureLogged.compareAndSet(false, true)) {
+                  LOG.log(
+                      System.Logger.Level.WARNING,
+                      "Kafka did not take spans ("
+                          + error.getMessage()
+                          + "); further failures are only counted",
+                      error);
+                }
               }
-            }
-          });
+            });
       } catch (RuntimeException e) {
         failed.add(count); // the producer is closed, or refused the record outright
       }
