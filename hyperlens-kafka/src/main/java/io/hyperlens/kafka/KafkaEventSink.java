@@ -7,7 +7,6 @@ import io.hyperlens.spi.BatchExportQueue;
 import io.hyperlens.spi.BatchExporter;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -78,7 +77,7 @@ public final class KafkaEventSink implements Consumer<HypervisorEvent>, AutoClos
 
   /** A sink to the brokers at {@code bootstrap} ({@code host:port[,host:port...]}). */
   public static Builder builder(String bootstrap) {
-    ProducerSettings.of(bootstrap, "check", Map.of()); // validates bootstrap now
+    ProducerSettings.requireBootstrap(bootstrap);
     return new Builder(bootstrap);
   }
 

@@ -171,7 +171,7 @@ public final class KafkaIngestor implements AutoCloseable {
    * Builder#start()} starts it.
    */
   public static Builder builder(String bootstrap, Handler handler) {
-    ProducerSettings.of(bootstrap, "check", Map.of());
+    ProducerSettings.requireBootstrap(bootstrap);
     if (handler == null) {
       throw new IllegalArgumentException("handler must not be null");
     }

@@ -4,7 +4,6 @@ import io.hyperlens.trace.SpanData;
 import io.hyperlens.trace.SpanExporter;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -58,7 +57,7 @@ public final class KafkaSpanExporter implements SpanExporter {
 
   /** An exporter to the brokers at {@code bootstrap} ({@code host:port[,host:port...]}). */
   public static Builder builder(String bootstrap) {
-    ProducerSettings.of(bootstrap, "check", Map.of());
+    ProducerSettings.requireBootstrap(bootstrap);
     return new Builder(bootstrap);
   }
 

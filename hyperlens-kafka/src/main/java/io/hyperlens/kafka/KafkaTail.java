@@ -76,7 +76,7 @@ public final class KafkaTail implements AutoCloseable {
       String topic,
       Consumer<List<ConsumerRecord<byte[], byte[]>>> callback,
       Map<String, Object> consumerConfig) {
-    ProducerSettings.of(bootstrap, "check", Map.of());
+    ProducerSettings.requireBootstrap(bootstrap);
     KafkaTopics.requireName("topic", topic);
     if (callback == null) {
       throw new IllegalArgumentException("callback must not be null");

@@ -13,12 +13,22 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class ProducerSettings {
   private ProducerSettings() {}
 
-  static Map<String, Object> of(String bootstrap, String clientId, Map<String, Object> overrides) {
+  /**
+   * {@code bootstrap}, checked to name at least one broker.
+   *
+   * @throws IllegalArgumentException naming the value
+   */
+  static String requireBootstrap(String bootstrap) {
     if (bootstrap == null || bootstrap.isBlank()) {
       throw new IllegalArgumentException(
           "bootstrap must name at least one broker (host:port), got "
               + (bootstrap == null ? "null" : "\"" + bootstrap + "\""));
     }
+    return bootstrap;
+  }
+
+  static Map<String, Object> of(String bootstrap, String clientId, Map<String, Object> overrides) {
+    requireBootstrap(bootstrap);
     Map<String, Object> config = new HashMap<>();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     config.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);

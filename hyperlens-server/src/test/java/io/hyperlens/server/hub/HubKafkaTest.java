@@ -93,6 +93,16 @@ class HubKafkaTest {
     return hub;
   }
 
+  /** Kafka mode on {@code topics} in a group of its own, HTTP ingest going to Kafka. */
+  private static HubKafka toKafka(KafkaTopics topics) {
+    return new HubKafka(
+        kafka.bootstrap(),
+        "g-" + UUID.randomUUID(),
+        topics,
+        true,
+        HubKafka.DEFAULT_PUBLISH_TIMEOUT);
+  }
+
   private static KafkaTopics topics() throws Exception {
     String prefix = "h-" + UUID.randomUUID();
     KafkaTopics topics = new KafkaTopics(prefix + ".events", prefix + ".spans");
@@ -203,9 +213,8 @@ class HubKafkaTest {
     await("the second hub streamed all 2,000", () -> streamed.containsAll(ids));
 
     HubClient client = new HubClient(first.uri(), null);
-    HubClient.Answer trace = client.get("/api/traces/" + traceId);
     await("the span", () -> client.get("/api/traces/" + traceId).status() == 200);
-    trace = client.get("/api/traces/" + traceId);
+    HubClient.Answer trace = client.get("/api/traces/" + traceId);
     assertThat(trace.body()).contains("\"plan\"").contains("planner");
     HubClient.Answer events =
         new HubClient(second.uri(), null).get("/api/events?session=" + prefix + "7&limit=100");
@@ -308,15 +317,7 @@ class HubKafkaTest {
   @Test
   void withIngestToKafkaA202MeansKafkaHasItAndTheConsumerStoresIt() throws Exception {
     KafkaTopics topics = topics();
-    Hub hub =
-        hub(
-            "http",
-            new HubKafka(
-                kafka.bootstrap(),
-                "g-" + UUID.randomUUID(),
-                topics,
-                true,
-                HubKafka.DEFAULT_PUBLISH_TIMEOUT));
+    Hub hub = hub("http", toKafka(topics));
     HubClient client = new HubClient(hub.uri(), null);
     String session = "via-http-" + UUID.randomUUID();
     HubClient.Answer answer =
@@ -347,15 +348,7 @@ class HubKafkaTest {
   @Test
   void withIngestToKafkaSpansGoThroughKafkaAndAKafkaThatDoesNotAnswerIsA503() throws Exception {
     KafkaTopics topics = topics();
-    Hub hub =
-        hub(
-            "spans",
-            new HubKafka(
-                kafka.bootstrap(),
-                "g-" + UUID.randomUUID(),
-                topics,
-                true,
-                HubKafka.DEFAULT_PUBLISH_TIMEOUT));
+    Hub hub = hub("spans", toKafka(topics));
     String traceId = "7bf92f3577b34da6a3ce929d0e0e4738";
     byte[] body =
         io.hyperlens.kafka.OtlpSpans.encode(
@@ -410,15 +403,7 @@ class HubKafkaTest {
   @Test
   void aClientsRetryIsInKafkaTwiceAndShownOnTheLiveStreamOnce() throws Exception {
     KafkaTopics topics = topics();
-    Hub hub =
-        hub(
-            "retry",
-            new HubKafka(
-                kafka.bootstrap(),
-                "g-" + UUID.randomUUID(),
-                topics,
-                true,
-                HubKafka.DEFAULT_PUBLISH_TIMEOUT));
+    Hub hub = hub("retry", toKafka(topics));
     List<String> shown = sse(URI.create(hub.uri() + "/api/stream"));
     Thread.sleep(3_000); // the tail is at the end
     HubClient client = new HubClient(hub.uri(), null);
