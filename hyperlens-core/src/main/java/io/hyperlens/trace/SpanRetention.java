@@ -1,25 +1,39 @@
 package io.hyperlens.trace;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.Iterator;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * The newest finished spans, bounded, indexed by trace id and span id; the oldest is evicted first
- * and counted.
+ * The newest finished spans, bounded, in a ring; the oldest is evicted first and counted.
+ *
+ * <p>Adding a span must cost little next to making it, so the ring holds the spans in arrival order
+ * beside each one's span-id and trace-id hash, and an open-addressing table (linear probing, at
+ * most half full) maps span ids to ring positions. Evicting the oldest span reads only these
+ * arrays, never the cold evicted span. Traces are grouped when asked: {@link #trace} scans the
+ * ring's trace-id hashes and compares ids only where a hash matches. The ring and the table grow by
+ * doubling up to {@code maxSpans}, so a large bound costs nothing until it is used.
  */
 final class SpanRetention {
+  private static final int EMPTY = -1;
+
   private final int maxSpans;
   private final Object lock = new Object();
-  private final ArrayDeque<SpanData> order = new ArrayDeque<>();
-  private final HashMap<String, SpanData> bySpanId = new HashMap<>();
-  private final HashMap<String, ArrayDeque<SpanData>> byTrace = new HashMap<>();
+  private SpanData[] ring = new SpanData[0];
+  private int[] ringSpanHash = new int[0];
+  private int[] ringTraceHash = new int[0];
+  private boolean[] ringError = new boolean[0];
+
+  /** Ring positions by span-id hash; {@link #EMPTY} where free. Length a power of two. */
+  private int[] table = new int[0];
+
+  private int head;
+  private int size;
   private long errorSpans;
   private long finished;
   private long evicted;
@@ -29,54 +43,147 @@ final class SpanRetention {
   }
 
   void add(SpanData span) {
+    int spanHash = mix(span.spanId().hashCode());
+    int traceHash = span.traceId().hashCode();
+    boolean error = span.status() == SpanStatus.ERROR;
     synchronized (lock) {
       finished++;
       if (maxSpans == 0) {
         evicted++;
         return;
       }
-      if (order.size() >= maxSpans) {
-        evict(order.pollFirst());
+      int position;
+      if (size == maxSpans) {
+        position = head;
+        evictAt(position);
+        head = next(head);
+      } else {
+        if (size == ring.length) {
+          grow();
+        }
+        position = size++;
       }
-      order.addLast(span);
-      bySpanId.put(span.spanId(), span);
-      byTrace.computeIfAbsent(span.traceId(), id -> new ArrayDeque<>(4)).addLast(span);
-      if (span.status() == SpanStatus.ERROR) {
+      ring[position] = span;
+      ringSpanHash[position] = spanHash;
+      ringTraceHash[position] = traceHash;
+      ringError[position] = error;
+      if (error) {
         errorSpans++;
+      }
+      index(position, spanHash, span.spanId());
+    }
+  }
+
+  /** Points the span id at {@code position}; a span id seen before now finds the newer span. */
+  private void index(int position, int spanHash, String spanId) {
+    int mask = table.length - 1;
+    int slot = spanHash & mask;
+    while (table[slot] != EMPTY) {
+      int other = table[slot];
+      if (ringSpanHash[other] == spanHash && ring[other].spanId().equals(spanId)) {
+        table[slot] = position;
+        return;
+      }
+      slot = (slot + 1) & mask;
+    }
+    table[slot] = position;
+  }
+
+  private void evictAt(int position) {
+    evicted++;
+    if (ringError[position]) {
+      errorSpans--;
+    }
+    int mask = table.length - 1;
+    int slot = ringSpanHash[position] & mask;
+    while (table[slot] != EMPTY) {
+      if (table[slot] == position) {
+        deleteSlot(slot);
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+    ring[position] = null;
+  }
+
+  /** Linear probing's backward-shift delete: no tombstones, so probes stay short. */
+  private void deleteSlot(int free) {
+    int mask = table.length - 1;
+    int slot = free;
+    while (true) {
+      slot = (slot + 1) & mask;
+      int position = table[slot];
+      if (position == EMPTY) {
+        table[free] = EMPTY;
+        return;
+      }
+      int home = ringSpanHash[position] & mask;
+      // The entry may move back to the free slot unless its home lies cyclically in (free, slot].
+      boolean homeBetween =
+          free <= slot ? free < home && home <= slot : free < home || home <= slot;
+      if (!homeBetween) {
+        table[free] = position;
+        free = slot;
       }
     }
   }
 
-  private void evict(SpanData oldest) {
-    evicted++;
-    bySpanId.remove(oldest.spanId(), oldest);
-    ArrayDeque<SpanData> trace = byTrace.get(oldest.traceId());
-    trace.removeFirstOccurrence(oldest);
-    if (trace.isEmpty()) {
-      byTrace.remove(oldest.traceId());
+  /** Doubles the ring (not yet full, so still in arrival order from 0) and rebuilds the table. */
+  private void grow() {
+    int capacity = (int) Math.min(maxSpans, Math.max(16L, ring.length * 2L));
+    ring = Arrays.copyOf(ring, capacity);
+    ringSpanHash = Arrays.copyOf(ringSpanHash, capacity);
+    ringTraceHash = Arrays.copyOf(ringTraceHash, capacity);
+    ringError = Arrays.copyOf(ringError, capacity);
+    // At least twice the capacity, a power of two (capped where an int array ends).
+    table =
+        new int
+            [(int)
+                Math.min(1L << 30, (long) Integer.highestOneBit(Math.max(1, capacity - 1)) << 2)];
+    Arrays.fill(table, EMPTY);
+    for (int position = 0; position < size; position++) {
+      index(position, ringSpanHash[position], ring[position].spanId());
     }
-    if (oldest.status() == SpanStatus.ERROR) {
-      errorSpans--;
-    }
+  }
+
+  private int next(int position) {
+    return position + 1 == ring.length ? 0 : position + 1;
+  }
+
+  /** Spreads a string hash over the low bits the table uses. */
+  private static int mix(int hash) {
+    return hash ^ (hash >>> 16);
   }
 
   /** The trace's retained spans in start order. */
   List<SpanData> trace(String traceId) {
-    List<SpanData> spans;
+    int traceHash = traceId.hashCode();
+    List<SpanData> spans = new ArrayList<>();
     synchronized (lock) {
-      ArrayDeque<SpanData> trace = byTrace.get(traceId);
-      if (trace == null) {
-        return List.of();
+      for (int i = 0, position = head; i < size; i++, position = next(position)) {
+        if (ringTraceHash[position] == traceHash && ring[position].traceId().equals(traceId)) {
+          spans.add(ring[position]);
+        }
       }
-      spans = new ArrayList<>(trace);
     }
     spans.sort(Comparator.comparingLong(SpanData::startEpochNanos));
     return List.copyOf(spans);
   }
 
   Optional<SpanData> span(String spanId) {
+    int spanHash = mix(spanId.hashCode());
     synchronized (lock) {
-      return Optional.ofNullable(bySpanId.get(spanId));
+      if (size == 0) {
+        return Optional.empty();
+      }
+      int mask = table.length - 1;
+      for (int slot = spanHash & mask; table[slot] != EMPTY; slot = (slot + 1) & mask) {
+        SpanData span = ring[table[slot]];
+        if (ringSpanHash[table[slot]] == spanHash && span.spanId().equals(spanId)) {
+          return Optional.of(span);
+        }
+      }
+      return Optional.empty();
     }
   }
 
@@ -84,9 +191,8 @@ final class SpanRetention {
   List<String> recentTraceIds(int limit) {
     Set<String> ids = new LinkedHashSet<>();
     synchronized (lock) {
-      Iterator<SpanData> newestFirst = order.descendingIterator();
-      while (newestFirst.hasNext() && ids.size() < limit) {
-        ids.add(newestFirst.next().traceId());
+      for (int i = 0; i < size && ids.size() < limit; i++) {
+        ids.add(ring[(int) ((head + (long) size - 1 - i) % ring.length)].traceId());
       }
     }
     return List.copyOf(ids);
@@ -95,7 +201,11 @@ final class SpanRetention {
   /** {total, errors, uniqueTraces, finished, evicted} under one lock. */
   long[] counts() {
     synchronized (lock) {
-      return new long[] {order.size(), errorSpans, byTrace.size(), finished, evicted};
+      Set<String> traces = new HashSet<>(size * 2);
+      for (int position = 0; position < size; position++) {
+        traces.add(ring[position].traceId());
+      }
+      return new long[] {size, errorSpans, traces.size(), finished, evicted};
     }
   }
 }
