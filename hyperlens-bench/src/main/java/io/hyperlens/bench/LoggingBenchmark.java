@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LoggingEvent;
+import io.hyperlens.logging.RedactingJsonGeneratorDecorator;
 import io.hyperlens.logging.SecretMasker;
 import io.hyperlens.redact.Redactor;
 import java.util.concurrent.TimeUnit;
@@ -11,8 +12,10 @@ import net.logstash.logback.composite.loggingevent.KeyValuePairsJsonProvider;
 import net.logstash.logback.composite.loggingevent.LogLevelJsonProvider;
 import net.logstash.logback.composite.loggingevent.LoggingEventFormattedTimestampJsonProvider;
 import net.logstash.logback.composite.loggingevent.MessageJsonProvider;
+import net.logstash.logback.decorate.JsonGeneratorDecorator;
 import net.logstash.logback.encoder.LoggingEventCompositeJsonEncoder;
 import net.logstash.logback.mask.MaskingJsonGeneratorDecorator;
+import net.logstash.logback.mask.ValueMasker;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -41,27 +44,40 @@ public class LoggingBenchmark {
 
   LoggingEventCompositeJsonEncoder plain;
   LoggingEventCompositeJsonEncoder redacting;
+  LoggingEventCompositeJsonEncoder noOpMasking;
+  LoggingEventCompositeJsonEncoder redactingDecorator;
   LoggingEvent event;
   final Redactor redactor = Redactor.standard();
 
   @Setup
   public void setUp() {
     LoggerContext context = new LoggerContext();
-    plain = encoder(context, false);
-    redacting = encoder(context, true);
+    plain = encoder(context, null);
+    redacting = encoder(context, masking(new SecretMasker()));
+    noOpMasking = encoder(context, masking((path, value) -> null));
+    redactingDecorator = encoder(context, new RedactingJsonGeneratorDecorator());
     Logger logger = context.getLogger("agent");
     event = new LoggingEvent(Logger.class.getName(), logger, Level.INFO, CLEAN, null, null);
     event.addKeyValuePair(new KeyValuePair("agent_id", "agent-001"));
     event.addKeyValuePair(new KeyValuePair("action", "sql"));
     event.addKeyValuePair(new KeyValuePair("resource", "SELECT * FROM users"));
     event.addKeyValuePair(new KeyValuePair("decision", "allow"));
-    if (!new String(redacting.encode(event)).equals(new String(plain.encode(event)))) {
+    if (!new String(redacting.encode(event)).equals(new String(plain.encode(event)))
+        || !new String(redactingDecorator.encode(event)).equals(new String(plain.encode(event)))) {
       throw new IllegalStateException(
           "a clean event must encode the same with and without masking");
     }
   }
 
-  private static LoggingEventCompositeJsonEncoder encoder(LoggerContext context, boolean redact) {
+  private static JsonGeneratorDecorator masking(ValueMasker masker) {
+    MaskingJsonGeneratorDecorator masking = new MaskingJsonGeneratorDecorator();
+    masking.addValueMasker(masker);
+    masking.start();
+    return masking;
+  }
+
+  private static LoggingEventCompositeJsonEncoder encoder(
+      LoggerContext context, JsonGeneratorDecorator decorator) {
     LoggingEventCompositeJsonEncoder encoder = new LoggingEventCompositeJsonEncoder();
     encoder.setContext(context);
     LoggingEventFormattedTimestampJsonProvider timestamp =
@@ -71,11 +87,8 @@ public class LoggingBenchmark {
     encoder.getProviders().addProvider(new LogLevelJsonProvider());
     encoder.getProviders().addProvider(new MessageJsonProvider());
     encoder.getProviders().addProvider(new KeyValuePairsJsonProvider());
-    if (redact) {
-      MaskingJsonGeneratorDecorator masking = new MaskingJsonGeneratorDecorator();
-      masking.addValueMasker(new SecretMasker());
-      masking.start();
-      encoder.setJsonGeneratorDecorator(masking);
+    if (decorator != null) {
+      encoder.setJsonGeneratorDecorator(decorator);
     }
     encoder.start();
     return encoder;
@@ -89,6 +102,18 @@ public class LoggingBenchmark {
   @Benchmark
   public byte[] jsonWithSecretMasker() {
     return redacting.encode(event);
+  }
+
+  /** What {@code Logging.configure} installs: {@link RedactingJsonGeneratorDecorator}. */
+  @Benchmark
+  public byte[] jsonWithRedactingDecorator() {
+    return redactingDecorator.encode(event);
+  }
+
+  /** The masking decorator with a masker that changes nothing: what the decorator itself costs. */
+  @Benchmark
+  public byte[] jsonWithNoOpMasker() {
+    return noOpMasking.encode(event);
   }
 
   @Benchmark

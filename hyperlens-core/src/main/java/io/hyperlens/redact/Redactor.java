@@ -187,6 +187,19 @@ public final class Redactor {
   private static final Triggers TRIGGERS =
       new Triggers(RULES.stream().map(Rule::words).collect(Collectors.toList()));
 
+  /** Per rule: the trigger bits that must all be set ({@link Rule}'s word bit and requires). */
+  private static final long[] NEEDS = new long[RULES.size()];
+
+  private static final int[] MIN_LENGTHS = new int[RULES.size()];
+
+  static {
+    for (int r = 0; r < RULES.size(); r++) {
+      Rule rule = RULES.get(r);
+      NEEDS[r] = (rule.words().length == 0 ? 0 : 1L << r) | rule.requires();
+      MIN_LENGTHS[r] = rule.minLength();
+    }
+  }
+
   private static final Redactor STANDARD = new Redactor();
 
   private Redactor() {}
@@ -203,12 +216,9 @@ public final class Redactor {
     }
     long hits = TRIGGERS.scan(text);
     String result = text;
-    for (int r = 0; r < RULES.size(); r++) {
-      Rule rule = RULES.get(r);
-      if ((rule.words().length == 0 || (hits & 1L << r) != 0)
-          && (hits & rule.requires()) == rule.requires()
-          && text.length() >= rule.minLength()) {
-        result = apply(rule, result);
+    for (int r = 0; r < NEEDS.length; r++) {
+      if ((hits & NEEDS[r]) == NEEDS[r] && text.length() >= MIN_LENGTHS[r]) {
+        result = apply(RULES.get(r), result);
       }
     }
     return result;
@@ -231,7 +241,8 @@ public final class Redactor {
       return false;
     }
     for (int i = 0; i < key.length(); i++) {
-      if (Character.toLowerCase(key.charAt(i)) != key.charAt(i)) {
+      char c = key.charAt(i);
+      if (c >= 'A' && (c <= 'Z' || c >= 128) && Character.toLowerCase(c) != c) {
         return SECRET_KEYS.contains(key.toLowerCase(Locale.ROOT));
       }
     }

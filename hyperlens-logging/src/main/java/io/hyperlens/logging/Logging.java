@@ -25,14 +25,14 @@ import net.logstash.logback.composite.loggingevent.MdcJsonProvider;
 import net.logstash.logback.composite.loggingevent.MessageJsonProvider;
 import net.logstash.logback.composite.loggingevent.StackTraceJsonProvider;
 import net.logstash.logback.encoder.LoggingEventCompositeJsonEncoder;
-import net.logstash.logback.mask.MaskingJsonGeneratorDecorator;
 import org.slf4j.LoggerFactory;
 
 /**
  * Sets Logback up from a {@link LoggingConfig}, programmatically: the seed's {@code
  * configure_logging(config)}. No XML is needed; a {@code logback.xml} the application brings keeps
- * working until this is called, and can use the same pieces ({@link SecretMasker}, {@link
- * RedactingPatternLayout}, {@link TraceIdMdcFilter}).
+ * working until this is called, and can use the same pieces ({@link
+ * RedactingJsonGeneratorDecorator} as the encoder's {@code jsonGeneratorDecorator}, {@link
+ * SecretMasker}, {@link RedactingPatternLayout}, {@link TraceIdMdcFilter}).
  *
  * <p>A JSON line has {@code timestamp} (ISO-8601 UTC, milliseconds), {@code level}, {@code
  * message}, {@code logger}, every key-value pair ({@code log.atInfo().addKeyValue("agent_id", id)})
@@ -164,10 +164,7 @@ public final class Logging {
     stackTrace.setFieldName("stack_trace");
     providers.addProvider(stackTrace);
     if (config.redactSecrets()) {
-      MaskingJsonGeneratorDecorator masking = new MaskingJsonGeneratorDecorator();
-      masking.addValueMasker(new SecretMasker());
-      masking.start();
-      encoder.setJsonGeneratorDecorator(masking);
+      encoder.setJsonGeneratorDecorator(new RedactingJsonGeneratorDecorator());
     }
     encoder.start();
     return encoder;

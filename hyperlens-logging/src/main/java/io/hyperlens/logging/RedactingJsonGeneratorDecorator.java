@@ -1,0 +1,155 @@
+package io.hyperlens.logging;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
+import java.io.IOException;
+import java.io.Reader;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import net.logstash.logback.decorate.JsonGeneratorDecorator;
+
+/**
+ * The JSON side of redaction at the cost of the values it reads: a logstash-logback-encoder {@link
+ * JsonGeneratorDecorator} whose generator passes every string and integer value through {@link
+ * SecretMasker}'s rules and hands every other call straight to the encoder's generator. It is what
+ * {@link Logging#configure} installs; the encoder's general {@code MaskingJsonGeneratorDecorator}
+ * with {@link SecretMasker} does the same from a {@code logback.xml}, at the price of a path lookup
+ * on every token written.
+ *
+ * <p>Values reach the generator as strings, characters, UTF-8 bytes, numbers, or objects and trees
+ * serialized through it, and each of those is read. A raw JSON value ({@code writeRawValue}) with a
+ * secret in it is written as a JSON string of its redacted text, so the line stays JSON.
+ *
+ * <pre>{@code
+ * LoggingEventCompositeJsonEncoder encoder = new LoggingEventCompositeJsonEncoder();
+ * encoder.setJsonGeneratorDecorator(new RedactingJsonGeneratorDecorator());
+ * }</pre>
+ */
+public final class RedactingJsonGeneratorDecorator implements JsonGeneratorDecorator {
+  private final SecretMasker masker = new SecretMasker();
+
+  @Override
+  public JsonGenerator decorate(JsonGenerator generator) {
+    return new RedactingGenerator(generator, masker);
+  }
+
+  private static final class RedactingGenerator extends JsonGeneratorDelegate {
+    private final SecretMasker masker;
+
+    RedactingGenerator(JsonGenerator delegate, SecretMasker masker) {
+      // false: objects and trees are serialized through this generator, so their values are read.
+      super(delegate, false);
+      this.masker = masker;
+    }
+
+    private Object masked(Object value) {
+      return masker.mask(getOutputContext(), value);
+    }
+
+    private void writeMasked(Object masked) throws IOException {
+      delegate.writeString(masked.toString());
+    }
+
+    @Override
+    public void writeString(String text) throws IOException {
+      Object masked = text == null ? null : masked(text);
+      if (masked == null) {
+        delegate.writeString(text);
+      } else {
+        writeMasked(masked);
+      }
+    }
+
+    @Override
+    public void writeString(char[] text, int offset, int len) throws IOException {
+      writeString(new String(text, offset, len));
+    }
+
+    @Override
+    public void writeString(SerializableString text) throws IOException {
+      writeString(text.getValue());
+    }
+
+    @Override
+    public void writeString(Reader reader, int len) throws IOException {
+      StringBuilder text = new StringBuilder();
+      char[] buffer = new char[4096];
+      int left = len < 0 ? Integer.MAX_VALUE : len;
+      for (int n; left > 0 && (n = reader.read(buffer, 0, Math.min(buffer.length, left))) > 0; ) {
+        text.append(buffer, 0, n);
+        left -= n;
+      }
+      writeString(text.toString());
+    }
+
+    @Override
+    public void writeUTF8String(byte[] text, int offset, int length) throws IOException {
+      writeString(new String(text, offset, length, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void writeRawUTF8String(byte[] text, int offset, int length) throws IOException {
+      writeString(new String(text, offset, length, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void writeArray(String[] array, int offset, int length) throws IOException {
+      delegate.writeStartArray(array, length);
+      for (int i = offset; i < offset + length; i++) {
+        writeString(array[i]);
+      }
+      delegate.writeEndArray();
+    }
+
+    @Override
+    public void writeNumber(long value) throws IOException {
+      Object masked = value >= 1_000_000_000_000L || value < 0 ? masked(value) : null;
+      if (masked == null) {
+        delegate.writeNumber(value);
+      } else {
+        writeMasked(masked);
+      }
+    }
+
+    @Override
+    public void writeNumber(BigInteger value) throws IOException {
+      Object masked = value == null ? null : masked(value);
+      if (masked == null) {
+        delegate.writeNumber(value);
+      } else {
+        writeMasked(masked);
+      }
+    }
+
+    @Override
+    public void writeNumber(String encodedValue) throws IOException {
+      Object masked = encodedValue == null ? null : masked(encodedValue);
+      if (masked == null) {
+        delegate.writeNumber(encodedValue);
+      } else {
+        writeMasked(masked);
+      }
+    }
+
+    @Override
+    public void writeRawValue(String text) throws IOException {
+      Object masked = text == null ? null : masked(text);
+      if (masked == null) {
+        delegate.writeRawValue(text);
+      } else {
+        writeMasked(masked);
+      }
+    }
+
+    @Override
+    public void writeRawValue(String text, int offset, int len) throws IOException {
+      writeRawValue(text.substring(offset, offset + len));
+    }
+
+    @Override
+    public void writeRawValue(char[] text, int offset, int len) throws IOException {
+      writeRawValue(new String(text, offset, len));
+    }
+  }
+}
