@@ -194,9 +194,8 @@ final class SpanMapping {
       return Attributes.empty();
     }
     AttributesBuilder builder = Attributes.builder();
-    for (Map.Entry<String, ?> entry : values.entrySet()) {
-      put(builder, entry.getKey(), entry.getValue());
-    }
+    // forEach, not entrySet(): an unmodifiable map's entry set wraps every entry it hands out.
+    values.forEach((key, value) -> put(builder, key, value));
     return builder.build();
   }
 
