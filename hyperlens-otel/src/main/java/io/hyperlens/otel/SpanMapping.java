@@ -52,26 +52,34 @@ final class SpanMapping {
     this.sagaScope = InstrumentationScopeInfo.builder(SAGA_SCOPE).setVersion(version).build();
   }
 
-  /** {@code span} as OpenTelemetry sees it. */
+  /**
+   * {@code span} as OpenTelemetry sees it: a view that converts each field the first time an
+   * exporter reads it (see {@link TracerSpanData}).
+   */
   SpanData fromTracer(io.hyperlens.trace.SpanData span) {
-    TraceFlags flags = TraceFlags.fromByte((byte) span.traceFlags());
-    TraceState state = traceState(span.traceState());
-    SpanContext context = SpanContext.create(span.traceId(), span.spanId(), flags, state);
-    SpanContext parent =
-        span.parentSpanId()
-            .map(
-                id ->
-                    span.parentRemote()
-                        ? SpanContext.createFromRemoteParent(span.traceId(), id, flags, state)
-                        : SpanContext.create(span.traceId(), id, flags, state))
-            .orElse(SpanContext.getInvalid());
-    List<EventData> events = new ArrayList<>(span.events().size());
-    for (io.hyperlens.trace.SpanEvent event : span.events()) {
+    return new TracerSpanData(span, tracerScope, resourceFor(span.serviceName()));
+  }
+
+  /** Span events with OpenTelemetry-typed attributes, in the same order; unmodifiable. */
+  static List<EventData> events(List<io.hyperlens.trace.SpanEvent> spanEvents) {
+    if (spanEvents.isEmpty()) {
+      return Collections.emptyList();
+    }
+    List<EventData> events = new ArrayList<>(spanEvents.size());
+    for (io.hyperlens.trace.SpanEvent event : spanEvents) {
       Attributes attributes = attributes(event.attributes());
       events.add(EventData.create(event.epochNanos(), event.name(), attributes, attributes.size()));
     }
-    List<LinkData> links = new ArrayList<>(span.links().size());
-    for (io.hyperlens.trace.SpanLink link : span.links()) {
+    return Collections.unmodifiableList(events);
+  }
+
+  /** Span links with OpenTelemetry-typed attributes, in the same order; unmodifiable. */
+  static List<LinkData> links(List<io.hyperlens.trace.SpanLink> spanLinks) {
+    if (spanLinks.isEmpty()) {
+      return Collections.emptyList();
+    }
+    List<LinkData> links = new ArrayList<>(spanLinks.size());
+    for (io.hyperlens.trace.SpanLink link : spanLinks) {
       Attributes attributes = attributes(link.attributes());
       // A Hyperlens link holds the ids only: the linked span's flags and state are unknown.
       SpanContext linked =
@@ -79,23 +87,7 @@ final class SpanMapping {
               link.traceId(), link.spanId(), TraceFlags.getDefault(), TraceState.getDefault());
       links.add(LinkData.create(linked, attributes, attributes.size()));
     }
-    Attributes attributes = attributes(span.attributes());
-    return new BridgedSpanData(
-        span.name(),
-        kind(span.kind()),
-        context,
-        parent,
-        status(span.status(), span.statusMessage().orElse("")),
-        span.startEpochNanos(),
-        span.endEpochNanos(),
-        attributes,
-        Collections.unmodifiableList(events),
-        Collections.unmodifiableList(links),
-        attributes.size() + span.droppedAttributes(),
-        events.size() + span.droppedEvents(),
-        links.size() + span.droppedLinks(),
-        tracerScope,
-        resourceFor(span.serviceName()));
+    return Collections.unmodifiableList(links);
   }
 
   /**
@@ -168,7 +160,7 @@ final class SpanMapping {
     }
   }
 
-  private static StatusData status(io.hyperlens.trace.SpanStatus status, String message) {
+  static StatusData status(io.hyperlens.trace.SpanStatus status, String message) {
     switch (status) {
       case OK:
         return StatusData.ok();
@@ -180,7 +172,7 @@ final class SpanMapping {
   }
 
   /** W3C {@code tracestate} entries, leftmost first, in the same order. */
-  private static TraceState traceState(Map<String, String> entries) {
+  static TraceState traceState(Map<String, String> entries) {
     if (entries.isEmpty()) {
       return TraceState.getDefault();
     }
@@ -202,9 +194,8 @@ final class SpanMapping {
       return Attributes.empty();
     }
     AttributesBuilder builder = Attributes.builder();
-    for (Map.Entry<String, ?> entry : values.entrySet()) {
-      put(builder, entry.getKey(), entry.getValue());
-    }
+    // forEach, not entrySet(): an unmodifiable map's entry set wraps every entry it hands out.
+    values.forEach((key, value) -> put(builder, key, value));
     return builder.build();
   }
 
