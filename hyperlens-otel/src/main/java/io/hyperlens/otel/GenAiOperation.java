@@ -1,17 +1,35 @@
 package io.hyperlens.otel;
 
-import static io.opentelemetry.semconv.ErrorAttributes.ERROR_TYPE;
-import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_AGENT_ID;
-import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_AGENT_NAME;
-import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_CONVERSATION_ID;
-import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_OPERATION_NAME;
-import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_PROVIDER_NAME;
-import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_REQUEST_MODEL;
-import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_TOKEN_TYPE;
-import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_TOOL_CALL_ID;
-import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_TOOL_NAME;
-import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_USAGE_INPUT_TOKENS;
-import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_USAGE_OUTPUT_TOKENS;
+import static io.hyperlens.otel.GenAiAttributes.CONTENT_TRUNCATED;
+import static io.hyperlens.otel.GenAiAttributes.ERROR_TYPE;
+import static io.hyperlens.otel.GenAiAttributes.GEN_AI_AGENT_DESCRIPTION;
+import static io.hyperlens.otel.GenAiAttributes.GEN_AI_AGENT_ID;
+import static io.hyperlens.otel.GenAiAttributes.GEN_AI_AGENT_NAME;
+import static io.hyperlens.otel.GenAiAttributes.GEN_AI_CONVERSATION_ID;
+import static io.hyperlens.otel.GenAiAttributes.GEN_AI_INPUT_MESSAGES;
+import static io.hyperlens.otel.GenAiAttributes.GEN_AI_OPERATION_NAME;
+import static io.hyperlens.otel.GenAiAttributes.GEN_AI_OUTPUT_MESSAGES;
+import static io.hyperlens.otel.GenAiAttributes.GEN_AI_PROVIDER_NAME;
+import static io.hyperlens.otel.GenAiAttributes.GEN_AI_REQUEST_MAX_TOKENS;
+import static io.hyperlens.otel.GenAiAttributes.GEN_AI_REQUEST_MODEL;
+import static io.hyperlens.otel.GenAiAttributes.GEN_AI_REQUEST_TEMPERATURE;
+import static io.hyperlens.otel.GenAiAttributes.GEN_AI_REQUEST_TOP_P;
+import static io.hyperlens.otel.GenAiAttributes.GEN_AI_RESPONSE_FINISH_REASONS;
+import static io.hyperlens.otel.GenAiAttributes.GEN_AI_RESPONSE_ID;
+import static io.hyperlens.otel.GenAiAttributes.GEN_AI_RESPONSE_MODEL;
+import static io.hyperlens.otel.GenAiAttributes.GEN_AI_SYSTEM_INSTRUCTIONS;
+import static io.hyperlens.otel.GenAiAttributes.GEN_AI_TOKEN_TYPE;
+import static io.hyperlens.otel.GenAiAttributes.GEN_AI_TOOL_CALL_ID;
+import static io.hyperlens.otel.GenAiAttributes.GEN_AI_TOOL_DESCRIPTION;
+import static io.hyperlens.otel.GenAiAttributes.GEN_AI_TOOL_NAME;
+import static io.hyperlens.otel.GenAiAttributes.GEN_AI_TOOL_TYPE;
+import static io.hyperlens.otel.GenAiAttributes.GEN_AI_USAGE_INPUT_TOKENS;
+import static io.hyperlens.otel.GenAiAttributes.GEN_AI_USAGE_OUTPUT_TOKENS;
+import static io.hyperlens.otel.GenAiAttributes.SERVER_ADDRESS;
+import static io.hyperlens.otel.GenAiAttributes.SERVER_PORT;
+import static io.hyperlens.otel.GenAiAttributes.SESSION_ID;
+import static io.hyperlens.otel.GenAiAttributes.TOKEN_TYPE_INPUT;
+import static io.hyperlens.otel.GenAiAttributes.TOKEN_TYPE_OUTPUT;
 
 import io.hyperlens.trace.Scope;
 import io.hyperlens.trace.Span;
@@ -20,24 +38,29 @@ import io.hyperlens.trace.SpanStatus;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
-import io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GenAiTokenTypeIncubatingValues;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 
 /**
  * One GenAI operation in progress: a span in the conventions' shape that {@link #close()} finishes,
  * recording its duration and token usage in the GenAI histograms. Make it current with {@link
  * #makeCurrent()} so that nested operations (a tool call inside an agent invocation) become its
- * children.
+ * children. What is known only after the call (the response model, id and finish reasons, token
+ * usage, output messages) is set here; what is known before, on its {@link Builder}.
+ *
+ * <p>A successful operation leaves the span's status unset, as the conventions require; {@link
+ * #fail(Throwable)} sets it to error with the exception's message.
  *
  * <p>Thread-safe; close once (later closes are ignored).
  *
  * <pre>{@code
- * try (GenAiOperation agent = genAi.invokeAgent("researcher").agentId("did:mesh:r1").start();
+ * try (GenAiOperation agent = genAi.invokeAgent("openai", "researcher").start();
  *     Scope scope = agent.makeCurrent()) {
- *   try (GenAiOperation tool = genAi.executeTool("web_search").toolCallId("call_1").start()) {
+ *   try (GenAiOperation tool = genAi.executeTool("openai", "web_search").start()) {
  *     // ... run the tool; on failure: tool.fail(e)
  *   }
  * }
@@ -48,22 +71,24 @@ public final class GenAiOperation implements AutoCloseable {
   private static final Set<String> MODEL_OPERATIONS =
       Set.of("chat", "text_completion", "generate_content", "embeddings");
 
+  private static final System.Logger LOG = System.getLogger(GenAiOperation.class.getName());
+  private static final AtomicBoolean CONTENT_FAILURE_LOGGED = new AtomicBoolean();
+
   private final GenAiTelemetry telemetry;
   private final Span span;
   private final String operationName;
-  private final String providerName;
-  private final String requestModel;
+  private final Attributes metricBase;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile long inputTokens = -1;
   private volatile long outputTokens = -1;
   private volatile String errorType;
+  private volatile String responseModel;
 
   private GenAiOperation(Builder builder, Span span) {
     this.telemetry = builder.telemetry;
     this.span = span;
     this.operationName = builder.operationName;
-    this.providerName = builder.providerName;
-    this.requestModel = builder.requestModel;
+    this.metricBase = builder.metricAttributes.build();
   }
 
   /** The span, for attributes and events beyond the conventions. */
@@ -99,8 +124,103 @@ public final class GenAiOperation implements AutoCloseable {
   }
 
   /**
+   * {@code gen_ai.response.model}, the model that answered; also on both metrics.
+   *
+   * @throws IllegalArgumentException when blank
+   */
+  public GenAiOperation responseModel(String responseModel) {
+    requireOpen();
+    this.responseModel = requireNonBlank("responseModel", responseModel);
+    span.setAttribute(GEN_AI_RESPONSE_MODEL.getKey(), responseModel);
+    return this;
+  }
+
+  /**
+   * {@code gen_ai.response.id}, the provider's id for the completion.
+   *
+   * @throws IllegalArgumentException when blank
+   */
+  public GenAiOperation responseId(String responseId) {
+    requireOpen();
+    span.setAttribute(GEN_AI_RESPONSE_ID.getKey(), requireNonBlank("responseId", responseId));
+    return this;
+  }
+
+  /**
+   * {@code gen_ai.response.finish_reasons}, one per choice, e.g. {@code stop}, {@code length}.
+   *
+   * @throws IllegalArgumentException when {@code finishReasons} is null or holds a blank reason
+   */
+  public GenAiOperation finishReasons(String... finishReasons) {
+    requireOpen();
+    if (finishReasons == null) {
+      throw new IllegalArgumentException("finishReasons must not be null");
+    }
+    for (String reason : finishReasons) {
+      requireNonBlank("finishReason", reason);
+    }
+    span.setAttribute(GEN_AI_RESPONSE_FINISH_REASONS.getKey(), List.of(finishReasons));
+    return this;
+  }
+
+  /**
+   * {@code gen_ai.input.messages}, the chat history sent to the model, as the conventions' JSON;
+   * recorded only when content capture is on, redacted and capped. Content that cannot be written
+   * as JSON is left out (logged once), never thrown into the caller.
+   */
+  public GenAiOperation inputMessages(List<GenAiMessage> messages) {
+    return content(GEN_AI_INPUT_MESSAGES, messages, GenAiContent::messages);
+  }
+
+  /**
+   * {@code gen_ai.output.messages}, the model's answer, as the conventions' JSON; recorded only
+   * when content capture is on, redacted and capped.
+   */
+  public GenAiOperation outputMessages(List<GenAiMessage> messages) {
+    return content(GEN_AI_OUTPUT_MESSAGES, messages, GenAiContent::messages);
+  }
+
+  /**
+   * {@code gen_ai.system_instructions}, given apart from the chat history, as the conventions' JSON
+   * array of parts; recorded only when content capture is on, redacted and capped.
+   */
+  public GenAiOperation systemInstructions(List<GenAiMessage.Part> parts) {
+    return content(GEN_AI_SYSTEM_INSTRUCTIONS, parts, GenAiContent::parts);
+  }
+
+  private <T> GenAiOperation content(
+      AttributeKey<String> key,
+      List<T> values,
+      BiFunction<GenAiContent, List<T>, GenAiContent.Json> write) {
+    requireOpen();
+    if (values == null) {
+      throw new IllegalArgumentException(key.getKey() + " must not be null");
+    }
+    GenAiContent content = telemetry.content();
+    if (content == null) {
+      return this;
+    }
+    GenAiContent.Json json;
+    try {
+      json = write.apply(content, List.copyOf(values));
+    } catch (RuntimeException e) {
+      // A tool argument Jackson cannot write must not break the agent: leave the content out.
+      if (CONTENT_FAILURE_LOGGED.compareAndSet(false, true)) {
+        LOG.log(System.Logger.Level.WARNING, "GenAI content left out: not writable as JSON", e);
+      }
+      return this;
+    }
+    span.setAttribute(key.getKey(), json.text());
+    if (json.truncated()) {
+      span.setAttribute(CONTENT_TRUNCATED.getKey(), true);
+    }
+    return this;
+  }
+
+  /**
    * Marks the operation failed by {@code error}: recorded as an {@code exception} event, the span
-   * in error, and {@code error.type} its class name, on the span and the duration measurement.
+   * in error with the exception's message as its description, and {@code error.type} its class
+   * name, on the span and the duration measurement.
    */
   public GenAiOperation fail(Throwable error) {
     requireOpen();
@@ -108,46 +228,55 @@ public final class GenAiOperation implements AutoCloseable {
       throw new IllegalArgumentException("error must not be null");
     }
     span.recordException(error);
-    return fail(error.getClass().getName());
+    return fail(error.getClass().getName(), error.getMessage());
   }
 
   /**
    * Marks the operation failed with {@code errorType}, a low-cardinality description such as {@code
-   * timeout} or an HTTP status code.
+   * timeout} or an HTTP status code, with no status description.
    */
   public GenAiOperation fail(String errorType) {
+    return fail(errorType, null);
+  }
+
+  /**
+   * Marks the operation failed with {@code errorType} in {@code error.type} and {@code description}
+   * (nullable) as the span status description.
+   */
+  public GenAiOperation fail(String errorType, String description) {
     requireOpen();
     this.errorType = requireNonBlank("errorType", errorType);
     span.setAttribute(ERROR_TYPE.getKey(), errorType);
-    span.setStatus(SpanStatus.ERROR, errorType);
+    span.setStatus(SpanStatus.ERROR, description);
     return this;
   }
 
-  /** Finishes the span and records the duration and token usage; later calls do nothing. */
+  /**
+   * Finishes the span, leaving its status unset unless the operation failed, and records the
+   * duration and token usage; later calls do nothing.
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    telemetry.tracer().finishSpan(span);
-    AttributesBuilder common = Attributes.builder().put(GEN_AI_OPERATION_NAME, operationName);
-    putIfPresent(common, GEN_AI_PROVIDER_NAME, providerName);
-    putIfPresent(common, GEN_AI_REQUEST_MODEL, requestModel);
-    String error = errorType;
+    telemetry.tracer().finishSpan(span, SpanStatus.UNSET, null);
+    AttributesBuilder common = metricBase.toBuilder();
+    String model = responseModel;
+    if (model != null) {
+      common.put(GEN_AI_RESPONSE_MODEL, model);
+    }
     Attributes usageBase = common.build();
-    putIfPresent(common, ERROR_TYPE, error);
+    String error = errorType;
+    if (error != null) {
+      common.put(ERROR_TYPE, error);
+    }
     telemetry.operationDuration.record(span.durationMs() / 1000.0, common.build());
     if (inputTokens >= 0) {
       telemetry.tokenUsage.record(
-          inputTokens,
-          usageBase.toBuilder()
-              .put(GEN_AI_TOKEN_TYPE, GenAiTokenTypeIncubatingValues.INPUT)
-              .build());
+          inputTokens, usageBase.toBuilder().put(GEN_AI_TOKEN_TYPE, TOKEN_TYPE_INPUT).build());
       telemetry.tokenUsage.record(
-          outputTokens,
-          usageBase.toBuilder()
-              .put(GEN_AI_TOKEN_TYPE, GenAiTokenTypeIncubatingValues.OUTPUT)
-              .build());
+          outputTokens, usageBase.toBuilder().put(GEN_AI_TOKEN_TYPE, TOKEN_TYPE_OUTPUT).build());
     }
   }
 
@@ -155,13 +284,6 @@ public final class GenAiOperation implements AutoCloseable {
     if (closed.get()) {
       throw new IllegalStateException(
           "the " + operationName + " operation is closed: its span and metrics are recorded");
-    }
-  }
-
-  private static void putIfPresent(
-      AttributesBuilder builder, AttributeKey<String> key, String value) {
-    if (value != null) {
-      builder.put(key, value);
     }
   }
 
@@ -183,16 +305,19 @@ public final class GenAiOperation implements AutoCloseable {
     private final String operationName;
     private SpanKind kind;
     private final Map<String, Object> attributes = new LinkedHashMap<>();
+    private final AttributesBuilder metricAttributes = Attributes.builder();
     private String agentName;
     private String toolName;
-    private String providerName;
     private String requestModel;
+    private boolean conversationIdSet;
 
-    Builder(GenAiTelemetry telemetry, String operationName, SpanKind kind) {
+    Builder(GenAiTelemetry telemetry, String operationName, SpanKind kind, String providerName) {
       this.telemetry = telemetry;
       this.operationName = operationName;
       this.kind = kind;
       attributes.put(GEN_AI_OPERATION_NAME.getKey(), operationName);
+      metricAttributes.put(GEN_AI_OPERATION_NAME, operationName);
+      providerName(providerName);
     }
 
     /** {@code gen_ai.agent.name}; part of the span name of agent operations. */
@@ -206,6 +331,11 @@ public final class GenAiOperation implements AutoCloseable {
       return put(GEN_AI_AGENT_ID, agentId);
     }
 
+    /** {@code gen_ai.agent.description}, the agent's purpose in a sentence. */
+    public Builder agentDescription(String agentDescription) {
+      return put(GEN_AI_AGENT_DESCRIPTION, agentDescription);
+    }
+
     Builder toolName(String toolName) {
       this.toolName = toolName;
       return put(GEN_AI_TOOL_NAME, toolName);
@@ -216,23 +346,96 @@ public final class GenAiOperation implements AutoCloseable {
       return put(GEN_AI_TOOL_CALL_ID, toolCallId);
     }
 
-    /** {@code gen_ai.request.model}; part of the span name of {@code chat}. */
+    /** {@code gen_ai.tool.type}: {@code function}, {@code extension} or {@code datastore}. */
+    public Builder toolType(String toolType) {
+      return put(GEN_AI_TOOL_TYPE, toolType);
+    }
+
+    /** {@code gen_ai.tool.description}. */
+    public Builder toolDescription(String toolDescription) {
+      return put(GEN_AI_TOOL_DESCRIPTION, toolDescription);
+    }
+
+    /** {@code gen_ai.request.model}; part of the span name of {@code chat}; also on the metrics. */
     public Builder requestModel(String requestModel) {
       this.requestModel = requestModel;
+      metric(GEN_AI_REQUEST_MODEL, requestModel);
       return put(GEN_AI_REQUEST_MODEL, requestModel);
     }
 
     /**
-     * {@code gen_ai.provider.name}, e.g. {@code openai}, {@code anthropic}, {@code aws.bedrock}.
+     * {@code gen_ai.provider.name}, e.g. {@code openai}, {@code anthropic}, {@code aws.bedrock};
+     * overrides the one the entry point was given. Also on the metrics.
+     *
+     * @throws IllegalArgumentException when blank: the conventions require it
      */
     public Builder providerName(String providerName) {
-      this.providerName = providerName;
+      requireNonBlank("providerName", providerName);
+      metric(GEN_AI_PROVIDER_NAME, providerName);
       return put(GEN_AI_PROVIDER_NAME, providerName);
     }
 
-    /** {@code gen_ai.conversation.id}, the session or thread the operation belongs to. */
+    /** {@code gen_ai.request.temperature}. */
+    public Builder temperature(double temperature) {
+      attributes.put(GEN_AI_REQUEST_TEMPERATURE.getKey(), temperature);
+      return this;
+    }
+
+    /** {@code gen_ai.request.top_p}. */
+    public Builder topP(double topP) {
+      attributes.put(GEN_AI_REQUEST_TOP_P.getKey(), topP);
+      return this;
+    }
+
+    /**
+     * {@code gen_ai.request.max_tokens}.
+     *
+     * @throws IllegalArgumentException when negative
+     */
+    public Builder maxTokens(long maxTokens) {
+      if (maxTokens < 0) {
+        throw new IllegalArgumentException("maxTokens must not be negative, got " + maxTokens);
+      }
+      attributes.put(GEN_AI_REQUEST_MAX_TOKENS.getKey(), maxTokens);
+      return this;
+    }
+
+    /**
+     * {@code server.address} and {@code server.port} of the model's endpoint; also on the metrics.
+     *
+     * @throws IllegalArgumentException when {@code address} is blank or {@code port} is outside
+     *     1..65535
+     */
+    public Builder server(String address, int port) {
+      requireNonBlank("serverAddress", address);
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("serverPort must be in 1..65535, got " + port);
+      }
+      metric(SERVER_ADDRESS, address);
+      metricAttributes.put(SERVER_PORT, (long) port);
+      attributes.put(SERVER_PORT.getKey(), (long) port);
+      return put(SERVER_ADDRESS, address);
+    }
+
+    /**
+     * {@code gen_ai.conversation.id}, the conversation or thread the operation belongs to.
+     * Overrides the one {@link #sessionId} implies.
+     */
     public Builder conversationId(String conversationId) {
+      conversationIdSet = conversationId != null;
       return put(GEN_AI_CONVERSATION_ID, conversationId);
+    }
+
+    /**
+     * {@code session.id}, the Hyperlens session the operation belongs to, which GenAI backends read
+     * to group a session's work; also {@code gen_ai.conversation.id} unless {@link #conversationId}
+     * gave another.
+     */
+    public Builder sessionId(String sessionId) {
+      if (!conversationIdSet) {
+        put(GEN_AI_CONVERSATION_ID, sessionId);
+      }
+      return put(SESSION_ID, sessionId);
     }
 
     /** Any other attribute. */
@@ -248,6 +451,14 @@ public final class GenAiOperation implements AutoCloseable {
       }
       this.kind = kind;
       return this;
+    }
+
+    private void metric(AttributeKey<String> key, String value) {
+      if (value != null) {
+        metricAttributes.put(key, value);
+      } else {
+        metricAttributes.removeIf(key::equals);
+      }
     }
 
     private Builder put(AttributeKey<String> key, String value) {

@@ -1,10 +1,11 @@
 package io.hyperlens.otel;
 
-import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GenAiOperationNameIncubatingValues.CHAT;
-import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GenAiOperationNameIncubatingValues.CREATE_AGENT;
-import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GenAiOperationNameIncubatingValues.EXECUTE_TOOL;
-import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GenAiOperationNameIncubatingValues.INVOKE_AGENT;
+import static io.hyperlens.otel.GenAiAttributes.OPERATION_CHAT;
+import static io.hyperlens.otel.GenAiAttributes.OPERATION_CREATE_AGENT;
+import static io.hyperlens.otel.GenAiAttributes.OPERATION_EXECUTE_TOOL;
+import static io.hyperlens.otel.GenAiAttributes.OPERATION_INVOKE_AGENT;
 
+import io.hyperlens.redact.Redactor;
 import io.hyperlens.trace.DistributedTracer;
 import io.hyperlens.trace.SpanKind;
 import io.opentelemetry.api.metrics.DoubleHistogram;
@@ -20,15 +21,20 @@ import java.util.List;
  * gen_ai.tool.*}, {@code gen_ai.request.model}, {@code gen_ai.usage.*}, {@code
  * gen_ai.conversation.id}, {@code error.type}), recorded by a {@link DistributedTracer}, and the
  * {@value #TOKEN_USAGE} and {@value #OPERATION_DURATION} histograms with the conventions' bucket
- * boundaries. Attribute keys come from the semconv artifact's constants.
+ * boundaries. Attribute keys are {@link GenAiAttributes}'. A successful operation leaves its span's
+ * status unset, as the conventions require.
+ *
+ * <p>{@code gen_ai.provider.name} is Required: pass it to an entry point ({@code chat("openai",
+ * "gpt-4o")}) or configure {@link GenAiTelemetryBuilder#defaultProviderName}. Message content is
+ * recorded only when {@link GenAiTelemetryBuilder#captureContent} is on, redacted and capped.
  *
  * <p>Thread-safe.
  *
  * <pre>{@code
  * GenAiTelemetry genAi = new GenAiTelemetry(tracing.tracer(), tracing.meterProvider());
- * try (GenAiOperation chat = genAi.chat("gpt-4o").providerName("openai").start()) {
+ * try (GenAiOperation chat = genAi.chat("openai", "gpt-4o").temperature(0.2).start()) {
  *   // ... call the model
- *   chat.usage(120, 42);
+ *   chat.responseModel("gpt-4o-2024-08-06").finishReasons("stop").usage(120, 42);
  * } // span finished, duration and token usage recorded
  * }</pre>
  */
@@ -54,24 +60,41 @@ public final class GenAiTelemetry {
           0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92);
 
   private final DistributedTracer tracer;
+  private final String defaultProviderName;
+  private final GenAiContent content;
   final LongHistogram tokenUsage;
   final DoubleHistogram operationDuration;
 
   /**
-   * Spans on {@code tracer}, histograms on {@code meterProvider}.
+   * Spans on {@code tracer}, histograms on {@code meterProvider}; no default provider name, no
+   * content capture ({@link #builder} for those).
    *
    * @throws IllegalArgumentException when either is null
    */
   public GenAiTelemetry(DistributedTracer tracer, MeterProvider meterProvider) {
-    if (tracer == null) {
-      throw new IllegalArgumentException("tracer must not be null");
-    }
-    if (meterProvider == null) {
-      throw new IllegalArgumentException("meterProvider must not be null");
-    }
-    this.tracer = tracer;
+    this(new GenAiTelemetryBuilder(tracer, meterProvider));
+  }
+
+  /**
+   * A builder of telemetry with spans on {@code tracer} and histograms on {@code meterProvider}.
+   *
+   * @throws IllegalArgumentException when either is null
+   */
+  public static GenAiTelemetryBuilder builder(
+      DistributedTracer tracer, MeterProvider meterProvider) {
+    return new GenAiTelemetryBuilder(tracer, meterProvider);
+  }
+
+  GenAiTelemetry(GenAiTelemetryBuilder builder) {
+    this.tracer = builder.tracer;
+    this.defaultProviderName = builder.defaultProviderName;
+    this.content =
+        builder.captureContent
+            ? new GenAiContent(Redactor.standard(), builder.maxContentLength)
+            : null;
     Meter meter =
-        meterProvider
+        builder
+            .meterProvider
             .meterBuilder(METER_NAME)
             .setInstrumentationVersion(Versions.hyperlens())
             .build();
@@ -92,34 +115,103 @@ public final class GenAiTelemetry {
             .build();
   }
 
-  /** An {@code invoke_agent {agentName}} span (kind {@code CLIENT}); {@code agentName} optional. */
+  /**
+   * An {@code invoke_agent {agentName}} span (kind {@code CLIENT}) of the default provider; {@code
+   * agentName} optional.
+   *
+   * @throws IllegalArgumentException when no default provider name is configured
+   */
   public GenAiOperation.Builder invokeAgent(String agentName) {
-    return new GenAiOperation.Builder(this, INVOKE_AGENT, SpanKind.CLIENT).agentName(agentName);
+    return invokeAgent(defaultProvider("invokeAgent(providerName, agentName)"), agentName);
   }
 
-  /** A {@code create_agent {agentName}} span (kind {@code CLIENT}); {@code agentName} optional. */
+  /**
+   * An {@code invoke_agent {agentName}} span (kind {@code CLIENT}); {@code agentName} optional.
+   *
+   * @throws IllegalArgumentException when {@code providerName} is blank
+   */
+  public GenAiOperation.Builder invokeAgent(String providerName, String agentName) {
+    return new GenAiOperation.Builder(this, OPERATION_INVOKE_AGENT, SpanKind.CLIENT, providerName)
+        .agentName(agentName);
+  }
+
+  /**
+   * A {@code create_agent {agentName}} span (kind {@code CLIENT}) of the default provider; {@code
+   * agentName} optional.
+   *
+   * @throws IllegalArgumentException when no default provider name is configured
+   */
   public GenAiOperation.Builder createAgent(String agentName) {
-    return new GenAiOperation.Builder(this, CREATE_AGENT, SpanKind.CLIENT).agentName(agentName);
+    return createAgent(defaultProvider("createAgent(providerName, agentName)"), agentName);
+  }
+
+  /**
+   * A {@code create_agent {agentName}} span (kind {@code CLIENT}); {@code agentName} optional.
+   *
+   * @throws IllegalArgumentException when {@code providerName} is blank
+   */
+  public GenAiOperation.Builder createAgent(String providerName, String agentName) {
+    return new GenAiOperation.Builder(this, OPERATION_CREATE_AGENT, SpanKind.CLIENT, providerName)
+        .agentName(agentName);
+  }
+
+  /**
+   * An {@code execute_tool {toolName}} span (kind {@code INTERNAL}) of the default provider.
+   *
+   * @throws IllegalArgumentException when {@code toolName} is blank or no default provider name is
+   *     configured
+   */
+  public GenAiOperation.Builder executeTool(String toolName) {
+    GenAiOperation.requireNonBlank("toolName", toolName);
+    return executeTool(defaultProvider("executeTool(providerName, toolName)"), toolName);
   }
 
   /**
    * An {@code execute_tool {toolName}} span (kind {@code INTERNAL}).
    *
-   * @throws IllegalArgumentException when {@code toolName} is blank
+   * @throws IllegalArgumentException when {@code providerName} or {@code toolName} is blank
    */
-  public GenAiOperation.Builder executeTool(String toolName) {
-    return new GenAiOperation.Builder(this, EXECUTE_TOOL, SpanKind.INTERNAL)
-        .toolName(GenAiOperation.requireNonBlank("toolName", toolName));
+  public GenAiOperation.Builder executeTool(String providerName, String toolName) {
+    GenAiOperation.requireNonBlank("toolName", toolName);
+    return new GenAiOperation.Builder(this, OPERATION_EXECUTE_TOOL, SpanKind.INTERNAL, providerName)
+        .toolName(toolName);
+  }
+
+  /**
+   * A {@code chat {requestModel}} span (kind {@code CLIENT}) of the default provider.
+   *
+   * @throws IllegalArgumentException when {@code requestModel} is blank or no default provider name
+   *     is configured
+   */
+  public GenAiOperation.Builder chat(String requestModel) {
+    GenAiOperation.requireNonBlank("requestModel", requestModel);
+    return chat(defaultProvider("chat(providerName, requestModel)"), requestModel);
   }
 
   /**
    * A {@code chat {requestModel}} span (kind {@code CLIENT}).
    *
-   * @throws IllegalArgumentException when {@code requestModel} is blank
+   * @throws IllegalArgumentException when {@code providerName} or {@code requestModel} is blank
    */
-  public GenAiOperation.Builder chat(String requestModel) {
-    return new GenAiOperation.Builder(this, CHAT, SpanKind.CLIENT)
-        .requestModel(GenAiOperation.requireNonBlank("requestModel", requestModel));
+  public GenAiOperation.Builder chat(String providerName, String requestModel) {
+    GenAiOperation.requireNonBlank("requestModel", requestModel);
+    return new GenAiOperation.Builder(this, OPERATION_CHAT, SpanKind.CLIENT, providerName)
+        .requestModel(requestModel);
+  }
+
+  private String defaultProvider(String alternative) {
+    if (defaultProviderName == null) {
+      throw new IllegalArgumentException(
+          "providerName must not be blank, got null: gen_ai.provider.name is required; pass it to "
+              + alternative
+              + " or configure GenAiTelemetry.builder(...).defaultProviderName(...)");
+    }
+    return defaultProviderName;
+  }
+
+  /** The content writer, or null when content capture is off. */
+  GenAiContent content() {
+    return content;
   }
 
   DistributedTracer tracer() {

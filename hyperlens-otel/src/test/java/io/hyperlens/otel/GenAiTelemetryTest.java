@@ -24,7 +24,9 @@ class GenAiTelemetryTest {
   private final InMemoryMetricReader reader = InMemoryMetricReader.create();
   private final SdkMeterProvider provider =
       SdkMeterProvider.builder().registerMetricReader(reader).build();
-  private final GenAiTelemetry genAi = new GenAiTelemetry(tracer, provider);
+  // gen_ai.provider.name is required: the single-argument entry points take this default.
+  private final GenAiTelemetry genAi =
+      GenAiTelemetry.builder(tracer, provider).defaultProviderName("openai").build();
 
   @AfterEach
   void close() {

@@ -58,7 +58,7 @@ class OtelMetricsOnPrometheusTest {
       governance.registerTrustScoreGauge(m -> m.record(850.0));
 
       GenAiTelemetry genAi = new GenAiTelemetry(tracing.tracer(), tracing.meterProvider());
-      try (GenAiOperation chat = genAi.chat("gpt-4o").providerName("openai").start()) {
+      try (GenAiOperation chat = genAi.chat("openai", "gpt-4o").start()) {
         chat.usage(120, 42);
       }
 
@@ -113,8 +113,7 @@ class OtelMetricsOnPrometheusTest {
       governance.recordDecision(false, "did:mesh:b", "shell_exec", 60.0);
       governance.registerTrustScoreGauge(m -> m.record(850.0));
       new GenAiTelemetry(tracing.tracer(), tracing.meterProvider())
-          .chat("gpt-4o")
-          .providerName("openai")
+          .chat("openai", "gpt-4o")
           .start()
           .close();
       tracing.tracer().finishSpan(tracing.tracer().startSpan("work"));
