@@ -16,7 +16,7 @@ class ReadmeOtelQuickStartTest {
 
   @Test
   void theOtelQuickStartCompilesAndPrintsWhatItsCommentsSay() throws Exception {
-    ReadmeJava.compileQuickStart(work, "io.hyperlens.otel.", "OtelQuickStart");
+    ReadmeJava.compileQuickStart(work, "io.hyperlens.otel.GovernanceMetrics;", "OtelQuickStart");
 
     // The quick start installs the global OpenTelemetry and tracer; leave the JVM as found.
     GlobalOpenTelemetry.resetForTest();
