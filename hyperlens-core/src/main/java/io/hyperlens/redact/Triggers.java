@@ -157,10 +157,7 @@ final class Triggers {
     int digits = 0;
     for (int b = Math.max(0, middle - (longestWord - 1)); b < middle; b++) {
       rowB = step(rowB, text.charAt(b));
-      if (rowB < 0) {
-        rowB = ~rowB;
-        hits |= found[rowB >>> ROW_SHIFT];
-      }
+      rowB = rowB < 0 ? ~rowB : rowB; // a word ending here lies in the first half: lane A's
     }
     for (int a = 0, b = middle; a < middle; a++, b++) {
       char ca = text.charAt(a);

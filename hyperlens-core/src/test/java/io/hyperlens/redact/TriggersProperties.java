@@ -90,6 +90,17 @@ class TriggersProperties {
     assertThat(triggers.scan("githu_pat_ ghp") & 0b1000).isZero();
     assertThat(triggers.scan("xgithub_pat_") & 0b1000).isNotZero();
     assertThat(triggers.scan("12345 678901")).isZero();
+    assertThat(triggers.scan("AKIA")).isEqualTo(triggers.scan("akia")).isNotZero();
+    assertThat(triggers.scan("AIZA")).isEqualTo(triggers.scan("aiza")).isNotZero();
+    assertThat(triggers.scan("-".repeat(39) + "12345678901")).isZero(); // even length, 11 digits
+    assertThat(triggers.scan("\u0080sk-")).isEqualTo(triggers.scan("sk-"));
+    assertThat(triggers.scan("\u0080".repeat(60) + "sk-")).isEqualTo(triggers.scan("sk-"));
+    // a word ending inside a longer one's prefix: "abz" in "xabz" (a failure link below the root)
+    Triggers nested = new Triggers(List.<String[]>of(new String[] {"xabzq"}, new String[] {"abz"}));
+    assertThat(nested.scan("xabz")).isEqualTo(0b10);
+    assertThat(nested.scan("xabzq")).isEqualTo(0b11);
+    assertThatThrownBy(() -> new Triggers(List.<String[]>of(new String[] {"a\u0080"})))
+        .hasMessageContaining("ASCII");
     String padding = "-".repeat(40);
     assertThat(triggers.scan(padding + "github_pat_" + padding) & 0b1000).isNotZero();
     assertThat(triggers.scan(padding + "githu_pat_" + padding + "x") & 0b1000).isZero();
