@@ -5,13 +5,14 @@ import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
 import java.io.IOException;
 import java.io.Reader;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import net.logstash.logback.decorate.JsonGeneratorDecorator;
 
 /**
  * The JSON side of redaction at the cost of the values it reads: a logstash-logback-encoder {@link
- * JsonGeneratorDecorator} whose generator passes every string and integer value through {@link
+ * JsonGeneratorDecorator} whose generator passes every string and number value through {@link
  * SecretMasker}'s rules and hands every other call straight to the encoder's generator. It is what
  * {@link Logging#configure} installs; the encoder's general {@code MaskingJsonGeneratorDecorator}
  * with {@link SecretMasker} does the same from a {@code logback.xml}, at the price of a path lookup
@@ -90,7 +91,13 @@ public final class RedactingJsonGeneratorDecorator implements JsonGeneratorDecor
 
     @Override
     public void writeRawUTF8String(byte[] text, int offset, int length) throws IOException {
-      writeString(new String(text, offset, length, StandardCharsets.UTF_8));
+      // Already escaped JSON string content: written as it is unless it holds a secret.
+      Object masked = masked(new String(text, offset, length, StandardCharsets.UTF_8));
+      if (masked == null) {
+        delegate.writeRawUTF8String(text, offset, length);
+      } else {
+        writeMasked(masked);
+      }
     }
 
     @Override
@@ -103,8 +110,88 @@ public final class RedactingJsonGeneratorDecorator implements JsonGeneratorDecor
     }
 
     @Override
+    public void writeArray(long[] array, int offset, int length) throws IOException {
+      delegate.writeStartArray(array, length);
+      for (int i = offset; i < offset + length; i++) {
+        writeNumber(array[i]);
+      }
+      delegate.writeEndArray();
+    }
+
+    @Override
+    public void writeArray(int[] array, int offset, int length) throws IOException {
+      delegate.writeStartArray(array, length);
+      for (int i = offset; i < offset + length; i++) {
+        writeNumber(array[i]);
+      }
+      delegate.writeEndArray();
+    }
+
+    @Override
+    public void writeArray(double[] array, int offset, int length) throws IOException {
+      delegate.writeStartArray(array, length);
+      for (int i = offset; i < offset + length; i++) {
+        writeNumber(array[i]);
+      }
+      delegate.writeEndArray();
+    }
+
+    // Every number is read: a value under a secret key is replaced whatever its type, and an
+    // integer may be a card number.
+
+    @Override
     public void writeNumber(long value) throws IOException {
-      Object masked = value >= 1_000_000_000_000L || value < 0 ? masked(value) : null;
+      Object masked = masked(value);
+      if (masked == null) {
+        delegate.writeNumber(value);
+      } else {
+        writeMasked(masked);
+      }
+    }
+
+    @Override
+    public void writeNumber(int value) throws IOException {
+      Object masked = masked(value);
+      if (masked == null) {
+        delegate.writeNumber(value);
+      } else {
+        writeMasked(masked);
+      }
+    }
+
+    @Override
+    public void writeNumber(short value) throws IOException {
+      Object masked = masked(value);
+      if (masked == null) {
+        delegate.writeNumber(value);
+      } else {
+        writeMasked(masked);
+      }
+    }
+
+    @Override
+    public void writeNumber(double value) throws IOException {
+      Object masked = masked(value);
+      if (masked == null) {
+        delegate.writeNumber(value);
+      } else {
+        writeMasked(masked);
+      }
+    }
+
+    @Override
+    public void writeNumber(float value) throws IOException {
+      Object masked = masked(value);
+      if (masked == null) {
+        delegate.writeNumber(value);
+      } else {
+        writeMasked(masked);
+      }
+    }
+
+    @Override
+    public void writeNumber(BigDecimal value) throws IOException {
+      Object masked = value == null ? null : masked(value);
       if (masked == null) {
         delegate.writeNumber(value);
       } else {

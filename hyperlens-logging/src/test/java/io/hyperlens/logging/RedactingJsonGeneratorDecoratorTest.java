@@ -73,6 +73,19 @@ class RedactingJsonGeneratorDecoratorTest {
       generator.writeNumber(BigInteger.valueOf(number));
       generator.writeFieldName("password");
       generator.writeString("plain words");
+      generator.writeNumberField("token", 123456);
+      generator.writeNumberField("api_key", 42L);
+      generator.writeNumberField("secret", 1.5);
+      generator.writeNumberField("client_secret", (short) 1234);
+      generator.writeNumberField("access_token", 2.5f);
+      generator.writeNumberField("pwd", new java.math.BigDecimal("3.25"));
+      generator.writeFieldName("cards");
+      generator.writeArray(new long[] {number, 7L}, 0, 2);
+      generator.writeFieldName("ints");
+      generator.writeArray(new int[] {1, 2}, 0, 2);
+      generator.writeFieldName("doubles");
+      generator.writeArray(new double[] {0.5}, 0, 1);
+      generator.writeObjectField("boxed", new long[] {number});
     };
   }
 
@@ -95,14 +108,26 @@ class RedactingJsonGeneratorDecoratorTest {
     assertThat(JSON.readTree(redacted).get("array").toString())
         .isEqualTo("[\"key [REDACTED:openai_key]\",\"ok\"]");
     assertThat(JSON.readTree(redacted).get("long").asText()).isEqualTo("[REDACTED:credit_card]");
+    for (String key :
+        List.of("token", "api_key", "secret", "client_secret", "access_token", "pwd")) {
+      assertThat(JSON.readTree(redacted).get(key).asText()).isEqualTo("[REDACTED:credential]");
+    }
+    assertThat(JSON.readTree(redacted).get("cards").toString())
+        .isEqualTo("[\"[REDACTED:credit_card]\",7]");
   }
 
   @Test
   void aCleanLineIsWrittenAsItIs() throws IOException {
     Writes writes = everyWay("nothing secret here", 1234567890123L);
 
+    String plain = write(null, writes).replace("\"plain words\"", "\"[REDACTED:credential]\"");
+    for (String number : List.of("123456", "42", "1.5", "1234", "2.5", "3.25")) {
+      plain =
+          plain.replaceFirst(":" + number.replace(".", "\\.") + ",", ":\"[REDACTED:credential]\",");
+    }
     assertThat(write(new RedactingJsonGeneratorDecorator(), writes))
-        .isEqualTo(write(null, writes).replace("\"plain words\"", "\"[REDACTED:credential]\""));
+        .isEqualTo(plain)
+        .isEqualTo(write(masking(), writes));
   }
 
   @Test
@@ -123,6 +148,20 @@ class RedactingJsonGeneratorDecoratorTest {
     assertThat(JSON.readTree(out).get("raw").asText())
         .isEqualTo("{\"note\":\"[REDACTED:openai_key]\"}");
     assertThat(JSON.readTree(out).get("plain").get("n").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void rawUtf8StringContentIsWrittenAsItIsWhenClean() throws IOException {
+    byte[] escaped = "a\\\"b".getBytes(StandardCharsets.UTF_8);
+    Writes writes =
+        g -> {
+          g.writeFieldName("raw");
+          g.writeRawUTF8String(escaped, 0, escaped.length);
+        };
+
+    assertThat(write(new RedactingJsonGeneratorDecorator(), writes))
+        .isEqualTo(write(null, writes))
+        .isEqualTo("{\"raw\":\"a\\\"b\"}");
   }
 
   @Test
