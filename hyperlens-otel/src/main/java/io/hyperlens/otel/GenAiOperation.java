@@ -309,15 +309,19 @@ public final class GenAiOperation implements AutoCloseable {
     private String agentName;
     private String toolName;
     private String requestModel;
+    private String providerName;
     private boolean conversationIdSet;
 
+    /** {@code providerName} null: the caller still sets it, before {@link #start()}. */
     Builder(GenAiTelemetry telemetry, String operationName, SpanKind kind, String providerName) {
       this.telemetry = telemetry;
       this.operationName = operationName;
       this.kind = kind;
       attributes.put(GEN_AI_OPERATION_NAME.getKey(), operationName);
       metricAttributes.put(GEN_AI_OPERATION_NAME, operationName);
-      providerName(providerName);
+      if (providerName != null) {
+        providerName(providerName);
+      }
     }
 
     /** {@code gen_ai.agent.name}; part of the span name of agent operations. */
@@ -370,7 +374,7 @@ public final class GenAiOperation implements AutoCloseable {
      * @throws IllegalArgumentException when blank: the conventions require it
      */
     public Builder providerName(String providerName) {
-      requireNonBlank("providerName", providerName);
+      this.providerName = requireNonBlank("providerName", providerName);
       metric(GEN_AI_PROVIDER_NAME, providerName);
       return put(GEN_AI_PROVIDER_NAME, providerName);
     }
@@ -470,8 +474,20 @@ public final class GenAiOperation implements AutoCloseable {
       return this;
     }
 
-    /** Starts the span in the current context; close the operation to finish it. */
+    /**
+     * Starts the span in the current context; close the operation to finish it.
+     *
+     * @throws IllegalArgumentException when no provider name was given, by the entry point, {@link
+     *     #providerName} or the telemetry's default: the conventions require it
+     */
     public GenAiOperation start() {
+      if (providerName == null) {
+        throw new IllegalArgumentException(
+            "providerName must not be blank, got null: gen_ai.provider.name is required; pass it"
+                + " to the entry point (e.g. chat(providerName, requestModel)), call"
+                + " providerName(...) before start(), or configure"
+                + " GenAiTelemetry.builder(...).defaultProviderName(...)");
+      }
       String subject =
           MODEL_OPERATIONS.contains(operationName)
               ? requestModel

@@ -119,10 +119,13 @@ public final class GenAiTelemetry {
    * An {@code invoke_agent {agentName}} span (kind {@code CLIENT}) of the default provider; {@code
    * agentName} optional.
    *
-   * @throws IllegalArgumentException when no default provider name is configured
+   * @throws IllegalArgumentException from {@link GenAiOperation.Builder#start()} when no provider
+   *     name is given there or configured as the default
    */
   public GenAiOperation.Builder invokeAgent(String agentName) {
-    return invokeAgent(defaultProvider("invokeAgent(providerName, agentName)"), agentName);
+    return new GenAiOperation.Builder(
+            this, OPERATION_INVOKE_AGENT, SpanKind.CLIENT, defaultProviderName)
+        .agentName(agentName);
   }
 
   /**
@@ -131,6 +134,7 @@ public final class GenAiTelemetry {
    * @throws IllegalArgumentException when {@code providerName} is blank
    */
   public GenAiOperation.Builder invokeAgent(String providerName, String agentName) {
+    GenAiOperation.requireNonBlank("providerName", providerName);
     return new GenAiOperation.Builder(this, OPERATION_INVOKE_AGENT, SpanKind.CLIENT, providerName)
         .agentName(agentName);
   }
@@ -139,10 +143,13 @@ public final class GenAiTelemetry {
    * A {@code create_agent {agentName}} span (kind {@code CLIENT}) of the default provider; {@code
    * agentName} optional.
    *
-   * @throws IllegalArgumentException when no default provider name is configured
+   * @throws IllegalArgumentException from {@link GenAiOperation.Builder#start()} when no provider
+   *     name is given there or configured as the default
    */
   public GenAiOperation.Builder createAgent(String agentName) {
-    return createAgent(defaultProvider("createAgent(providerName, agentName)"), agentName);
+    return new GenAiOperation.Builder(
+            this, OPERATION_CREATE_AGENT, SpanKind.CLIENT, defaultProviderName)
+        .agentName(agentName);
   }
 
   /**
@@ -151,6 +158,7 @@ public final class GenAiTelemetry {
    * @throws IllegalArgumentException when {@code providerName} is blank
    */
   public GenAiOperation.Builder createAgent(String providerName, String agentName) {
+    GenAiOperation.requireNonBlank("providerName", providerName);
     return new GenAiOperation.Builder(this, OPERATION_CREATE_AGENT, SpanKind.CLIENT, providerName)
         .agentName(agentName);
   }
@@ -158,12 +166,14 @@ public final class GenAiTelemetry {
   /**
    * An {@code execute_tool {toolName}} span (kind {@code INTERNAL}) of the default provider.
    *
-   * @throws IllegalArgumentException when {@code toolName} is blank or no default provider name is
-   *     configured
+   * @throws IllegalArgumentException when {@code toolName} is blank; from {@link
+   *     GenAiOperation.Builder#start()} when no provider name is given there or configured
    */
   public GenAiOperation.Builder executeTool(String toolName) {
     GenAiOperation.requireNonBlank("toolName", toolName);
-    return executeTool(defaultProvider("executeTool(providerName, toolName)"), toolName);
+    return new GenAiOperation.Builder(
+            this, OPERATION_EXECUTE_TOOL, SpanKind.INTERNAL, defaultProviderName)
+        .toolName(toolName);
   }
 
   /**
@@ -173,6 +183,7 @@ public final class GenAiTelemetry {
    */
   public GenAiOperation.Builder executeTool(String providerName, String toolName) {
     GenAiOperation.requireNonBlank("toolName", toolName);
+    GenAiOperation.requireNonBlank("providerName", providerName);
     return new GenAiOperation.Builder(this, OPERATION_EXECUTE_TOOL, SpanKind.INTERNAL, providerName)
         .toolName(toolName);
   }
@@ -180,12 +191,13 @@ public final class GenAiTelemetry {
   /**
    * A {@code chat {requestModel}} span (kind {@code CLIENT}) of the default provider.
    *
-   * @throws IllegalArgumentException when {@code requestModel} is blank or no default provider name
-   *     is configured
+   * @throws IllegalArgumentException when {@code requestModel} is blank; from {@link
+   *     GenAiOperation.Builder#start()} when no provider name is given there or configured
    */
   public GenAiOperation.Builder chat(String requestModel) {
     GenAiOperation.requireNonBlank("requestModel", requestModel);
-    return chat(defaultProvider("chat(providerName, requestModel)"), requestModel);
+    return new GenAiOperation.Builder(this, OPERATION_CHAT, SpanKind.CLIENT, defaultProviderName)
+        .requestModel(requestModel);
   }
 
   /**
@@ -195,18 +207,9 @@ public final class GenAiTelemetry {
    */
   public GenAiOperation.Builder chat(String providerName, String requestModel) {
     GenAiOperation.requireNonBlank("requestModel", requestModel);
+    GenAiOperation.requireNonBlank("providerName", providerName);
     return new GenAiOperation.Builder(this, OPERATION_CHAT, SpanKind.CLIENT, providerName)
         .requestModel(requestModel);
-  }
-
-  private String defaultProvider(String alternative) {
-    if (defaultProviderName == null) {
-      throw new IllegalArgumentException(
-          "providerName must not be blank, got null: gen_ai.provider.name is required; pass it to "
-              + alternative
-              + " or configure GenAiTelemetry.builder(...).defaultProviderName(...)");
-    }
-    return defaultProviderName;
   }
 
   /** The content writer, or null when content capture is off. */

@@ -51,19 +51,38 @@ class GenAiConventionsTest {
   }
 
   @Test
-  void entryPointsWithoutAProviderNameOrADefaultAreRejected() {
+  void operationsWithoutAProviderNameOrADefaultAreRejectedAtStart() {
     String message =
-        "providerName must not be blank, got null: gen_ai.provider.name is required; pass it to %s"
-            + " or configure GenAiTelemetry.builder(...).defaultProviderName(...)";
-    assertThatThrownBy(() -> genAi.chat("gpt-4o"))
-        .isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessage(message, "chat(providerName, requestModel)");
-    assertThatThrownBy(() -> genAi.invokeAgent("researcher"))
-        .isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessage(message, "invokeAgent(providerName, agentName)");
-    assertThatThrownBy(() -> genAi.executeTool("web_search"))
-        .isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessage(message, "executeTool(providerName, toolName)");
+        "providerName must not be blank, got null: gen_ai.provider.name is required; pass it to"
+            + " the entry point (e.g. chat(providerName, requestModel)), call providerName(...)"
+            + " before start(), or configure GenAiTelemetry.builder(...).defaultProviderName(...)";
+    for (GenAiOperation.Builder builder :
+        List.of(
+            genAi.chat("gpt-4o"),
+            genAi.invokeAgent("researcher"),
+            genAi.createAgent("writer"),
+            genAi.executeTool("web_search"))) {
+      assertThatThrownBy(builder::start)
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage(message);
+    }
+    assertThatThrownBy(() -> genAi.chat(null, "gpt-4o"))
+        .hasMessage("providerName must not be blank, got null");
+    assertThat(tracer.getMetrics().spansFinished()).isZero();
+  }
+
+  @Test
+  void theProviderNameCanBeGivenOnTheBuilder() {
+    genAi.chat("gpt-4o").providerName("openai").start().close();
+    genAi.executeTool("web_search").providerName("openai").start().close();
+
+    assertThat(only().attributes()).containsEntry("gen_ai.provider.name", "openai");
+    assertThat(points(GenAiTelemetry.OPERATION_DURATION))
+        .hasSize(2)
+        .allSatisfy(
+            p ->
+                assertThat(p.getAttributes().get(GenAiAttributes.GEN_AI_PROVIDER_NAME))
+                    .isEqualTo("openai"));
   }
 
   @Test
