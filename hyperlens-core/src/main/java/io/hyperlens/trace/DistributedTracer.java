@@ -485,7 +485,8 @@ public final class DistributedTracer implements AutoCloseable {
     return maxLinksPerSpan;
   }
 
-  int maxAttributeLength() {
+  /** The longest string attribute value a span keeps; longer ones are cut to it. */
+  public int maxAttributeLength() {
     return maxAttributeLength;
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ContainerNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.hyperlens.redact.Redactor;
@@ -21,6 +22,9 @@ import java.util.Map;
 final class GenAiContent {
   /** Appended to every string that was cut to fit the cap. */
   static final String TRUNCATED = "...[truncated]";
+
+  private static final String CREDENTIAL = "[REDACTED:credential]";
+  private static final String CARD = "[REDACTED:credit_card]";
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final int MAX_ROUNDS = 64;
@@ -66,7 +70,7 @@ final class GenAiContent {
   }
 
   private Json write(ArrayNode root) {
-    redact(root, null);
+    redact(root);
     String json = serialize(root);
     boolean truncated = false;
     for (int round = 0; json.length() > maxLength && round < MAX_ROUNDS; round++) {
@@ -106,26 +110,40 @@ final class GenAiContent {
     return true;
   }
 
-  private void redact(JsonNode node, String key) {
+  /**
+   * Redacts in place: everything under a secret key (a string, a number, an object or an array)
+   * becomes the credential marker, every other string is scanned, and an integer that is a card
+   * number is replaced.
+   */
+  private void redact(ContainerNode<?> node) {
     if (node instanceof ObjectNode object) {
-      List<Map.Entry<String, JsonNode>> entries = new ArrayList<>(object.properties());
-      for (Map.Entry<String, JsonNode> field : entries) {
-        if (field.getValue().isTextual()) {
-          object.put(
-              field.getKey(), redactor.redactUnder(field.getKey(), field.getValue().textValue()));
-        } else {
-          redact(field.getValue(), field.getKey());
-        }
+      for (Map.Entry<String, JsonNode> field : new ArrayList<>(object.properties())) {
+        object.set(field.getKey(), redacted(field.getKey(), field.getValue()));
       }
     } else if (node instanceof ArrayNode array) {
       for (int i = 0; i < array.size(); i++) {
-        if (array.get(i).isTextual()) {
-          array.set(i, TextNode.valueOf(redactor.redactUnder(key, array.get(i).textValue())));
-        } else {
-          redact(array.get(i), key);
-        }
+        array.set(i, redacted(null, array.get(i)));
       }
     }
+  }
+
+  private JsonNode redacted(String key, JsonNode value) {
+    if (key != null && redactor.isSecretKey(key) && !value.isNull()) {
+      return TextNode.valueOf(CREDENTIAL);
+    }
+    if (value.isTextual()) {
+      return TextNode.valueOf(redactor.redact(value.textValue()));
+    }
+    if (value.isIntegralNumber()) {
+      String digits = value.asText();
+      return digits.length() >= 13 && Redactor.isCardNumber(digits)
+          ? TextNode.valueOf(CARD)
+          : value;
+    }
+    if (value instanceof ContainerNode<?> container) {
+      redact(container);
+    }
+    return value;
   }
 
   /** A string value and where it sits, so that it can be replaced. */

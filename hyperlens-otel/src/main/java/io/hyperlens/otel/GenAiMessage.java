@@ -82,6 +82,9 @@ public record GenAiMessage(String role, List<Part> parts, String finishReason) {
 
     /** A {@code text} part. */
     public static Part text(String content) {
+      if (content == null) {
+        throw new IllegalArgumentException("content must not be null");
+      }
       return new Part("text", fieldsOf("content", content));
     }
 
@@ -90,6 +93,7 @@ public record GenAiMessage(String role, List<Part> parts, String finishReason) {
      * value Jackson writes (a map, a string).
      */
     public static Part toolCall(String id, String name, Object arguments) {
+      GenAiOperation.requireNonBlank("name", name);
       return new Part("tool_call", fieldsOf("id", id, "name", name, "arguments", arguments));
     }
 

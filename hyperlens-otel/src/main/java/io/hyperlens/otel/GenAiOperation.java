@@ -175,8 +175,24 @@ public final class GenAiOperation implements AutoCloseable {
   /**
    * {@code gen_ai.output.messages}, the model's answer, as the conventions' JSON; recorded only
    * when content capture is on, redacted and capped.
+   *
+   * @throws IllegalArgumentException naming the message when one has no {@code finishReason}: the
+   *     conventions require it on output messages
    */
   public GenAiOperation outputMessages(List<GenAiMessage> messages) {
+    if (messages != null) {
+      for (int i = 0; i < messages.size(); i++) {
+        GenAiMessage message = messages.get(i);
+        if (message != null
+            && (message.finishReason() == null || message.finishReason().isBlank())) {
+          throw new IllegalArgumentException(
+              "messages["
+                  + i
+                  + "].finishReason must not be blank on an output message, got "
+                  + TracingConfig.quote(message.finishReason()));
+        }
+      }
+    }
     return content(GEN_AI_OUTPUT_MESSAGES, messages, GenAiContent::messages);
   }
 

@@ -90,7 +90,10 @@ public final class GenAiTelemetry {
     this.defaultProviderName = builder.defaultProviderName;
     this.content =
         builder.captureContent
-            ? new GenAiContent(Redactor.standard(), builder.maxContentLength)
+            // Never longer than the tracer keeps: a value it cut would no longer be JSON.
+            ? new GenAiContent(
+                Redactor.standard(),
+                Math.min(builder.maxContentLength, builder.tracer.maxAttributeLength()))
             : null;
     Meter meter =
         builder

@@ -66,9 +66,9 @@ public final class GenAiTelemetryBuilder {
   /**
    * The cap on each content attribute's JSON, in characters ({@value #DEFAULT_MAX_CONTENT_LENGTH}
    * by default): longer content is cut, each cut string ending in {@code ...[truncated]}, and the
-   * span gets {@code hyperlens.gen_ai.content.truncated=true}. Keep it at most the tracer's {@code
-   * maxAttributeLength} (16,384 by default): the tracer cuts longer strings blindly, and the JSON
-   * with them.
+   * span gets {@code hyperlens.gen_ai.content.truncated=true}. The tracer's {@link
+   * io.hyperlens.trace.DistributedTracer#maxAttributeLength()} caps it too, so the JSON is never
+   * cut blindly by the tracer.
    *
    * @throws IllegalArgumentException when below {@value #MIN_MAX_CONTENT_LENGTH}
    */

@@ -318,6 +318,58 @@ class GenAiConventionsTest {
   }
 
   @Test
+  void numbersObjectsAndArraysUnderASecretKeyAndCardNumbersAreRedacted() {
+    Map<String, Object> arguments = new java.util.LinkedHashMap<>();
+    arguments.put("password", 123456);
+    arguments.put("api_key", Map.of("primary", "abc123"));
+    arguments.put("token", List.of("t1"));
+    arguments.put("card", 4111111111111111L);
+    arguments.put("amount", 12);
+    try (GenAiOperation chat = capturing(16_384).chat("openai", "gpt-4o").start()) {
+      chat.inputMessages(
+          List.of(
+              new GenAiMessage(
+                  "assistant", List.of(GenAiMessage.Part.toolCall("c", "pay", arguments)), null)));
+    }
+
+    assertThat(only().attributes().get("gen_ai.input.messages"))
+        .isEqualTo(
+            "[{\"role\":\"assistant\",\"parts\":[{\"type\":\"tool_call\",\"id\":\"c\","
+                + "\"name\":\"pay\",\"arguments\":{\"password\":\"[REDACTED:credential]\","
+                + "\"api_key\":\"[REDACTED:credential]\",\"token\":\"[REDACTED:credential]\","
+                + "\"card\":\"[REDACTED:credit_card]\",\"amount\":12}}]}]");
+  }
+
+  @Test
+  void contentIsCappedAtTheTracersAttributeLimitAndStaysJson() throws Exception {
+    DistributedTracer small = DistributedTracer.builder().maxAttributeLength(200).build();
+    GenAiTelemetry genAi =
+        GenAiTelemetry.builder(small, provider).captureContent(true).build(); // cap 16,384
+    try (GenAiOperation chat = genAi.chat("openai", "gpt-4o").start()) {
+      chat.inputMessages(List.of(GenAiMessage.user("y".repeat(5_000))));
+    }
+
+    SpanData span = small.getTraceSpans(small.recentTraces(1).get(0).traceId()).get(0);
+    String json = (String) span.attributes().get("gen_ai.input.messages");
+    assertThat(json).hasSizeLessThanOrEqualTo(200).endsWith(GenAiContent.TRUNCATED + "\"}]}]");
+    assertThat((List<?>) new ObjectMapper().readValue(json, List.class)).hasSize(1);
+    small.close();
+  }
+
+  @Test
+  void outputMessagesAndPartsMissingRequiredFieldsAreRejected() {
+    try (GenAiOperation chat = capturing(16_384).chat("openai", "gpt-4o").start()) {
+      assertThatThrownBy(() -> chat.outputMessages(List.of(GenAiMessage.user("x"))))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("messages[0].finishReason must not be blank on an output message, got null");
+      chat.outputMessages(List.of(GenAiMessage.assistant("fine", "stop")));
+    }
+    assertThatThrownBy(() -> GenAiMessage.Part.text(null)).hasMessage("content must not be null");
+    assertThatThrownBy(() -> GenAiMessage.Part.toolCall("id", " ", Map.of()))
+        .hasMessage("name must not be blank, got \" \"");
+  }
+
+  @Test
   void aContentCapBelowTheMinimumIsRejected() {
     assertThatThrownBy(() -> GenAiTelemetry.builder(tracer, provider).maxContentLength(10))
         .isExactlyInstanceOf(IllegalArgumentException.class)
