@@ -393,8 +393,8 @@ public final class DistributedTracer implements AutoCloseable {
       throw new IllegalArgumentException("limit must be positive, got " + limit);
     }
     List<TraceSummary> summaries = new ArrayList<>();
-    for (String traceId : retention.recentTraceIds(limit)) {
-      getTraceSummary(traceId).ifPresent(summaries::add);
+    for (List<SpanData> spans : retention.recentTraces(limit)) {
+      summaries.add(TraceSummary.of(spans.get(0).traceId(), spans));
     }
     return List.copyOf(summaries);
   }

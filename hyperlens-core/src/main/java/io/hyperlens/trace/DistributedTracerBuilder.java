@@ -47,11 +47,21 @@ public final class DistributedTracerBuilder {
     return this;
   }
 
-  /** How many finished spans to retain for queries, newest kept; default 10,000; 0 keeps none. */
+  /**
+   * How many finished spans to retain for queries, newest kept; default 10,000; 0 keeps none; at
+   * most {@value #MAX_RETAINED_SPANS}.
+   */
   public DistributedTracerBuilder maxSpans(int maxSpans) {
+    if (maxSpans > MAX_RETAINED_SPANS) {
+      throw new IllegalArgumentException(
+          "maxSpans must be at most " + MAX_RETAINED_SPANS + ", got " + maxSpans);
+    }
     this.maxSpans = nonNegative("maxSpans", maxSpans);
     return this;
   }
+
+  /** The most spans a tracer retains (its index must stay at most half full). */
+  public static final int MAX_RETAINED_SPANS = 1 << 28;
 
   /**
    * The clock for span timestamps. By default the system clock gives each span's start and its

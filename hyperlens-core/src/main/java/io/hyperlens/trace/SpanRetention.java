@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -131,16 +132,20 @@ final class SpanRetention {
   /** Doubles the ring (not yet full, so still in arrival order from 0) and rebuilds the table. */
   private void grow() {
     int capacity = (int) Math.min(maxSpans, Math.max(16L, ring.length * 2L));
-    ring = Arrays.copyOf(ring, capacity);
-    ringSpanHash = Arrays.copyOf(ringSpanHash, capacity);
-    ringTraceHash = Arrays.copyOf(ringTraceHash, capacity);
-    ringError = Arrays.copyOf(ringError, capacity);
-    // At least twice the capacity, a power of two (capped where an int array ends).
-    table =
-        new int
-            [(int)
-                Math.min(1L << 30, (long) Integer.highestOneBit(Math.max(1, capacity - 1)) << 2)];
-    Arrays.fill(table, EMPTY);
+    // Everything allocated before anything is replaced: running out of memory here leaves the
+    // retention as it was.
+    SpanData[] newRing = Arrays.copyOf(ring, capacity);
+    int[] newSpanHash = Arrays.copyOf(ringSpanHash, capacity);
+    int[] newTraceHash = Arrays.copyOf(ringTraceHash, capacity);
+    boolean[] newError = Arrays.copyOf(ringError, capacity);
+    // At least twice the capacity, a power of two.
+    int[] newTable = new int[Integer.highestOneBit(Math.max(1, capacity - 1)) << 2];
+    Arrays.fill(newTable, EMPTY);
+    ring = newRing;
+    ringSpanHash = newSpanHash;
+    ringTraceHash = newTraceHash;
+    ringError = newError;
+    table = newTable;
     for (int position = 0; position < size; position++) {
       index(position, ringSpanHash[position], ring[position].spanId());
     }
@@ -187,15 +192,30 @@ final class SpanRetention {
     }
   }
 
-  /** The newest {@code limit} trace ids, most recently finished first. */
-  List<String> recentTraceIds(int limit) {
-    Set<String> ids = new LinkedHashSet<>();
+  /**
+   * The retained spans of the newest {@code limit} traces, most recently finished trace first, each
+   * trace's spans in start order; one pass over the ring.
+   */
+  List<List<SpanData>> recentTraces(int limit) {
+    Map<String, List<SpanData>> traces = new LinkedHashMap<>();
     synchronized (lock) {
-      for (int i = 0; i < size && ids.size() < limit; i++) {
-        ids.add(ring[(int) ((head + (long) size - 1 - i) % ring.length)].traceId());
+      for (int i = 0; i < size && traces.size() < limit; i++) {
+        traces.putIfAbsent(
+            ring[(int) ((head + (long) size - 1 - i) % ring.length)].traceId(), new ArrayList<>());
+      }
+      for (int i = 0, position = head; i < size; i++, position = next(position)) {
+        List<SpanData> spans = traces.get(ring[position].traceId());
+        if (spans != null) {
+          spans.add(ring[position]);
+        }
       }
     }
-    return List.copyOf(ids);
+    List<List<SpanData>> result = new ArrayList<>(traces.size());
+    for (List<SpanData> spans : traces.values()) {
+      spans.sort(Comparator.comparingLong(SpanData::startEpochNanos));
+      result.add(List.copyOf(spans));
+    }
+    return result;
   }
 
   /** {total, errors, uniqueTraces, finished, evicted} under one lock. */

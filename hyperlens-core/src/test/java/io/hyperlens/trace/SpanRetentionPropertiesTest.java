@@ -53,7 +53,11 @@ class SpanRetentionPropertiesTest {
       assertThat(retention.trace(traceId(i))).isEqualTo(model.trace(traceId(i)));
     }
     for (int limit = 1; limit <= TRACE_IDS + 1; limit++) {
-      assertThat(retention.recentTraceIds(limit)).isEqualTo(model.recentTraceIds(limit));
+      List<List<SpanData>> expected = new ArrayList<>();
+      for (String traceId : model.recentTraceIds(limit)) {
+        expected.add(model.trace(traceId));
+      }
+      assertThat(retention.recentTraces(limit)).isEqualTo(expected);
     }
     assertThat(retention.counts()).containsExactly(model.counts());
   }
@@ -77,6 +81,17 @@ class SpanRetentionPropertiesTest {
     for (SpanData span : newest) {
       assertThat(retention.span(span.spanId())).containsSame(span);
     }
+  }
+
+  @Property(tries = 50)
+  void aBoundBeyondWhatTheIndexHoldsIsRefused(
+      @ForAll @IntRange(min = DistributedTracerBuilder.MAX_RETAINED_SPANS + 1) int maxSpans) {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> DistributedTracer.builder().maxSpans(maxSpans))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxSpans must be at most 268435456, got " + maxSpans);
+    assertThat(DistributedTracer.builder().maxSpans(DistributedTracerBuilder.MAX_RETAINED_SPANS))
+        .isNotNull();
   }
 
   @Provide
