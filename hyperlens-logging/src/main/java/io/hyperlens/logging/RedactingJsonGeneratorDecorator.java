@@ -44,21 +44,20 @@ public final class RedactingJsonGeneratorDecorator implements JsonGeneratorDecor
       this.masker = masker;
     }
 
-    private Object masked(Object value) {
-      return masker.mask(getOutputContext(), value);
-    }
-
-    private void writeMasked(Object masked) throws IOException {
+    /** Writes {@code value} masked and returns true when the masker replaces it. */
+    private boolean wroteMasked(Object value) throws IOException {
+      Object masked = value == null ? null : masker.mask(getOutputContext(), value);
+      if (masked == null) {
+        return false;
+      }
       delegate.writeString(masked.toString());
+      return true;
     }
 
     @Override
     public void writeString(String text) throws IOException {
-      Object masked = text == null ? null : masked(text);
-      if (masked == null) {
+      if (!wroteMasked(text)) {
         delegate.writeString(text);
-      } else {
-        writeMasked(masked);
       }
     }
 
@@ -92,11 +91,8 @@ public final class RedactingJsonGeneratorDecorator implements JsonGeneratorDecor
     @Override
     public void writeRawUTF8String(byte[] text, int offset, int length) throws IOException {
       // Already escaped JSON string content: written as it is unless it holds a secret.
-      Object masked = masked(new String(text, offset, length, StandardCharsets.UTF_8));
-      if (masked == null) {
+      if (!wroteMasked(new String(text, offset, length, StandardCharsets.UTF_8))) {
         delegate.writeRawUTF8String(text, offset, length);
-      } else {
-        writeMasked(masked);
       }
     }
 
@@ -141,91 +137,64 @@ public final class RedactingJsonGeneratorDecorator implements JsonGeneratorDecor
 
     @Override
     public void writeNumber(long value) throws IOException {
-      Object masked = masked(value);
-      if (masked == null) {
+      if (!wroteMasked(value)) {
         delegate.writeNumber(value);
-      } else {
-        writeMasked(masked);
       }
     }
 
     @Override
     public void writeNumber(int value) throws IOException {
-      Object masked = masked(value);
-      if (masked == null) {
+      if (!wroteMasked(value)) {
         delegate.writeNumber(value);
-      } else {
-        writeMasked(masked);
       }
     }
 
     @Override
     public void writeNumber(short value) throws IOException {
-      Object masked = masked(value);
-      if (masked == null) {
+      if (!wroteMasked(value)) {
         delegate.writeNumber(value);
-      } else {
-        writeMasked(masked);
       }
     }
 
     @Override
     public void writeNumber(double value) throws IOException {
-      Object masked = masked(value);
-      if (masked == null) {
+      if (!wroteMasked(value)) {
         delegate.writeNumber(value);
-      } else {
-        writeMasked(masked);
       }
     }
 
     @Override
     public void writeNumber(float value) throws IOException {
-      Object masked = masked(value);
-      if (masked == null) {
+      if (!wroteMasked(value)) {
         delegate.writeNumber(value);
-      } else {
-        writeMasked(masked);
       }
     }
 
     @Override
     public void writeNumber(BigDecimal value) throws IOException {
-      Object masked = value == null ? null : masked(value);
-      if (masked == null) {
+      if (!wroteMasked(value)) {
         delegate.writeNumber(value);
-      } else {
-        writeMasked(masked);
       }
     }
 
     @Override
     public void writeNumber(BigInteger value) throws IOException {
-      Object masked = value == null ? null : masked(value);
-      if (masked == null) {
+      if (!wroteMasked(value)) {
         delegate.writeNumber(value);
-      } else {
-        writeMasked(masked);
       }
     }
 
     @Override
     public void writeNumber(String encodedValue) throws IOException {
-      Object masked = encodedValue == null ? null : masked(encodedValue);
-      if (masked == null) {
+      if (!wroteMasked(encodedValue)) {
         delegate.writeNumber(encodedValue);
-      } else {
-        writeMasked(masked);
       }
     }
 
     @Override
     public void writeRawValue(String text) throws IOException {
-      Object masked = text == null ? null : masked(text);
-      if (masked == null) {
+      if (!wroteMasked(text)) {
         delegate.writeRawValue(text);
-      } else {
-        writeMasked(masked);
       }
     }
 
