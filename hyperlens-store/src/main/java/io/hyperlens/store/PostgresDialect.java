@@ -33,11 +33,51 @@ final class PostgresDialect extends Dialect {
     return "(payload::jsonb ->> '" + field + "')";
   }
 
+  /**
+   * SYNC is the session's configured {@code synchronous_commit} (on, unless the administrator chose
+   * more, such as remote_apply for a standby). ASYNC turns it off: a commit returns before its WAL
+   * is flushed, so a crash of the database server or its machine may lose the last commits (at most
+   * about three times {@code wal_writer_delay}, whole transactions), never the database's
+   * consistency; a crash of the writing process loses nothing committed.
+   */
+  @Override
+  String commitMode(Durability durability) {
+    return durability == Durability.SYNC
+        ? "RESET synchronous_commit"
+        : "SET synchronous_commit = off";
+  }
+
   @Override
   String lockForWrite() {
     // lock_timeout bounds the wait behind another process's append (a hung writer): the append
     // then fails as any database failure does, instead of waiting forever.
     return "SET LOCAL lock_timeout = '10s'; SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")";
+  }
+
+  /** Temporary: private to the connection, never logged to the WAL, emptied at every commit. */
+  @Override
+  String stageEvents() {
+    return "CREATE TEMPORARY TABLE IF NOT EXISTS events_staged (ord INTEGER NOT NULL,"
+        + " event_id TEXT, event_type TEXT, ts_micros BIGINT, session_id TEXT, agent_did TEXT,"
+        + " causal_trace_id TEXT, parent_event_id TEXT, payload TEXT) ON COMMIT DELETE ROWS";
+  }
+
+  @Override
+  String copyStagedEvents() {
+    return "COPY events_staged (ord, " + INSERTED_EVENT_COLUMNS + ") FROM STDIN";
+  }
+
+  /**
+   * In row order, so sequence numbers follow the batch as the multi-row INSERT numbers them; an id
+   * repeated within the batch is skipped after its first row, as there.
+   */
+  @Override
+  String insertStagedEvents() {
+    return "INSERT INTO events ("
+        + INSERTED_EVENT_COLUMNS
+        + ") SELECT "
+        + INSERTED_EVENT_COLUMNS
+        + " FROM events_staged ORDER BY ord ON CONFLICT (event_id) DO NOTHING";
   }
 
   @Override
