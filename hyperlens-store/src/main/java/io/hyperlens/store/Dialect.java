@@ -192,28 +192,6 @@ abstract class Dialect {
         " ON CONFLICT (event_id) DO NOTHING");
   }
 
-  /**
-   * A statement that creates, when missing, the connection's staging table for events copied in
-   * with {@code COPY} (emptied at every commit), or null where events are inserted with multi-row
-   * INSERTs only.
-   */
-  String stageEvents() {
-    return null;
-  }
-
-  /**
-   * The {@code COPY ... FROM STDIN} (text format) into the staging table: a row number, then the
-   * insert's columns.
-   */
-  String copyStagedEvents() {
-    throw new UnsupportedOperationException("no staging table");
-  }
-
-  /** Inserts the staged events in their row order, skipping ids already stored. */
-  String insertStagedEvents() {
-    throw new UnsupportedOperationException("no staging table");
-  }
-
   /** The newest {@code limit} matches (or all, when limit is 0), newest first. */
   String selectEventsNewestFirst(Filter filter, boolean limited) {
     return "SELECT "

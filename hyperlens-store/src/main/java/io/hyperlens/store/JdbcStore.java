@@ -16,7 +16,6 @@ import io.hyperlens.spi.StoreException;
 import io.hyperlens.trace.SpanData;
 import io.hyperlens.trace.TraceSummary;
 import java.io.IOException;
-import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -43,7 +42,6 @@ import java.util.Spliterators;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
-import org.postgresql.PGConnection;
 
 /**
  * A database store of events, spans and audit entries: one schema, the same query semantics on
@@ -187,7 +185,7 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
     return connections.write(
         "append " + rows.size() + " events",
         durability,
-        connection -> insertEvents(connection, rows));
+        connection -> insert(connection, rows, dialect::insertEvents));
   }
 
   /**
@@ -229,7 +227,7 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
         connection -> {
           for (int b = 0; b < rows.size(); b++) {
             if (!rows.get(b).isEmpty()) {
-              inserted[b] = insertEvents(connection, rows.get(b));
+              inserted[b] = insert(connection, rows.get(b), dialect::insertEvents);
             }
           }
           return null;
@@ -1315,72 +1313,6 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
             return (long) statement.executeUpdate();
           }
         });
-  }
-
-  /**
-   * Inserts event rows, skipping ids already stored; returns how many were new. Where the dialect
-   * stages rows by COPY and the connection is PostgreSQL's own, the rows are copied into the
-   * staging table and inserted from it in their order (one statement instead of one per {@link
-   * Dialect#rowsPerInsert} rows, and no parameters to bind), else sent as multi-row INSERTs.
-   */
-  private int insertEvents(Connection connection, List<Object[]> rows) throws SQLException {
-    if (dialect.stageEvents() == null || !connection.isWrapperFor(PGConnection.class)) {
-      return insert(connection, rows, dialect::insertEvents);
-    }
-    try (Statement statement = connection.createStatement()) {
-      statement.execute(dialect.stageEvents());
-    }
-    StringBuilder text = new StringBuilder(rows.size() * 256);
-    for (int r = 0; r < rows.size(); r++) {
-      text.append(r);
-      for (Object value : rows.get(r)) {
-        text.append('\t');
-        copyText(text, value);
-      }
-      text.append('\n');
-    }
-    try {
-      connection
-          .unwrap(PGConnection.class)
-          .getCopyAPI()
-          .copyIn(dialect.copyStagedEvents(), new StringReader(text.toString()));
-    } catch (IOException e) {
-      throw new SQLException("copying events failed: " + e.getMessage(), e);
-    }
-    try (Statement statement = connection.createStatement()) {
-      return statement.executeUpdate(dialect.insertStagedEvents());
-    }
-  }
-
-  /**
-   * One field in COPY's text format: {@code \N} for null, and the backslash and the characters that
-   * end fields and rows escaped (PostgreSQL documents no other; NUL is refused before).
-   */
-  private static void copyText(StringBuilder text, Object value) {
-    if (value == null) {
-      text.append("\\N");
-      return;
-    }
-    String s = value.toString();
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '\\':
-          text.append("\\\\");
-          break;
-        case '\t':
-          text.append("\\t");
-          break;
-        case '\n':
-          text.append("\\n");
-          break;
-        case '\r':
-          text.append("\\r");
-          break;
-        default:
-          text.append(c);
-      }
-    }
   }
 
   private interface InsertSql {

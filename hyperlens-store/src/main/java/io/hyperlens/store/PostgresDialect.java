@@ -54,32 +54,6 @@ final class PostgresDialect extends Dialect {
     return "SET LOCAL lock_timeout = '10s'; SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")";
   }
 
-  /** Temporary: private to the connection, never logged to the WAL, emptied at every commit. */
-  @Override
-  String stageEvents() {
-    return "CREATE TEMPORARY TABLE IF NOT EXISTS events_staged (ord INTEGER NOT NULL,"
-        + " event_id TEXT, event_type TEXT, ts_micros BIGINT, session_id TEXT, agent_did TEXT,"
-        + " causal_trace_id TEXT, parent_event_id TEXT, payload TEXT) ON COMMIT DELETE ROWS";
-  }
-
-  @Override
-  String copyStagedEvents() {
-    return "COPY events_staged (ord, " + INSERTED_EVENT_COLUMNS + ") FROM STDIN";
-  }
-
-  /**
-   * In row order, so sequence numbers follow the batch as the multi-row INSERT numbers them; an id
-   * repeated within the batch is skipped after its first row, as there.
-   */
-  @Override
-  String insertStagedEvents() {
-    return "INSERT INTO events ("
-        + INSERTED_EVENT_COLUMNS
-        + ") SELECT "
-        + INSERTED_EVENT_COLUMNS
-        + " FROM events_staged ORDER BY ord ON CONFLICT (event_id) DO NOTHING";
-  }
-
   @Override
   List<String> refreshStatistics() {
     return List.of(); // autovacuum analyzes
