@@ -217,6 +217,22 @@ final class Connections implements AutoCloseable {
     return null;
   }
 
+  /**
+   * Leaves the writer committing durably, as it was opened, before it goes back to whatever lent it
+   * (a pool would otherwise lend a connection with relaxed commits to its next user).
+   */
+  private void restoreDurableCommits(Connection connection) {
+    if (writerCommits == Durability.SYNC) {
+      return;
+    }
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(commitMode.statement(Durability.SYNC));
+      writerCommits = Durability.SYNC;
+    } catch (SQLException ignored) {
+      // closing anyway; a broken connection is not lent again
+    }
+  }
+
   private static void closeQuietly(Connection connection) {
     try {
       connection.close();
@@ -236,6 +252,7 @@ final class Connections implements AutoCloseable {
       if (writeLock.tryLock(BORROW_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         try {
           if (writer != null) {
+            restoreDurableCommits(writer);
             closeQuietly(writer);
             writer = null;
           }
