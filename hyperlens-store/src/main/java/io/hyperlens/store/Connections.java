@@ -32,20 +32,33 @@ final class Connections implements AutoCloseable {
   private final Opener opener;
   private final String description;
   private final String lockForWrite;
+  private final CommitMode commitMode;
   private final ReentrantLock writeLock = new ReentrantLock();
   private final ArrayBlockingQueue<Slot> readers;
   private final int readerCount;
   private Connection writer;
+
+  /** How the writer's commits are synced now: SYNC as opened, ASYNC after a write behind. */
+  private Durability writerCommits;
+
   private volatile boolean closed;
 
   private static final class Slot {
     Connection connection;
   }
 
-  Connections(Opener opener, String description, String lockForWrite, int readers) {
+  /** The statement that has a connection's following commits synced as {@code durability} says. */
+  @FunctionalInterface
+  interface CommitMode {
+    String statement(Durability durability);
+  }
+
+  Connections(
+      Opener opener, String description, String lockForWrite, CommitMode commitMode, int readers) {
     this.opener = opener;
     this.description = description;
     this.lockForWrite = lockForWrite;
+    this.commitMode = commitMode;
     this.readerCount = readers;
     this.readers = new ArrayBlockingQueue<>(readers);
     for (int i = 0; i < readers; i++) {
@@ -60,6 +73,15 @@ final class Connections implements AutoCloseable {
    * its commit may have happened.
    */
   <T> T write(String operation, Work<T> work) {
+    return write(operation, Durability.SYNC, work);
+  }
+
+  /**
+   * As {@link #write(String, Work)}, with the commit synced as {@code durability} says: SYNC as the
+   * connection was opened to, ASYNC as the dialect relaxes it for writes behind (see {@link
+   * Dialect#commitMode}).
+   */
+  <T> T write(String operation, Durability durability, Work<T> work) {
     writeLock.lock();
     try {
       requireOpen(operation);
@@ -68,6 +90,13 @@ final class Connections implements AutoCloseable {
         try {
           if (writer == null) {
             writer = opener.open();
+            writerCommits = Durability.SYNC;
+          }
+          if (writerCommits != durability) {
+            try (Statement statement = writer.createStatement()) {
+              statement.execute(commitMode.statement(durability));
+            }
+            writerCommits = durability;
           }
           begin(writer);
           break;
@@ -188,6 +217,22 @@ final class Connections implements AutoCloseable {
     return null;
   }
 
+  /**
+   * Leaves the writer committing durably, as it was opened, before it goes back to whatever lent it
+   * (a pool would otherwise lend a connection with relaxed commits to its next user).
+   */
+  private void restoreDurableCommits(Connection connection) {
+    if (writerCommits == Durability.SYNC) {
+      return;
+    }
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(commitMode.statement(Durability.SYNC));
+      writerCommits = Durability.SYNC;
+    } catch (SQLException ignored) {
+      // closing anyway; a broken connection is not lent again
+    }
+  }
+
   private static void closeQuietly(Connection connection) {
     try {
       connection.close();
@@ -207,6 +252,7 @@ final class Connections implements AutoCloseable {
       if (writeLock.tryLock(BORROW_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         try {
           if (writer != null) {
+            restoreDurableCommits(writer);
             closeQuietly(writer);
             writer = null;
           }

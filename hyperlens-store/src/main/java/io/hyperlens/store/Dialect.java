@@ -16,6 +16,9 @@ abstract class Dialect {
   static final String EVENT_COLUMNS =
       "seq, event_id, event_type, ts_micros, session_id, agent_did, causal_trace_id,"
           + " parent_event_id, payload";
+  static final String INSERTED_EVENT_COLUMNS =
+      "event_id, event_type, ts_micros, session_id, agent_did, causal_trace_id, parent_event_id,"
+          + " payload";
   static final String SPAN_COLUMNS =
       "trace_id, span_id, parent_span_id, name, start_nanos, end_nanos, status, data";
   private static final int EVENT_INSERT_PARAMS = 8;
@@ -36,6 +39,15 @@ abstract class Dialect {
    * for the rest of the transaction, or null where the database does so itself.
    */
   abstract String lockForWrite();
+
+  /**
+   * The statement, run on the writer between transactions, that has its following commits synced as
+   * {@code durability} says: {@link Durability#SYNC} as the store promises every write, {@link
+   * Durability#ASYNC} cheaper, for a sink's writes behind (whose emitters were promised nothing
+   * past the queue), at the cost of the last commits on a crash of the machine (SQLite) or the
+   * database server (PostgreSQL).
+   */
+  abstract String commitMode(Durability durability);
 
   /** How many rows one multi-row INSERT carries. */
   abstract int rowsPerInsert();
@@ -174,8 +186,7 @@ abstract class Dialect {
 
   String insertEvents(int rows) {
     return multiRowInsert(
-        "INSERT INTO events (event_id, event_type, ts_micros, session_id, agent_did,"
-            + " causal_trace_id, parent_event_id, payload) VALUES ",
+        "INSERT INTO events (" + INSERTED_EVENT_COLUMNS + ") VALUES ",
         EVENT_INSERT_PARAMS,
         rows,
         " ON CONFLICT (event_id) DO NOTHING");

@@ -7,7 +7,10 @@ public enum Durability {
    * configured capacity of events not yet committed (queued or in the batch being written), so a
    * crash loses at most that many. When it is full the {@link Overflow} policy applies. A batch the
    * store refuses for being down is retried with backoff (up to the configured retry time), then
-   * counted as failed.
+   * counted as failed. A {@link JdbcStore} commits these batches without waiting for the disk: once
+   * committed they survive a crash of the process, but a power loss or an operating-system crash
+   * (SQLite, {@code synchronous=NORMAL} in WAL mode) or a crash of the database server (PostgreSQL,
+   * {@code synchronous_commit=off}) may lose the last few commits, whole.
    */
   ASYNC,
   /**

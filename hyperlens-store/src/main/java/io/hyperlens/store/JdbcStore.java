@@ -162,6 +162,16 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
 
   @Override
   public int append(List<HypervisorEvent> events) {
+    return append(events, Durability.SYNC);
+  }
+
+  /**
+   * As {@link #append(List)}, committed as {@code durability} says: {@link Durability#ASYNC} for a
+   * sink writing behind, whose commits may be lost to a crash of the machine (SQLite) or of the
+   * database server (PostgreSQL), but not to a crash of this process; see {@link
+   * Dialect#commitMode}.
+   */
+  int append(List<HypervisorEvent> events, Durability durability) {
     if (events == null) {
       throw new IllegalArgumentException("events must not be null");
     }
@@ -174,6 +184,7 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
     }
     return connections.write(
         "append " + rows.size() + " events",
+        durability,
         connection -> insert(connection, rows, dialect::insertEvents));
   }
 

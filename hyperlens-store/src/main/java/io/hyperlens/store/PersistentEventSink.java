@@ -397,7 +397,7 @@ public final class PersistentEventSink implements AutoCloseable {
     long backoff = TimeUnit.MILLISECONDS.toNanos(50);
     while (true) {
       try {
-        committed(batch, store.append(events));
+        committed(batch, append(events));
         return;
       } catch (IllegalArgumentException e) {
         oneByOne(batch);
@@ -419,12 +419,23 @@ public final class PersistentEventSink implements AutoCloseable {
     }
   }
 
+  /**
+   * Appends in one transaction: in ASYNC mode into a {@link JdbcStore} committed as a write behind
+   * (its emitters were promised the queue, not the disk), else durably.
+   */
+  private int append(List<HypervisorEvent> events) {
+    if (durability == Durability.ASYNC && store instanceof JdbcStore) {
+      return ((JdbcStore) store).append(events, Durability.ASYNC);
+    }
+    return store.append(events);
+  }
+
   /** The batch holds an event the store cannot hold: stores the others, rejects that one. */
   private void oneByOne(List<Entry> batch) {
     for (Entry entry : batch) {
       List<Entry> single = List.of(entry);
       try {
-        committed(single, store.append(List.of(entry.event)));
+        committed(single, append(List.of(entry.event)));
       } catch (IllegalArgumentException e) {
         rejected.increment();
         if (rejectionLogged.compareAndSet(false, true)) {

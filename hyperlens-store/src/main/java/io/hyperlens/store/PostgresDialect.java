@@ -33,6 +33,20 @@ final class PostgresDialect extends Dialect {
     return "(payload::jsonb ->> '" + field + "')";
   }
 
+  /**
+   * SYNC is the session's configured {@code synchronous_commit} (on, unless the administrator chose
+   * more, such as remote_apply for a standby). ASYNC turns it off: a commit returns before its WAL
+   * is flushed, so a crash of the database server or its machine may lose the last commits (at most
+   * about three times {@code wal_writer_delay}, whole transactions), never the database's
+   * consistency; a crash of the writing process loses nothing committed.
+   */
+  @Override
+  String commitMode(Durability durability) {
+    return durability == Durability.SYNC
+        ? "RESET synchronous_commit"
+        : "SET synchronous_commit = off";
+  }
+
   @Override
   String lockForWrite() {
     // lock_timeout bounds the wait behind another process's append (a hung writer): the append

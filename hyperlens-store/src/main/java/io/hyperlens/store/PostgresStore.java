@@ -73,6 +73,7 @@ public final class PostgresStore extends JdbcStore {
             },
             description,
             PostgresDialect.INSTANCE.lockForWrite(),
+            PostgresDialect.INSTANCE::commitMode,
             READERS);
     return new PostgresStore(connections, description, clock);
   }

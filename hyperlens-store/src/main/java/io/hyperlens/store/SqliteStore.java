@@ -13,9 +13,13 @@ import org.sqlite.SQLiteConfig;
 /**
  * The embedded store: one SQLite file, {@code hyperlens.db}, under a data directory. It runs in WAL
  * mode (readers never wait for the writer) with {@code synchronous=FULL}, so a committed
- * transaction survives a crash of the process and of the machine; writes begin {@code IMMEDIATE}
- * and wait up to 10 s for another process's write lock; each connection caches 32 MiB of pages and
- * keeps temporary tables in memory. A new database file is readable by its owner only.
+ * transaction survives a crash of the process and of the machine. The exception is a {@link
+ * Durability#ASYNC} sink's writes behind, committed with {@code synchronous=NORMAL}: they survive a
+ * crash of the process, but a power loss or a crash of the operating system may lose the last of
+ * them (never a transaction committed durably, and never the database's integrity); writes begin
+ * {@code IMMEDIATE} and wait up to 10 s for another process's write lock; each connection caches 32
+ * MiB of pages and keeps temporary tables in memory. A new database file is readable by its owner
+ * only.
  *
  * <pre>{@code
  * try (SqliteStore store = SqliteStore.open(Path.of("data"));
@@ -85,6 +89,7 @@ public final class SqliteStore extends JdbcStore {
             },
             "SQLite store " + file,
             SqliteDialect.INSTANCE.lockForWrite(),
+            SqliteDialect.INSTANCE::commitMode,
             READERS);
     return new SqliteStore(file, connections, clock);
   }

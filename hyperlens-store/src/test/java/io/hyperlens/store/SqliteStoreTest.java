@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteConfig;
 
 class SqliteStoreTest extends StoreContractTest {
   @TempDir Path root;
@@ -73,6 +74,29 @@ class SqliteStoreTest extends StoreContractTest {
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(name))))
           .as(name)
           .isEqualTo("rw-------");
+    }
+  }
+
+  @Test
+  void writesBehindCommitWithSynchronousNormalAndEveryOtherWriteWithFull() throws Exception {
+    Files.createDirectories(dir);
+    SQLiteConfig config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    String url = "jdbc:sqlite:" + dir.resolve("modes.db");
+    Connections.Work<Long> synchronous = connection -> queryLong(connection, "PRAGMA synchronous");
+    try (Connections connections =
+        new Connections(
+            () -> DriverManager.getConnection(url, config.toProperties()),
+            "modes",
+            null,
+            SqliteDialect.INSTANCE::commitMode,
+            1)) {
+      assertThat(connections.write("first", synchronous)).isEqualTo(2L); // FULL
+      assertThat(connections.write("behind", Durability.ASYNC, synchronous)).isEqualTo(1L);
+      assertThat(connections.write("behind again", Durability.ASYNC, synchronous)).isEqualTo(1L);
+      assertThat(connections.write("durable", synchronous)).isEqualTo(2L);
+      assertThat(connections.write("acknowledged", Durability.SYNC, synchronous)).isEqualTo(2L);
     }
   }
 

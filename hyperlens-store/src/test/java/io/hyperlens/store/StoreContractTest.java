@@ -110,6 +110,28 @@ abstract class StoreContractTest {
   }
 
   @Test
+  void textsWithTabsLineBreaksBackslashesAndNullMarkersComeBackExactly() {
+    List<HypervisorEvent> events = new ArrayList<>();
+    String[] texts = {"a\tb", "line\nbreak\r\n", "back\\slash", "\\N", "\\", "\\t", "N"};
+    for (int i = 0; i < texts.length; i++) {
+      events.add(
+          HypervisorEvent.builder(EventType.RING_ASSIGNED)
+              .eventId("ev-" + texts[i] + "-" + i)
+              .timestamp(T0.plusSeconds(i))
+              .sessionId(texts[i])
+              .agentDid(texts[(i + 1) % texts.length])
+              .causalTraceId("a1b2c3d4e5f6/" + texts[i])
+              .parentEventId(texts[(i + 2) % texts.length])
+              .payload(Map.of("text", texts[i], "raw", "\t\\N"))
+              .build());
+    }
+    assertThat(store.append(events)).isEqualTo(texts.length);
+    assertThat(store.query(EventQuery.all())).containsExactlyElementsOf(events);
+    assertThat(store.queryBySession("\\N")).containsExactly(events.get(3));
+    assertThat(store.event("ev-\\N-3")).contains(events.get(3));
+  }
+
+  @Test
   void newestFirstPagesWalkEveryMatchOnceAndFilterByCausalTrace() {
     io.hyperlens.trace.CausalTraceId root = io.hyperlens.trace.CausalTraceId.root();
     io.hyperlens.trace.CausalTraceId other = io.hyperlens.trace.CausalTraceId.root();
