@@ -1,12 +1,17 @@
 package io.hyperlens.audit;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hyperlens.audit.tlog.Rfc6962;
@@ -14,12 +19,18 @@ import io.hyperlens.audit.tlog.SignedNote;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
@@ -65,6 +76,17 @@ public final class AuditJson {
           .build();
   private static final JsonFactory FACTORY = MAPPER.getFactory();
 
+  /** Reads a record's context in the middle of its line (so the rest is not trailing content). */
+  private static final ObjectReader CONTEXT =
+      MAPPER.readerFor(Map.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  /**
+   * Writes record lines as UTF-8 bytes exactly as {@link #toLine} writes them as text: characters
+   * beyond the BMP as 4-byte UTF-8, not as escaped surrogate pairs (as the text is encoded).
+   */
+  private static final JsonFactory UTF8_LINES =
+      JsonFactory.builder().enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
+
   private AuditJson() {}
 
   /**
@@ -72,7 +94,65 @@ public final class AuditJson {
    * canonicalBytes)}, so the hash chain and the Merkle tree rest on the same 32 bytes.
    */
   public static String hash(AuditRecord record) {
-    return HexFormat.of().formatHex(Rfc6962.leafHash(canonicalBytes(record)));
+    return hex(
+        leafHash(
+            new CanonicalJson.Buffer(512),
+            record.id(),
+            record.timestamp(),
+            record.agentId(),
+            record.action(),
+            record.resource(),
+            record.decision(),
+            record.reason(),
+            record.ruleId(),
+            record.context(),
+            record.sequence(),
+            record.prevHash()));
+  }
+
+  /**
+   * The leaf hash of a record with these fields, its canonical bytes written into {@code buffer}
+   * (reused by the caller, so nothing but the hash is allocated for them).
+   */
+  static byte[] leafHash(
+      CanonicalJson.Buffer buffer,
+      String id,
+      Instant timestamp,
+      String agentId,
+      String action,
+      String resource,
+      Decision decision,
+      String reason,
+      String ruleId,
+      Map<String, Object> context,
+      long sequence,
+      String prevHash) {
+    CanonicalJson.record(
+        buffer,
+        id,
+        formatTimestamp(timestamp),
+        agentId,
+        action,
+        resource,
+        decision.value(),
+        reason,
+        ruleId,
+        context,
+        sequence,
+        prevHash);
+    return Rfc6962.leafHash(buffer.array(), 0, buffer.size());
+  }
+
+  private static final char[] HEX_DIGITS = "0123456789abcdef".toCharArray();
+
+  /** Lowercase hex, as {@link HexFormat#formatHex} writes it. */
+  static String hex(byte[] bytes) {
+    char[] out = new char[bytes.length * 2];
+    for (int i = 0; i < bytes.length; i++) {
+      out[2 * i] = HEX_DIGITS[(bytes[i] >> 4) & 0xf];
+      out[2 * i + 1] = HEX_DIGITS[bytes[i] & 0xf];
+    }
+    return new String(out);
   }
 
   /** The RFC 8785 canonical JSON of the record without its {@code hash} field: what is hashed. */
@@ -188,6 +268,135 @@ public final class AuditJson {
             text(object, "hash", false)));
   }
 
+  /**
+   * Reads one line written by {@link #toLine}, as the {@code length} bytes of {@code bytes} from
+   * {@code offset}, which must be valid UTF-8: {@link #parseLine(String)} on the decoded text, with
+   * the same verdicts, but a record line exactly as the log writes it is read without decoding it
+   * to a string (nearly every line of a sound log).
+   *
+   * @throws IllegalArgumentException saying what is wrong with the line
+   */
+  public static Object parseLine(byte[] bytes, int offset, int length) {
+    AuditRecord exact = readExactRecord(bytes, offset, length);
+    if (exact != null) {
+      return exact;
+    }
+    // A checkpoint, or a line that is not exactly a record: the strict reading and its verdict.
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .decode(ByteBuffer.wrap(bytes, offset, length))
+              .toString();
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException("not valid UTF-8", e);
+    }
+    return parseLine(text);
+  }
+
+  /**
+   * The record in {@code length} bytes of {@code bytes} from {@code offset} if they are exactly the
+   * UTF-8 of what {@link #toLine(AuditRecord)} writes for it, else null: a checkpoint, or a line to
+   * give to {@link #parseLine} for its verdict (and the reason). Read with Jackson's streaming
+   * parser in the one field order a record line has, and held to the line by comparing bytes, so
+   * neither a tree nor a second string is built; a line this accepts is one {@code parseLine}
+   * accepts, as the same record.
+   */
+  static AuditRecord readExactRecord(byte[] bytes, int offset, int length) {
+    AuditRecord record;
+    try (JsonParser p = FACTORY.createParser(bytes, offset, length)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      String id = string(p, "id");
+      String timestamp = string(p, "timestamp");
+      String agentId = string(p, "agent_id");
+      String action = string(p, "action");
+      String resource = string(p, "resource");
+      String decision = string(p, "decision");
+      String reason = string(p, "reason");
+      String ruleId = string(p, "rule_id");
+      if (!"context".equals(p.nextFieldName()) || p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> context = CONTEXT.readValue(p);
+      if (!"sequence".equals(p.nextFieldName())
+          || p.nextToken() != JsonToken.VALUE_NUMBER_INT
+          || !(p.getNumberType() == JsonParser.NumberType.INT
+              || p.getNumberType() == JsonParser.NumberType.LONG)) {
+        return null;
+      }
+      long sequence = p.getLongValue();
+      String prevHash = string(p, "prev_hash");
+      String hash = string(p, "hash");
+      if (id == null
+          || timestamp == null
+          || agentId == null
+          || action == null
+          || decision == null
+          || prevHash == null
+          || hash == null
+          || p.nextToken() != JsonToken.END_OBJECT) {
+        return null;
+      }
+      record =
+          new AuditRecord(
+              id,
+              parseTimestamp(timestamp),
+              agentId,
+              action,
+              resource,
+              Decision.of(decision),
+              reason,
+              ruleId,
+              context,
+              sequence,
+              prevHash,
+              hash);
+    } catch (IOException | RuntimeException e) {
+      return null; // not JSON, not UTF-8, not a record, or a field a record refuses
+    }
+    ByteArrayBuilder written = new ByteArrayBuilder(null, length + 16);
+    try (JsonGenerator g = UTF8_LINES.createGenerator(written, JsonEncoding.UTF8)) {
+      write(g, record);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    byte[] line = written.getCurrentSegment();
+    int size = written.getCurrentSegmentLength();
+    // One segment unless the line outgrew the estimate, which an exact line never does.
+    if (written.size() != size || !Arrays.equals(line, 0, size, bytes, offset, offset + length)) {
+      return null;
+    }
+    return record;
+  }
+
+  /** The string (or null) of the field {@code name}, next in line; else the line is not exact. */
+  private static String string(JsonParser p, String name) throws IOException {
+    if (!name.equals(p.nextFieldName())) {
+      throw new NotExact();
+    }
+    JsonToken token = p.nextToken();
+    if (token == JsonToken.VALUE_STRING) {
+      return p.getText();
+    }
+    if (token == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    throw new NotExact();
+  }
+
+  /** A line {@link #readExactRecord} leaves to {@link #parseLine}: thrown without a stack trace. */
+  private static final class NotExact extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NotExact() {
+      super(null, null, false, false);
+    }
+  }
+
   private static Object exact(String line, Object entry) {
     String written =
         entry instanceof AuditRecord ? toLine((AuditRecord) entry) : toLine((Checkpoint) entry);
@@ -200,7 +409,41 @@ public final class AuditJson {
 
   /** {@code 2026-01-28T17:45:00.123Z}: ISO-8601 UTC with milliseconds, as in the seed. */
   public static String formatTimestamp(Instant timestamp) {
-    return TIMESTAMP.format(timestamp);
+    long seconds = timestamp.getEpochSecond();
+    if (seconds < YEAR_0 || seconds >= YEAR_10000) {
+      return TIMESTAMP.format(timestamp); // a sign or a fifth digit: the formatter's own rules
+    }
+    // Years 0000 to 9999 written directly: the formatter costs more than the record's hash.
+    LocalDateTime t = LocalDateTime.ofEpochSecond(seconds, timestamp.getNano(), ZoneOffset.UTC);
+    char[] out = new char[24];
+    digits(out, 0, t.getYear(), 4);
+    out[4] = '-';
+    digits(out, 5, t.getMonthValue(), 2);
+    out[7] = '-';
+    digits(out, 8, t.getDayOfMonth(), 2);
+    out[10] = 'T';
+    digits(out, 11, t.getHour(), 2);
+    out[13] = ':';
+    digits(out, 14, t.getMinute(), 2);
+    out[16] = ':';
+    digits(out, 17, t.getSecond(), 2);
+    out[19] = '.';
+    digits(out, 20, t.getNano() / 1_000_000, 3);
+    out[23] = 'Z';
+    return new String(out);
+  }
+
+  /** 0000-01-01T00:00:00Z, the first instant with a four-digit year. */
+  static final long YEAR_0 = -62_167_219_200L;
+
+  /** 10000-01-01T00:00:00Z, the first instant with a five-digit year. */
+  static final long YEAR_10000 = 253_402_300_800L;
+
+  private static void digits(char[] out, int at, int value, int width) {
+    for (int i = at + width - 1; i >= at; i--) {
+      out[i] = (char) ('0' + value % 10);
+      value /= 10;
+    }
   }
 
   /**
@@ -209,6 +452,21 @@ public final class AuditJson {
    * @throws IllegalArgumentException naming the value otherwise
    */
   public static Instant parseTimestamp(String text) {
+    if (text != null && text.length() == 24 && hasTimestampShape(text)) {
+      try {
+        return LocalDateTime.of(
+                number(text, 0, 4),
+                number(text, 5, 2),
+                number(text, 8, 2),
+                number(text, 11, 2),
+                number(text, 14, 2),
+                number(text, 17, 2),
+                number(text, 20, 3) * 1_000_000)
+            .toInstant(ZoneOffset.UTC);
+      } catch (DateTimeException e) {
+        // not a date (February 30th, hour 24, ...): the formatter below says so
+      }
+    }
     try {
       return Instant.from(TIMESTAMP.parse(text));
     } catch (DateTimeParseException e) {
@@ -217,28 +475,54 @@ public final class AuditJson {
     }
   }
 
+  /** Whether {@code text} is {@code dddd-dd-ddTdd:dd:dd.dddZ} (ASCII digits), 24 characters. */
+  private static boolean hasTimestampShape(String text) {
+    for (int i = 0; i < 24; i++) {
+      char c = text.charAt(i);
+      char expected = TIMESTAMP_SHAPE.charAt(i);
+      if (expected == 'd' ? c < '0' || c > '9' : c != expected) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static final String TIMESTAMP_SHAPE = "dddd-dd-ddTdd:dd:dd.dddZ";
+
+  private static int number(String text, int at, int width) {
+    int value = 0;
+    for (int i = at; i < at + width; i++) {
+      value = value * 10 + (text.charAt(i) - '0');
+    }
+    return value;
+  }
+
   private static String write(AuditRecord r) {
     StringWriter out = new StringWriter(256);
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
-      g.writeStartObject();
-      g.writeStringField("id", r.id());
-      g.writeStringField("timestamp", formatTimestamp(r.timestamp()));
-      g.writeStringField("agent_id", r.agentId());
-      g.writeStringField("action", r.action());
-      g.writeStringField("resource", r.resource());
-      g.writeStringField("decision", r.decision().value());
-      g.writeStringField("reason", r.reason());
-      g.writeStringField("rule_id", r.ruleId());
-      g.writeFieldName("context");
-      MAPPER.writeValue(g, r.context());
-      g.writeNumberField("sequence", r.sequence());
-      g.writeStringField("prev_hash", r.prevHash());
-      g.writeStringField("hash", r.hash());
-      g.writeEndObject();
+      write(g, r);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return out.toString();
+  }
+
+  private static void write(JsonGenerator g, AuditRecord r) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("id", r.id());
+    g.writeStringField("timestamp", formatTimestamp(r.timestamp()));
+    g.writeStringField("agent_id", r.agentId());
+    g.writeStringField("action", r.action());
+    g.writeStringField("resource", r.resource());
+    g.writeStringField("decision", r.decision().value());
+    g.writeStringField("reason", r.reason());
+    g.writeStringField("rule_id", r.ruleId());
+    g.writeFieldName("context");
+    MAPPER.writeValue(g, r.context());
+    g.writeNumberField("sequence", r.sequence());
+    g.writeStringField("prev_hash", r.prevHash());
+    g.writeStringField("hash", r.hash());
+    g.writeEndObject();
   }
 
   private static void requireFields(ObjectNode object, Set<String> fields) {

@@ -34,10 +34,70 @@ final class ContextValues {
     if (context == null) {
       return CheckedContext.EMPTY;
     }
-    if (context instanceof CheckedContext && redactor == null) {
-      return (CheckedContext) context; // checked already, and immutable
+    if (context instanceof CheckedContext) {
+      // Checked already, and immutable: only redaction can change it (the checks count the
+      // strings as given, so they would pass again), and most contexts hold no secret.
+      if (redactor == null) {
+        return (CheckedContext) context;
+      }
+      Object redacted = redactChecked(context, null, redactor);
+      return redacted == context ? (CheckedContext) context : new CheckedContext(castMap(redacted));
     }
     return new CheckedContext(copyMap("context", context, redactor, 1, new Budget()));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> castMap(Object map) {
+    return (Map<String, Object>) map;
+  }
+
+  /**
+   * A checked value with its strings redacted (a value under a secret key hidden whole): the value
+   * itself when redaction changes nothing, else a copy shaped as {@link #copyMap} shapes one.
+   */
+  private static Object redactChecked(Object value, String key, Redactor redactor) {
+    if (value instanceof String) {
+      return redactor.redactUnder(key, (String) value);
+    }
+    if (value instanceof Map) {
+      Map<?, ?> map = (Map<?, ?>) value;
+      Map<String, Object> out = null;
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        String k = (String) e.getKey();
+        Object v = e.getValue();
+        Object redacted = redactChecked(v, k, redactor);
+        if (redacted != v && out == null) {
+          out = new LinkedHashMap<>(Math.max(4, map.size() * 2));
+          for (Map.Entry<?, ?> before : map.entrySet()) {
+            if (before.getKey().equals(k)) {
+              break;
+            }
+            out.put((String) before.getKey(), before.getValue());
+          }
+        }
+        if (out != null) {
+          out.put(k, redacted);
+        }
+      }
+      return out == null ? value : Collections.unmodifiableMap(out);
+    }
+    if (value instanceof List) {
+      List<?> list = (List<?>) value;
+      List<Object> out = null;
+      for (int i = 0; i < list.size(); i++) {
+        Object v = list.get(i);
+        Object redacted = redactChecked(v, null, redactor);
+        if (redacted != v && out == null) {
+          out = new ArrayList<>(list.size());
+          out.addAll(list.subList(0, i));
+        }
+        if (out != null) {
+          out.add(redacted);
+        }
+      }
+      return out == null ? value : Collections.unmodifiableList(out);
+    }
+    return value; // null, booleans and numbers
   }
 
   private static Map<String, Object> copyMap(
