@@ -1,13 +1,10 @@
 package io.hyperlens.audit;
 
-import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -76,16 +73,15 @@ public final class AuditJson {
           .build();
   private static final JsonFactory FACTORY = MAPPER.getFactory();
 
+  /**
+   * Parses record lines for {@link #readExactRecord}: without duplicate detection, since a line
+   * with a duplicated member is never the line the log writes, which the byte comparison catches.
+   */
+  private static final JsonFactory EXACT_READER = JsonFactory.builder().build();
+
   /** Reads a record's context in the middle of its line (so the rest is not trailing content). */
   private static final ObjectReader CONTEXT =
       MAPPER.readerFor(Map.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
-  /**
-   * Writes record lines as UTF-8 bytes exactly as {@link #toLine} writes them as text: characters
-   * beyond the BMP as 4-byte UTF-8, not as escaped surrogate pairs (as the text is encoded).
-   */
-  private static final JsonFactory UTF8_LINES =
-      JsonFactory.builder().enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
 
   private AuditJson() {}
 
@@ -305,7 +301,7 @@ public final class AuditJson {
    */
   static AuditRecord readExactRecord(byte[] bytes, int offset, int length) {
     AuditRecord record;
-    try (JsonParser p = FACTORY.createParser(bytes, offset, length)) {
+    try (JsonParser p = EXACT_READER.createParser(bytes, offset, length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
       }
@@ -358,16 +354,9 @@ public final class AuditJson {
     } catch (IOException | RuntimeException e) {
       return null; // not JSON, not UTF-8, not a record, or a field a record refuses
     }
-    ByteArrayBuilder written = new ByteArrayBuilder(null, length + 16);
-    try (JsonGenerator g = UTF8_LINES.createGenerator(written, JsonEncoding.UTF8)) {
-      write(g, record);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    byte[] line = written.getCurrentSegment();
-    int size = written.getCurrentSegmentLength();
-    // One segment unless the line outgrew the estimate, which an exact line never does.
-    if (written.size() != size || !Arrays.equals(line, 0, size, bytes, offset, offset + length)) {
+    CanonicalJson.Buffer written = new CanonicalJson.Buffer(length + 16, false);
+    writeLine(written, record);
+    if (!Arrays.equals(written.array(), 0, written.size(), bytes, offset, offset + length)) {
       return null;
     }
     return record;
@@ -498,31 +487,64 @@ public final class AuditJson {
   }
 
   private static String write(AuditRecord r) {
-    StringWriter out = new StringWriter(256);
-    try (JsonGenerator g = FACTORY.createGenerator(out)) {
-      write(g, r);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toString();
+    CanonicalJson.Buffer out = new CanonicalJson.Buffer(512, false);
+    writeLine(out, r);
+    return new String(out.array(), 0, out.size(), StandardCharsets.UTF_8);
   }
 
-  private static void write(JsonGenerator g, AuditRecord r) throws IOException {
-    g.writeStartObject();
-    g.writeStringField("id", r.id());
-    g.writeStringField("timestamp", formatTimestamp(r.timestamp()));
-    g.writeStringField("agent_id", r.agentId());
-    g.writeStringField("action", r.action());
-    g.writeStringField("resource", r.resource());
-    g.writeStringField("decision", r.decision().value());
-    g.writeStringField("reason", r.reason());
-    g.writeStringField("rule_id", r.ruleId());
-    g.writeFieldName("context");
-    MAPPER.writeValue(g, r.context());
-    g.writeNumberField("sequence", r.sequence());
-    g.writeStringField("prev_hash", r.prevHash());
-    g.writeStringField("hash", r.hash());
-    g.writeEndObject();
+  // A record line's member names with their punctuation, in the seed's order.
+  private static final byte[] LINE_ID = ascii("{\"id\":");
+  private static final byte[] LINE_TIMESTAMP = ascii(",\"timestamp\":");
+  private static final byte[] LINE_AGENT_ID = ascii(",\"agent_id\":");
+  private static final byte[] LINE_ACTION = ascii(",\"action\":");
+  private static final byte[] LINE_RESOURCE = ascii(",\"resource\":");
+  private static final byte[] LINE_DECISION = ascii(",\"decision\":");
+  private static final byte[] LINE_REASON = ascii(",\"reason\":");
+  private static final byte[] LINE_RULE_ID = ascii(",\"rule_id\":");
+  private static final byte[] LINE_CONTEXT = ascii(",\"context\":");
+  private static final byte[] LINE_SEQUENCE = ascii(",\"sequence\":");
+  private static final byte[] LINE_PREV_HASH = ascii(",\"prev_hash\":");
+  private static final byte[] LINE_HASH = ascii(",\"hash\":");
+
+  private static byte[] ascii(String text) {
+    return text.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * The record's line as UTF-8, into {@code out} after a reset: compact JSON in the seed's field
+   * order, the context in its own order, strings escaped as Jackson's generator escapes them by
+   * default (only {@code "}, {@code \} and controls; <code>&#92;u00XX</code> in upper case) and
+   * doubles as {@link Double#toString(double)}, which is what the log has always written (tests
+   * hold it to Jackson's output). The one writer of record lines, so the exact-line check compares
+   * against the very bytes the log writes.
+   */
+  static void writeLine(CanonicalJson.Buffer out, AuditRecord r) {
+    out.reset();
+    out.raw(LINE_ID);
+    out.string(r.id());
+    out.raw(LINE_TIMESTAMP);
+    out.string(formatTimestamp(r.timestamp()));
+    out.raw(LINE_AGENT_ID);
+    out.string(r.agentId());
+    out.raw(LINE_ACTION);
+    out.string(r.action());
+    out.raw(LINE_RESOURCE);
+    out.string(r.resource());
+    out.raw(LINE_DECISION);
+    out.string(r.decision().value());
+    out.raw(LINE_REASON);
+    out.string(r.reason());
+    out.raw(LINE_RULE_ID);
+    out.string(r.ruleId());
+    out.raw(LINE_CONTEXT);
+    out.value(r.context());
+    out.raw(LINE_SEQUENCE);
+    out.number(r.sequence());
+    out.raw(LINE_PREV_HASH);
+    out.string(r.prevHash());
+    out.raw(LINE_HASH);
+    out.string(r.hash());
+    out.put((byte) '}');
   }
 
   private static void requireFields(ObjectNode object, Set<String> fields) {

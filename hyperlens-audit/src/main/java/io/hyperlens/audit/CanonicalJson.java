@@ -30,9 +30,27 @@ import org.erdtman.jcs.NumberToJSON;
  * generated records. The static methods are thread-safe; a {@link Buffer} is not.
  */
 final class CanonicalJson {
-  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] HEX = ascii("0123456789abcdef");
+  private static final byte[] UPPER_HEX = ascii("0123456789ABCDEF");
+
+  // The record's member names with their punctuation, in RFC 8785 order.
+  private static final byte[] ACTION = ascii("{\"action\":");
+  private static final byte[] AGENT_ID = ascii(",\"agent_id\":");
+  private static final byte[] CONTEXT = ascii(",\"context\":");
+  private static final byte[] DECISION = ascii(",\"decision\":");
+  private static final byte[] ID = ascii(",\"id\":");
+  private static final byte[] PREV_HASH = ascii(",\"prev_hash\":");
+  private static final byte[] REASON = ascii(",\"reason\":");
+  private static final byte[] RESOURCE = ascii(",\"resource\":");
+  private static final byte[] RULE_ID = ascii(",\"rule_id\":");
+  private static final byte[] SEQUENCE = ascii(",\"sequence\":");
+  private static final byte[] TIMESTAMP = ascii(",\"timestamp\":");
 
   private CanonicalJson() {}
+
+  private static byte[] ascii(String text) {
+    return text.getBytes(StandardCharsets.US_ASCII);
+  }
 
   /** The canonical bytes of a record's hashed fields (every field but {@code hash}). */
   static byte[] record(
@@ -70,37 +88,49 @@ final class CanonicalJson {
       String prevHash) {
     out.reset();
     // The members in RFC 8785 order, which for these names is plain alphabetical order.
-    out.ascii("{\"action\":");
+    out.raw(ACTION);
     out.string(action);
-    out.ascii(",\"agent_id\":");
+    out.raw(AGENT_ID);
     out.string(agentId);
-    out.ascii(",\"context\":");
+    out.raw(CONTEXT);
     out.value(context);
-    out.ascii(",\"decision\":");
+    out.raw(DECISION);
     out.string(decision);
-    out.ascii(",\"id\":");
+    out.raw(ID);
     out.string(id);
-    out.ascii(",\"prev_hash\":");
+    out.raw(PREV_HASH);
     out.string(prevHash);
-    out.ascii(",\"reason\":");
+    out.raw(REASON);
     out.string(reason);
-    out.ascii(",\"resource\":");
+    out.raw(RESOURCE);
     out.string(resource);
-    out.ascii(",\"rule_id\":");
+    out.raw(RULE_ID);
     out.string(ruleId);
-    out.ascii(",\"sequence\":");
+    out.raw(SEQUENCE);
     out.number(sequence);
-    out.ascii(",\"timestamp\":");
+    out.raw(TIMESTAMP);
     out.string(timestamp);
     out.put((byte) '}');
   }
 
   /** A growable byte buffer that canonical JSON is written into; reused from record to record. */
   static final class Buffer {
+    private final boolean canonical;
     private byte[] bytes;
     private int size;
 
+    /** A buffer for RFC 8785 canonical JSON. */
     Buffer(int capacity) {
+      this(capacity, true);
+    }
+
+    /**
+     * A buffer for RFC 8785 canonical JSON, or, when not {@code canonical}, for JSON as Jackson's
+     * generator writes it by default: maps in their own order, <code>&#92;u00XX</code> in upper
+     * case, doubles as {@link Double#toString(double)} prints them (the record line's form).
+     */
+    Buffer(int capacity, boolean canonical) {
+      this.canonical = canonical;
       bytes = new byte[capacity];
     }
 
@@ -132,7 +162,14 @@ final class CanonicalJson {
       bytes[size++] = b;
     }
 
-    /** Plain ASCII text that needs no escaping (member names and punctuation). */
+    /** Bytes as they are. */
+    void raw(byte[] text) {
+      ensure(text.length);
+      System.arraycopy(text, 0, bytes, size, text.length);
+      size += text.length;
+    }
+
+    /** Plain ASCII text that needs no escaping (literals and numbers). */
     void ascii(String text) {
       int n = text.length();
       ensure(n);
@@ -151,11 +188,29 @@ final class CanonicalJson {
       } else if (value instanceof Long || value instanceof Integer) {
         number(((Number) value).longValue());
       } else if (value instanceof Number) {
+        double d = ((Number) value).doubleValue();
+        if (!canonical) {
+          ascii(Double.toString(d));
+          return;
+        }
         try {
-          ascii(NumberToJSON.serializeNumber(((Number) value).doubleValue()));
+          ascii(NumberToJSON.serializeNumber(d));
         } catch (IOException e) {
           throw new UncheckedIOException(e); // NaN or infinity, which contexts refuse
         }
+      } else if (value instanceof Map && !canonical) {
+        put((byte) '{');
+        boolean first = true;
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+          if (!first) {
+            put((byte) ',');
+          }
+          first = false;
+          string((String) e.getKey());
+          put((byte) ':');
+          value(e.getValue());
+        }
+        put((byte) '}');
       } else if (value instanceof Map) {
         Map<?, ?> map = (Map<?, ?>) value;
         List<String> keys = new ArrayList<>(map.size());
@@ -218,78 +273,65 @@ final class CanonicalJson {
         ascii("null");
         return;
       }
-      int n = text.length();
-      ensure(n * 6 + 2); // no char takes more than 6 bytes (an escape; a surrogate pair: 4 for 2)
+      // The JDK's encoder is intrinsic for the common (ASCII or Latin-1) strings; it writes a
+      // lone surrogate as '?', which no record holds (AuditRecord refuses them), so hashing
+      // fields before the record is built leaves that refusal to the record.
+      byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+      int n = utf8.length;
+      ensure(n * 6 + 2); // an escape is the longest a byte gets: 6
       byte[] b = bytes;
       int at = size;
       b[at++] = '"';
+      int from = 0;
       for (int i = 0; i < n; i++) {
-        char c = text.charAt(i);
-        if (c < 0x80) {
-          if (c >= 0x20 && c != '"' && c != '\\') {
-            b[at++] = (byte) c;
-          } else {
-            size = at;
-            escape(c);
-            at = size;
-          }
-        } else if (c < 0x800) {
-          b[at++] = (byte) (0xc0 | (c >> 6));
-          b[at++] = (byte) (0x80 | (c & 0x3f));
-        } else if (Character.isHighSurrogate(c)
-            && i + 1 < n
-            && Character.isLowSurrogate(text.charAt(i + 1))) {
-          int cp = Character.toCodePoint(c, text.charAt(++i));
-          b[at++] = (byte) (0xf0 | (cp >> 18));
-          b[at++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
-          b[at++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
-          b[at++] = (byte) (0x80 | (cp & 0x3f));
-        } else if (Character.isSurrogate(c)) {
-          // No record holds one (AuditRecord refuses them); '?' as String.getBytes writes it, so
-          // hashing fields before the record is built leaves the refusal to the record.
-          b[at++] = '?';
-        } else {
-          b[at++] = (byte) (0xe0 | (c >> 12));
-          b[at++] = (byte) (0x80 | ((c >> 6) & 0x3f));
-          b[at++] = (byte) (0x80 | (c & 0x3f));
+        byte c = utf8[i];
+        // Bytes of multi-byte characters are all >= 0x80 (negative), so never escaped.
+        if (c >= 0 && (c < 0x20 || c == '"' || c == '\\')) {
+          System.arraycopy(utf8, from, b, at, i - from);
+          at += i - from;
+          at = escape(b, at, c, canonical ? HEX : UPPER_HEX);
+          from = i + 1;
         }
       }
+      System.arraycopy(utf8, from, b, at, n - from);
+      at += n - from;
       b[at++] = '"';
       size = at;
     }
 
-    /** Writes an escape; {@link #string} has reserved the room. */
-    private void escape(char c) {
-      bytes[size++] = '\\';
+    /** Writes the escape of {@code c} at {@code at}; {@link #string} has reserved the room. */
+    private static int escape(byte[] b, int at, byte c, byte[] hex) {
+      b[at++] = '\\';
       switch (c) {
         case '"':
-          bytes[size++] = '"';
+          b[at++] = '"';
           break;
         case '\\':
-          bytes[size++] = '\\';
+          b[at++] = '\\';
           break;
         case '\b':
-          bytes[size++] = 'b';
+          b[at++] = 'b';
           break;
         case '\t':
-          bytes[size++] = 't';
+          b[at++] = 't';
           break;
         case '\n':
-          bytes[size++] = 'n';
+          b[at++] = 'n';
           break;
         case '\f':
-          bytes[size++] = 'f';
+          b[at++] = 'f';
           break;
         case '\r':
-          bytes[size++] = 'r';
+          b[at++] = 'r';
           break;
         default:
-          bytes[size++] = 'u';
-          bytes[size++] = '0';
-          bytes[size++] = '0';
-          bytes[size++] = HEX[c >> 4];
-          bytes[size++] = HEX[c & 0xf];
+          b[at++] = 'u';
+          b[at++] = '0';
+          b[at++] = '0';
+          b[at++] = hex[c >> 4];
+          b[at++] = hex[c & 0xf];
       }
+      return at;
     }
   }
 }

@@ -3,8 +3,10 @@ package io.hyperlens.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -55,6 +57,59 @@ class LineBytesPropertiesTest {
     assertThat(AuditJson.parseLine(bytes, 1, length))
         .isEqualTo(record)
         .isEqualTo(AuditJson.parseLine(line));
+  }
+
+  @Property(tries = 500)
+  void theLineIsWhatJacksonWritesForTheRecord(
+      @ForAll("names") String name,
+      @ForAll("texts") String text,
+      @ForAll("contexts") Map<String, Object> context,
+      @ForAll @LongRange(min = 1) long sequence,
+      @ForAll boolean nulls)
+      throws Exception {
+    AuditRecord record =
+        new AuditRecord(
+            name,
+            Instant.parse("2026-01-28T17:45:00.123Z"),
+            name,
+            name,
+            nulls ? null : text,
+            Decision.AUDIT,
+            nulls ? null : text,
+            nulls ? null : name,
+            context,
+            sequence,
+            AuditRecord.GENESIS_HASH,
+            "ab".repeat(32));
+    // What the log wrote with Jackson's generator before it wrote lines itself.
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("id", record.id());
+    fields.put("timestamp", AuditJson.formatTimestamp(record.timestamp()));
+    fields.put("agent_id", record.agentId());
+    fields.put("action", record.action());
+    fields.put("resource", record.resource());
+    fields.put("decision", record.decision().value());
+    fields.put("reason", record.reason());
+    fields.put("rule_id", record.ruleId());
+    fields.put("context", record.context());
+    fields.put("sequence", record.sequence());
+    fields.put("prev_hash", record.prevHash());
+    fields.put("hash", record.hash());
+    String jackson = new ObjectMapper().writeValueAsString(fields);
+    assertThat(AuditJson.toLine(record)).isEqualTo(jackson);
+    byte[] bytes = jackson.getBytes(StandardCharsets.UTF_8);
+    assertThat(AuditJson.readExactRecord(bytes, 0, bytes.length)).isEqualTo(record);
+  }
+
+  @Property(tries = 300)
+  void theContextIsWrittenAsJacksonDatabindWritesIt(@ForAll("contexts") Map<String, Object> context)
+      throws Exception {
+    AuditRecord record = record("agent-1", "why", context, 3);
+    assertThat(AuditJson.toLine(record))
+        .contains(
+            ",\"context\":"
+                + new ObjectMapper().writeValueAsString(record.context())
+                + ",\"sequence\":3,");
   }
 
   @Property(tries = 300)
