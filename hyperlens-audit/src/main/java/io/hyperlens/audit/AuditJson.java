@@ -94,7 +94,7 @@ public final class AuditJson {
         leafHash(
             new CanonicalJson.Buffer(512),
             record.id(),
-            record.timestamp(),
+            formatTimestamp(record.timestamp()),
             record.agentId(),
             record.action(),
             record.resource(),
@@ -107,13 +107,14 @@ public final class AuditJson {
   }
 
   /**
-   * The leaf hash of a record with these fields, its canonical bytes written into {@code buffer}
-   * (reused by the caller, so nothing but the hash is allocated for them).
+   * The leaf hash of a record with these fields ({@code timestamp} as {@link #formatTimestamp}
+   * writes it), its canonical bytes written into {@code buffer} (reused by the caller, so nothing
+   * but the hash is allocated for them).
    */
   static byte[] leafHash(
       CanonicalJson.Buffer buffer,
       String id,
-      Instant timestamp,
+      String timestamp,
       String agentId,
       String action,
       String resource,
@@ -126,7 +127,7 @@ public final class AuditJson {
     CanonicalJson.record(
         buffer,
         id,
-        formatTimestamp(timestamp),
+        timestamp,
         agentId,
         action,
         resource,

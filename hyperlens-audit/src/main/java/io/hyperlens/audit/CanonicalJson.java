@@ -2,10 +2,12 @@ package io.hyperlens.audit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.erdtman.jcs.NumberToJSON;
@@ -45,6 +47,13 @@ final class CanonicalJson {
   private static final byte[] RULE_ID = ascii(",\"rule_id\":");
   private static final byte[] SEQUENCE = ascii(",\"sequence\":");
   private static final byte[] TIMESTAMP = ascii(",\"timestamp\":");
+
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  /** RFC 8785's member order: names compared by their UTF-16 code units. */
+  private static final Comparator<Map.Entry<?, ?>> BY_KEY =
+      (a, b) -> ((String) a.getKey()).compareTo((String) b.getKey());
 
   private CanonicalJson() {}
 
@@ -212,21 +221,16 @@ final class CanonicalJson {
         }
         put((byte) '}');
       } else if (value instanceof Map) {
-        Map<?, ?> map = (Map<?, ?>) value;
-        List<String> keys = new ArrayList<>(map.size());
-        for (Object key : map.keySet()) {
-          keys.add((String) key);
-        }
-        Collections.sort(keys);
+        Map.Entry<?, ?>[] entries = ((Map<?, ?>) value).entrySet().toArray(new Map.Entry<?, ?>[0]);
+        Arrays.sort(entries, BY_KEY);
         put((byte) '{');
-        for (int i = 0; i < keys.size(); i++) {
+        for (int i = 0; i < entries.length; i++) {
           if (i > 0) {
             put((byte) ',');
           }
-          String key = keys.get(i);
-          string(key);
+          string((String) entries[i].getKey());
           put((byte) ':');
-          value(map.get(key));
+          value(entries[i].getValue());
         }
         put((byte) '}');
       } else if (value instanceof List) {
@@ -283,7 +287,12 @@ final class CanonicalJson {
       int at = size;
       b[at++] = '"';
       int from = 0;
-      for (int i = 0; i < n; i++) {
+      int i = 0;
+      // Eight bytes at a time while none of them may need an escape (most strings, whole).
+      while (i + 8 <= n && !mayNeedEscape((long) LONGS.get(utf8, i))) {
+        i += 8;
+      }
+      for (; i < n; i++) {
         byte c = utf8[i];
         // Bytes of multi-byte characters are all >= 0x80 (negative), so never escaped.
         if (c >= 0 && (c < 0x20 || c == '"' || c == '\\')) {
@@ -297,6 +306,21 @@ final class CanonicalJson {
       at += n - from;
       b[at++] = '"';
       size = at;
+    }
+
+    /**
+     * Whether any of the eight bytes in {@code word} may be a control character, {@code "} or
+     * {@code \\}: never false when one is (a borrow only ever adds flags above a byte that is one).
+     */
+    private static boolean mayNeedEscape(long word) {
+      return (((word - 0x2020202020202020L) & ~word & 0x8080808080808080L) // a byte below 0x20
+              | hasZeroByte(word ^ 0x2222222222222222L) // a '"'
+              | hasZeroByte(word ^ 0x5c5c5c5c5c5c5c5cL)) // a backslash
+          != 0;
+    }
+
+    private static long hasZeroByte(long word) {
+      return (word - 0x0101010101010101L) & ~word & 0x8080808080808080L;
     }
 
     /** Writes the escape of {@code c} at {@code at}; {@link #string} has reserved the room. */
