@@ -282,7 +282,7 @@ final class CanonicalJson {
       // fields before the record is built leaves that refusal to the record.
       byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
       int n = utf8.length;
-      ensure(n * 6 + 2); // an escape is the longest a byte gets: 6
+      ensure(n + 2); // the room for escapes is made when one is met
       byte[] b = bytes;
       int at = size;
       b[at++] = '"';
@@ -298,6 +298,9 @@ final class CanonicalJson {
         if (c >= 0 && (c < 0x20 || c == '"' || c == '\\')) {
           System.arraycopy(utf8, from, b, at, i - from);
           at += i - from;
+          size = at;
+          ensure((n - i) * 6 + 1); // an escape is the longest a byte gets: 6
+          b = bytes;
           at = escape(b, at, c, canonical ? HEX : UPPER_HEX);
           from = i + 1;
         }
