@@ -1,10 +1,13 @@
 package io.hyperlens.audit;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -40,7 +43,7 @@ import java.util.Set;
  * {@code io.github.erdtman:java-json-canonicalization} by tests), and the record hash, which is
  * both the hash chain's link and the record's RFC 6962 Merkle leaf. Stores that keep entries in
  * their own shape (the database stores) keep each as its {@link #toLine} line and read it back with
- * {@link #parseLine}. Thread-safe: stateless.
+ * {@link #parseLine}. Thread-safe: each thread writes with its own reused generator.
  */
 public final class AuditJson {
   /** The fields of a record line, in the seed's order. */
@@ -92,7 +95,7 @@ public final class AuditJson {
   public static String hash(AuditRecord record) {
     return hex(
         leafHash(
-            new CanonicalJson.Buffer(512),
+            CANONICAL.get(),
             record.id(),
             formatTimestamp(record.timestamp()),
             record.agentId(),
@@ -112,7 +115,7 @@ public final class AuditJson {
    * but the hash is allocated for them).
    */
   static byte[] leafHash(
-      CanonicalJson.Buffer buffer,
+      JsonBuffer buffer,
       String id,
       String timestamp,
       String agentId,
@@ -355,7 +358,7 @@ public final class AuditJson {
     } catch (IOException | RuntimeException e) {
       return null; // not JSON, not UTF-8, not a record, or a field a record refuses
     }
-    CanonicalJson.Buffer written = new CanonicalJson.Buffer(length + 16, false);
+    JsonBuffer written = LINES.get();
     writeLine(written, record);
     if (!Arrays.equals(written.array(), 0, written.size(), bytes, offset, offset + length)) {
       return null;
@@ -488,64 +491,123 @@ public final class AuditJson {
   }
 
   private static String write(AuditRecord r) {
-    CanonicalJson.Buffer out = new CanonicalJson.Buffer(512, false);
+    JsonBuffer out = LINES.get();
     writeLine(out, r);
     return new String(out.array(), 0, out.size(), StandardCharsets.UTF_8);
   }
 
-  // A record line's member names with their punctuation, in the seed's order.
-  private static final byte[] LINE_ID = ascii("{\"id\":");
-  private static final byte[] LINE_TIMESTAMP = ascii(",\"timestamp\":");
-  private static final byte[] LINE_AGENT_ID = ascii(",\"agent_id\":");
-  private static final byte[] LINE_ACTION = ascii(",\"action\":");
-  private static final byte[] LINE_RESOURCE = ascii(",\"resource\":");
-  private static final byte[] LINE_DECISION = ascii(",\"decision\":");
-  private static final byte[] LINE_REASON = ascii(",\"reason\":");
-  private static final byte[] LINE_RULE_ID = ascii(",\"rule_id\":");
-  private static final byte[] LINE_CONTEXT = ascii(",\"context\":");
-  private static final byte[] LINE_SEQUENCE = ascii(",\"sequence\":");
-  private static final byte[] LINE_PREV_HASH = ascii(",\"prev_hash\":");
-  private static final byte[] LINE_HASH = ascii(",\"hash\":");
+  /**
+   * Writes record lines as the log has always written them: Jackson's default generator, whose text
+   * the log stored as UTF-8. Writing UTF-8 itself, the generator is told to keep characters beyond
+   * the BMP as 4-byte UTF-8 (as the text was encoded), not as escaped surrogate pairs.
+   */
+  private static final JsonFactory LINE_FACTORY =
+      new JsonFactoryBuilder()
+          .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+          .rootValueSeparator((String) null)
+          .build();
 
-  private static byte[] ascii(String text) {
-    return text.getBytes(StandardCharsets.US_ASCII);
+  /** Each thread's record line writer (a generator is costly to create; this one is reused). */
+  private static final ThreadLocal<JsonBuffer> LINES =
+      ThreadLocal.withInitial(() -> new JsonBuffer(LINE_FACTORY, 1024));
+
+  /** Each thread's canonical writer, for {@link #hash}. */
+  private static final ThreadLocal<JsonBuffer> CANONICAL =
+      ThreadLocal.withInitial(CanonicalJson::buffer);
+
+  /**
+   * The record's line as UTF-8, into {@code out} after emptying it: Jackson's generator with its
+   * default settings, compact, in the seed's field order, the context in its own order as databind
+   * writes a map (doubles as {@link Double#toString(double)}), which is what the log has always
+   * written. The one writer of record lines, so the exact-line check compares against the very
+   * bytes the log writes.
+   */
+  // A record line's member names, encoded once.
+  private static final SerializedString LINE_ID = new SerializedString("id");
+
+  private static final SerializedString LINE_TIMESTAMP = new SerializedString("timestamp");
+  private static final SerializedString LINE_AGENT_ID = new SerializedString("agent_id");
+  private static final SerializedString LINE_ACTION = new SerializedString("action");
+  private static final SerializedString LINE_RESOURCE = new SerializedString("resource");
+  private static final SerializedString LINE_DECISION = new SerializedString("decision");
+  private static final SerializedString LINE_REASON = new SerializedString("reason");
+  private static final SerializedString LINE_RULE_ID = new SerializedString("rule_id");
+  private static final SerializedString LINE_CONTEXT = new SerializedString("context");
+  private static final SerializedString LINE_SEQUENCE = new SerializedString("sequence");
+  private static final SerializedString LINE_PREV_HASH = new SerializedString("prev_hash");
+  private static final SerializedString LINE_HASH = new SerializedString("hash");
+
+  static void writeLine(JsonBuffer out, AuditRecord r) {
+    JsonGenerator g = out.start();
+    try {
+      g.writeStartObject();
+      g.writeFieldName(LINE_ID);
+      g.writeString(r.id());
+      g.writeFieldName(LINE_TIMESTAMP);
+      g.writeString(formatTimestamp(r.timestamp()));
+      g.writeFieldName(LINE_AGENT_ID);
+      g.writeString(r.agentId());
+      g.writeFieldName(LINE_ACTION);
+      g.writeString(r.action());
+      g.writeFieldName(LINE_RESOURCE);
+      g.writeString(r.resource());
+      g.writeFieldName(LINE_DECISION);
+      g.writeString(r.decision().value());
+      g.writeFieldName(LINE_REASON);
+      g.writeString(r.reason());
+      g.writeFieldName(LINE_RULE_ID);
+      g.writeString(r.ruleId());
+      g.writeFieldName(LINE_CONTEXT);
+      writeContextValue(g, r.context());
+      g.writeFieldName(LINE_SEQUENCE);
+      g.writeNumber(r.sequence());
+      g.writeFieldName(LINE_PREV_HASH);
+      g.writeString(r.prevHash());
+      g.writeFieldName(LINE_HASH);
+      g.writeString(r.hash());
+      g.writeEndObject();
+      out.end();
+    } catch (IOException e) {
+      out.discard();
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      out.discard();
+      throw e;
+    }
   }
 
   /**
-   * The record's line as UTF-8, into {@code out} after a reset: compact JSON in the seed's field
-   * order, the context in its own order, strings escaped as Jackson's generator escapes them by
-   * default (only {@code "}, {@code \} and controls; <code>&#92;u00XX</code> in upper case) and
-   * doubles as {@link Double#toString(double)}, which is what the log has always written (tests
-   * hold it to Jackson's output). The one writer of record lines, so the exact-line check compares
-   * against the very bytes the log writes.
+   * A context value as databind writes it: the types a context holds through the generator's own
+   * calls (what databind's serializers for them make), anything else through databind itself.
    */
-  static void writeLine(CanonicalJson.Buffer out, AuditRecord r) {
-    out.reset();
-    out.raw(LINE_ID);
-    out.string(r.id());
-    out.raw(LINE_TIMESTAMP);
-    out.string(formatTimestamp(r.timestamp()));
-    out.raw(LINE_AGENT_ID);
-    out.string(r.agentId());
-    out.raw(LINE_ACTION);
-    out.string(r.action());
-    out.raw(LINE_RESOURCE);
-    out.string(r.resource());
-    out.raw(LINE_DECISION);
-    out.string(r.decision().value());
-    out.raw(LINE_REASON);
-    out.string(r.reason());
-    out.raw(LINE_RULE_ID);
-    out.string(r.ruleId());
-    out.raw(LINE_CONTEXT);
-    out.value(r.context());
-    out.raw(LINE_SEQUENCE);
-    out.number(r.sequence());
-    out.raw(LINE_PREV_HASH);
-    out.string(r.prevHash());
-    out.raw(LINE_HASH);
-    out.string(r.hash());
-    out.put((byte) '}');
+  private static void writeContextValue(JsonGenerator g, Object value) throws IOException {
+    if (value == null) {
+      g.writeNull();
+    } else if (value instanceof String) {
+      g.writeString((String) value);
+    } else if (value instanceof Long) {
+      g.writeNumber((long) (Long) value);
+    } else if (value instanceof Double) {
+      g.writeNumber((double) (Double) value);
+    } else if (value instanceof Boolean) {
+      g.writeBoolean((Boolean) value);
+    } else if (value instanceof Map) {
+      g.writeStartObject();
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+        g.writeFieldName((String) e.getKey());
+        writeContextValue(g, e.getValue());
+      }
+      g.writeEndObject();
+    } else if (value instanceof List) {
+      List<?> list = (List<?>) value;
+      g.writeStartArray();
+      for (int i = 0; i < list.size(); i++) {
+        writeContextValue(g, list.get(i));
+      }
+      g.writeEndArray();
+    } else {
+      MAPPER.writeValue(g, value);
+    }
   }
 
   private static void requireFields(ObjectNode object, Set<String> fields) {

@@ -110,7 +110,7 @@ public final class AuditLog implements AutoCloseable, DecisionRecorder {
   private final ReentrantLock lock = new ReentrantLock();
 
   /** Where each record's canonical bytes are written to be hashed (under the lock). */
-  private final CanonicalJson.Buffer canonical = new CanonicalJson.Buffer(1024);
+  private final JsonBuffer canonical = CanonicalJson.buffer();
 
   /**
    * The last record's timestamp, and as written (under the lock): records often share a millisecond

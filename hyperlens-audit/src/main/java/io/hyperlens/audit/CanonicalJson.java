@@ -1,11 +1,12 @@
 package io.hyperlens.audit;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -13,10 +14,10 @@ import java.util.Map;
 import org.erdtman.jcs.NumberToJSON;
 
 /**
- * Writes RFC 8785 (JCS) canonical JSON straight from values into a reusable byte buffer, without
- * printing JSON and parsing it back, and without an intermediate string: what the chain hashes is
- * the buffer's bytes, handed to the digest as they are. Doubles use the reference implementation's
- * ES6 number formatting ({@link NumberToJSON}).
+ * Writes RFC 8785 (JCS) canonical JSON straight from values, without printing JSON and parsing it
+ * back: Jackson's generator, set up to emit exactly what RFC 8785 §3.2 asks for, and the reference
+ * implementation's ES6 number formatting ({@link NumberToJSON}) for doubles. The generator writes
+ * into a reusable {@link JsonBuffer}, whose bytes are what the chain hashes, as they are.
  *
  * <ul>
  *   <li>Object members sorted by their names' UTF-16 code units ({@link String#compareTo}).
@@ -29,36 +30,43 @@ import org.erdtman.jcs.NumberToJSON;
  * </ul>
  *
  * <p>Tests hold the output byte-for-byte equal to {@code org.erdtman.jcs.JsonCanonicalizer} over
- * generated records. The static methods are thread-safe; a {@link Buffer} is not.
+ * generated records. The static methods are thread-safe; a {@link JsonBuffer} is not.
  */
 final class CanonicalJson {
-  private static final byte[] HEX = ascii("0123456789abcdef");
-  private static final byte[] UPPER_HEX = ascii("0123456789ABCDEF");
-
-  // The record's member names with their punctuation, in RFC 8785 order.
-  private static final byte[] ACTION = ascii("{\"action\":");
-  private static final byte[] AGENT_ID = ascii(",\"agent_id\":");
-  private static final byte[] CONTEXT = ascii(",\"context\":");
-  private static final byte[] DECISION = ascii(",\"decision\":");
-  private static final byte[] ID = ascii(",\"id\":");
-  private static final byte[] PREV_HASH = ascii(",\"prev_hash\":");
-  private static final byte[] REASON = ascii(",\"reason\":");
-  private static final byte[] RESOURCE = ascii(",\"resource\":");
-  private static final byte[] RULE_ID = ascii(",\"rule_id\":");
-  private static final byte[] SEQUENCE = ascii(",\"sequence\":");
-  private static final byte[] TIMESTAMP = ascii(",\"timestamp\":");
-
-  private static final VarHandle LONGS =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final JsonFactory FACTORY =
+      new JsonFactoryBuilder()
+          .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
+          // Characters beyond the BMP as 4-byte UTF-8, not as escaped surrogate pairs.
+          .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+          // One record after another from the same generator, with nothing between them.
+          .rootValueSeparator((String) null)
+          .build();
 
   /** RFC 8785's member order: names compared by their UTF-16 code units. */
   private static final Comparator<Map.Entry<?, ?>> BY_KEY =
       (a, b) -> ((String) a.getKey()).compareTo((String) b.getKey());
 
+  // The record's member names, encoded once.
+  private static final SerializedString ACTION = new SerializedString("action");
+  private static final SerializedString AGENT_ID = new SerializedString("agent_id");
+  private static final SerializedString CONTEXT = new SerializedString("context");
+  private static final SerializedString DECISION = new SerializedString("decision");
+  private static final SerializedString ID = new SerializedString("id");
+  private static final SerializedString PREV_HASH = new SerializedString("prev_hash");
+  private static final SerializedString REASON = new SerializedString("reason");
+  private static final SerializedString RESOURCE = new SerializedString("resource");
+  private static final SerializedString RULE_ID = new SerializedString("rule_id");
+  private static final SerializedString SEQUENCE = new SerializedString("sequence");
+  private static final SerializedString TIMESTAMP = new SerializedString("timestamp");
+
   private CanonicalJson() {}
 
-  private static byte[] ascii(String text) {
-    return text.getBytes(StandardCharsets.US_ASCII);
+  /**
+   * A buffer, with its generator, for {@link #record(JsonBuffer, String, String, String, String,
+   * String, String, String, String, Map, long, String)}.
+   */
+  static JsonBuffer buffer() {
+    return new JsonBuffer(FACTORY, 1024);
   }
 
   /** The canonical bytes of a record's hashed fields (every field but {@code hash}). */
@@ -74,16 +82,16 @@ final class CanonicalJson {
       Map<String, Object> context,
       long sequence,
       String prevHash) {
-    Buffer out = new Buffer(512);
+    JsonBuffer out = new JsonBuffer(FACTORY, 512);
     record(
         out, id, timestamp, agentId, action, resource, decision, reason, ruleId, context, sequence,
         prevHash);
     return out.toByteArray();
   }
 
-  /** Writes the canonical bytes of a record's hashed fields into {@code out}, after a reset. */
+  /** Writes the canonical bytes of a record's hashed fields into {@code out}, after emptying it. */
   static void record(
-      Buffer out,
+      JsonBuffer out,
       String id,
       String timestamp,
       String agentId,
@@ -95,270 +103,72 @@ final class CanonicalJson {
       Map<String, Object> context,
       long sequence,
       String prevHash) {
-    out.reset();
-    // The members in RFC 8785 order, which for these names is plain alphabetical order.
-    out.raw(ACTION);
-    out.string(action);
-    out.raw(AGENT_ID);
-    out.string(agentId);
-    out.raw(CONTEXT);
-    out.value(context);
-    out.raw(DECISION);
-    out.string(decision);
-    out.raw(ID);
-    out.string(id);
-    out.raw(PREV_HASH);
-    out.string(prevHash);
-    out.raw(REASON);
-    out.string(reason);
-    out.raw(RESOURCE);
-    out.string(resource);
-    out.raw(RULE_ID);
-    out.string(ruleId);
-    out.raw(SEQUENCE);
-    out.number(sequence);
-    out.raw(TIMESTAMP);
-    out.string(timestamp);
-    out.put((byte) '}');
+    JsonGenerator g = out.start();
+    try {
+      // The members in RFC 8785 order, which for these names is plain alphabetical order.
+      g.writeStartObject();
+      g.writeFieldName(ACTION);
+      g.writeString(action);
+      g.writeFieldName(AGENT_ID);
+      g.writeString(agentId);
+      g.writeFieldName(CONTEXT);
+      writeValue(g, context);
+      g.writeFieldName(DECISION);
+      g.writeString(decision);
+      g.writeFieldName(ID);
+      g.writeString(id);
+      g.writeFieldName(PREV_HASH);
+      g.writeString(prevHash);
+      g.writeFieldName(REASON);
+      g.writeString(reason);
+      g.writeFieldName(RESOURCE);
+      g.writeString(resource);
+      g.writeFieldName(RULE_ID);
+      g.writeString(ruleId);
+      g.writeFieldName(SEQUENCE);
+      g.writeNumber(sequence);
+      g.writeFieldName(TIMESTAMP);
+      g.writeString(timestamp);
+      g.writeEndObject();
+      out.end();
+    } catch (IOException e) {
+      out.discard();
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      out.discard();
+      throw e;
+    }
   }
 
-  /** A growable byte buffer that canonical JSON is written into; reused from record to record. */
-  static final class Buffer {
-    private final boolean canonical;
-    private byte[] bytes;
-    private int size;
-
-    /** A buffer for RFC 8785 canonical JSON. */
-    Buffer(int capacity) {
-      this(capacity, true);
-    }
-
-    /**
-     * A buffer for RFC 8785 canonical JSON, or, when not {@code canonical}, for JSON as Jackson's
-     * generator writes it by default: maps in their own order, <code>&#92;u00XX</code> in upper
-     * case, doubles as {@link Double#toString(double)} prints them (the record line's form).
-     */
-    Buffer(int capacity, boolean canonical) {
-      this.canonical = canonical;
-      bytes = new byte[capacity];
-    }
-
-    void reset() {
-      size = 0;
-    }
-
-    /** The bytes written since the last reset (the array itself: valid up to {@link #size()}). */
-    byte[] array() {
-      return bytes;
-    }
-
-    int size() {
-      return size;
-    }
-
-    byte[] toByteArray() {
-      return Arrays.copyOf(bytes, size);
-    }
-
-    private void ensure(int more) {
-      if (size + more > bytes.length) {
-        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+  private static void writeValue(JsonGenerator g, Object value) throws IOException {
+    if (value == null) {
+      g.writeNull();
+    } else if (value instanceof String) {
+      g.writeString((String) value);
+    } else if (value instanceof Boolean) {
+      g.writeBoolean((Boolean) value);
+    } else if (value instanceof Long || value instanceof Integer) {
+      g.writeNumber(((Number) value).longValue());
+    } else if (value instanceof Number) {
+      g.writeNumber(NumberToJSON.serializeNumber(((Number) value).doubleValue()));
+    } else if (value instanceof Map) {
+      Map.Entry<?, ?>[] entries = ((Map<?, ?>) value).entrySet().toArray(new Map.Entry<?, ?>[0]);
+      Arrays.sort(entries, BY_KEY);
+      g.writeStartObject();
+      for (Map.Entry<?, ?> entry : entries) {
+        g.writeFieldName((String) entry.getKey());
+        writeValue(g, entry.getValue());
       }
-    }
-
-    void put(byte b) {
-      ensure(1);
-      bytes[size++] = b;
-    }
-
-    /** Bytes as they are. */
-    void raw(byte[] text) {
-      ensure(text.length);
-      System.arraycopy(text, 0, bytes, size, text.length);
-      size += text.length;
-    }
-
-    /** Plain ASCII text that needs no escaping (literals and numbers). */
-    void ascii(String text) {
-      int n = text.length();
-      ensure(n);
-      for (int i = 0; i < n; i++) {
-        bytes[size++] = (byte) text.charAt(i);
+      g.writeEndObject();
+    } else if (value instanceof List) {
+      List<?> list = (List<?>) value;
+      g.writeStartArray();
+      for (int i = 0; i < list.size(); i++) {
+        writeValue(g, list.get(i));
       }
-    }
-
-    void value(Object value) {
-      if (value == null) {
-        ascii("null");
-      } else if (value instanceof String) {
-        string((String) value);
-      } else if (value instanceof Boolean) {
-        ascii((Boolean) value ? "true" : "false");
-      } else if (value instanceof Long || value instanceof Integer) {
-        number(((Number) value).longValue());
-      } else if (value instanceof Number) {
-        double d = ((Number) value).doubleValue();
-        if (!canonical) {
-          ascii(Double.toString(d));
-          return;
-        }
-        try {
-          ascii(NumberToJSON.serializeNumber(d));
-        } catch (IOException e) {
-          throw new UncheckedIOException(e); // NaN or infinity, which contexts refuse
-        }
-      } else if (value instanceof Map && !canonical) {
-        put((byte) '{');
-        boolean first = true;
-        for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
-          if (!first) {
-            put((byte) ',');
-          }
-          first = false;
-          string((String) e.getKey());
-          put((byte) ':');
-          value(e.getValue());
-        }
-        put((byte) '}');
-      } else if (value instanceof Map) {
-        Map.Entry<?, ?>[] entries = ((Map<?, ?>) value).entrySet().toArray(new Map.Entry<?, ?>[0]);
-        Arrays.sort(entries, BY_KEY);
-        put((byte) '{');
-        for (int i = 0; i < entries.length; i++) {
-          if (i > 0) {
-            put((byte) ',');
-          }
-          string((String) entries[i].getKey());
-          put((byte) ':');
-          value(entries[i].getValue());
-        }
-        put((byte) '}');
-      } else if (value instanceof List) {
-        List<?> list = (List<?>) value;
-        put((byte) '[');
-        for (int i = 0; i < list.size(); i++) {
-          if (i > 0) {
-            put((byte) ',');
-          }
-          value(list.get(i));
-        }
-        put((byte) ']');
-      } else {
-        throw new IllegalArgumentException("not a JSON value: " + value.getClass().getName());
-      }
-    }
-
-    /** A decimal integer, as ECMAScript prints one within ±2^53. */
-    void number(long value) {
-      if (value == 0) {
-        put((byte) '0');
-        return;
-      }
-      ensure(20);
-      if (value < 0) {
-        bytes[size++] = '-';
-      } else {
-        value = -value; // work on the negative side, which also holds Long.MIN_VALUE
-      }
-      int digits = 0;
-      for (long v = value; v != 0; v /= 10) {
-        digits++;
-      }
-      int at = size + digits;
-      size = at;
-      for (long v = value; v != 0; v /= 10) {
-        bytes[--at] = (byte) ('0' - (v % 10));
-      }
-    }
-
-    /** A JSON string (or {@code null}): UTF-8, with RFC 8785's escapes. */
-    void string(String text) {
-      if (text == null) {
-        ascii("null");
-        return;
-      }
-      // The JDK's encoder is intrinsic for the common (ASCII or Latin-1) strings; it writes a
-      // lone surrogate as '?', which no record holds (AuditRecord refuses them), so hashing
-      // fields before the record is built leaves that refusal to the record.
-      byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
-      int n = utf8.length;
-      ensure(n + 2); // the room for escapes is made when one is met
-      byte[] b = bytes;
-      int at = size;
-      b[at++] = '"';
-      int from = 0;
-      int i = 0;
-      // Eight bytes at a time while none of them may need an escape (most strings, whole).
-      while (i + 8 <= n && !mayNeedEscape((long) LONGS.get(utf8, i))) {
-        i += 8;
-      }
-      for (; i < n; i++) {
-        byte c = utf8[i];
-        // Bytes of multi-byte characters are all >= 0x80 (negative), so never escaped.
-        if (c >= 0 && (c < 0x20 || c == '"' || c == '\\')) {
-          System.arraycopy(utf8, from, b, at, i - from);
-          at += i - from;
-          size = at;
-          ensure((n - i) * 6 + 1); // an escape is the longest a byte gets: 6
-          b = bytes;
-          at = escape(b, at, c, canonical ? HEX : UPPER_HEX);
-          from = i + 1;
-        }
-      }
-      System.arraycopy(utf8, from, b, at, n - from);
-      at += n - from;
-      b[at++] = '"';
-      size = at;
-    }
-
-    /**
-     * Whether any of the eight bytes in {@code word} may be a control character, {@code "} or
-     * {@code \\}: never false when one is (a borrow only ever adds flags above a byte that is one).
-     */
-    private static boolean mayNeedEscape(long word) {
-      return (((word - 0x2020202020202020L) & ~word & 0x8080808080808080L) // a byte below 0x20
-              | hasZeroByte(word ^ 0x2222222222222222L) // a '"'
-              | hasZeroByte(word ^ 0x5c5c5c5c5c5c5c5cL)) // a backslash
-          != 0;
-    }
-
-    private static long hasZeroByte(long word) {
-      return (word - 0x0101010101010101L) & ~word & 0x8080808080808080L;
-    }
-
-    /** Writes the escape of {@code c} at {@code at}; {@link #string} has reserved the room. */
-    private static int escape(byte[] b, int at, byte c, byte[] hex) {
-      b[at++] = '\\';
-      switch (c) {
-        case '"':
-          b[at++] = '"';
-          break;
-        case '\\':
-          b[at++] = '\\';
-          break;
-        case '\b':
-          b[at++] = 'b';
-          break;
-        case '\t':
-          b[at++] = 't';
-          break;
-        case '\n':
-          b[at++] = 'n';
-          break;
-        case '\f':
-          b[at++] = 'f';
-          break;
-        case '\r':
-          b[at++] = 'r';
-          break;
-        default:
-          b[at++] = 'u';
-          b[at++] = '0';
-          b[at++] = '0';
-          b[at++] = hex[c >> 4];
-          b[at++] = hex[c & 0xf];
-      }
-      return at;
+      g.writeEndArray();
+    } else {
+      throw new IllegalArgumentException("not a JSON value: " + value.getClass().getName());
     }
   }
 }

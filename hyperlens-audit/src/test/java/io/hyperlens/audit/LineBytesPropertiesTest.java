@@ -52,7 +52,8 @@ class LineBytesPropertiesTest {
     String line = AuditJson.toLine(record);
     byte[] bytes = ("x" + line + "\n").getBytes(StandardCharsets.UTF_8);
     int length = bytes.length - 2;
-    // the fast path takes it (its UTF-8 writer matches toLine), and agrees with the text path
+    // the fast path takes it (the line writer's bytes are the line's), and agrees with the text
+    // path
     assertThat(AuditJson.readExactRecord(bytes, 1, length)).isEqualTo(record);
     assertThat(AuditJson.parseLine(bytes, 1, length))
         .isEqualTo(record)
@@ -81,7 +82,7 @@ class LineBytesPropertiesTest {
             sequence,
             AuditRecord.GENESIS_HASH,
             "ab".repeat(32));
-    // What the log wrote with Jackson's generator before it wrote lines itself.
+    // The reference: databind's own writing of the record's fields, in the line's order.
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("id", record.id());
     fields.put("timestamp", AuditJson.formatTimestamp(record.timestamp()));
