@@ -111,6 +111,22 @@ public record AuditEntry(
    * Refuses a string holding a lone UTF-16 surrogate: it has no UTF-8 form, so it could not be
    * stored or hashed as what was given.
    */
+  /** Whether {@code value} holds a UTF-16 surrogate that is not half of a pair. */
+  static boolean hasLoneSurrogate(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isSurrogate(c)) {
+        if (!Character.isHighSurrogate(c)
+            || i + 1 == value.length()
+            || !Character.isLowSurrogate(value.charAt(i + 1))) {
+          return true;
+        }
+        i++;
+      }
+    }
+    return false;
+  }
+
   static void checkUnicode(String field, String value) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);

@@ -101,11 +101,19 @@ public record AuditRecord(
   private static boolean isLowerHex(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      if (c >= LOWER_HEX.length || !LOWER_HEX[c]) {
         return false;
       }
     }
     return true;
+  }
+
+  private static final boolean[] LOWER_HEX = new boolean['f' + 1];
+
+  static {
+    for (char c : "0123456789abcdef".toCharArray()) {
+      LOWER_HEX[c] = true;
+    }
   }
 
   static String quote(String value) {

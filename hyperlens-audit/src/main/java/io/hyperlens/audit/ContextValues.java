@@ -34,10 +34,70 @@ final class ContextValues {
     if (context == null) {
       return CheckedContext.EMPTY;
     }
-    if (context instanceof CheckedContext && redactor == null) {
-      return (CheckedContext) context; // checked already, and immutable
+    if (context instanceof CheckedContext) {
+      // Checked already, and immutable: only redaction can change it (the checks count the
+      // strings as given, so they would pass again), and most contexts hold no secret.
+      if (redactor == null) {
+        return (CheckedContext) context;
+      }
+      Object redacted = redactChecked(context, null, redactor);
+      return redacted == context ? (CheckedContext) context : new CheckedContext(castMap(redacted));
     }
     return new CheckedContext(copyMap("context", context, redactor, 1, new Budget()));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> castMap(Object map) {
+    return (Map<String, Object>) map;
+  }
+
+  /**
+   * A checked value with its strings redacted (a value under a secret key hidden whole): the value
+   * itself when redaction changes nothing, else a copy shaped as {@link #copyMap} shapes one.
+   */
+  private static Object redactChecked(Object value, String key, Redactor redactor) {
+    if (value instanceof String) {
+      return redactor.redactUnder(key, (String) value);
+    }
+    if (value instanceof Map) {
+      Map<?, ?> map = (Map<?, ?>) value;
+      Map<String, Object> out = null;
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        String k = (String) e.getKey();
+        Object v = e.getValue();
+        Object redacted = redactChecked(v, k, redactor);
+        if (redacted != v && out == null) {
+          out = new LinkedHashMap<>(Math.max(4, map.size() * 2));
+          for (Map.Entry<?, ?> before : map.entrySet()) {
+            if (before.getKey().equals(k)) {
+              break;
+            }
+            out.put((String) before.getKey(), before.getValue());
+          }
+        }
+        if (out != null) {
+          out.put(k, redacted);
+        }
+      }
+      return out == null ? value : Collections.unmodifiableMap(out);
+    }
+    if (value instanceof List) {
+      List<?> list = (List<?>) value;
+      List<Object> out = null;
+      for (int i = 0; i < list.size(); i++) {
+        Object v = list.get(i);
+        Object redacted = redactChecked(v, null, redactor);
+        if (redacted != v && out == null) {
+          out = new ArrayList<>(list.size());
+          out.addAll(list.subList(0, i));
+        }
+        if (out != null) {
+          out.add(redacted);
+        }
+      }
+      return out == null ? value : Collections.unmodifiableList(out);
+    }
+    return value; // null, booleans and numbers
   }
 
   private static Map<String, Object> copyMap(
@@ -50,23 +110,48 @@ final class ContextValues {
             path + " keys must be non-empty strings, got " + describe(e.getKey()));
       }
       String key = (String) e.getKey();
-      AuditEntry.checkUnicode(path + " key", key);
+      if (AuditEntry.hasLoneSurrogate(key)) {
+        AuditEntry.checkUnicode(path + " key", key);
+      }
       budget.spend(path, key.length());
-      out.put(key, copyValue(path + "." + key, key, e.getValue(), redactor, depth, budget));
+      out.put(key, copyValue(path, key, -1, e.getValue(), redactor, depth, budget));
     }
     return Collections.unmodifiableMap(out);
   }
 
+  /** The path of a member ({@code key}) or an item ({@code index}) of {@code parent}. */
+  private static String path(String parent, String key, int index) {
+    return key != null ? parent + "." + key : parent + "[" + index + "]";
+  }
+
+  /**
+   * A checked copy of the value under {@code key} (or at {@code index} of a list) in {@code
+   * parent}, whose path is only spelled out when a message or a nested value needs it.
+   */
   private static Object copyValue(
-      String path, String key, Object value, Redactor redactor, int depth, Budget budget) {
-    budget.spend(path, 0);
+      String parent,
+      String key,
+      int index,
+      Object value,
+      Redactor redactor,
+      int depth,
+      Budget budget) {
+    if (budget.wouldOverspend(0)) {
+      budget.spend(path(parent, key, index), 0); // throws, naming the path
+    }
+    budget.spend(null, 0);
     if (value == null || value instanceof Boolean) {
       return value;
     }
     if (value instanceof CharSequence) {
       String text = value.toString();
-      AuditEntry.checkUnicode(path, text);
-      budget.spend(path, text.length());
+      if (AuditEntry.hasLoneSurrogate(text)) {
+        AuditEntry.checkUnicode(path(parent, key, index), text);
+      }
+      if (budget.wouldOverspend(text.length())) {
+        budget.spend(path(parent, key, index), text.length());
+      }
+      budget.spend(null, text.length());
       if (redactor == null) {
         return text;
       }
@@ -76,37 +161,40 @@ final class ContextValues {
         || value instanceof Short
         || value instanceof Integer
         || value instanceof Long) {
-      return safeInteger(path, ((Number) value).longValue());
+      return safeInteger(parent, key, index, ((Number) value).longValue());
     }
     if (value instanceof BigInteger) {
       BigInteger big = (BigInteger) value;
       if (big.bitLength() > 53) {
-        throw outOfRange(path, big);
+        throw outOfRange(path(parent, key, index), big);
       }
-      return safeInteger(path, big.longValue());
+      return safeInteger(parent, key, index, big.longValue());
     }
     if (value instanceof Float || value instanceof Double || value instanceof BigDecimal) {
       double d = ((Number) value).doubleValue();
       if (!Double.isFinite(d)) {
         throw new IllegalArgumentException(
-            path + " must be a finite number (JSON has no NaN or infinity), got " + value);
+            path(parent, key, index)
+                + " must be a finite number (JSON has no NaN or infinity), got "
+                + value);
       }
       return d;
     }
     if (value instanceof Map) {
-      return copyMap(path, (Map<?, ?>) value, redactor, depth + 1, budget);
+      return copyMap(path(parent, key, index), (Map<?, ?>) value, redactor, depth + 1, budget);
     }
     if (value instanceof List) {
+      String path = path(parent, key, index);
       checkDepth(path, depth + 1);
       List<?> list = (List<?>) value;
       List<Object> out = new ArrayList<>(list.size());
       for (int i = 0; i < list.size(); i++) {
-        out.add(copyValue(path + "[" + i + "]", null, list.get(i), redactor, depth + 1, budget));
+        out.add(copyValue(path, null, i, list.get(i), redactor, depth + 1, budget));
       }
       return Collections.unmodifiableList(out);
     }
     throw new IllegalArgumentException(
-        path
+        path(parent, key, index)
             + " must be a string, boolean, number, null, list or map, got "
             + value.getClass().getName());
   }
@@ -118,9 +206,9 @@ final class ContextValues {
     }
   }
 
-  private static long safeInteger(String path, long value) {
+  private static long safeInteger(String parent, String key, int index, long value) {
     if (value > MAX_SAFE_INTEGER || value < -MAX_SAFE_INTEGER) {
-      throw outOfRange(path, value);
+      throw outOfRange(path(parent, key, index), value);
     }
     return value;
   }
@@ -143,6 +231,12 @@ final class ContextValues {
     private int values;
     private long chars;
 
+    /** Whether spending {@code length} (0: one more value) would go over a limit. */
+    boolean wouldOverspend(int length) {
+      return (length == 0 && values + 1 > MAX_VALUES) || chars + length > MAX_CHARS;
+    }
+
+    /** Spends; {@code path} names the place in the message when a limit is passed. */
     void spend(String path, int length) {
       chars += length;
       if (length == 0 && ++values > MAX_VALUES) {

@@ -127,4 +127,49 @@ class ContextValuesTest {
     assertThat(ContextValues.copy(checked, null)).isSameAs(checked);
     assertThat(ContextValues.copy(null, null)).isEmpty();
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aCheckedContextIsRedactedInPlaceKeepingItsOrderAndShape() {
+    Map<String, Object> nested = new java.util.LinkedHashMap<>();
+    nested.put("first", "plain");
+    nested.put("token", "abc"); // a secret key: hidden whole
+    nested.put("last", 3);
+    Map<String, Object> context = new java.util.LinkedHashMap<>();
+    context.put("a", "plain");
+    context.put("b", List.of("x", "key AKIAIOSFODNN7EXAMPLE", 2.5));
+    context.put("c", nested);
+    context.put("d", true);
+    Map<String, Object> checked = ContextValues.copy(context, null);
+    Map<String, Object> redacted = ContextValues.copy(checked, Redactor.standard());
+    assertThat(redacted)
+        .isEqualTo(
+            Map.of(
+                "a",
+                "plain",
+                "b",
+                List.of("x", "key [REDACTED:aws_access_key]", 2.5),
+                "c",
+                Map.of("first", "plain", "token", "[REDACTED:credential]", "last", 3L),
+                "d",
+                true));
+    assertThat(redacted.keySet()).containsExactly("a", "b", "c", "d");
+    assertThat(((Map<String, Object>) redacted.get("c")).keySet())
+        .containsExactly("first", "token", "last");
+    // the same as redacting on the first copy, which checks as it goes
+    assertThat(redacted).isEqualTo(ContextValues.copy(context, Redactor.standard()));
+    assertThatThrownBy(() -> redacted.put("e", 1))
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> ((List<Object>) redacted.get("b")).add(1))
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> ((Map<String, Object>) redacted.get("c")).put("e", 1))
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void aCheckedContextWithoutSecretsIsKeptAsItIs() {
+    Map<String, Object> checked =
+        ContextValues.copy(Map.of("a", "plain", "b", List.of("x", Map.of("c", "y"))), null);
+    assertThat(ContextValues.copy(checked, Redactor.standard())).isSameAs(checked);
+  }
 }

@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -458,17 +457,7 @@ public final class JsonLinesAuditStore implements AuditStore {
    * @throws IllegalArgumentException saying what is wrong
    */
   static Object parse(byte[] bytes, int offset, int length) {
-    String text;
-    try {
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .decode(ByteBuffer.wrap(bytes, offset, length))
-              .toString();
-    } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException("not valid UTF-8", e);
-    }
-    return AuditJson.parseLine(text);
+    return AuditJson.parseLine(bytes, offset, length);
   }
 
   private static void readFully(FileChannel ch, ByteBuffer buffer, long at) throws IOException {

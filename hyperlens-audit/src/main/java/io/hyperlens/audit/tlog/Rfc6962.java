@@ -28,6 +28,15 @@ public final class Rfc6962 {
     return digest.digest(data);
   }
 
+  /** {@code SHA-256(0x00 || data[offset..offset+length))}. */
+  public static byte[] leafHash(byte[] data, int offset, int length) {
+    MessageDigest digest = SHA256.get();
+    digest.reset();
+    digest.update(LEAF);
+    digest.update(data, offset, length);
+    return digest.digest();
+  }
+
   /** {@code SHA-256(0x01 || left || right)}. */
   public static byte[] nodeHash(byte[] left, byte[] right) {
     MessageDigest digest = SHA256.get();
