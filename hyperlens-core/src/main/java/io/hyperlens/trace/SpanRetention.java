@@ -44,8 +44,8 @@ final class SpanRetention {
   }
 
   void add(SpanData span) {
-    int spanHash = mix(span.spanId().hashCode());
-    int traceHash = span.traceId().hashCode();
+    int spanHash = idHash(span.spanId());
+    int traceHash = idHash(span.traceId());
     boolean error = span.status() == SpanStatus.ERROR;
     synchronized (lock) {
       finished++;
@@ -155,14 +155,22 @@ final class SpanRetention {
     return position + 1 == ring.length ? 0 : position + 1;
   }
 
-  /** Spreads a string hash over the low bits the table uses. */
-  private static int mix(int hash) {
-    return hash ^ (hash >>> 16);
+  /**
+   * A hash of an id's last eight characters. Ids are random hex, so eight characters carry 32 bits
+   * of it; a fresh id's {@code String.hashCode} would walk all 16 or 32 characters, which cost more
+   * than the rest of adding a span. Any string works: only collisions grow.
+   */
+  static int idHash(String id) {
+    int hash = 0;
+    for (int i = Math.max(0, id.length() - 8); i < id.length(); i++) {
+      hash = hash * 0x9E3779B1 + id.charAt(i);
+    }
+    return hash ^ (hash >>> 15);
   }
 
   /** The trace's retained spans in start order. */
   List<SpanData> trace(String traceId) {
-    int traceHash = traceId.hashCode();
+    int traceHash = idHash(traceId);
     List<SpanData> spans = new ArrayList<>();
     synchronized (lock) {
       for (int i = 0, position = head; i < size; i++, position = next(position)) {
@@ -176,7 +184,7 @@ final class SpanRetention {
   }
 
   Optional<SpanData> span(String spanId) {
-    int spanHash = mix(spanId.hashCode());
+    int spanHash = idHash(spanId);
     synchronized (lock) {
       if (size == 0) {
         return Optional.empty();

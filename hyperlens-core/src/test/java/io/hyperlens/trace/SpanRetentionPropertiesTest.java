@@ -83,6 +83,33 @@ class SpanRetentionPropertiesTest {
     }
   }
 
+  @net.jqwik.api.Example
+  void idsThatShareTheirLastCharactersAreStillToldApart() {
+    SpanRetention retention = new SpanRetention(8);
+    List<SpanData> spans = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      String same = "00000000";
+      SpanData span =
+          SpanData.builder(
+                  String.format("%024x", i + 1) + same,
+                  String.format("%08x", i + 1) + same,
+                  "op-" + i)
+              .build();
+      spans.add(span);
+      retention.add(span);
+    }
+
+    assertThat(SpanRetention.idHash(spans.get(0).spanId()))
+        .isEqualTo(SpanRetention.idHash(spans.get(11).spanId()));
+    for (int i = 0; i < 12; i++) {
+      assertThat(retention.span(spans.get(i).spanId()))
+          .isEqualTo(i < 4 ? Optional.empty() : Optional.of(spans.get(i)));
+      assertThat(retention.trace(spans.get(i).traceId()))
+          .isEqualTo(i < 4 ? List.of() : List.of(spans.get(i)));
+    }
+    assertThat(retention.counts()).containsExactly(8, 0, 8, 12, 4);
+  }
+
   @Property(tries = 50)
   void aBoundBeyondWhatTheIndexHoldsIsRefused(
       @ForAll @IntRange(min = DistributedTracerBuilder.MAX_RETAINED_SPANS + 1) int maxSpans) {
