@@ -1,6 +1,7 @@
 package io.hyperlens.langchain4j;
 
 import dev.langchain4j.model.ModelProvider;
+import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.listener.ChatModelErrorContext;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.listener.ChatModelRequestContext;
@@ -32,13 +33,23 @@ import java.util.concurrent.atomic.LongAdder;
  * call travels from {@code onRequest} to {@code onResponse} or {@code onError} in the call's
  * listener attributes, never in the listener.
  *
+ * <p>Register it where LangChain4j takes listeners: a provider's builder ({@code
+ * OpenAiChatModel.builder().listeners(List.of(listener))}), or {@link ChatModel#listeners()} of a
+ * model of your own:
+ *
  * <pre>{@code
- * GenAiTelemetry genAi = new GenAiTelemetry(tracing.tracer(), tracing.meterProvider());
+ * HyperlensChatModelListener listener =
+ *     HyperlensChatModelListener.create(new GenAiTelemetry(tracer, meterProvider));
  * ChatModel model =
- *     OpenAiChatModel.builder()
- *         .modelName("gpt-4o")
- *         .listeners(List.of(HyperlensChatModelListener.create(genAi)))
- *         .build();
+ *     new ChatModel() {
+ *       public ChatResponse doChat(ChatRequest request) {
+ *         return ChatResponse.builder().aiMessage(AiMessage.from("Hi!")).build();
+ *       }
+ *       public List<ChatModelListener> listeners() {
+ *         return List.of(listener);
+ *       }
+ *     };
+ * model.chat("Hello"); // a "chat" span, its duration in gen_ai.client.operation.duration
  * }</pre>
  */
 public final class HyperlensChatModelListener implements ChatModelListener {
