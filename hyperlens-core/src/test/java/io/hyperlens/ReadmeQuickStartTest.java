@@ -25,7 +25,8 @@ class ReadmeQuickStartTest {
                     && !block.contains("import io.hyperlens.prometheus.")
                     && !block.contains("import io.hyperlens.client.")
                     && !block.contains("import io.hyperlens.alerting.")
-                    && !block.contains("import io.hyperlens.kafka."));
+                    && !block.contains("import io.hyperlens.kafka.")
+                    && !block.contains("import io.hyperlens.langchain4j."));
     assertThat(sources)
         .extracting(p -> p.getFileName().toString())
         .containsExactly("QuickStart.java", "CollectorsQuickStart.java", "TracingQuickStart.java");
