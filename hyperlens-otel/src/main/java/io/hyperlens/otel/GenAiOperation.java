@@ -79,8 +79,10 @@ public final class GenAiOperation implements AutoCloseable {
   private final String operationName;
   private final Attributes metricBase;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile long inputTokens = -1;
-  private volatile long outputTokens = -1;
+
+  /** {input, output} token counts, set together; null until {@link #usage} is called. */
+  private volatile long[] tokens;
+
   private volatile String errorType;
   private volatile String responseModel;
 
@@ -116,8 +118,7 @@ public final class GenAiOperation implements AutoCloseable {
     if (outputTokens < 0) {
       throw new IllegalArgumentException("outputTokens must not be negative, got " + outputTokens);
     }
-    this.inputTokens = inputTokens;
-    this.outputTokens = outputTokens;
+    this.tokens = new long[] {inputTokens, outputTokens};
     span.setAttribute(GEN_AI_USAGE_INPUT_TOKENS.getKey(), inputTokens);
     span.setAttribute(GEN_AI_USAGE_OUTPUT_TOKENS.getKey(), outputTokens);
     return this;
@@ -288,11 +289,12 @@ public final class GenAiOperation implements AutoCloseable {
       common.put(ERROR_TYPE, error);
     }
     telemetry.operationDuration.record(span.durationMs() / 1000.0, common.build());
-    if (inputTokens >= 0) {
+    long[] counts = tokens; // one read: a usage() racing close() is recorded whole or not at all
+    if (counts != null) {
       telemetry.tokenUsage.record(
-          inputTokens, usageBase.toBuilder().put(GEN_AI_TOKEN_TYPE, TOKEN_TYPE_INPUT).build());
+          counts[0], usageBase.toBuilder().put(GEN_AI_TOKEN_TYPE, TOKEN_TYPE_INPUT).build());
       telemetry.tokenUsage.record(
-          outputTokens, usageBase.toBuilder().put(GEN_AI_TOKEN_TYPE, TOKEN_TYPE_OUTPUT).build());
+          counts[1], usageBase.toBuilder().put(GEN_AI_TOKEN_TYPE, TOKEN_TYPE_OUTPUT).build());
     }
   }
 

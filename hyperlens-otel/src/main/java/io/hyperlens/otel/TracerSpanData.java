@@ -23,6 +23,9 @@ import java.util.List;
  * <p>Thread-safe: the Hyperlens span is immutable, and each derived field is an immutable value
  * cached with the racy single-check idiom (as {@code String.hashCode} is), so concurrent readers at
  * worst build an equal value twice; a single reader always gets the same instance back.
+ *
+ * <p>Equality is identity (the eager copy it replaces was a record, equal by value); no SDK
+ * exporter compares spans.
  */
 final class TracerSpanData implements SpanData {
   private final io.hyperlens.trace.SpanData span;
