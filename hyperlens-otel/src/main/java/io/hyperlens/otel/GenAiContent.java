@@ -23,7 +23,6 @@ final class GenAiContent {
   /** Appended to every string that was cut to fit the cap. */
   static final String TRUNCATED = "...[truncated]";
 
-  private static final String CREDENTIAL = "[REDACTED:credential]";
   private static final String CARD = "[REDACTED:credit_card]";
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -129,7 +128,7 @@ final class GenAiContent {
 
   private JsonNode redacted(String key, JsonNode value) {
     if (key != null && redactor.isSecretKey(key) && !value.isNull()) {
-      return TextNode.valueOf(CREDENTIAL);
+      return TextNode.valueOf(redactor.redactUnder(key, "")); // the credential marker
     }
     if (value.isTextual()) {
       return TextNode.valueOf(redactor.redact(value.textValue()));

@@ -137,9 +137,8 @@ public final class GenAiTelemetry {
    * @throws IllegalArgumentException when {@code providerName} is blank
    */
   public GenAiOperation.Builder invokeAgent(String providerName, String agentName) {
-    GenAiOperation.requireNonBlank("providerName", providerName);
-    return new GenAiOperation.Builder(this, OPERATION_INVOKE_AGENT, SpanKind.CLIENT, providerName)
-        .agentName(agentName);
+    // The entry point's own checks first, then the provider (its default overridden).
+    return invokeAgent(agentName).providerName(providerName);
   }
 
   /**
@@ -161,9 +160,8 @@ public final class GenAiTelemetry {
    * @throws IllegalArgumentException when {@code providerName} is blank
    */
   public GenAiOperation.Builder createAgent(String providerName, String agentName) {
-    GenAiOperation.requireNonBlank("providerName", providerName);
-    return new GenAiOperation.Builder(this, OPERATION_CREATE_AGENT, SpanKind.CLIENT, providerName)
-        .agentName(agentName);
+    // The entry point's own checks first, then the provider (its default overridden).
+    return createAgent(agentName).providerName(providerName);
   }
 
   /**
@@ -185,10 +183,8 @@ public final class GenAiTelemetry {
    * @throws IllegalArgumentException when {@code providerName} or {@code toolName} is blank
    */
   public GenAiOperation.Builder executeTool(String providerName, String toolName) {
-    GenAiOperation.requireNonBlank("toolName", toolName);
-    GenAiOperation.requireNonBlank("providerName", providerName);
-    return new GenAiOperation.Builder(this, OPERATION_EXECUTE_TOOL, SpanKind.INTERNAL, providerName)
-        .toolName(toolName);
+    // The entry point's own checks first, then the provider (its default overridden).
+    return executeTool(toolName).providerName(providerName);
   }
 
   /**
@@ -209,10 +205,8 @@ public final class GenAiTelemetry {
    * @throws IllegalArgumentException when {@code providerName} or {@code requestModel} is blank
    */
   public GenAiOperation.Builder chat(String providerName, String requestModel) {
-    GenAiOperation.requireNonBlank("requestModel", requestModel);
-    GenAiOperation.requireNonBlank("providerName", providerName);
-    return new GenAiOperation.Builder(this, OPERATION_CHAT, SpanKind.CLIENT, providerName)
-        .requestModel(requestModel);
+    // The entry point's own checks first, then the provider (its default overridden).
+    return chat(requestModel).providerName(providerName);
   }
 
   /** The content writer, or null when content capture is off. */
