@@ -175,6 +175,13 @@ public final class HyperlensChatModelListener implements ChatModelListener {
       } else {
         chat = genAi.chat(provider, model);
       }
+      // A call made by a traced agent: its name (the cost's agent), DID and session.
+      HyperlensAgentListener.current()
+          .ifPresent(
+              agent ->
+                  chat.agentName(agent.name)
+                      .sessionId(agent.sessionId())
+                      .attribute(HyperlensAgentListener.AGENT_DID, agent.did));
       if (request.temperature() != null) {
         chat.temperature(request.temperature());
       }

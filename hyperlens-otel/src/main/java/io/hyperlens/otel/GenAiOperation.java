@@ -31,6 +31,7 @@ import static io.hyperlens.otel.GenAiAttributes.SESSION_ID;
 import static io.hyperlens.otel.GenAiAttributes.TOKEN_TYPE_INPUT;
 import static io.hyperlens.otel.GenAiAttributes.TOKEN_TYPE_OUTPUT;
 
+import io.hyperlens.trace.CausalTraceId;
 import io.hyperlens.trace.Scope;
 import io.hyperlens.trace.Span;
 import io.hyperlens.trace.SpanKind;
@@ -329,6 +330,7 @@ public final class GenAiOperation implements AutoCloseable {
     private String requestModel;
     private String providerName;
     private boolean conversationIdSet;
+    private CausalTraceId causalTraceId;
 
     /** {@code providerName} null: the caller still sets it, before {@link #start()}. */
     Builder(GenAiTelemetry telemetry, String operationName, SpanKind kind, String providerName) {
@@ -466,6 +468,20 @@ public final class GenAiOperation implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Makes the span the span of the agent with causal id {@code agent} ({@link
+     * io.hyperlens.trace.SpanBuilder#setCausalTraceId}): its ids are the causal ids and its parent
+     * the causal parent's span, whatever is current, so agents started on other threads still nest
+     * under the agent that invoked them.
+     */
+    public Builder causalTraceId(CausalTraceId agent) {
+      if (agent == null) {
+        throw new IllegalArgumentException("causalTraceId must not be null");
+      }
+      this.causalTraceId = agent;
+      return this;
+    }
+
     /** Overrides the span kind, e.g. {@code INTERNAL} for an agent invoked in-process. */
     public Builder kind(SpanKind kind) {
       if (kind == null) {
@@ -493,7 +509,8 @@ public final class GenAiOperation implements AutoCloseable {
     }
 
     /**
-     * Starts the span in the current context; close the operation to finish it.
+     * Starts the span in the current context, or as the span of its {@link #causalTraceId} when one
+     * is given; close the operation to finish it.
      *
      * @throws IllegalArgumentException when no provider name was given, by the entry point, {@link
      *     #providerName} or the telemetry's default: the conventions require it
@@ -511,7 +528,16 @@ public final class GenAiOperation implements AutoCloseable {
               ? requestModel
               : operationName.equals("execute_tool") ? toolName : agentName;
       String name = subject == null ? operationName : operationName + " " + subject;
-      Span span = telemetry.tracer().startSpan(name, kind, attributes);
+      Span span =
+          causalTraceId == null
+              ? telemetry.tracer().startSpan(name, kind, attributes)
+              : telemetry
+                  .tracer()
+                  .spanBuilder(name)
+                  .setKind(kind)
+                  .setAttributes(attributes)
+                  .setCausalTraceId(causalTraceId)
+                  .startSpan();
       return new GenAiOperation(this, span);
     }
   }

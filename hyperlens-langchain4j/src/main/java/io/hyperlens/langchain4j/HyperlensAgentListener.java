@@ -1,0 +1,531 @@
+package io.hyperlens.langchain4j;
+
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.agentic.observability.AfterAgentToolExecution;
+import dev.langchain4j.agentic.observability.AgentInvocationError;
+import dev.langchain4j.agentic.observability.AgentListener;
+import dev.langchain4j.agentic.observability.AgentRequest;
+import dev.langchain4j.agentic.observability.AgentResponse;
+import dev.langchain4j.agentic.observability.BeforeAgentToolExecution;
+import dev.langchain4j.agentic.planner.AgentInstance;
+import dev.langchain4j.agentic.scope.AgenticScope;
+import dev.langchain4j.service.tool.ToolExecution;
+import io.hyperlens.event.EventType;
+import io.hyperlens.event.HypervisorEvent;
+import io.hyperlens.event.HypervisorEventBus;
+import io.hyperlens.otel.GenAiOperation;
+import io.hyperlens.otel.GenAiTelemetry;
+import io.hyperlens.redact.Redactor;
+import io.hyperlens.trace.CausalTraceId;
+import io.hyperlens.trace.Scope;
+import io.hyperlens.trace.SpanKind;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+
+/**
+ * A LangChain4j agentic {@link AgentListener} that traces agents the way Hyperlens traces its own:
+ *
+ * <ul>
+ *   <li>each agent invocation is an {@code invoke_agent {agent}} span (GenAI conventions, kind
+ *       {@code INTERNAL}) and a {@link CausalTraceId}: the run's first agent a root, every agent it
+ *       invokes a {@link CausalTraceId#child() child} of the invoking agent's id, whichever thread
+ *       a parallel workflow runs it on. The span takes the causal ids, so the causal tree and the
+ *       span tree are one tree;
+ *   <li>each tool an agent runs is an {@code execute_tool {tool}} span under the agent's;
+ *   <li>model calls made while an agent runs ({@link HyperlensChatModelListener}) are {@code chat}
+ *       spans under the agent's span, carrying its name (the {@code agent} of the cost metric) and
+ *       session;
+ *   <li>on the event bus, when one is given: the run opens a session ({@code session.created}) and
+ *       a saga ({@code saga.created}); each invoked agent joins the session ({@code
+ *       session.joined}, once per agent); each agent invocation and each tool execution is a saga
+ *       step ({@code saga.step_started}, then {@code saga.step_committed} or {@code
+ *       saga.step_failed}: an agent error, a failing tool, a denied tool); the run ends with {@code
+ *       saga.completed} or, when its first agent fails, {@code saga.escalated}, then {@code
+ *       session.terminated}. Every event carries the agent's DID and causal id, so the hub draws
+ *       LangChain4j agents in the causal tree as it draws any.
+ * </ul>
+ *
+ * <p>The listener never breaks an agent: whatever it throws is caught, counted in {@link
+ * #failures()} and logged once. It tracks at most {@link HyperlensLangChain4jBuilder#maxRuns} runs
+ * at a time; a run beyond that is not traced and is counted in {@link #untracedRuns()}.
+ * Thread-safe; one instance serves any number of agentic systems. Error texts on spans and in
+ * events go through {@link Redactor}.
+ *
+ * <p>Built by {@link HyperlensLangChain4j}; register it on the top agentic service (it is inherited
+ * by the sub-agents):
+ *
+ * <pre>{@code
+ * HyperlensLangChain4j hyperlens = HyperlensLangChain4j.builder(genAi).bus(bus).build();
+ * UntypedAgent workflow =
+ *     hyperlens.instrument(AgenticServices.sequenceBuilder().subAgents(researcher, writer)).build();
+ * }</pre>
+ */
+public final class HyperlensAgentListener implements AgentListener {
+  /** The {@code error.type} of a tool call a {@link ToolPolicy} denied. */
+  public static final String TOOL_DENIED = "tool_denied";
+
+  /** The {@code error.type} of a tool that ran and failed. */
+  public static final String TOOL_ERROR = "tool_error";
+
+  /** The span attribute with the DID of the agent a span belongs to. */
+  public static final String AGENT_DID = "agent.did";
+
+  /** The tool result attribute the policy guard marks a denied call with. */
+  static final String DENIED_ATTRIBUTE = "hyperlens.policy.denied";
+
+  private static final System.Logger LOG = System.getLogger(HyperlensAgentListener.class.getName());
+
+  /** The invocations running on this thread, innermost first. */
+  private static final ThreadLocal<Deque<Invocation>> CURRENT =
+      ThreadLocal.withInitial(ArrayDeque::new);
+
+  private final GenAiTelemetry genAi;
+  private final String providerName;
+  private final HypervisorEventBus bus;
+  private final Function<AgenticScope, String> sessionIds;
+  private final Function<String, String> agentDids;
+  private final int maxRuns;
+  private final Redactor redactor = Redactor.standard();
+  // By the scope's memory id: one per run, shared by its sub-agents; the scope itself is mutable.
+  private final Map<Object, Run> runs = new ConcurrentHashMap<>();
+  private final Map<String, GenAiOperation> tools = new ConcurrentHashMap<>();
+  private final LongAdder failures = new LongAdder();
+  private final LongAdder untracedRuns = new LongAdder();
+  private final AtomicBoolean failureLogged = new AtomicBoolean();
+
+  HyperlensAgentListener(HyperlensLangChain4jBuilder builder) {
+    this.genAi = builder.genAi;
+    this.providerName = builder.providerName;
+    this.bus = builder.bus;
+    this.sessionIds = builder.sessionIds;
+    this.agentDids = builder.agentDids;
+    this.maxRuns = builder.maxRuns;
+  }
+
+  /** The agent invocation running on this thread, innermost; empty outside any. */
+  static Optional<Invocation> current() {
+    return Optional.ofNullable(CURRENT.get().peekFirst());
+  }
+
+  /** How many times this listener caught a failure of its own, and left the agent alone. */
+  public long failures() {
+    return failures.sum();
+  }
+
+  /** Runs not traced because {@link HyperlensLangChain4jBuilder#maxRuns} were already running. */
+  public long untracedRuns() {
+    return untracedRuns.sum();
+  }
+
+  /** Runs being traced now. */
+  public int activeRuns() {
+    return runs.size();
+  }
+
+  /** Every sub-agent reports to this listener too. */
+  @Override
+  public boolean inheritedBySubagents() {
+    return true;
+  }
+
+  @Override
+  public void beforeAgentInvocation(AgentRequest request) {
+    try {
+      AgentInstance agent = request.agent();
+      AgenticScope scope = request.agenticScope();
+      Run run = runs.get(key(scope));
+      Invocation parent = null;
+      if (run == null) {
+        if (runs.size() >= maxRuns) {
+          untracedRuns.increment();
+          return;
+        }
+        run = new Run(sessionIds.apply(scope), scope);
+        runs.put(key(scope), run);
+      } else {
+        parent = run.parentOf(agent);
+      }
+      String name = agent.name();
+      String did = agentDids.apply(name);
+      CausalTraceId causal = parent == null ? CausalTraceId.root() : parent.causal.child();
+      GenAiOperation.Builder builder =
+          genAi
+              .invokeAgent(providerName, name)
+              .agentId(agent.agentId())
+              .kind(SpanKind.INTERNAL)
+              .causalTraceId(causal)
+              .sessionId(run.sessionId)
+              .attribute(AGENT_DID, did);
+      if (agent.description() != null && !agent.description().isBlank()) {
+        builder.agentDescription(agent.description());
+      }
+      GenAiOperation operation = builder.start();
+      Invocation invocation = new Invocation(run, parent, name, agent.agentId(), did, causal);
+      invocation.operation = operation;
+      invocation.scope = operation.makeCurrent();
+      invocation.thread = Thread.currentThread();
+      run.start(invocation);
+      CURRENT.get().push(invocation);
+      if (parent == null) {
+        run.root = invocation;
+        run.created =
+            emit(EventType.SESSION_CREATED, invocation, null, Map.of("framework", "langchain4j"));
+        run.saga = emit(EventType.SAGA_CREATED, invocation, run.created, run.sagaPayload());
+      } else {
+        if (run.joined.add(did)) {
+          emit(EventType.SESSION_JOINED, invocation, run.created, Map.of("agent_name", name));
+        }
+        invocation.step =
+            emit(
+                EventType.SAGA_STEP_STARTED,
+                invocation,
+                run.saga,
+                run.step(agent.agentId(), "invoke_agent"));
+      }
+    } catch (RuntimeException e) {
+      caught(e);
+    }
+  }
+
+  @Override
+  public void afterAgentInvocation(AgentResponse response) {
+    finish(response.agenticScope(), response.agent(), null);
+  }
+
+  @Override
+  public void onAgentInvocationError(AgentInvocationError error) {
+    finish(error.agenticScope(), error.agent(), error.error());
+  }
+
+  private void finish(AgenticScope scope, AgentInstance agent, Throwable error) {
+    try {
+      Run run = runs.get(key(scope));
+      if (run == null) {
+        return;
+      }
+      Invocation invocation = run.end(agent);
+      if (invocation == null) {
+        return; // already finished: LangChain4j reported both an error and a response
+      }
+      Deque<Invocation> current = CURRENT.get();
+      current.remove(invocation);
+      if (current.isEmpty()) {
+        CURRENT.remove();
+      }
+      String reason = error == null ? null : redacted(error);
+      try {
+        if (invocation.parent == null) {
+          if (error == null) {
+            emit(EventType.SAGA_COMPLETED, invocation, run.saga, run.sagaPayload());
+          } else {
+            Map<String, Object> payload = run.sagaPayload();
+            payload.put("reason", "agent " + invocation.name + " failed: " + reason);
+            emit(EventType.SAGA_ESCALATED, invocation, run.saga, payload);
+          }
+          emit(EventType.SESSION_TERMINATED, invocation, run.created, Map.of());
+          runs.remove(key(scope), run);
+        } else {
+          Map<String, Object> payload = run.step(invocation.agentId, "invoke_agent");
+          if (error == null) {
+            payload.put("result", "ok");
+            emit(EventType.SAGA_STEP_COMMITTED, invocation, invocation.step, payload);
+          } else {
+            payload.put("error", rootCause(error).getClass().getName());
+            payload.put("reason", reason);
+            emit(EventType.SAGA_STEP_FAILED, invocation, invocation.step, payload);
+          }
+        }
+      } finally {
+        close(invocation, error, reason);
+      }
+    } catch (RuntimeException e) {
+      caught(e);
+    }
+  }
+
+  private void close(Invocation invocation, Throwable error, String reason) {
+    try {
+      if (error != null) {
+        invocation.operation.fail(rootCause(error).getClass().getName(), reason);
+      }
+    } finally {
+      if (invocation.thread == Thread.currentThread()) {
+        invocation.scope.close();
+      }
+      invocation.operation.close();
+    }
+  }
+
+  @Override
+  public void beforeAgentToolExecution(BeforeAgentToolExecution before) {
+    try {
+      Run run = runs.get(key(before.agenticScope()));
+      if (run == null) {
+        return;
+      }
+      Invocation invocation = run.running(before.agentInstance());
+      if (invocation == null) {
+        return;
+      }
+      ToolExecutionRequest request = before.toolExecution().request();
+      GenAiOperation.Builder builder =
+          genAi
+              .executeTool(providerName, request.name())
+              .kind(SpanKind.INTERNAL)
+              .toolType("function")
+              .causalTraceId(invocation.causal.child())
+              .sessionId(run.sessionId)
+              .attribute(AGENT_DID, invocation.did);
+      if (request.id() != null && !request.id().isBlank()) {
+        builder.toolCallId(request.id());
+      }
+      String key = toolKey(invocation, request);
+      tools.put(key, builder.start());
+      Map<String, Object> payload = run.step(stepId(request), "execute_tool");
+      payload.put("tool", request.name());
+      invocation.toolSteps.put(
+          key, emit(EventType.SAGA_STEP_STARTED, invocation, run.saga, payload));
+    } catch (RuntimeException e) {
+      caught(e);
+    }
+  }
+
+  @Override
+  public void afterAgentToolExecution(AfterAgentToolExecution after) {
+    try {
+      Run run = runs.get(key(after.agenticScope()));
+      if (run == null) {
+        return;
+      }
+      Invocation invocation = run.running(after.agentInstance());
+      if (invocation == null) {
+        return;
+      }
+      ToolExecution execution = after.toolExecution();
+      ToolExecutionRequest request = execution.request();
+      String key = toolKey(invocation, request);
+      GenAiOperation operation = tools.remove(key);
+      String started = invocation.toolSteps.remove(key);
+      Map<String, Object> payload = run.step(stepId(request), "execute_tool");
+      payload.put("tool", request.name());
+      Object denied =
+          execution.attributes() == null ? null : execution.attributes().get(DENIED_ATTRIBUTE);
+      String errorType = denied != null ? TOOL_DENIED : execution.hasFailed() ? TOOL_ERROR : null;
+      try {
+        if (errorType == null) {
+          payload.put("result", "ok");
+          emit(EventType.SAGA_STEP_COMMITTED, invocation, started, payload);
+        } else {
+          String reason =
+              redactor.redact(String.valueOf(denied != null ? denied : execution.result()));
+          payload.put("error", errorType);
+          payload.put("reason", reason);
+          emit(EventType.SAGA_STEP_FAILED, invocation, started, payload);
+          if (operation != null) {
+            operation.fail(errorType, reason);
+          }
+        }
+      } finally {
+        if (operation != null) {
+          operation.close();
+        }
+      }
+    } catch (RuntimeException e) {
+      caught(e);
+    }
+  }
+
+  private static Object key(AgenticScope scope) {
+    Object memoryId = scope.memoryId();
+    return memoryId != null ? memoryId : scope;
+  }
+
+  private static String toolKey(Invocation invocation, ToolExecutionRequest request) {
+    return System.identityHashCode(invocation)
+        + "/"
+        + invocation.agentId
+        + "/"
+        + (request.id() == null ? request.name() : request.id());
+  }
+
+  private static String stepId(ToolExecutionRequest request) {
+    return request.id() == null || request.id().isBlank() ? request.name() : request.id();
+  }
+
+  /**
+   * What went wrong, redacted: the error's message and, when LangChain4j wrapped the real failure,
+   * its root cause's class and message.
+   */
+  private String redacted(Throwable error) {
+    Throwable root = rootCause(error);
+    String message = error.getMessage() == null ? error.getClass().getName() : error.getMessage();
+    if (root != error) {
+      message += " (caused by " + root.getClass().getName() + ": " + root.getMessage() + ")";
+    }
+    return redactor.redact(message);
+  }
+
+  private static Throwable rootCause(Throwable error) {
+    Throwable root = error;
+    for (int depth = 0; root.getCause() != null && root.getCause() != root && depth < 32; depth++) {
+      root = root.getCause();
+    }
+    return root;
+  }
+
+  private String emit(
+      EventType type, Invocation invocation, String parentEventId, Map<String, ?> payload) {
+    if (bus == null) {
+      return null;
+    }
+    HypervisorEvent event =
+        bus.eventBuilder(type)
+            .sessionId(invocation.run.sessionId)
+            .agentDid(invocation.did)
+            .causalTraceId(invocation.causal)
+            .parentEventId(parentEventId)
+            .payload(payload)
+            .build();
+    bus.emit(event);
+    return event.eventId();
+  }
+
+  private void caught(RuntimeException e) {
+    failures.increment();
+    if (failureLogged.compareAndSet(false, true)) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "HyperlensAgentListener failed; the agent goes on (logged once, counted in failures())",
+          e);
+    }
+  }
+
+  /** One agent invocation being traced. */
+  static final class Invocation {
+    final Run run;
+    final Invocation parent;
+    final String name;
+    final String agentId;
+    final String did;
+    final CausalTraceId causal;
+    final Map<String, String> toolSteps = new ConcurrentHashMap<>();
+    GenAiOperation operation;
+    Scope scope;
+    Thread thread;
+    String step;
+
+    Invocation(
+        Run run, Invocation parent, String name, String agentId, String did, CausalTraceId causal) {
+      this.run = run;
+      this.parent = parent;
+      this.name = name;
+      this.agentId = agentId;
+      this.did = did;
+      this.causal = causal;
+    }
+
+    String sessionId() {
+      return run.sessionId;
+    }
+  }
+
+  /** One run of an agentic system: its scope's session, saga and running invocations. */
+  static final class Run {
+    final String sessionId;
+    final String sagaId;
+    final Set<String> joined = ConcurrentHashMap.newKeySet();
+    private final Map<String, Deque<Invocation>> running = new ConcurrentHashMap<>();
+    volatile Invocation root;
+    volatile String created;
+    volatile String saga;
+
+    Run(String sessionId, AgenticScope scope) {
+      this.sessionId = sessionId;
+      this.sagaId = "langchain4j-" + String.valueOf(scope.memoryId());
+    }
+
+    Map<String, Object> sagaPayload() {
+      Map<String, Object> payload = new LinkedHashMap<>();
+      payload.put("saga_id", sagaId);
+      return payload;
+    }
+
+    Map<String, Object> step(String stepId, String action) {
+      Map<String, Object> payload = sagaPayload();
+      payload.put("step_id", stepId);
+      payload.put("step_action", action);
+      return payload;
+    }
+
+    void start(Invocation invocation) {
+      Deque<Invocation> stack =
+          running.computeIfAbsent(invocation.agentId, k -> new ArrayDeque<>());
+      synchronized (stack) {
+        stack.push(invocation);
+      }
+    }
+
+    /**
+     * The running invocation of {@code agent}: the one on this thread when there is one (a parallel
+     * mapper runs one agent on several threads at once), else its innermost; null when none runs.
+     */
+    Invocation running(AgentInstance agent) {
+      if (agent == null) {
+        return null;
+      }
+      Invocation mine = onThisThread(agent.agentId());
+      if (mine != null) {
+        return mine;
+      }
+      Deque<Invocation> stack = running.get(agent.agentId());
+      if (stack == null) {
+        return null;
+      }
+      synchronized (stack) {
+        return stack.peekFirst();
+      }
+    }
+
+    /** The invocation that invoked {@code agent}: its parent agent's, else this thread's. */
+    Invocation parentOf(AgentInstance agent) {
+      Invocation parent = running(agent.parent());
+      if (parent != null) {
+        return parent;
+      }
+      Invocation current = CURRENT.get().peekFirst();
+      return current != null && current.run == this ? current : root;
+    }
+
+    /** Takes {@link #running} of {@code agent} off; null when none runs. */
+    Invocation end(AgentInstance agent) {
+      Deque<Invocation> stack = running.get(agent.agentId());
+      if (stack == null) {
+        return null;
+      }
+      Invocation mine = onThisThread(agent.agentId());
+      synchronized (stack) {
+        if (mine != null) {
+          return stack.removeFirstOccurrence(mine) ? mine : null;
+        }
+        return stack.pollFirst();
+      }
+    }
+
+    private Invocation onThisThread(String agentId) {
+      for (Invocation invocation : CURRENT.get()) {
+        if (invocation.run == this && invocation.agentId.equals(agentId)) {
+          return invocation;
+        }
+      }
+      return null;
+    }
+  }
+}
