@@ -37,8 +37,12 @@ import io.hyperlens.server.demo.AgentWorkload;
 import io.hyperlens.server.demo.DemoHub;
 import io.hyperlens.server.demo.DemoMetrics;
 import io.hyperlens.server.demo.DemoRun;
+import io.hyperlens.server.demo.DemoWorkload;
+import io.hyperlens.server.demo.LangChain4jWorkload;
 import io.hyperlens.server.demo.PolicyAuditor;
+import io.hyperlens.trace.DistributedTracer;
 import io.hyperlens.trace.TracerMetrics;
+import io.opentelemetry.api.metrics.MeterProvider;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -69,7 +73,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Runs a simulated multi-agent workload: an orchestrator spawning researcher, writer and"
           + " tool agents, ring assignments, elevations, breaches, and sagas that fail and"
-          + " compensate. Prints a live summary, then the events by type and one causal tree."
+          + " compensate; or, with --workload langchain4j, real LangChain4j agents (a supervisor, a"
+          + " researcher with a failing and a denied tool, a writer) answered by scripted models."
+          + " Prints a live summary, then the events by type and one causal tree."
     })
 final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -124,15 +130,29 @@ final class DemoCommand implements Callable<Integer> {
   long seed;
 
   @Option(
+      names = "--workload",
+      defaultValue = "simulated",
+      paramLabel = "NAME",
+      description =
+          "simulated: agents simulated on the event bus; langchain4j: real LangChain4j agents (a"
+              + " supervisor, a researcher with tools, a writer) answered by scripted models, traced"
+              + " by hyperlens-langchain4j. Default: ${DEFAULT-VALUE}.")
+  String workload;
+
+  @Option(
       names = "--failure-rate",
       defaultValue = "0.2",
-      description = "Probability that a saga's tool step fails. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Probability that a saga's tool step fails (langchain4j: that the researcher's archive"
+              + " tool times out). Default: ${DEFAULT-VALUE}.")
   double failureRate;
 
   @Option(
       names = "--breach-rate",
       defaultValue = "0.1",
-      description = "Probability that a tool agent breaches its ring. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Probability that a tool agent breaches its ring (langchain4j: that the researcher asks"
+              + " for a tool the policy denies). Default: ${DEFAULT-VALUE}.")
   double breachRate;
 
   @Option(
@@ -202,6 +222,9 @@ final class DemoCommand implements Callable<Integer> {
   private String validate() {
     if (rate < 1) {
       return "--rate must be at least 1, got " + rate;
+    }
+    if (!workload.equals("simulated") && !workload.equals("langchain4j")) {
+      return "--workload must be simulated or langchain4j, got \"" + workload + "\"";
     }
     if (!(failureRate >= 0 && failureRate <= 1)) {
       return "--failure-rate must be within 0..1, got " + failureRate;
@@ -355,10 +378,6 @@ final class DemoCommand implements Callable<Integer> {
                   + tracingConfig.endpoint().orElseThrow()
                   + "; the demo runs and counts the spans it cannot export");
     }
-    AgentWorkload workload =
-        tracing == null
-            ? new AgentWorkload(bus, seed, failureRate, breachRate)
-            : new AgentWorkload(bus, tracing.tracer(), seed, failureRate, breachRate);
     AtomicBoolean stop = new AtomicBoolean();
     CountDownLatch finished = new CountDownLatch(1);
     Thread onCtrlC =
@@ -385,6 +404,40 @@ final class DemoCommand implements Callable<Integer> {
         localAlerting = Alerting.start(alerts);
         localAlerting.attach(bus);
       }
+      // every place decisions go: the local signed trail (--audit), the hub's, local alerting
+      List<DecisionRecorder> recorders = new ArrayList<>();
+      if (auditLog != null) {
+        recorders.add(auditLog);
+      }
+      if (hub != null) {
+        recorders.add(hub.decisions());
+      }
+      if (localAlerting != null) {
+        recorders.add(localAlerting.decisionRecorder());
+      }
+      DecisionRecorder decisions =
+          recorders.isEmpty()
+              ? null
+              : (agent, action, resource, policy, decision, context) -> {
+                for (DecisionRecorder recorder : recorders) {
+                  recorder.record(agent, action, resource, policy, decision, context);
+                }
+              };
+      DistributedTracer tracer =
+          tracing == null
+              ? DistributedTracer.builder().serviceName("hyperlens-demo").build()
+              : tracing.tracer();
+      DemoWorkload workload =
+          this.workload.equals("langchain4j")
+              ? new LangChain4jWorkload(
+                  bus,
+                  tracer,
+                  meters == null ? MeterProvider.noop() : meters.meterProvider(),
+                  decisions,
+                  seed,
+                  failureRate,
+                  breachRate)
+              : new AgentWorkload(bus, tracer, seed, failureRate, breachRate);
       OtelSpanSink sagaSink = tracing == null ? null : tracing.sagaSink();
       DemoRun demo = new DemoRun(bus, workload, out, sagaSink);
       PrometheusRegistry registry = metrics != null ? metrics.registry() : new PrometheusRegistry();
@@ -398,24 +451,8 @@ final class DemoCommand implements Callable<Integer> {
       AgentOsMetrics osMetrics = AgentOsMetrics.builder().registry(registry).config(config).build();
       AgentOsTelemetry.Builder telemetryBuilder =
           AgentOsTelemetry.builder().tracer(workload.tracer()).metrics(osMetrics);
-      // every place decisions go: the local signed trail (--audit), the hub's, local alerting
-      List<DecisionRecorder> recorders = new ArrayList<>();
-      if (auditLog != null) {
-        recorders.add(auditLog);
-      }
-      if (hub != null) {
-        recorders.add(hub.decisions());
-      }
-      if (localAlerting != null) {
-        recorders.add(localAlerting.decisionRecorder());
-      }
-      if (!recorders.isEmpty()) {
-        telemetryBuilder.decisions(
-            (agent, action, resource, policy, decision, context) -> {
-              for (DecisionRecorder recorder : recorders) {
-                recorder.record(agent, action, resource, policy, decision, context);
-              }
-            });
+      if (decisions != null) {
+        telemetryBuilder.decisions(decisions);
       }
       AgentOsTelemetry telemetry = telemetryBuilder.build();
       GovernanceMetrics governance =

@@ -41,6 +41,11 @@ public final class HyperlensCommand implements Runnable {
     // PDFBox warns on stderr that it draws Helvetica with a look-alike system font; a report is
     // written, not drawn, so the warning only confuses a terminal user.
     PDFBOX.setLevel(java.util.logging.Level.SEVERE);
+    // LangChain4j's supervisor logs every step it plans at INFO; the demo's summary says it better.
+    if (org.slf4j.LoggerFactory.getLogger("dev.langchain4j")
+        instanceof ch.qos.logback.classic.Logger langChain4j) {
+      langChain4j.setLevel(ch.qos.logback.classic.Level.WARN);
+    }
     CommandLine cli = new CommandLine(new HyperlensCommand());
     // a bad option or value: its one line, not buried under the whole usage text
     cli.setParameterExceptionHandler(

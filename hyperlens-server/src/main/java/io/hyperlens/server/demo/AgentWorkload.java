@@ -30,7 +30,7 @@ import java.util.Random;
  * <p>Each call of {@link #runWorkflow()} emits one workflow's events on the calling thread. Not
  * thread-safe: one workload per thread.
  */
-public final class AgentWorkload {
+public final class AgentWorkload implements DemoWorkload {
   /** Agents come from a small pool so per-agent series stay bounded. */
   static final int AGENT_POOL = 8;
 
@@ -79,17 +79,17 @@ public final class AgentWorkload {
     this.breachRate = breachRate;
   }
 
-  /** The tracer that records each workflow's spans. */
+  @Override
   public DistributedTracer tracer() {
     return tracer;
   }
 
-  /** Workflows run so far. */
+  @Override
   public long workflows() {
     return workflows;
   }
 
-  /** Runs one workflow and returns its outcome. */
+  @Override
   @SuppressWarnings("try") // the scope only keeps the workflow span current
   public WorkflowOutcome runWorkflow() {
     long n = workflows++;
@@ -305,8 +305,4 @@ public final class AgentWorkload {
       this.trace = trace;
     }
   }
-
-  /** What one workflow did. */
-  public record WorkflowOutcome(
-      String sessionId, String traceId, boolean sagaFailed, boolean breached) {}
 }

@@ -24,8 +24,9 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
- * Runs the {@link AgentWorkload} at a steady pace for a while, printing a live line per interval
- * and, at the end, the events by type and the causal tree of one interesting trace.
+ * Runs a {@link DemoWorkload} ({@link AgentWorkload}, {@link LangChain4jWorkload}) at a steady pace
+ * for a while, printing a live line per interval and, at the end, the events by type and the causal
+ * tree of one interesting trace.
  *
  * <p>Counts come from a wildcard subscriber, so they include events the bus has since evicted. Runs
  * on the calling thread; not thread-safe.
@@ -40,24 +41,24 @@ public final class DemoRun {
   private static final EventType[] TYPES = EventType.values();
 
   private final HypervisorEventBus bus;
-  private final AgentWorkload workload;
+  private final DemoWorkload workload;
   private final PrintWriter out;
   private final AtomicLongArray counts = new AtomicLongArray(TYPES.length);
   private final RingMetricsCollector ringMetrics;
   private final SagaSpanExporter sagaSpans;
-  private AgentWorkload.WorkflowOutcome shown;
+  private DemoWorkload.WorkflowOutcome shown;
 
   /** Subscribes a {@link RingMetricsCollector} and a {@link SagaSpanExporter} to {@code bus}. */
-  public DemoRun(HypervisorEventBus bus, AgentWorkload workload, PrintWriter out) {
+  public DemoRun(HypervisorEventBus bus, DemoWorkload workload, PrintWriter out) {
     this(bus, workload, out, null);
   }
 
   /**
-   * As {@link #DemoRun(HypervisorEventBus, AgentWorkload, PrintWriter)}, forwarding saga spans to
+   * As {@link #DemoRun(HypervisorEventBus, DemoWorkload, PrintWriter)}, forwarding saga spans to
    * {@code sagaSink} as they finish (null for none).
    */
   public DemoRun(
-      HypervisorEventBus bus, AgentWorkload workload, PrintWriter out, SpanSink sagaSink) {
+      HypervisorEventBus bus, DemoWorkload workload, PrintWriter out, SpanSink sagaSink) {
     this.bus = bus;
     this.workload = workload;
     this.out = out;
@@ -108,7 +109,7 @@ public final class DemoRun {
           nextReport += interval.toNanos();
         }
         if (now - due >= 0) {
-          AgentWorkload.WorkflowOutcome outcome = workload.runWorkflow();
+          DemoWorkload.WorkflowOutcome outcome = workload.runWorkflow();
           if (shown == null || interest(outcome) >= interest(shown)) {
             shown = outcome;
           }
@@ -126,7 +127,7 @@ public final class DemoRun {
   }
 
   /** The causal tree worth showing: the newest workflow with the most going wrong. */
-  private static int interest(AgentWorkload.WorkflowOutcome outcome) {
+  private static int interest(DemoWorkload.WorkflowOutcome outcome) {
     return (outcome.sagaFailed() ? 1 : 0) + (outcome.breached() ? 1 : 0);
   }
 

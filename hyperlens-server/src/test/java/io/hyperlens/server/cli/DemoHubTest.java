@@ -3,11 +3,18 @@ package io.hyperlens.server.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hyperlens.event.EventQuery;
+import io.hyperlens.server.query.CausalTree;
+import io.hyperlens.server.query.QueryParams;
+import io.hyperlens.server.query.TraceQueries;
 import io.hyperlens.store.SqliteStore;
+import io.hyperlens.trace.SpanData;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -68,6 +75,57 @@ class DemoHubTest {
         .contains("demo-read-")
         .contains("demo-ingest-")
         .contains("\"admin\"");
+  }
+
+  @Test
+  void theLangChain4jWorkloadReachesTheHubAsOneCausalTreePerTrace() throws Exception {
+    Path data = work.resolve("hub");
+    assertThat(
+            run(
+                "demo",
+                "--workload",
+                "langchain4j",
+                "--duration",
+                "1500ms",
+                "--rate",
+                "10",
+                "--breach-rate",
+                "1",
+                "--data",
+                data.toString()))
+        .as(err.toString())
+        .isZero();
+    String text = out.toString();
+    long emitted = number(text, "workflows, ([\\d,]+) events");
+    long spansExported = number(text, ": ([\\d,]+) spans and");
+    long sagaSpans = number(text, "spans and ([\\d,]+) saga spans");
+    assertThat(text).contains("did:mesh:supervisor (span").contains("├─ did:mesh:researcher");
+    assertThat(number(text, "stored ([\\d,]+) events")).isEqualTo(emitted);
+    assertThat(number(text, "events and ([\\d,]+) spans")).isEqualTo(spansExported + sagaSpans);
+    // every workflow asked for the denied tool: its decision is in the hub's audit trail
+    assertThat(number(text, "and ([\\d,]+) policy decisions in its audit trail")).isPositive();
+
+    try (SqliteStore store = SqliteStore.open(data)) {
+      TraceQueries traces = new TraceQueries(store, Clock.systemUTC());
+      List<?> found =
+          (List<?>)
+              traces
+                  .list(
+                      new QueryParams(
+                          Map.of("agent", List.of("did:mesh:researcher")), TraceQueries.PARAMETERS))
+                  .get("traces");
+      assertThat(found).isNotEmpty();
+      String traceId = (String) ((Map<?, ?>) found.get(0)).get("trace_id");
+      TraceQueries.TraceView view = traces.view(traceId, 0, 1000).orElseThrow();
+      assertThat(view.agents()).hasSize(1);
+      assertThat(view.agents().get(0).agentDid()).isEqualTo("did:mesh:supervisor");
+      assertThat(view.agents().get(0).children())
+          .extracting(CausalTree.Node::agentDid)
+          .containsExactly("did:mesh:researcher", "did:mesh:writer");
+      assertThat(view.spans())
+          .extracting(SpanData::name)
+          .contains("invoke_agent supervisor", "execute_tool shell_exec", "chat gpt-4o-mini");
+    }
   }
 
   @Test

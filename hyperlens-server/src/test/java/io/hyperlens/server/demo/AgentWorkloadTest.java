@@ -21,7 +21,7 @@ class AgentWorkloadTest {
   void successfulWorkflowCompletesItsSaga() {
     AgentWorkload workload = new AgentWorkload(bus, 1, 0.0, 0.0);
 
-    AgentWorkload.WorkflowOutcome outcome = workload.runWorkflow();
+    DemoWorkload.WorkflowOutcome outcome = workload.runWorkflow();
 
     assertThat(outcome.sagaFailed()).isFalse();
     assertThat(outcome.breached()).isFalse();
@@ -41,7 +41,7 @@ class AgentWorkloadTest {
   void failedToolStepIsCompensatedAndEscalated() {
     AgentWorkload workload = new AgentWorkload(bus, 1, 1.0, 1.0);
 
-    AgentWorkload.WorkflowOutcome outcome = workload.runWorkflow();
+    DemoWorkload.WorkflowOutcome outcome = workload.runWorkflow();
 
     assertThat(outcome.sagaFailed()).isTrue();
     assertThat(outcome.breached()).isTrue();
@@ -62,7 +62,7 @@ class AgentWorkloadTest {
     DistributedTracer tracer = DistributedTracer.builder().build();
     AgentWorkload workload = new AgentWorkload(bus, tracer, 1, 1.0, 0.0);
 
-    AgentWorkload.WorkflowOutcome outcome = workload.runWorkflow();
+    DemoWorkload.WorkflowOutcome outcome = workload.runWorkflow();
 
     List<HypervisorEvent> events = bus.queryBySession(outcome.sessionId());
     CausalTraceId orchestrator = trace(events, "did:mesh:orchestrator-0");
@@ -91,7 +91,7 @@ class AgentWorkloadTest {
 
   @Test
   void agentsCarryChildTraceIdsOfOneTree() {
-    AgentWorkload.WorkflowOutcome outcome = new AgentWorkload(bus, 7, 0.5, 0.5).runWorkflow();
+    DemoWorkload.WorkflowOutcome outcome = new AgentWorkload(bus, 7, 0.5, 0.5).runWorkflow();
 
     List<HypervisorEvent> events = bus.queryBySession(outcome.sessionId());
     CausalTraceId orchestrator = trace(events, "did:mesh:orchestrator-0");
@@ -116,8 +116,8 @@ class AgentWorkloadTest {
     AgentWorkload a = new AgentWorkload(new HypervisorEventBus(), 99, 0.3, 0.3);
     AgentWorkload b = new AgentWorkload(new HypervisorEventBus(), 99, 0.3, 0.3);
     for (int i = 0; i < 50; i++) {
-      AgentWorkload.WorkflowOutcome x = a.runWorkflow();
-      AgentWorkload.WorkflowOutcome y = b.runWorkflow();
+      DemoWorkload.WorkflowOutcome x = a.runWorkflow();
+      DemoWorkload.WorkflowOutcome y = b.runWorkflow();
       assertThat(x.sagaFailed()).isEqualTo(y.sagaFailed());
       assertThat(x.breached()).isEqualTo(y.breached());
     }

@@ -91,7 +91,7 @@ class DemoTracesInZipkinTest {
       assertThat(policies.decisions()).isPositive();
       assertThat(workflows).isGreaterThan(10);
 
-      JsonNode traces = awaitTraces(zipkin, workflows);
+      JsonNode traces = awaitTraces(zipkin, workflows, "workflow");
       Set<String> names = new TreeSet<>();
       for (JsonNode trace : traces) {
         Set<String> ids = new HashSet<>();
@@ -126,14 +126,80 @@ class DemoTracesInZipkinTest {
     }
   }
 
-  private JsonNode awaitTraces(ZipkinServer zipkin, long expected) throws Exception {
+  /** The LangChain4j agents' spans, as {@code demo --workload langchain4j} exports them. */
+  private static final Set<String> LANGCHAIN4J_NAMES =
+      Set.of(
+          "invoke_agent supervisor",
+          "invoke_agent researcher",
+          "invoke_agent writer",
+          "chat gpt-4o",
+          "chat gpt-4o-mini",
+          "execute_tool web_search",
+          "execute_tool archive_lookup",
+          "execute_tool shell_exec",
+          "saga.completed",
+          "saga.step.invoke_agent",
+          "saga.step.execute_tool");
+
+  @Test
+  void langChain4jAgentsAreOneTreePerWorkflowInZipkin() throws Exception {
+    try (ZipkinServer zipkin = ZipkinServer.start()) {
+      Tracing tracing =
+          Tracing.enable(
+              TracingConfig.builder()
+                  .serviceName("hyperlens-demo")
+                  .exporter("zipkin")
+                  .endpoint(zipkin.spansEndpoint())
+                  .registerGlobal(false)
+                  .build());
+      HypervisorEventBus bus = new HypervisorEventBus();
+      LangChain4jWorkload workload =
+          new LangChain4jWorkload(
+              bus, tracing.tracer(), tracing.meterProvider(), null, 7, 0.5, 0.5);
+      new DemoRun(bus, workload, new PrintWriter(new StringWriter()), tracing.sagaSink())
+          .run(Duration.ofMillis(800), 25, Duration.ofSeconds(5), () -> false);
+      tracing.close();
+      long workflows = workload.workflows();
+      assertThat(workflows).isGreaterThan(5);
+
+      JsonNode traces = awaitTraces(zipkin, workflows, "invoke_agent supervisor");
+      Set<String> names = new TreeSet<>();
+      for (JsonNode trace : traces) {
+        Set<String> ids = new HashSet<>();
+        trace.forEach(span -> ids.add(span.get("id").asText()));
+        int roots = 0;
+        for (JsonNode span : trace) {
+          names.add(span.get("name").asText());
+          JsonNode parent = span.get("parentId");
+          if (parent == null) {
+            roots++;
+            assertThat(span.get("name").asText()).isEqualTo("invoke_agent supervisor");
+          } else {
+            assertThat(ids)
+                .as("the parent of %s in %s", span.get("name"), span.get("traceId"))
+                .contains(parent.asText());
+          }
+        }
+        assertThat(roots).as("roots of trace %s", trace.get(0).get("traceId")).isEqualTo(1);
+      }
+      assertThat(LANGCHAIN4J_NAMES).containsAll(names);
+      assertThat(names)
+          .contains(
+              "invoke_agent researcher",
+              "chat gpt-4o-mini",
+              "execute_tool archive_lookup",
+              "execute_tool shell_exec");
+    }
+  }
+
+  private JsonNode awaitTraces(ZipkinServer zipkin, long expected, String root) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     JsonNode traces = json.createArrayNode();
     while (System.nanoTime() < deadline) {
       traces =
           json.readTree(
               zipkin.get("/api/v2/traces?serviceName=hyperlens-demo&limit=10000&lookback=3600000"));
-      if (traces.size() >= expected && complete(traces)) {
+      if (traces.size() >= expected && complete(traces, root)) {
         return traces;
       }
       Thread.sleep(200);
@@ -142,12 +208,12 @@ class DemoTracesInZipkinTest {
         "Zipkin holds " + traces.size() + " complete traces of the " + expected + " exported");
   }
 
-  /** Whether every trace has its workflow span (exported last, when the workflow ends). */
-  private static boolean complete(JsonNode traces) {
+  /** Whether every trace has its root span (exported last, when the workflow ends). */
+  private static boolean complete(JsonNode traces, String root) {
     for (JsonNode trace : traces) {
       boolean workflow = false;
       for (JsonNode span : trace) {
-        workflow |= span.get("name").asText().equals("workflow");
+        workflow |= span.get("name").asText().equals(root);
       }
       if (!workflow) {
         return false;
