@@ -392,6 +392,33 @@ class AgenticWorkflowTest {
   }
 
   @Test
+  void withContentCaptureOnASecretInAnAgentsPromptIsRedacted() {
+    GenAiTelemetry capturing =
+        GenAiTelemetry.builder(tracer, meterProvider).captureContent(true).build();
+    HyperlensLangChain4j hyperlens = HyperlensLangChain4j.builder(capturing).bus(bus).build();
+    UntypedAgent pipeline =
+        hyperlens
+            .instrument(
+                AgenticServices.sequenceBuilder()
+                    .name("pipeline")
+                    .subAgents(
+                        AgenticServices.agentBuilder(Researcher.class)
+                            .chatModel(hyperlens.instrument(model))
+                            .build()))
+            .build();
+
+    pipeline.invoke(Map.of("topic", "the key sk-proj-abcdefghijklmnopqrstuvwx"));
+
+    SpanData chat =
+        spans().stream().filter(s -> s.name().startsWith("chat")).findFirst().orElseThrow();
+    String input = (String) chat.attributes().get("gen_ai.input.messages");
+    assertThat(input).contains("Research the key [REDACTED");
+    assertThat(chat.attributes().toString()).doesNotContain("sk-proj-abcdefghijklmnopqrstuvwx");
+    assertThat((String) chat.attributes().get("gen_ai.output.messages"))
+        .contains("research: agents");
+  }
+
+  @Test
   void aListenerOrPolicyThatThrowsNeverBreaksTheAgent() {
     HyperlensLangChain4j hyperlens =
         HyperlensLangChain4j.builder(genAi)

@@ -8,7 +8,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Compiles and runs the README's LangChain4j agents quick start against this module's classpath. */
+/**
+ * Compiles and runs the README's LangChain4j agents quick start against this module's classpath.
+ */
 class ReadmeLangChain4jAgentsQuickStartTest {
   @TempDir Path work;
 
