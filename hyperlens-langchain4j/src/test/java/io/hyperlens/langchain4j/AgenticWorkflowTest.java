@@ -102,6 +102,15 @@ class AgenticWorkflowTest {
     return found.get(0);
   }
 
+  /** A sequence named "pipeline" of {@code agents}, instrumented; {@code outputKey} may be null. */
+  static UntypedAgent pipeline(HyperlensLangChain4j hyperlens, String outputKey, Object... agents) {
+    var sequence = AgenticServices.sequenceBuilder().name("pipeline").subAgents(agents);
+    if (outputKey != null) {
+      sequence.outputKey(outputKey);
+    }
+    return hyperlens.instrument(sequence).build();
+  }
+
   static String parent(SpanData span) {
     return span.parentSpanId().orElse(null);
   }
@@ -122,14 +131,7 @@ class AgenticWorkflowTest {
             .tools(new Search(), new Broken())
             .build();
     Writer writer = AgenticServices.agentBuilder(Writer.class).chatModel(traced).build();
-    UntypedAgent pipeline =
-        hyperlens
-            .instrument(
-                AgenticServices.sequenceBuilder()
-                    .name("pipeline")
-                    .subAgents(researcher, writer)
-                    .outputKey("story"))
-            .build();
+    UntypedAgent pipeline = pipeline(hyperlens, "story", researcher, writer);
 
     assertThat(pipeline.invoke(Map.of("topic", "agents"))).isEqualTo("a story");
 
@@ -305,13 +307,8 @@ class AgenticWorkflowTest {
     HyperlensLangChain4j hyperlens = HyperlensLangChain4j.builder(genAi).bus(bus).build();
     ChatModel traced = hyperlens.instrument(model);
     UntypedAgent pipeline =
-        hyperlens
-            .instrument(
-                AgenticServices.sequenceBuilder()
-                    .name("pipeline")
-                    .subAgents(
-                        AgenticServices.agentBuilder(Writer.class).chatModel(traced).build()))
-            .build();
+        pipeline(
+            hyperlens, null, AgenticServices.agentBuilder(Writer.class).chatModel(traced).build());
 
     assertThatThrownBy(() -> pipeline.invoke(Map.of("facts", "FAIL")))
         .hasStackTraceContaining("model endpoint refused");
@@ -352,16 +349,13 @@ class AgenticWorkflowTest {
               .build();
       ChatModel traced = hyperlens.instrument(model);
       UntypedAgent pipeline =
-          hyperlens
-              .instrument(
-                  AgenticServices.sequenceBuilder()
-                      .name("pipeline")
-                      .subAgents(
-                          AgenticServices.agentBuilder(Researcher.class)
-                              .chatModel(traced)
-                              .tools(hyperlens.guardedTools(new Search(), new Shell()))
-                              .build()))
-              .build();
+          pipeline(
+              hyperlens,
+              null,
+              AgenticServices.agentBuilder(Researcher.class)
+                  .chatModel(traced)
+                  .tools(hyperlens.guardedTools(new Search(), new Shell()))
+                  .build());
 
       pipeline.invoke(Map.of("topic", "agents"));
 
@@ -397,15 +391,12 @@ class AgenticWorkflowTest {
         GenAiTelemetry.builder(tracer, meterProvider).captureContent(true).build();
     HyperlensLangChain4j hyperlens = HyperlensLangChain4j.builder(capturing).bus(bus).build();
     UntypedAgent pipeline =
-        hyperlens
-            .instrument(
-                AgenticServices.sequenceBuilder()
-                    .name("pipeline")
-                    .subAgents(
-                        AgenticServices.agentBuilder(Researcher.class)
-                            .chatModel(hyperlens.instrument(model))
-                            .build()))
-            .build();
+        pipeline(
+            hyperlens,
+            null,
+            AgenticServices.agentBuilder(Researcher.class)
+                .chatModel(hyperlens.instrument(model))
+                .build());
 
     pipeline.invoke(Map.of("topic", "the key sk-proj-abcdefghijklmnopqrstuvwx"));
 
@@ -435,17 +426,13 @@ class AgenticWorkflowTest {
             .build();
     ChatModel traced = hyperlens.instrument(model);
     UntypedAgent pipeline =
-        hyperlens
-            .instrument(
-                AgenticServices.sequenceBuilder()
-                    .name("pipeline")
-                    .outputKey("facts")
-                    .subAgents(
-                        AgenticServices.agentBuilder(Researcher.class)
-                            .chatModel(traced)
-                            .tools(hyperlens.guardedTools(new Search()))
-                            .build()))
-            .build();
+        pipeline(
+            hyperlens,
+            "facts",
+            AgenticServices.agentBuilder(Researcher.class)
+                .chatModel(traced)
+                .tools(hyperlens.guardedTools(new Search()))
+                .build());
 
     assertThat(pipeline.invoke(Map.of("topic", "agents"))).asString().startsWith("research:");
     assertThat(hyperlens.agentListener().failures()).isPositive();

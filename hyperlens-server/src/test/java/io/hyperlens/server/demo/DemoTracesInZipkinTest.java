@@ -11,7 +11,9 @@ import io.hyperlens.otel.ZipkinServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -54,14 +56,7 @@ class DemoTracesInZipkinTest {
   @Test
   void everyTraceHasOneRootNoMissingParentAndNamesFromAFixedSet() throws Exception {
     try (ZipkinServer zipkin = ZipkinServer.start()) {
-      Tracing tracing =
-          Tracing.enable(
-              TracingConfig.builder()
-                  .serviceName("hyperlens-demo")
-                  .exporter("zipkin")
-                  .endpoint(zipkin.spansEndpoint())
-                  .registerGlobal(false)
-                  .build());
+      Tracing tracing = zipkinTracing(zipkin);
       HypervisorEventBus bus = new HypervisorEventBus();
       AgentWorkload workload = new AgentWorkload(bus, tracing.tracer(), 7, 0.5, 0.5);
       // the demo's governance layer and agent runtime, as demo runs them: every policy decision,
@@ -94,25 +89,13 @@ class DemoTracesInZipkinTest {
       JsonNode traces = awaitTraces(zipkin, workflows, "workflow");
       Set<String> names = new TreeSet<>();
       for (JsonNode trace : traces) {
-        Set<String> ids = new HashSet<>();
-        trace.forEach(span -> ids.add(span.get("id").asText()));
-        int roots = 0;
+        assertOneTree(trace, names);
         int agentOsSpans = 0;
         for (JsonNode span : trace) {
-          names.add(span.get("name").asText());
           if (AGENT_OS.contains(span.get("name").asText())) {
             agentOsSpans++;
           }
-          JsonNode parent = span.get("parentId");
-          if (parent == null) {
-            roots++;
-          } else {
-            assertThat(ids)
-                .as("the parent of %s in %s", span.get("name"), span.get("traceId"))
-                .contains(parent.asText());
-          }
         }
-        assertThat(roots).as("roots of trace %s", trace.get(0).get("traceId")).isEqualTo(1);
         // A failed workflow: workflow, researcher, tool agent, the escalated saga, two steps and
         // the compensation; a completed one: the writer and its step instead of the compensation.
         // Besides, each policy decision, memory operation, execution and verification taken
@@ -144,14 +127,7 @@ class DemoTracesInZipkinTest {
   @Test
   void langChain4jAgentsAreOneTreePerWorkflowInZipkin() throws Exception {
     try (ZipkinServer zipkin = ZipkinServer.start()) {
-      Tracing tracing =
-          Tracing.enable(
-              TracingConfig.builder()
-                  .serviceName("hyperlens-demo")
-                  .exporter("zipkin")
-                  .endpoint(zipkin.spansEndpoint())
-                  .registerGlobal(false)
-                  .build());
+      Tracing tracing = zipkinTracing(zipkin);
       HypervisorEventBus bus = new HypervisorEventBus();
       LangChain4jWorkload workload =
           new LangChain4jWorkload(
@@ -165,22 +141,7 @@ class DemoTracesInZipkinTest {
       JsonNode traces = awaitTraces(zipkin, workflows, "invoke_agent supervisor");
       Set<String> names = new TreeSet<>();
       for (JsonNode trace : traces) {
-        Set<String> ids = new HashSet<>();
-        trace.forEach(span -> ids.add(span.get("id").asText()));
-        int roots = 0;
-        for (JsonNode span : trace) {
-          names.add(span.get("name").asText());
-          JsonNode parent = span.get("parentId");
-          if (parent == null) {
-            roots++;
-            assertThat(span.get("name").asText()).isEqualTo("invoke_agent supervisor");
-          } else {
-            assertThat(ids)
-                .as("the parent of %s in %s", span.get("name"), span.get("traceId"))
-                .contains(parent.asText());
-          }
-        }
-        assertThat(roots).as("roots of trace %s", trace.get(0).get("traceId")).isEqualTo(1);
+        assertThat(assertOneTree(trace, names)).isEqualTo("invoke_agent supervisor");
       }
       assertThat(LANGCHAIN4J_NAMES).containsAll(names);
       assertThat(names)
@@ -190,6 +151,39 @@ class DemoTracesInZipkinTest {
               "execute_tool archive_lookup",
               "execute_tool shell_exec");
     }
+  }
+
+  private static Tracing zipkinTracing(ZipkinServer zipkin) {
+    return Tracing.enable(
+        TracingConfig.builder()
+            .serviceName("hyperlens-demo")
+            .exporter("zipkin")
+            .endpoint(zipkin.spansEndpoint())
+            .registerGlobal(false)
+            .build());
+  }
+
+  /**
+   * Asserts that {@code trace} has one root and that every parent a span names is in it; adds the
+   * span names to {@code names} and returns the root's.
+   */
+  private static String assertOneTree(JsonNode trace, Set<String> names) {
+    Set<String> ids = new HashSet<>();
+    trace.forEach(span -> ids.add(span.get("id").asText()));
+    List<String> roots = new ArrayList<>();
+    for (JsonNode span : trace) {
+      names.add(span.get("name").asText());
+      JsonNode parent = span.get("parentId");
+      if (parent == null) {
+        roots.add(span.get("name").asText());
+      } else {
+        assertThat(ids)
+            .as("the parent of %s in %s", span.get("name"), span.get("traceId"))
+            .contains(parent.asText());
+      }
+    }
+    assertThat(roots).as("roots of trace %s", trace.get(0).get("traceId")).hasSize(1);
+    return roots.get(0);
   }
 
   private JsonNode awaitTraces(ZipkinServer zipkin, long expected, String root) throws Exception {
