@@ -145,11 +145,16 @@ public final class HyperlensAgentListener implements AgentListener {
       Invocation parent = null;
       if (run == null) {
         if (runs.size() >= maxRuns) {
-          untracedRuns.increment();
+          if (agent.parent() == null) {
+            untracedRuns.increment(); // once a run: its sub-agents find no run either
+          }
           return;
         }
         run = new Run(sessionIds.apply(scope), scope);
         runs.put(key(scope), run);
+        // An agentic system invoked by an agent of another (a tool that runs a workflow): its
+        // first agent is that agent's child, on the same trace.
+        parent = CURRENT.get().peekFirst();
       } else {
         parent = run.parentOf(agent);
       }
@@ -168,13 +173,13 @@ public final class HyperlensAgentListener implements AgentListener {
         builder.agentDescription(agent.description());
       }
       GenAiOperation operation = builder.start();
-      Invocation invocation = new Invocation(run, parent, name, agent.agentId(), did, causal);
+      Invocation invocation = new Invocation(run, name, agent.agentId(), did, causal);
       invocation.operation = operation;
       invocation.scope = operation.makeCurrent();
       invocation.thread = Thread.currentThread();
       run.start(invocation);
       CURRENT.get().push(invocation);
-      if (parent == null) {
+      if (run.root == null) {
         run.root = invocation;
         run.created =
             emit(EventType.SESSION_CREATED, invocation, null, Map.of("framework", "langchain4j"));
@@ -222,7 +227,7 @@ public final class HyperlensAgentListener implements AgentListener {
       }
       String reason = error == null ? null : redacted(error);
       try {
-        if (invocation.parent == null) {
+        if (invocation == run.root) {
           if (error == null) {
             emit(EventType.SAGA_COMPLETED, invocation, run.saga, run.sagaPayload());
           } else {
@@ -291,8 +296,10 @@ public final class HyperlensAgentListener implements AgentListener {
       tools.put(key, builder.start());
       Map<String, Object> payload = run.step(stepId(request), "execute_tool");
       payload.put("tool", request.name());
-      invocation.toolSteps.put(
-          key, emit(EventType.SAGA_STEP_STARTED, invocation, run.saga, payload));
+      String started = emit(EventType.SAGA_STEP_STARTED, invocation, run.saga, payload);
+      if (started != null) { // none without a bus
+        invocation.toolSteps.put(key, started);
+      }
     } catch (RuntimeException e) {
       caught(e);
     }
@@ -411,7 +418,6 @@ public final class HyperlensAgentListener implements AgentListener {
   /** One agent invocation being traced. */
   static final class Invocation {
     final Run run;
-    final Invocation parent;
     final String name;
     final String agentId;
     final String did;
@@ -422,10 +428,8 @@ public final class HyperlensAgentListener implements AgentListener {
     Thread thread;
     String step;
 
-    Invocation(
-        Run run, Invocation parent, String name, String agentId, String did, CausalTraceId causal) {
+    Invocation(Run run, String name, String agentId, String did, CausalTraceId causal) {
       this.run = run;
-      this.parent = parent;
       this.name = name;
       this.agentId = agentId;
       this.did = did;
@@ -473,17 +477,10 @@ public final class HyperlensAgentListener implements AgentListener {
       }
     }
 
-    /**
-     * The running invocation of {@code agent}: the one on this thread when there is one (a parallel
-     * mapper runs one agent on several threads at once), else its innermost; null when none runs.
-     */
+    /** The innermost running invocation of {@code agent}, or null. */
     Invocation running(AgentInstance agent) {
       if (agent == null) {
         return null;
-      }
-      Invocation mine = onThisThread(agent.agentId());
-      if (mine != null) {
-        return mine;
       }
       Deque<Invocation> stack = running.get(agent.agentId());
       if (stack == null) {
@@ -504,28 +501,18 @@ public final class HyperlensAgentListener implements AgentListener {
       return current != null && current.run == this ? current : root;
     }
 
-    /** Takes {@link #running} of {@code agent} off; null when none runs. */
+    /**
+     * Takes the innermost running invocation of {@code agent} off; null when none runs. One agent
+     * of a run never runs twice at once: a parallel mapper names its copies {@code agent_0}, ...
+     */
     Invocation end(AgentInstance agent) {
       Deque<Invocation> stack = running.get(agent.agentId());
       if (stack == null) {
         return null;
       }
-      Invocation mine = onThisThread(agent.agentId());
       synchronized (stack) {
-        if (mine != null) {
-          return stack.removeFirstOccurrence(mine) ? mine : null;
-        }
         return stack.pollFirst();
       }
-    }
-
-    private Invocation onThisThread(String agentId) {
-      for (Invocation invocation : CURRENT.get()) {
-        if (invocation.run == this && invocation.agentId.equals(agentId)) {
-          return invocation;
-        }
-      }
-      return null;
     }
   }
 }
