@@ -81,6 +81,7 @@ public final class GenAiOperation implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(GenAiOperation.class.getName());
   private static final AtomicBoolean CONTENT_FAILURE_LOGGED = new AtomicBoolean();
+  private static final AtomicBoolean PRICING_FAILURE_LOGGED = new AtomicBoolean();
 
   private final GenAiTelemetry telemetry;
   private final Span span;
@@ -302,7 +303,14 @@ public final class GenAiOperation implements AutoCloseable {
     long[] counts = tokens; // one read: a usage() racing close() is recorded whole or not at all
     String model = responseModel;
     if (counts != null) {
-      price(counts, model);
+      try {
+        price(counts, model);
+      } catch (RuntimeException e) {
+        // pricing must never break the agent or leave its span unfinished
+        if (PRICING_FAILURE_LOGGED.compareAndSet(false, true)) {
+          LOG.log(System.Logger.Level.WARNING, "GenAI cost left out: pricing failed", e);
+        }
+      }
     }
     telemetry.tracer().finishSpan(span, SpanStatus.UNSET, null);
     AttributesBuilder common = metricBase.toBuilder();
