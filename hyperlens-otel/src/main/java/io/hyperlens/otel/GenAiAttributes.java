@@ -132,6 +132,30 @@ public final class GenAiAttributes {
   public static final AttributeKey<Boolean> CONTENT_TRUNCATED =
       AttributeKey.booleanKey("hyperlens.gen_ai.content.truncated");
 
+  /**
+   * {@code hyperlens.genai.cost.usd}: what a priced operation's token usage cost in USD, from the
+   * telemetry's {@link GenAiPriceTable} (not a convention; Hyperlens' own).
+   */
+  public static final AttributeKey<Double> COST_USD = doubleKey("hyperlens.genai.cost.usd");
+
+  /**
+   * {@code hyperlens.genai.cost.status}: {@value #COST_STATUS_UNPRICED} when an operation's token
+   * usage could not be priced (not a convention; Hyperlens' own).
+   */
+  public static final AttributeKey<String> COST_STATUS = stringKey("hyperlens.genai.cost.status");
+
+  /** {@code hyperlens.genai.cost.status} of a model the price table does not know. */
+  public static final String COST_STATUS_UNPRICED = "unpriced";
+
+  /** The {@code provider} label of the cost metrics: the {@code gen_ai.provider.name}. */
+  public static final AttributeKey<String> COST_PROVIDER = stringKey("provider");
+
+  /** The {@code model} label of the cost metrics: the response model, else the request model. */
+  public static final AttributeKey<String> COST_MODEL = stringKey("model");
+
+  /** The {@code agent} label of the cost metrics: the operation's {@code gen_ai.agent.name}. */
+  public static final AttributeKey<String> COST_AGENT = stringKey("agent");
+
   /** The {@code chat} operation. */
   public static final String OPERATION_CHAT = "chat";
 

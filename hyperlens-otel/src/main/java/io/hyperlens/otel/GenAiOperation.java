@@ -1,6 +1,12 @@
 package io.hyperlens.otel;
 
 import static io.hyperlens.otel.GenAiAttributes.CONTENT_TRUNCATED;
+import static io.hyperlens.otel.GenAiAttributes.COST_AGENT;
+import static io.hyperlens.otel.GenAiAttributes.COST_MODEL;
+import static io.hyperlens.otel.GenAiAttributes.COST_PROVIDER;
+import static io.hyperlens.otel.GenAiAttributes.COST_STATUS;
+import static io.hyperlens.otel.GenAiAttributes.COST_STATUS_UNPRICED;
+import static io.hyperlens.otel.GenAiAttributes.COST_USD;
 import static io.hyperlens.otel.GenAiAttributes.ERROR_TYPE;
 import static io.hyperlens.otel.GenAiAttributes.GEN_AI_AGENT_DESCRIPTION;
 import static io.hyperlens.otel.GenAiAttributes.GEN_AI_AGENT_ID;
@@ -39,9 +45,11 @@ import io.hyperlens.trace.SpanStatus;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
+import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
@@ -74,11 +82,15 @@ public final class GenAiOperation implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(GenAiOperation.class.getName());
   private static final AtomicBoolean CONTENT_FAILURE_LOGGED = new AtomicBoolean();
+  private static final AtomicBoolean PRICING_FAILURE_LOGGED = new AtomicBoolean();
 
   private final GenAiTelemetry telemetry;
   private final Span span;
   private final String operationName;
   private final Attributes metricBase;
+  private final String providerName;
+  private final String requestModel;
+  private final String agentName;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** {input, output} token counts, set together; null until {@link #usage} is called. */
@@ -92,6 +104,9 @@ public final class GenAiOperation implements AutoCloseable {
     this.span = span;
     this.operationName = builder.operationName;
     this.metricBase = builder.metricAttributes.build();
+    this.providerName = builder.providerName;
+    this.requestModel = builder.requestModel;
+    this.agentName = builder.agentName;
   }
 
   /** The span, for attributes and events beyond the conventions. */
@@ -107,7 +122,7 @@ public final class GenAiOperation implements AutoCloseable {
   /**
    * Records token usage (before {@link #close()}): {@code gen_ai.usage.input_tokens} and {@code
    * gen_ai.usage.output_tokens} on the span, and both in {@value GenAiTelemetry#TOKEN_USAGE} when
-   * the operation closes.
+   * the operation closes, when it is also priced: see {@link #close()}.
    *
    * @throws IllegalArgumentException naming the field when a count is negative
    */
@@ -272,15 +287,34 @@ public final class GenAiOperation implements AutoCloseable {
   /**
    * Finishes the span, leaving its status unset unless the operation failed, and records the
    * duration and token usage; later calls do nothing.
+   *
+   * <p>An operation with {@link #usage token usage} is priced first, by the telemetry's {@link
+   * GenAiPriceTable} at the span's start time, for the response model or else the request model:
+   * its cost goes on the span as {@code hyperlens.genai.cost.usd} and into {@value
+   * GenAiTelemetry#COST}; an unknown model sets {@code hyperlens.genai.cost.status=unpriced} and
+   * counts in {@value GenAiTelemetry#UNPRICED_CALLS}. Both counters are labelled {@code provider},
+   * {@code model} (the response model, else the request model) and, when the operation has a {@code
+   * gen_ai.agent.name}, {@code agent}.
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    long[] counts = tokens; // one read: a usage() racing close() is recorded whole or not at all
+    String model = responseModel;
+    if (counts != null) {
+      try {
+        price(counts, model);
+      } catch (RuntimeException e) {
+        // pricing must never break the agent or leave its span unfinished
+        if (PRICING_FAILURE_LOGGED.compareAndSet(false, true)) {
+          LOG.log(System.Logger.Level.WARNING, "GenAI cost left out: pricing failed", e);
+        }
+      }
+    }
     telemetry.tracer().finishSpan(span, SpanStatus.UNSET, null);
     AttributesBuilder common = metricBase.toBuilder();
-    String model = responseModel;
     if (model != null) {
       common.put(GEN_AI_RESPONSE_MODEL, model);
     }
@@ -290,12 +324,34 @@ public final class GenAiOperation implements AutoCloseable {
       common.put(ERROR_TYPE, error);
     }
     telemetry.operationDuration.record(span.durationMs() / 1000.0, common.build());
-    long[] counts = tokens; // one read: a usage() racing close() is recorded whole or not at all
     if (counts != null) {
       telemetry.tokenUsage.record(
           counts[0], usageBase.toBuilder().put(GEN_AI_TOKEN_TYPE, TOKEN_TYPE_INPUT).build());
       telemetry.tokenUsage.record(
           counts[1], usageBase.toBuilder().put(GEN_AI_TOKEN_TYPE, TOKEN_TYPE_OUTPUT).build());
+    }
+  }
+
+  /** Sets the cost attributes (the span still open) and counts the cost or the unpriced call. */
+  private void price(long[] counts, String model) {
+    AttributesBuilder labels = Attributes.builder().put(COST_PROVIDER, providerName);
+    String labelModel = model != null ? model : requestModel;
+    if (labelModel != null) {
+      labels.put(COST_MODEL, labelModel);
+    }
+    if (agentName != null) {
+      labels.put(COST_AGENT, agentName);
+    }
+    Optional<BigDecimal> usd =
+        telemetry.prices.cost(
+            providerName, model, requestModel, span.startTime(), counts[0], counts[1]);
+    if (usd.isPresent()) {
+      double value = usd.get().doubleValue();
+      span.setAttribute(COST_USD.getKey(), value);
+      telemetry.cost.add(value, labels.build());
+    } else {
+      span.setAttribute(COST_STATUS.getKey(), COST_STATUS_UNPRICED);
+      telemetry.unpricedCalls.add(1, labels.build());
     }
   }
 

@@ -8,7 +8,9 @@ import static io.hyperlens.otel.GenAiAttributes.OPERATION_INVOKE_AGENT;
 import io.hyperlens.redact.Redactor;
 import io.hyperlens.trace.DistributedTracer;
 import io.hyperlens.trace.SpanKind;
+import io.opentelemetry.api.metrics.DoubleCounter;
 import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.LongHistogram;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.MeterProvider;
@@ -23,6 +25,12 @@ import java.util.List;
  * {@value #TOKEN_USAGE} and {@value #OPERATION_DURATION} histograms with the conventions' bucket
  * boundaries. Attribute keys are {@link GenAiAttributes}'. A successful operation leaves its span's
  * status unset, as the conventions require.
+ *
+ * <p>Token usage becomes cost through the {@link GenAiPriceTable} of {@link
+ * GenAiTelemetryBuilder#prices} (the bundled one by default): an operation with usage adds its cost
+ * to the {@value #COST} counter ({@value #COST_PROMETHEUS} on Prometheus) and sets {@code
+ * hyperlens.genai.cost.usd} on its span; a model the table lacks is never guessed, but counted in
+ * {@value #UNPRICED_CALLS} and marked {@code hyperlens.genai.cost.status=unpriced}.
  *
  * <p>{@code gen_ai.provider.name} is Required: pass it to an entry point ({@code chat("openai",
  * "gpt-4o")}) or configure {@link GenAiTelemetryBuilder#defaultProviderName}. Message content is
@@ -48,6 +56,24 @@ public final class GenAiTelemetry {
   /** The operation duration histogram, unit {@code s}. */
   public static final String OPERATION_DURATION = "gen_ai.client.operation.duration";
 
+  /**
+   * The cost counter, in USD, labelled {@code provider}, {@code model} and {@code agent}; exposed
+   * on Prometheus as {@value #COST_PROMETHEUS}.
+   */
+  public static final String COST = "hyperlens.genai.cost.usd";
+
+  /** {@value #COST}'s Prometheus name. */
+  public static final String COST_PROMETHEUS = "hyperlens_genai_cost_usd_total";
+
+  /**
+   * The counter of operations with token usage the price table could not price, labelled as {@value
+   * #COST}; exposed on Prometheus as {@value #UNPRICED_CALLS_PROMETHEUS}.
+   */
+  public static final String UNPRICED_CALLS = "hyperlens.genai.unpriced.calls";
+
+  /** {@value #UNPRICED_CALLS}'s Prometheus name. */
+  public static final String UNPRICED_CALLS_PROMETHEUS = "hyperlens_genai_unpriced_calls_total";
+
   /** The conventions' bucket boundaries for {@value #TOKEN_USAGE}. */
   public static final List<Long> TOKEN_USAGE_BUCKETS =
       List.of(
@@ -64,6 +90,9 @@ public final class GenAiTelemetry {
   private final GenAiContent content;
   final LongHistogram tokenUsage;
   final DoubleHistogram operationDuration;
+  final GenAiPriceTable prices;
+  final DoubleCounter cost;
+  final LongCounter unpricedCalls;
 
   /**
    * Spans on {@code tracer}, histograms on {@code meterProvider}; no default provider name, no
@@ -115,6 +144,22 @@ public final class GenAiTelemetry {
             .setUnit("s")
             .setDescription("GenAI operation duration")
             .setExplicitBucketBoundariesAdvice(OPERATION_DURATION_BUCKETS)
+            .build();
+    this.prices = builder.prices;
+    // "{USD}" is an annotation, which the Prometheus translation drops: the name already ends in
+    // _usd, and a counter gets _total.
+    this.cost =
+        meter
+            .counterBuilder(COST)
+            .ofDoubles()
+            .setUnit("{USD}")
+            .setDescription("What GenAI token usage cost, in USD, at the price table's prices")
+            .build();
+    this.unpricedCalls =
+        meter
+            .counterBuilder(UNPRICED_CALLS)
+            .setUnit("{call}")
+            .setDescription("GenAI operations with token usage of a model the price table lacks")
             .build();
   }
 

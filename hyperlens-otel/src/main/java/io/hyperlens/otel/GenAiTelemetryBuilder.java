@@ -4,8 +4,8 @@ import io.hyperlens.trace.DistributedTracer;
 import io.opentelemetry.api.metrics.MeterProvider;
 
 /**
- * Configures a {@link GenAiTelemetry}: the default {@code gen_ai.provider.name} and the opt-in
- * capture of message content; from {@link GenAiTelemetry#builder}.
+ * Configures a {@link GenAiTelemetry}: the default {@code gen_ai.provider.name}, the opt-in capture
+ * of message content and the price table of cost; from {@link GenAiTelemetry#builder}.
  *
  * <p>Not thread-safe; build on one thread. {@link #build()} does no I/O.
  *
@@ -15,6 +15,7 @@ import io.opentelemetry.api.metrics.MeterProvider;
  *         .defaultProviderName("openai")
  *         .captureContent(true)
  *         .maxContentLength(8_192)
+ *         .prices(GenAiPriceTable.bundled().withOverrides(GenAiPriceTable.parse(myPricesJson)))
  *         .build();
  * }</pre>
  */
@@ -30,6 +31,7 @@ public final class GenAiTelemetryBuilder {
   String defaultProviderName;
   boolean captureContent;
   int maxContentLength = DEFAULT_MAX_CONTENT_LENGTH;
+  GenAiPriceTable prices = GenAiPriceTable.bundled();
 
   GenAiTelemetryBuilder(DistributedTracer tracer, MeterProvider meterProvider) {
     if (tracer == null) {
@@ -81,6 +83,20 @@ public final class GenAiTelemetryBuilder {
               + maxContentLength);
     }
     this.maxContentLength = maxContentLength;
+    return this;
+  }
+
+  /**
+   * The prices that turn an operation's token usage into cost ({@link GenAiPriceTable#bundled()} by
+   * default; {@code GenAiPriceTable.bundled().withOverrides(mine)} to add or change some).
+   *
+   * @throws IllegalArgumentException when null
+   */
+  public GenAiTelemetryBuilder prices(GenAiPriceTable prices) {
+    if (prices == null) {
+      throw new IllegalArgumentException("prices must not be null");
+    }
+    this.prices = prices;
     return this;
   }
 

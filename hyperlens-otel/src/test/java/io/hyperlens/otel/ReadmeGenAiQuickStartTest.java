@@ -16,7 +16,7 @@ class ReadmeGenAiQuickStartTest {
 
   @Test
   void theGenAiQuickStartCompilesAndPrintsWhatItsCommentsSay() throws Exception {
-    ReadmeJava.compileQuickStart(work, "io.hyperlens.otel.GenAiTelemetry;", "GenAiQuickStart");
+    ReadmeJava.compileQuickStart(work, "io.hyperlens.otel.GenAiMessage;", "GenAiQuickStart");
 
     // The quick start installs the global OpenTelemetry and tracer; leave the JVM as found.
     GlobalOpenTelemetry.resetForTest();

@@ -2,6 +2,7 @@ package io.hyperlens.server.cli;
 
 import io.hyperlens.alerting.AlertConfig;
 import io.hyperlens.kafka.KafkaTopics;
+import io.hyperlens.otel.GenAiPriceTable;
 import io.hyperlens.server.hub.Hub;
 import io.hyperlens.server.hub.HubConfig;
 import io.hyperlens.server.ingest.IngestLimits;
@@ -101,6 +102,17 @@ final class ServeCommand implements Callable<Integer> {
   AlertConfig alerts;
 
   @Option(
+      names = "--prices",
+      paramLabel = "FILE",
+      converter = PriceTableConverter.class,
+      description =
+          "A GenAI price table (JSON, the shape of hyperlens-otel's genai-prices.json) laid over"
+              + " the bundled one: its models replace the bundled entries of the same provider and"
+              + " model, the others are added. Prices the token usage of spans that carry no"
+              + " cost of their own.")
+  GenAiPriceTable prices;
+
+  @Option(
       names = "--kafka",
       paramLabel = "BOOTSTRAP",
       description =
@@ -171,7 +183,8 @@ final class ServeCommand implements Callable<Integer> {
                   ? auditKeyDir
                   : io.hyperlens.audit.keys.AuditKeys.defaultKeyDirectory(),
               alerts,
-              kafkaSettings());
+              kafkaSettings(),
+              prices != null ? prices : GenAiPriceTable.bundled());
     } catch (IllegalArgumentException e) {
       err.println("serve: " + e.getMessage());
       return 2;
@@ -225,6 +238,10 @@ final class ServeCommand implements Callable<Integer> {
               : String.join(", ", alerts.channels().stream().map(c -> c.describe()).toList()),
           hub.uri(),
           hub.uri());
+    }
+    if (prices != null) {
+      out.printf(
+          "GenAI prices: table %s (%d entries)%n", prices.version(), prices.entries().size());
     }
     if (kafka != null && db == null) {
       out.println(

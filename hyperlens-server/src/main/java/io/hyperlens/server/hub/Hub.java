@@ -26,6 +26,7 @@ import io.hyperlens.server.query.EventQueries;
 import io.hyperlens.server.query.QueryParams;
 import io.hyperlens.server.query.SagaQueries;
 import io.hyperlens.server.query.SessionQueries;
+import io.hyperlens.server.query.SpanCosts;
 import io.hyperlens.server.query.TraceQueries;
 import io.hyperlens.server.stream.EventStream;
 import io.hyperlens.server.stream.SseStreams;
@@ -156,9 +157,10 @@ public final class Hub implements AutoCloseable {
     this.events = new EventIngest(store, config.limits(), config.redact(), this::stored);
     this.traces = new OtlpIngest(store, config.limits(), config.redact());
     this.eventQueries = new EventQueries(store, Clock.systemUTC());
-    this.traceQueries = new TraceQueries(store, Clock.systemUTC());
+    SpanCosts costs = new SpanCosts(config.prices());
+    this.traceQueries = new TraceQueries(store, Clock.systemUTC(), costs);
     this.sagaQueries = new SagaQueries(store);
-    this.sessionQueries = new SessionQueries(store, sagaQueries);
+    this.sessionQueries = new SessionQueries(store, sagaQueries, costs);
     this.agentQueries = new AgentQueries(store);
     this.metrics =
         new HubMetrics(

@@ -1,6 +1,7 @@
 package io.hyperlens.server.hub;
 
 import io.hyperlens.alerting.AlertConfig;
+import io.hyperlens.otel.GenAiPriceTable;
 import io.hyperlens.server.ingest.IngestLimits;
 import io.hyperlens.server.kafka.HubKafka;
 import java.net.InetAddress;
@@ -27,6 +28,9 @@ import java.util.function.Consumer;
  *     for none
  * @param kafka Kafka mode: the topics consumed into the store, and whether HTTP ingest goes to
  *     Kafka; null for none
+ * @param prices the prices of GenAI calls whose spans carry token usage but no cost of their own
+ *     ({@link GenAiPriceTable#bundled()} by default; {@code hyperlens serve --prices FILE} lays a
+ *     file over it)
  */
 public record HubConfig(
     String bind,
@@ -40,7 +44,8 @@ public record HubConfig(
     int maxConcurrentIngest,
     Path auditKeyDirectory,
     AlertConfig alerts,
-    HubKafka kafka) {
+    HubKafka kafka,
+    GenAiPriceTable prices) {
 
   /** The hub's default port. */
   public static final int DEFAULT_PORT = 7070;
@@ -77,6 +82,9 @@ public record HubConfig(
     if (auditKeyDirectory == null) {
       throw new IllegalArgumentException("auditKeyDirectory must not be null");
     }
+    if (prices == null) {
+      throw new IllegalArgumentException("prices must not be null");
+    }
     if (!auth && !loopback(bind)) {
       throw new IllegalArgumentException(
           "--no-auth is refused on "
@@ -100,7 +108,8 @@ public record HubConfig(
         64,
         io.hyperlens.audit.keys.AuditKeys.defaultKeyDirectory(),
         null,
-        null);
+        null,
+        GenAiPriceTable.bundled());
   }
 
   /** This config on another port. */
@@ -150,6 +159,11 @@ public record HubConfig(
     return edit(f -> f.kafka = kafka);
   }
 
+  /** This config pricing GenAI calls with {@code prices}. */
+  public HubConfig withPrices(GenAiPriceTable prices) {
+    return edit(f -> f.prices = prices);
+  }
+
   /** A copy with {@code change} applied, validated as any config is. */
   private HubConfig edit(Consumer<Fields> change) {
     Fields fields = new Fields(this);
@@ -166,7 +180,8 @@ public record HubConfig(
         maxConcurrentIngest,
         fields.auditKeyDirectory,
         fields.alerts,
-        fields.kafka);
+        fields.kafka,
+        fields.prices);
   }
 
   /** The fields a {@code with...} method may change. */
@@ -180,6 +195,7 @@ public record HubConfig(
     Path auditKeyDirectory;
     AlertConfig alerts;
     HubKafka kafka;
+    GenAiPriceTable prices;
 
     Fields(HubConfig config) {
       bind = config.bind;
@@ -191,6 +207,7 @@ public record HubConfig(
       auditKeyDirectory = config.auditKeyDirectory;
       alerts = config.alerts;
       kafka = config.kafka;
+      prices = config.prices;
     }
   }
 

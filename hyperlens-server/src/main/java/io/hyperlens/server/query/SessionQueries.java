@@ -5,6 +5,9 @@ import io.hyperlens.event.EventType;
 import io.hyperlens.event.HypervisorEvent;
 import io.hyperlens.spi.EventPage;
 import io.hyperlens.store.JdbcStore;
+import io.hyperlens.store.TraceHit;
+import io.hyperlens.store.TraceSearch;
+import io.hyperlens.trace.SpanData;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,8 +17,8 @@ import java.util.Set;
 
 /**
  * {@code GET /api/sessions} and {@code /api/sessions/{id}}: sessions newest first with their state,
- * and one session's timeline, agents (with each one's ring), ring changes and sagas. Usable without
- * HTTP.
+ * and one session's timeline, agents (with each one's ring), ring changes, sagas and the cost of
+ * its GenAI calls. Usable without HTTP.
  */
 public final class SessionQueries {
   /** The parameters {@code GET /api/sessions} takes. */
@@ -24,13 +27,18 @@ public final class SessionQueries {
   /** The most events of one session read. */
   static final int TIMELINE = 10_000;
 
+  /** The most traces of one session whose spans are read for its cost. */
+  static final int COST_TRACES = 1_000;
+
   private final JdbcStore store;
   private final SagaQueries sagas;
+  private final SpanCosts costs;
 
-  /** Queries over {@code store}. */
-  public SessionQueries(JdbcStore store, SagaQueries sagas) {
+  /** Queries over {@code store}; {@code costs} prices a session's GenAI calls. */
+  public SessionQueries(JdbcStore store, SagaQueries sagas, SpanCosts costs) {
     this.store = store;
     this.sagas = sagas;
+    this.costs = costs;
   }
 
   /**
@@ -77,7 +85,11 @@ public final class SessionQueries {
     return "created";
   }
 
-  /** One session; empty when none of its events is stored. */
+  /**
+   * One session: {@code {"session_id", "state", "agents", "ring_changes", "sagas", "timeline",
+   * "cost"}}; empty when none of its events is stored. {@code cost} counts the spans that carry
+   * {@code session.id} = this session ({@link #cost}).
+   */
   public Optional<Map<String, Object>> session(String id) {
     List<HypervisorEvent> timeline =
         store.query(EventQuery.builder().sessionId(id).limit(TIMELINE).build());
@@ -118,6 +130,53 @@ public final class SessionQueries {
     out.put("ring_changes", ringChanges);
     out.put("sagas", sagaMaps);
     out.put("timeline", events);
+    out.put("cost", cost(id));
     return Optional.of(out);
+  }
+
+  /**
+   * What the session's GenAI calls cost: those among the spans that carry {@code session.id} =
+   * {@code id} (found through the store's attribute index), in the newest {@value #COST_TRACES}
+   * traces that have such a span. {@link SpanCosts.Cost#toMap()} with {@code "traces"}, how many
+   * traces were read, and {@code "truncated"}, true when older ones were left out.
+   */
+  public Map<String, Object> cost(String id) {
+    List<SpanData> spans = new ArrayList<>();
+    String cursor = null;
+    int traces = 0;
+    boolean truncated = false;
+    do {
+      TraceHit.Page page =
+          store.searchTraces(
+              new TraceSearch(
+                  null,
+                  null,
+                  id,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  Map.of(),
+                  Math.min(100, COST_TRACES - traces),
+                  cursor));
+      for (TraceHit hit : page.traces()) {
+        traces++;
+        for (SpanData span : store.trace(hit.traceId())) {
+          if (id.equals(span.attributes().get("session.id"))) {
+            spans.add(span);
+          }
+        }
+      }
+      cursor = page.nextCursor().orElse(null);
+      if (cursor != null && traces >= COST_TRACES) {
+        truncated = true;
+        cursor = null;
+      }
+    } while (cursor != null);
+    Map<String, Object> out = new LinkedHashMap<>(costs.of(spans).toMap());
+    out.put("traces", traces);
+    out.put("truncated", truncated);
+    return out;
   }
 }

@@ -45,18 +45,24 @@ public final class TraceQueries {
 
   private final JdbcStore store;
   private final Clock clock;
+  private final SpanCosts costs;
 
-  /** Queries over {@code store}; {@code clock} resolves ages such as {@code since=15m}. */
-  public TraceQueries(JdbcStore store, Clock clock) {
+  /**
+   * Queries over {@code store}; {@code clock} resolves ages such as {@code since=15m}, {@code
+   * costs} prices the GenAI calls of a trace.
+   */
+  public TraceQueries(JdbcStore store, Clock clock, SpanCosts costs) {
     this.store = store;
     this.clock = clock;
+    this.costs = costs;
   }
 
   /**
    * Trace summaries, newest first: {@code {"traces": [{trace_id, root_name, service, span_count,
-   * error_count, duration_ms, agents, start}], "next_cursor"}}. {@code service}: a span of the
-   * trace is that service's; {@code agent}, {@code session} and {@code attr.KEY=VALUE}: a span
-   * carries that attribute ({@code agent.did} or {@code agent.id}, {@code session.id}); {@code
+   * error_count, duration_ms, agents, start, cost_usd}], "next_cursor"}}; {@code cost_usd} is what
+   * the trace's priced GenAI calls cost ({@link SpanCosts}), 0 without any. {@code service}: a span
+   * of the trace is that service's; {@code agent}, {@code session} and {@code attr.KEY=VALUE}: a
+   * span carries that attribute ({@code agent.did} or {@code agent.id}, {@code session.id}); {@code
    * status}: {@code error} (a span failed) or {@code ok}; durations in milliseconds; {@code
    * since}/{@code until} bound the trace's start. Attribute criteria walk the store's attribute
    * index, never the spans' JSON.
@@ -107,7 +113,9 @@ public final class TraceQueries {
     List<Map<String, Object>> traces = new ArrayList<>();
     for (TraceHit hit : page.traces()) {
       List<SpanData> spans = store.trace(hit.traceId());
-      traces.add(summary(hit, root(spans), spans));
+      Map<String, Object> summary = summary(hit, root(spans), spans);
+      summary.put("cost_usd", SpanCosts.json(costs.of(spans).usd()));
+      traces.add(summary);
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("traces", traces);
@@ -117,8 +125,9 @@ public final class TraceQueries {
 
   /**
    * One trace: {@code {"trace_id", "span_total", "spans": [...], "events": [...], "agents": [causal
-   * tree]}}; spans are paged ({@code span_offset}, {@code span_limit} up to 10,000, the total
-   * given), events are those of the causal trace the W3C trace id maps to.
+   * tree], "cost": {...}}}; spans are paged ({@code span_offset}, {@code span_limit} up to 10,000,
+   * the total given), events are those of the causal trace the W3C trace id maps to, and {@code
+   * cost} is that of all the trace's GenAI calls, on every page ({@link SpanCosts.Cost#toMap()}).
    *
    * @return empty when no span and no event of the trace is stored
    * @throws IllegalArgumentException naming the parameter at fault
@@ -152,6 +161,7 @@ public final class TraceQueries {
     out.put("spans", spanMaps);
     out.put("events", eventMaps);
     out.put("agents", agents);
+    out.put("cost", view.cost().toMap());
     return Optional.of(out);
   }
 
@@ -164,6 +174,7 @@ public final class TraceQueries {
    * @param spans one page of them
    * @param events the hypervisor events of the causal trace the trace id maps to
    * @param agents the agents' spawn tree from those events
+   * @param cost what the GenAI calls among all the trace's spans cost
    */
   public record TraceView(
       String traceId,
@@ -171,7 +182,8 @@ public final class TraceQueries {
       int spanOffset,
       List<SpanData> spans,
       List<HypervisorEvent> events,
-      List<CausalTree.Node> agents) {}
+      List<CausalTree.Node> agents,
+      SpanCosts.Cost cost) {}
 
   /**
    * One trace with a page of its spans ({@code pageSize} from {@code offset}); empty when no span
@@ -202,7 +214,8 @@ public final class TraceQueries {
                 spans.subList(
                     Math.min(offset, spans.size()), Math.min(spans.size(), offset + pageSize))),
             events,
-            agents));
+            agents,
+            costs.of(spans)));
   }
 
   private static Map<String, Object> node(CausalTree.Node node) {

@@ -118,6 +118,21 @@ public final class View {
     return String.format(Locale.ROOT, "%,.0f", value);
   }
 
+  /**
+   * An amount of USD exactly as the API gives it, never in exponent notation: {@code $0.00144},
+   * {@code $12}; "" when it is not a number.
+   */
+  public static String usd(Object value) {
+    if (!(value instanceof Number)) {
+      return "";
+    }
+    java.math.BigDecimal amount =
+        value instanceof java.math.BigDecimal
+            ? (java.math.BigDecimal) value
+            : new java.math.BigDecimal(value.toString());
+    return "$" + amount.stripTrailingZeros().toPlainString();
+  }
+
   /** A ratio as a percentage with one decimal. */
   public static String percent(double ratio) {
     return String.format(Locale.ROOT, "%.1f %%", ratio * 100);
