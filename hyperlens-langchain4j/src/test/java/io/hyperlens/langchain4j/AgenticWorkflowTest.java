@@ -20,12 +20,16 @@ import io.hyperlens.event.EventType;
 import io.hyperlens.event.HypervisorEvent;
 import io.hyperlens.event.HypervisorEventBus;
 import io.hyperlens.governance.PolicyDecision;
+import io.hyperlens.otel.GenAiAttributes;
 import io.hyperlens.otel.GenAiTelemetry;
 import io.hyperlens.trace.CausalTraceId;
 import io.hyperlens.trace.DistributedTracer;
 import io.hyperlens.trace.SpanData;
 import io.hyperlens.trace.SpanStatus;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.DoublePointData;
+import io.opentelemetry.sdk.metrics.data.HistogramPointData;
+import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -222,6 +226,54 @@ class AgenticWorkflowTest {
         .containsEntry("error", HyperlensAgentListener.TOOL_ERROR);
     assertThat(hyperlens.agentListener().failures()).isZero();
     assertThat(hyperlens.agentListener().activeRuns()).isZero();
+
+    // Token usage priced by the bundled table: gpt-4o at $2.50 in and $10 out a million tokens.
+    assertThat(chats.get(2).attributes()).containsEntry("hyperlens.genai.cost.usd", 0.00045);
+    assertThat(costByAgent())
+        .containsOnly(Map.entry("researcher", 0.0009), Map.entry("writer", 0.00045));
+    assertThat(tokensByAgentAndType())
+        .containsEntry("researcher input", 200L)
+        .containsEntry("writer output", 20L);
+  }
+
+  /** {@code hyperlens_genai_cost_usd_total} by its {@code agent} label, provider openai. */
+  Map<String, Double> costByAgent() {
+    Map<String, Double> cost = new java.util.TreeMap<>();
+    for (MetricData metric : reader.collectAllMetrics()) {
+      if (metric.getName().equals(GenAiTelemetry.COST)) {
+        for (DoublePointData point : metric.getDoubleSumData().getPoints()) {
+          assertThat(point.getAttributes().get(GenAiAttributes.COST_PROVIDER)).isEqualTo("openai");
+          assertThat(point.getAttributes().get(GenAiAttributes.COST_MODEL)).isEqualTo("gpt-4o");
+          cost.merge(
+              point.getAttributes().get(GenAiAttributes.COST_AGENT),
+              Math.round(point.getValue() * 1e8) / 1e8,
+              Double::sum);
+        }
+      }
+    }
+    return cost;
+  }
+
+  /** The token usage histogram's sums by agent span and token type. */
+  Map<String, Long> tokensByAgentAndType() {
+    Map<String, Long> tokens = new java.util.TreeMap<>();
+    for (SpanData chat : spans().stream().filter(s -> s.name().startsWith("chat")).toList()) {
+      String agent = (String) chat.attributes().get("gen_ai.agent.name");
+      tokens.merge(
+          agent + " input", (Long) chat.attributes().get("gen_ai.usage.input_tokens"), Long::sum);
+      tokens.merge(
+          agent + " output", (Long) chat.attributes().get("gen_ai.usage.output_tokens"), Long::sum);
+    }
+    long histogramTotal = 0;
+    for (MetricData metric : reader.collectAllMetrics()) {
+      if (metric.getName().equals(GenAiTelemetry.TOKEN_USAGE)) {
+        for (HistogramPointData point : metric.getHistogramData().getPoints()) {
+          histogramTotal += (long) point.getSum();
+        }
+      }
+    }
+    assertThat(histogramTotal).isEqualTo(tokens.values().stream().mapToLong(Long::longValue).sum());
+    return tokens;
   }
 
   @Test

@@ -3,8 +3,10 @@ package io.hyperlens.server.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hyperlens.event.EventQuery;
+import io.hyperlens.otel.GenAiPriceTable;
 import io.hyperlens.server.query.CausalTree;
 import io.hyperlens.server.query.QueryParams;
+import io.hyperlens.server.query.SpanCosts;
 import io.hyperlens.server.query.TraceQueries;
 import io.hyperlens.store.SqliteStore;
 import io.hyperlens.trace.SpanData;
@@ -106,7 +108,8 @@ class DemoHubTest {
     assertThat(number(text, "and ([\\d,]+) policy decisions in its audit trail")).isPositive();
 
     try (SqliteStore store = SqliteStore.open(data)) {
-      TraceQueries traces = new TraceQueries(store, Clock.systemUTC());
+      TraceQueries traces =
+          new TraceQueries(store, Clock.systemUTC(), new SpanCosts(GenAiPriceTable.bundled()));
       List<?> found =
           (List<?>)
               traces
@@ -125,6 +128,15 @@ class DemoHubTest {
       assertThat(view.spans())
           .extracting(SpanData::name)
           .contains("invoke_agent supervisor", "execute_tool shell_exec", "chat gpt-4o-mini");
+      // every model call priced by the bundled table: gpt-4o plans and writes, gpt-4o-mini
+      // researches
+      long chats = view.spans().stream().filter(s -> s.name().startsWith("chat ")).count();
+      assertThat(view.cost().pricedCalls()).isEqualTo(chats);
+      assertThat(view.cost().unpricedCalls()).isZero();
+      assertThat(view.cost().usd()).isPositive();
+      assertThat(view.cost().byModel())
+          .extracting(SpanCosts.ModelCost::model)
+          .containsExactlyInAnyOrder("gpt-4o", "gpt-4o-mini");
     }
   }
 
