@@ -199,10 +199,12 @@ public final class HyperlensChatModelListener implements ChatModelListener {
         close(operation);
         throw e;
       }
-      try {
-        operation.inputMessages(Messages.input(request.messages()));
-      } catch (RuntimeException e) {
-        caught(e);
+      if (genAi.capturesContent()) { // else the conversion would only be thrown away
+        try {
+          operation.inputMessages(Messages.input(request.messages()));
+        } catch (RuntimeException e) {
+          caught(e);
+        }
       }
     } catch (RuntimeException e) {
       caught(e);
@@ -219,7 +221,7 @@ public final class HyperlensChatModelListener implements ChatModelListener {
     try {
       ChatResponse response = context.chatResponse();
       if (response != null) {
-        record(operation, response);
+        record(operation, response, genAi.capturesContent());
       }
     } catch (RuntimeException e) {
       caught(e);
@@ -249,7 +251,8 @@ public final class HyperlensChatModelListener implements ChatModelListener {
     }
   }
 
-  private static void record(GenAiOperation operation, ChatResponse response) {
+  private static void record(
+      GenAiOperation operation, ChatResponse response, boolean capturesContent) {
     String model = response.modelName();
     if (model != null && !model.isBlank()) {
       operation.responseModel(model);
@@ -266,7 +269,7 @@ public final class HyperlensChatModelListener implements ChatModelListener {
     if (usage != null && usage.inputTokenCount() != null && usage.outputTokenCount() != null) {
       operation.usage(usage.inputTokenCount(), usage.outputTokenCount());
     }
-    if (response.aiMessage() != null) {
+    if (response.aiMessage() != null && capturesContent) {
       operation.outputMessages(List.of(Messages.output(response.aiMessage(), finishReason)));
     }
   }

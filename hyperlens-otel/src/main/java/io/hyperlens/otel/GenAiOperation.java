@@ -24,7 +24,6 @@ import static io.hyperlens.otel.GenAiAttributes.GEN_AI_RESPONSE_FINISH_REASONS;
 import static io.hyperlens.otel.GenAiAttributes.GEN_AI_RESPONSE_ID;
 import static io.hyperlens.otel.GenAiAttributes.GEN_AI_RESPONSE_MODEL;
 import static io.hyperlens.otel.GenAiAttributes.GEN_AI_SYSTEM_INSTRUCTIONS;
-import static io.hyperlens.otel.GenAiAttributes.GEN_AI_TOKEN_TYPE;
 import static io.hyperlens.otel.GenAiAttributes.GEN_AI_TOOL_CALL_ID;
 import static io.hyperlens.otel.GenAiAttributes.GEN_AI_TOOL_DESCRIPTION;
 import static io.hyperlens.otel.GenAiAttributes.GEN_AI_TOOL_NAME;
@@ -34,8 +33,6 @@ import static io.hyperlens.otel.GenAiAttributes.GEN_AI_USAGE_OUTPUT_TOKENS;
 import static io.hyperlens.otel.GenAiAttributes.SERVER_ADDRESS;
 import static io.hyperlens.otel.GenAiAttributes.SERVER_PORT;
 import static io.hyperlens.otel.GenAiAttributes.SESSION_ID;
-import static io.hyperlens.otel.GenAiAttributes.TOKEN_TYPE_INPUT;
-import static io.hyperlens.otel.GenAiAttributes.TOKEN_TYPE_OUTPUT;
 
 import io.hyperlens.trace.CausalTraceId;
 import io.hyperlens.trace.Scope;
@@ -314,21 +311,11 @@ public final class GenAiOperation implements AutoCloseable {
       }
     }
     telemetry.tracer().finishSpan(span, SpanStatus.UNSET, null);
-    AttributesBuilder common = metricBase.toBuilder();
-    if (model != null) {
-      common.put(GEN_AI_RESPONSE_MODEL, model);
-    }
-    Attributes usageBase = common.build();
-    String error = errorType;
-    if (error != null) {
-      common.put(ERROR_TYPE, error);
-    }
-    telemetry.operationDuration.record(span.durationMs() / 1000.0, common.build());
+    GenAiTelemetry.PointAttributes points = telemetry.points(metricBase, model, errorType);
+    telemetry.operationDuration.record(span.durationMs() / 1000.0, points.duration());
     if (counts != null) {
-      telemetry.tokenUsage.record(
-          counts[0], usageBase.toBuilder().put(GEN_AI_TOKEN_TYPE, TOKEN_TYPE_INPUT).build());
-      telemetry.tokenUsage.record(
-          counts[1], usageBase.toBuilder().put(GEN_AI_TOKEN_TYPE, TOKEN_TYPE_OUTPUT).build());
+      telemetry.tokenUsage.record(counts[0], points.input());
+      telemetry.tokenUsage.record(counts[1], points.output());
     }
   }
 

@@ -8,6 +8,8 @@ import static io.hyperlens.otel.GenAiAttributes.OPERATION_INVOKE_AGENT;
 import io.hyperlens.redact.Redactor;
 import io.hyperlens.trace.DistributedTracer;
 import io.hyperlens.trace.SpanKind;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.DoubleCounter;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
@@ -15,6 +17,8 @@ import io.opentelemetry.api.metrics.LongHistogram;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.MeterProvider;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Spans and metrics for agent work in the OpenTelemetry GenAI semantic conventions: {@code
@@ -255,6 +259,56 @@ public final class GenAiTelemetry {
   }
 
   /** The content writer, or null when content capture is off. */
+  /** Whether message content is recorded ({@link GenAiTelemetryBuilder#captureContent}). */
+  public boolean capturesContent() {
+    return content != null;
+  }
+
+  /**
+   * The attributes of an operation's three metric points: the duration's ({@code error.type} when
+   * it failed) and the input and output token counts'. Built once per distinct combination and
+   * reused (each build sorts); at most {@value #MAX_CACHED_POINTS} combinations are kept, more are
+   * built each time (metric attributes must be low-cardinality anyway).
+   */
+  PointAttributes points(Attributes base, String responseModel, String errorType) {
+    PointKey key = new PointKey(base, responseModel, errorType);
+    PointAttributes cached = points.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    AttributesBuilder common = base.toBuilder();
+    if (responseModel != null) {
+      common.put(GenAiAttributes.GEN_AI_RESPONSE_MODEL, responseModel);
+    }
+    Attributes usage = common.build();
+    if (errorType != null) {
+      common.put(GenAiAttributes.ERROR_TYPE, errorType);
+    }
+    PointAttributes built =
+        new PointAttributes(
+            common.build(),
+            usage.toBuilder()
+                .put(GenAiAttributes.GEN_AI_TOKEN_TYPE, GenAiAttributes.TOKEN_TYPE_INPUT)
+                .build(),
+            usage.toBuilder()
+                .put(GenAiAttributes.GEN_AI_TOKEN_TYPE, GenAiAttributes.TOKEN_TYPE_OUTPUT)
+                .build());
+    if (points.size() < MAX_CACHED_POINTS) {
+      points.putIfAbsent(key, built);
+    }
+    return built;
+  }
+
+  /** Most metric attribute combinations {@link #points} keeps. */
+  static final int MAX_CACHED_POINTS = 1024;
+
+  private final Map<PointKey, PointAttributes> points = new ConcurrentHashMap<>();
+
+  private record PointKey(Attributes base, String responseModel, String errorType) {}
+
+  /** The attributes of an operation's duration point and its two token-usage points. */
+  record PointAttributes(Attributes duration, Attributes input, Attributes output) {}
+
   GenAiContent content() {
     return content;
   }
