@@ -46,6 +46,12 @@ public final class NoteKey {
   private final PublicKey publicKey;
   private final int keyId;
 
+  /** BouncyCastle's form of the key, computed on first use: see {@link FastEd25519}. */
+  private volatile FastKey fastKey;
+
+  /** The key as {@link FastEd25519} takes it; null {@code point} when it is left to the JDK. */
+  private record FastKey(org.bouncycastle.math.ec.rfc8032.Ed25519.PublicPoint point) {}
+
   private NoteKey(String name, byte[] raw, PublicKey publicKey) {
     this.name = name;
     this.raw = raw;
@@ -222,7 +228,21 @@ public final class NoteKey {
     return String.format("%08x", keyId);
   }
 
-  private boolean verify(byte[] data, byte[] signature) {
+  /**
+   * Whether {@code signature} verifies: BouncyCastle where its "valid" is the JDK's (see {@link
+   * FastEd25519}), the JDK's verdict otherwise, so what verifies is exactly what the JDK accepts.
+   */
+  boolean verify(byte[] data, byte[] signature) {
+    FastKey fast = fastKey;
+    if (fast == null) {
+      fast = new FastKey(FastEd25519.key(raw));
+      fastKey = fast;
+    }
+    return FastEd25519.verifies(fast.point(), data, signature) || jdkVerifies(data, signature);
+  }
+
+  /** The JDK 17 provider's verdict. */
+  boolean jdkVerifies(byte[] data, byte[] signature) {
     try {
       Signature verifier = Signature.getInstance("Ed25519");
       verifier.initVerify(publicKey());
