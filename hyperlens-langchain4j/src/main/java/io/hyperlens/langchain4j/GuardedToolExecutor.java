@@ -39,7 +39,7 @@ final class GuardedToolExecutor implements ToolExecutor {
   public String execute(ToolExecutionRequest request, Object memoryId) {
     PolicyDecision decision = decide(request, null);
     if (decision.denied()) {
-      throw new ToolDeniedException(request.name(), decision.reason());
+      throw new ToolDeniedException(request.name(), reason(decision));
     }
     return tool.execute(request, memoryId);
   }
@@ -49,18 +49,21 @@ final class GuardedToolExecutor implements ToolExecutor {
       ToolExecutionRequest request, InvocationContext context) {
     PolicyDecision decision = decide(request, context);
     if (decision.denied()) {
-      String text = new ToolDeniedException(request.name(), decision.reason()).getMessage();
+      String reason = reason(decision);
       return ToolExecutionResult.builder()
           .isError(true)
-          .resultText(text)
-          .attributes(Map.of(HyperlensAgentListener.DENIED_ATTRIBUTE, decision.reason()))
+          .resultText(new ToolDeniedException(request.name(), reason).getMessage())
+          .attributes(Map.of(HyperlensAgentListener.DENIED_ATTRIBUTE, reason))
           .build();
     }
     return tool.executeWithContext(request, context);
   }
 
   private PolicyDecision decide(ToolExecutionRequest request, InvocationContext context) {
-    Optional<HyperlensAgentListener.Invocation> agent = HyperlensAgentListener.current();
+    HyperlensAgentListener listener = owner.agentListener();
+    // The agent is found from the call's agentic scope too: tools run concurrently run on other
+    // threads than their agent's.
+    Optional<HyperlensAgentListener.Invocation> agent = listener.invocationOf(context);
     String agentName =
         agent
             .map(a -> a.name)
@@ -70,15 +73,20 @@ final class GuardedToolExecutor implements ToolExecutor {
     String arguments = request.arguments() == null ? "" : request.arguments();
     ToolCall call = new ToolCall(agentName, did, request.name(), arguments, request.id(), session);
     PolicyDecision decision;
-    try {
-      decision = policy.evaluate(call);
-      if (decision == null) {
-        throw new IllegalStateException("tool policy " + policyId + " returned no decision");
+    if (agent.isEmpty() && listener.inTracedRun(context)) {
+      // a traced run whose calling agent cannot be told: the policy could not judge it rightly
+      decision = PolicyDecision.deny("the agent calling " + request.name() + " is unknown");
+    } else {
+      try {
+        decision = policy.evaluate(call);
+        if (decision == null) {
+          throw new IllegalStateException("tool policy " + policyId + " returned no decision");
+        }
+      } catch (RuntimeException | Error e) { // fail closed, whatever the policy threw
+        owner.policyFailed(e);
+        decision =
+            PolicyDecision.deny("tool policy " + policyId + " failed: " + e.getClass().getName());
       }
-    } catch (RuntimeException e) {
-      owner.policyFailed(e);
-      decision =
-          PolicyDecision.deny("tool policy " + policyId + " failed: " + e.getClass().getName());
     }
     if (decisions != null) {
       Map<String, Object> auditContext = new LinkedHashMap<>();
@@ -96,6 +104,11 @@ final class GuardedToolExecutor implements ToolExecutor {
       }
     }
     return decision;
+  }
+
+  /** A denial's reason, which a policy may leave out. */
+  private String reason(PolicyDecision decision) {
+    return decision.reason() == null ? "denied by " + policyId : decision.reason();
   }
 
   private static String simpleName(String interfaceName) {

@@ -9,6 +9,7 @@ import dev.langchain4j.agentic.observability.AgentResponse;
 import dev.langchain4j.agentic.observability.BeforeAgentToolExecution;
 import dev.langchain4j.agentic.planner.AgentInstance;
 import dev.langchain4j.agentic.scope.AgenticScope;
+import dev.langchain4j.invocation.InvocationContext;
 import dev.langchain4j.service.tool.ToolExecution;
 import io.hyperlens.event.EventType;
 import io.hyperlens.event.HypervisorEvent;
@@ -20,13 +21,18 @@ import io.hyperlens.trace.CausalTraceId;
 import io.hyperlens.trace.Scope;
 import io.hyperlens.trace.SpanKind;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
@@ -75,6 +81,9 @@ public final class HyperlensAgentListener implements AgentListener {
   /** The {@code error.type} of a tool that ran and failed. */
   public static final String TOOL_ERROR = "tool_error";
 
+  /** The {@code error.type} of an agent or tool whose end LangChain4j never reported. */
+  public static final String ABANDONED = "abandoned";
+
   /** The span attribute with the DID of the agent a span belongs to. */
   public static final String AGENT_DID = "agent.did";
 
@@ -87,6 +96,8 @@ public final class HyperlensAgentListener implements AgentListener {
   private static final ThreadLocal<Deque<Invocation>> CURRENT =
       ThreadLocal.withInitial(ArrayDeque::new);
 
+  private static final StackWalker STACK = StackWalker.getInstance();
+
   private final GenAiTelemetry genAi;
   private final String providerName;
   private final HypervisorEventBus bus;
@@ -96,7 +107,9 @@ public final class HyperlensAgentListener implements AgentListener {
   private final Redactor redactor = Redactor.standard();
   // By the scope's memory id: one per run, shared by its sub-agents; the scope itself is mutable.
   private final Map<Object, Run> runs = new ConcurrentHashMap<>();
-  private final Map<String, GenAiOperation> tools = new ConcurrentHashMap<>();
+  private final AtomicLong runSequence = new AtomicLong();
+  private final LongAdder abandonedRuns = new LongAdder();
+  private final long runTimeoutNanos;
   private final LongAdder failures = new LongAdder();
   private final LongAdder untracedRuns = new LongAdder();
   private final AtomicBoolean failureLogged = new AtomicBoolean();
@@ -108,11 +121,20 @@ public final class HyperlensAgentListener implements AgentListener {
     this.sessionIds = builder.sessionIds;
     this.agentDids = builder.agentDids;
     this.maxRuns = builder.maxRuns;
+    this.runTimeoutNanos = builder.runTimeout.toNanos();
   }
 
   /** The agent invocation running on this thread, innermost; empty outside any. */
   static Optional<Invocation> current() {
-    return Optional.ofNullable(CURRENT.get().peekFirst());
+    Deque<Invocation> current = CURRENT.get();
+    while (!current.isEmpty() && current.peekFirst().abandoned) {
+      current.pollFirst(); // its run was abandoned on another thread
+    }
+    if (current.isEmpty()) {
+      CURRENT.remove();
+      return Optional.empty();
+    }
+    return Optional.of(current.peekFirst());
   }
 
   /** How many times this listener caught a failure of its own, and left the agent alone. */
@@ -123,6 +145,16 @@ public final class HyperlensAgentListener implements AgentListener {
   /** Runs not traced because {@link HyperlensLangChain4jBuilder#maxRuns} were already running. */
   public long untracedRuns() {
     return untracedRuns.sum();
+  }
+
+  /**
+   * Runs closed before LangChain4j reported their end: an {@code Error} escaped an agent, a new
+   * call began on a thread still holding an old one, or a run outlived {@link
+   * HyperlensLangChain4jBuilder#runTimeout}. Their open spans end with {@code error.type} {@value
+   * #ABANDONED}.
+   */
+  public long abandonedRuns() {
+    return abandonedRuns.sum();
   }
 
   /** Runs being traced now. */
@@ -141,20 +173,31 @@ public final class HyperlensAgentListener implements AgentListener {
     try {
       AgentInstance agent = request.agent();
       AgenticScope scope = request.agenticScope();
-      Run run = runs.get(key(scope));
+      Object key = key(scope);
+      Run run = runs.get(key);
       Invocation parent = null;
-      if (run == null) {
+      int depth = STACK.walk(frames -> (int) frames.count());
+      if (run == null || agent.parent() == null) {
+        // A new top-level call. What this thread still holds from calls whose frames are gone
+        // (LangChain4j reports no end when an Error escapes) is abandoned first.
+        abandonStale(depth);
+        if (run != null) {
+          abandon(run, "a new call of the agentic system began before this one ended");
+        }
+        if (runs.size() >= maxRuns) {
+          abandonExpired();
+        }
         if (runs.size() >= maxRuns) {
           if (agent.parent() == null) {
             untracedRuns.increment(); // once a run: its sub-agents find no run either
           }
           return;
         }
-        run = new Run(sessionIds.apply(scope), scope);
-        runs.put(key(scope), run);
+        run = new Run(key, sessionIds.apply(scope), scope, runSequence.incrementAndGet());
+        runs.put(key, run);
         // An agentic system invoked by an agent of another (a tool that runs a workflow): its
         // first agent is that agent's child, on the same trace.
-        parent = CURRENT.get().peekFirst();
+        parent = current().orElse(null);
       } else {
         parent = run.parentOf(agent);
       }
@@ -173,10 +216,10 @@ public final class HyperlensAgentListener implements AgentListener {
         builder.agentDescription(agent.description());
       }
       GenAiOperation operation = builder.start();
-      Invocation invocation = new Invocation(run, name, agent.agentId(), did, causal);
+      Invocation invocation =
+          new Invocation(run, name, agent.agentId(), typeName(agent), did, causal, depth);
       invocation.operation = operation;
       invocation.scope = operation.makeCurrent();
-      invocation.thread = Thread.currentThread();
       run.start(invocation);
       CURRENT.get().push(invocation);
       if (run.root == null) {
@@ -210,6 +253,46 @@ public final class HyperlensAgentListener implements AgentListener {
     finish(error.agenticScope(), error.agent(), error.error());
   }
 
+  /**
+   * The scope of a run goes: normally its agents have ended by then; any that have not (LangChain4j
+   * skipped their end) are closed as abandoned.
+   */
+  @Override
+  public void beforeAgenticScopeDestroyed(AgenticScope scope) {
+    try {
+      Run run = runs.get(key(scope));
+      if (run != null) {
+        abandon(run, "the agentic scope ended before its agents reported an end");
+      }
+    } catch (RuntimeException e) {
+      caught(e);
+    }
+  }
+
+  /**
+   * A run waits for a human or another system: this thread leaves it, so its agents are no longer
+   * current here. Their spans stay open until the run resumes and they end.
+   */
+  @Override
+  public void onAgenticSystemSuspended(AgenticScope scope) {
+    try {
+      Run run = runs.get(key(scope));
+      if (run == null) {
+        return;
+      }
+      Deque<Invocation> current = CURRENT.get();
+      for (Iterator<Invocation> it = current.iterator(); it.hasNext(); ) {
+        Invocation invocation = it.next();
+        if (invocation.run == run) {
+          it.remove();
+          invocation.leaveThread();
+        }
+      }
+    } catch (RuntimeException e) {
+      caught(e);
+    }
+  }
+
   private void finish(AgenticScope scope, AgentInstance agent, Throwable error) {
     try {
       Run run = runs.get(key(scope));
@@ -220,11 +303,7 @@ public final class HyperlensAgentListener implements AgentListener {
       if (invocation == null) {
         return; // already finished: LangChain4j reported both an error and a response
       }
-      Deque<Invocation> current = CURRENT.get();
-      current.remove(invocation);
-      if (current.isEmpty()) {
-        CURRENT.remove();
-      }
+      forget(invocation);
       String reason = error == null ? null : redacted(error);
       try {
         if (invocation == run.root) {
@@ -236,7 +315,9 @@ public final class HyperlensAgentListener implements AgentListener {
             emit(EventType.SAGA_ESCALATED, invocation, run.saga, payload);
           }
           emit(EventType.SESSION_TERMINATED, invocation, run.created, Map.of());
-          runs.remove(key(scope), run);
+          runs.remove(run.key, run);
+          // Agents LangChain4j never reported ending would otherwise stay open.
+          abandonRunning(run, "its run ended before it did");
         } else {
           Map<String, Object> payload = run.step(invocation.agentId, "invoke_agent");
           if (error == null) {
@@ -249,23 +330,102 @@ public final class HyperlensAgentListener implements AgentListener {
           }
         }
       } finally {
-        close(invocation, error, reason);
+        close(
+            invocation,
+            error == null ? null : rootCause(error).getClass().getName(),
+            reason,
+            "the agent ended before the tool reported a result");
       }
     } catch (RuntimeException e) {
       caught(e);
     }
   }
 
-  private void close(Invocation invocation, Throwable error, String reason) {
+  /** Takes {@code invocation} off this thread's current agents. */
+  private static void forget(Invocation invocation) {
+    Deque<Invocation> current = CURRENT.get();
+    current.remove(invocation);
+    if (current.isEmpty()) {
+      CURRENT.remove();
+    }
+  }
+
+  /** Ends {@code invocation}'s span (failed with {@code errorType} unless null) and its tools'. */
+  private void close(Invocation invocation, String errorType, String reason, String toolReason) {
     try {
-      if (error != null) {
-        invocation.operation.fail(rootCause(error).getClass().getName(), reason);
+      for (GenAiOperation tool : invocation.tools.values()) {
+        try {
+          tool.fail(ABANDONED, toolReason);
+        } finally {
+          tool.close();
+        }
+      }
+      invocation.tools.clear();
+      if (errorType != null) {
+        invocation.operation.fail(errorType, reason);
       }
     } finally {
-      if (invocation.thread == Thread.currentThread()) {
-        invocation.scope.close();
-      }
+      invocation.leaveThread();
       invocation.operation.close();
+    }
+  }
+
+  /**
+   * Abandons the runs of the agents this thread still holds from calls that have returned: those
+   * whose {@code beforeAgentInvocation} ran at least as deep in the stack as a new top-level call
+   * now does cannot be running below it. Also forgets agents of runs already abandoned elsewhere.
+   */
+  private void abandonStale(int depth) {
+    Deque<Invocation> current = CURRENT.get();
+    while (!current.isEmpty()) {
+      Invocation top = current.peekFirst();
+      if (!top.abandoned && top.depth < depth) {
+        return;
+      }
+      current.pollFirst();
+      if (!top.abandoned) {
+        abandon(top.run, "its agent's thread returned without LangChain4j reporting an end");
+      }
+    }
+    CURRENT.remove();
+  }
+
+  /** Abandons the runs started longer ago than the run timeout. */
+  private void abandonExpired() {
+    long now = System.nanoTime();
+    for (Run run : runs.values()) {
+      if (now - run.startNanos > runTimeoutNanos) {
+        abandon(run, "it ran longer than the run timeout");
+      }
+    }
+  }
+
+  /**
+   * Closes the run: its agents still open end failed with {@code error.type} {@value #ABANDONED},
+   * the saga is escalated and the session terminated, and the run is no longer tracked.
+   */
+  private void abandon(Run run, String reason) {
+    if (!runs.remove(run.key, run)) {
+      return; // already gone
+    }
+    abandonedRuns.increment();
+    Invocation root = run.root;
+    if (root != null) {
+      Map<String, Object> payload = run.sagaPayload();
+      payload.put("reason", "abandoned: " + reason);
+      emit(EventType.SAGA_ESCALATED, root, run.saga, payload);
+      emit(EventType.SESSION_TERMINATED, root, run.created, Map.of());
+    }
+    abandonRunning(run, reason);
+  }
+
+  private void abandonRunning(Run run, String reason) {
+    for (Invocation invocation : run.takeRunning()) {
+      invocation.abandoned = true;
+      if (invocation.thread == Thread.currentThread()) {
+        forget(invocation);
+      }
+      close(invocation, ABANDONED, "abandoned: " + reason, "abandoned: " + reason);
     }
   }
 
@@ -292,8 +452,8 @@ public final class HyperlensAgentListener implements AgentListener {
       if (request.id() != null && !request.id().isBlank()) {
         builder.toolCallId(request.id());
       }
-      String key = toolKey(invocation, request);
-      tools.put(key, builder.start());
+      Object key = toolKey(request);
+      invocation.tools.put(key, builder.start());
       Map<String, Object> payload = run.step(stepId(request), "execute_tool");
       payload.put("tool", request.name());
       String started = emit(EventType.SAGA_STEP_STARTED, invocation, run.saga, payload);
@@ -318,8 +478,8 @@ public final class HyperlensAgentListener implements AgentListener {
       }
       ToolExecution execution = after.toolExecution();
       ToolExecutionRequest request = execution.request();
-      String key = toolKey(invocation, request);
-      GenAiOperation operation = tools.remove(key);
+      Object key = toolKey(request);
+      GenAiOperation operation = invocation.tools.remove(key);
       String started = invocation.toolSteps.remove(key);
       Map<String, Object> payload = run.step(stepId(request), "execute_tool");
       payload.put("tool", request.name());
@@ -350,17 +510,52 @@ public final class HyperlensAgentListener implements AgentListener {
     }
   }
 
+  /**
+   * The agent invocation a tool runs for: this thread's when it belongs to the tool's agentic run,
+   * else (tools run concurrently on other threads) the running invocation of the tool's agent
+   * interface in the run of the invocation's agentic scope. Empty outside any traced agent.
+   */
+  Optional<Invocation> invocationOf(InvocationContext context) {
+    Optional<Invocation> current = current();
+    Object scope =
+        context == null || context.managedParameters() == null
+            ? null
+            : context.managedParameters().get(AgenticScope.class);
+    if (!(scope instanceof AgenticScope agentic)) {
+      return current;
+    }
+    Run run = runs.get(key(agentic));
+    if (run == null) {
+      return Optional.empty();
+    }
+    if (current.isPresent() && current.get().run == run) {
+      return current;
+    }
+    return Optional.ofNullable(run.runningOfType(context.interfaceName()));
+  }
+
+  /** Whether {@code context} belongs to an agentic run this listener traces. */
+  boolean inTracedRun(InvocationContext context) {
+    Object scope =
+        context == null || context.managedParameters() == null
+            ? null
+            : context.managedParameters().get(AgenticScope.class);
+    return scope instanceof AgenticScope agentic && runs.containsKey(key(agentic));
+  }
+
   private static Object key(AgenticScope scope) {
     Object memoryId = scope.memoryId();
     return memoryId != null ? memoryId : scope;
   }
 
-  private static String toolKey(Invocation invocation, ToolExecutionRequest request) {
-    return System.identityHashCode(invocation)
-        + "/"
-        + invocation.agentId
-        + "/"
-        + (request.id() == null ? request.name() : request.id());
+  private static String typeName(AgentInstance agent) {
+    Class<?> type = agent.type();
+    return type == null ? null : type.getName();
+  }
+
+  /** A tool call's key among its agent's open tools: the call id, else the request itself. */
+  private static Object toolKey(ToolExecutionRequest request) {
+    return request.id() != null ? request.id() : request;
   }
 
   private static String stepId(ToolExecutionRequest request) {
@@ -420,40 +615,72 @@ public final class HyperlensAgentListener implements AgentListener {
     final Run run;
     final String name;
     final String agentId;
+    final String type;
     final String did;
     final CausalTraceId causal;
-    final Map<String, String> toolSteps = new ConcurrentHashMap<>();
+
+    /** How deep in the stack {@code beforeAgentInvocation} ran for it. */
+    final int depth;
+
+    final Thread thread = Thread.currentThread();
+
+    /** Its tools' open operations, by call id (or request). */
+    final Map<Object, GenAiOperation> tools = new ConcurrentHashMap<>();
+
+    final Map<Object, String> toolSteps = new ConcurrentHashMap<>();
     GenAiOperation operation;
     Scope scope;
-    Thread thread;
     String step;
+    volatile boolean abandoned;
+    private boolean left;
 
-    Invocation(Run run, String name, String agentId, String did, CausalTraceId causal) {
+    Invocation(
+        Run run,
+        String name,
+        String agentId,
+        String type,
+        String did,
+        CausalTraceId causal,
+        int depth) {
       this.run = run;
       this.name = name;
       this.agentId = agentId;
+      this.type = type;
       this.did = did;
       this.causal = causal;
+      this.depth = depth;
     }
 
     String sessionId() {
       return run.sessionId;
     }
+
+    /** Its span is no longer current on its thread (only its own thread can say so). */
+    synchronized void leaveThread() {
+      if (!left && thread == Thread.currentThread() && scope != null) {
+        left = true;
+        scope.close();
+      }
+    }
   }
 
   /** One run of an agentic system: its scope's session, saga and running invocations. */
   static final class Run {
+    final Object key;
     final String sessionId;
     final String sagaId;
+    final long startNanos = System.nanoTime();
     final Set<String> joined = ConcurrentHashMap.newKeySet();
     private final Map<String, Deque<Invocation>> running = new ConcurrentHashMap<>();
     volatile Invocation root;
     volatile String created;
     volatile String saga;
 
-    Run(String sessionId, AgenticScope scope) {
+    Run(Object key, String sessionId, AgenticScope scope, long sequence) {
+      this.key = key;
       this.sessionId = sessionId;
-      this.sagaId = "langchain4j-" + String.valueOf(scope.memoryId());
+      // one saga per call, though calls sharing a memory id share their scope and session
+      this.sagaId = "langchain4j-" + scope.memoryId() + "-" + sequence;
     }
 
     Map<String, Object> sagaPayload() {
@@ -491,13 +718,30 @@ public final class HyperlensAgentListener implements AgentListener {
       }
     }
 
+    /** A running invocation of an agent of interface {@code type}, or null. */
+    Invocation runningOfType(String type) {
+      if (type == null) {
+        return null;
+      }
+      for (Deque<Invocation> stack : running.values()) {
+        synchronized (stack) {
+          for (Invocation invocation : stack) {
+            if (type.equals(invocation.type)) {
+              return invocation;
+            }
+          }
+        }
+      }
+      return null;
+    }
+
     /** The invocation that invoked {@code agent}: its parent agent's, else this thread's. */
     Invocation parentOf(AgentInstance agent) {
       Invocation parent = running(agent.parent());
       if (parent != null) {
         return parent;
       }
-      Invocation current = CURRENT.get().peekFirst();
+      Invocation current = current().orElse(null);
       return current != null && current.run == this ? current : root;
     }
 
@@ -513,6 +757,19 @@ public final class HyperlensAgentListener implements AgentListener {
       synchronized (stack) {
         return stack.pollFirst();
       }
+    }
+
+    /** Every invocation still running, innermost first, taken off. */
+    List<Invocation> takeRunning() {
+      List<Invocation> all = new ArrayList<>();
+      for (Deque<Invocation> stack : running.values()) {
+        synchronized (stack) {
+          all.addAll(stack);
+          stack.clear();
+        }
+      }
+      all.sort(Comparator.comparingInt((Invocation i) -> i.depth).reversed());
+      return all;
     }
   }
 }

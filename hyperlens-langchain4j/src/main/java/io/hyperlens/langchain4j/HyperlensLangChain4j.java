@@ -163,7 +163,7 @@ public final class HyperlensLangChain4j {
     return recordFailures.sum();
   }
 
-  void policyFailed(RuntimeException e) {
+  void policyFailed(Throwable e) {
     policyFailures.increment();
     logOnce("a tool policy failed; the call is denied", e);
   }
@@ -173,7 +173,7 @@ public final class HyperlensLangChain4j {
     logOnce("a tool policy decision could not be recorded; further failures are counted", e);
   }
 
-  private void logOnce(String message, RuntimeException e) {
+  private void logOnce(String message, Throwable e) {
     if (failureLogged.compareAndSet(false, true)) {
       LOG.log(System.Logger.Level.WARNING, message, e);
     }

@@ -4,6 +4,7 @@ import dev.langchain4j.agentic.scope.AgenticScope;
 import io.hyperlens.event.HypervisorEventBus;
 import io.hyperlens.governance.DecisionRecorder;
 import io.hyperlens.otel.GenAiTelemetry;
+import java.time.Duration;
 import java.util.function.Function;
 
 /**
@@ -25,6 +26,9 @@ public final class HyperlensLangChain4jBuilder {
   /** Runs traced at once by default. */
   public static final int DEFAULT_MAX_RUNS = 10_000;
 
+  /** How long a run may go before it may be closed as abandoned, by default. */
+  public static final Duration DEFAULT_RUN_TIMEOUT = Duration.ofHours(1);
+
   /** The DID prefix of agents by default: {@code did:langchain4j:{agent name}}. */
   public static final String DEFAULT_DID_PREFIX = "did:langchain4j:";
 
@@ -37,6 +41,7 @@ public final class HyperlensLangChain4jBuilder {
   Function<AgenticScope, String> sessionIds = scope -> String.valueOf(scope.memoryId());
   Function<String, String> agentDids = name -> DEFAULT_DID_PREFIX + name;
   int maxRuns = DEFAULT_MAX_RUNS;
+  Duration runTimeout = DEFAULT_RUN_TIMEOUT;
 
   HyperlensLangChain4jBuilder(GenAiTelemetry genAi) {
     if (genAi == null) {
@@ -116,6 +121,22 @@ public final class HyperlensLangChain4jBuilder {
       throw new IllegalArgumentException("maxRuns must be at least 1, got " + maxRuns);
     }
     this.maxRuns = maxRuns;
+    return this;
+  }
+
+  /**
+   * How long a run may go unfinished ({@link #DEFAULT_RUN_TIMEOUT} by default) before, when {@link
+   * #maxRuns} are tracked, it is closed as abandoned ({@link
+   * HyperlensAgentListener#abandonedRuns()}) to make room: a run whose end LangChain4j never
+   * reported would otherwise hold its place for good.
+   *
+   * @throws IllegalArgumentException when null, zero or negative
+   */
+  public HyperlensLangChain4jBuilder runTimeout(Duration runTimeout) {
+    if (runTimeout == null || runTimeout.isZero() || runTimeout.isNegative()) {
+      throw new IllegalArgumentException("runTimeout must be positive, got " + runTimeout);
+    }
+    this.runTimeout = runTimeout;
     return this;
   }
 

@@ -8,6 +8,7 @@ import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.agentic.AgenticServices;
 import dev.langchain4j.agentic.UntypedAgent;
+import dev.langchain4j.agentic.supervisor.SupervisorAgent;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.ChatModel;
@@ -348,6 +349,160 @@ class HyperlensLangChain4jTest {
             bus.queryByAgent("did:langchain4j:writer").get(0).causalTraceId().orElseThrow());
     assertThat(root.isAncestorOf(writer)).isTrue();
     assertThat(writer.depth()).isEqualTo(root.depth() + 1);
+  }
+
+  @Test
+  void aRunAnErrorEscapedIsAbandonedAndTheNextRunsAreTracesOfTheirOwn() {
+    HyperlensLangChain4j hyperlens = HyperlensLangChain4j.builder(genAi).bus(bus).build();
+    SupervisorAgent supervisor = failingOnceSupervisor(hyperlens);
+    assertThatThrownBy(() -> supervisor.invoke("go")).isInstanceOf(StackOverflowError.class);
+    assertThat(hyperlens.agentListener().activeRuns()).isEqualTo(1);
+
+    for (int i = 0; i < 3; i++) {
+      supervisor.invoke("go");
+    }
+
+    HyperlensAgentListener listener = hyperlens.agentListener();
+    assertThat(listener.activeRuns()).isZero();
+    assertThat(listener.abandonedRuns()).isEqualTo(1);
+    List<SpanData> roots =
+        spans().stream().filter(s -> s.name().equals("invoke_agent supervisor")).toList();
+    assertThat(roots).hasSize(4).allSatisfy(root -> assertThat(root.parentSpanId()).isEmpty());
+    assertThat(roots.stream().map(SpanData::traceId).distinct()).hasSize(4);
+    assertThat(roots.get(0).attributes())
+        .containsEntry("error.type", HyperlensAgentListener.ABANDONED);
+    assertThat(bus.typeCounts())
+        .containsEntry("saga.escalated", 1L)
+        .containsEntry("saga.completed", 3L)
+        .containsEntry("session.terminated", 4L);
+  }
+
+  @Test
+  void runsBeyondTheTimeoutAreAbandonedToMakeRoom() throws Exception {
+    HyperlensLangChain4j hyperlens =
+        HyperlensLangChain4j.builder(genAi)
+            .maxRuns(1)
+            .runTimeout(java.time.Duration.ofMillis(1))
+            .build();
+    SupervisorAgent supervisor = failingOnceSupervisor(hyperlens);
+    Thread other =
+        new Thread(
+            () -> {
+              try {
+                supervisor.invoke("go");
+              } catch (StackOverflowError expected) {
+                // its run stays open: that thread never comes back to abandon it
+              }
+            });
+    other.start();
+    other.join();
+    assertThat(hyperlens.agentListener().activeRuns()).isEqualTo(1);
+    Thread.sleep(5);
+
+    supervisor.invoke("go");
+
+    assertThat(hyperlens.agentListener().abandonedRuns()).isEqualTo(1);
+    assertThat(hyperlens.agentListener().untracedRuns()).isZero();
+    assertThat(hyperlens.agentListener().activeRuns()).isZero();
+    assertThatThrownBy(
+            () -> HyperlensLangChain4j.builder(genAi).runTimeout(java.time.Duration.ZERO))
+        .hasMessage("runTimeout must be positive, got PT0S");
+  }
+
+  /** A supervisor whose planner throws a StackOverflowError once: LangChain4j reports no end. */
+  private static SupervisorAgent failingOnceSupervisor(HyperlensLangChain4j hyperlens) {
+    java.util.concurrent.atomic.AtomicBoolean boom =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    ChatModel planner =
+        hyperlens.instrument(
+            new ChatModel() {
+              @Override
+              public ChatResponse doChat(ChatRequest request) {
+                if (boom.getAndSet(false)) {
+                  throw new StackOverflowError("simulated");
+                }
+                return ChatResponse.builder()
+                    .aiMessage(
+                        AiMessage.from(
+                            "{\"agentName\":\"done\",\"arguments\":{\"response\":\"ok\"}}"))
+                    .build();
+              }
+            });
+    return hyperlens
+        .instrument(
+            AgenticServices.supervisorBuilder()
+                .name("supervisor")
+                .chatModel(planner)
+                .subAgents(
+                    AgenticServices.agentBuilder(AgenticWorkflowTest.Writer.class)
+                        .chatModel(planner)
+                        .build()))
+        .build();
+  }
+
+  @Test
+  void toolsRunConcurrentlyStillFaceThePolicyAsTheirAgent() {
+    List<ToolCall> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    HyperlensLangChain4j hyperlens =
+        HyperlensLangChain4j.builder(genAi)
+            .bus(bus)
+            .toolPolicy(
+                "no-shell-for-researchers",
+                call -> {
+                  calls.add(call);
+                  return call.toolName().equals("shell") && call.agentName().equals("researcher")
+                      ? PolicyDecision.deny(null) // a reason is optional
+                      : PolicyDecision.allow("fine");
+                })
+            .build();
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      AgenticWorkflowTest.pipeline(
+              hyperlens,
+              "facts",
+              AgenticServices.agentBuilder(AgenticWorkflowTest.Researcher.class)
+                  .chatModel(hyperlens.instrument(new AgentScriptModel()))
+                  .tools(hyperlens.guardedTools(new Search(), new AgenticWorkflowTest.Shell()))
+                  .executeToolsConcurrently(pool)
+                  .build())
+          .invoke(Map.of("topic", "agents"));
+    } finally {
+      pool.shutdown();
+    }
+
+    assertThat(calls)
+        .extracting(ToolCall::agentName, ToolCall::agentDid)
+        .containsOnly(
+            org.assertj.core.groups.Tuple.tuple("researcher", "did:langchain4j:researcher"));
+    assertThat(calls).allSatisfy(call -> assertThat(call.sessionId()).isNotNull());
+    SpanData shell =
+        spans().stream()
+            .filter(s -> s.name().equals("execute_tool shell"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(shell.attributes()).containsEntry("error.type", HyperlensAgentListener.TOOL_DENIED);
+    assertThat(shell.statusMessage()).contains("denied by no-shell-for-researchers");
+  }
+
+  @Test
+  void aPolicyThrowingAnErrorDeniesAndIsCounted() {
+    HyperlensLangChain4j hyperlens =
+        HyperlensLangChain4j.builder(genAi)
+            .toolPolicy(
+                "broken",
+                call -> {
+                  throw new AssertionError("policy bug");
+                })
+            .build();
+    ToolExecutor search = hyperlens.guardedTools(new Search()).values().iterator().next();
+    ToolExecutionRequest request =
+        ToolExecutionRequest.builder().id("1").name("search").arguments("{\"arg0\":\"x\"}").build();
+
+    assertThatThrownBy(() -> search.execute(request, null))
+        .isInstanceOf(ToolDeniedException.class)
+        .hasMessage(
+            "tool \"search\" denied by policy: tool policy broken failed: java.lang.AssertionError");
+    assertThat(hyperlens.policyFailures()).isEqualTo(1);
   }
 
   private static void sleep(long millis) {
