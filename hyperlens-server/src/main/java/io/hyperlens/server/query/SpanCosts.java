@@ -50,12 +50,30 @@ public final class SpanCosts {
     return prices;
   }
 
-  /** The cost of the calls among {@code spans}. */
+  /**
+   * Operations whose token usage, when an SDK records any, is the sum of the model calls under
+   * them: counting it too would count those calls twice.
+   */
+  private static final java.util.Set<String> AGGREGATING =
+      java.util.Set.of(
+          GenAiAttributes.OPERATION_INVOKE_AGENT,
+          GenAiAttributes.OPERATION_CREATE_AGENT,
+          GenAiAttributes.OPERATION_EXECUTE_TOOL);
+
+  /**
+   * The cost of the model calls among {@code spans}; the usage of agent and tool operations ({@code
+   * invoke_agent}, {@code create_agent}, {@code execute_tool}) is left out, as it repeats their
+   * model calls'.
+   */
   public Cost of(Collection<SpanData> spans) {
     Tally total = new Tally(null, null);
     Map<List<String>, Tally> byModel = new LinkedHashMap<>();
     for (SpanData span : spans) {
       Map<String, Object> attributes = span.attributes();
+      Object operation = attributes.get(GenAiAttributes.GEN_AI_OPERATION_NAME.getKey());
+      if (operation != null && AGGREGATING.contains(operation)) {
+        continue; // an agent's or tool's usage sums its model calls, which count themselves
+      }
       Long input = count(attributes.get(GenAiAttributes.GEN_AI_USAGE_INPUT_TOKENS.getKey()));
       Long output = count(attributes.get(GenAiAttributes.GEN_AI_USAGE_OUTPUT_TOKENS.getKey()));
       Object own = attributes.get(GenAiAttributes.COST_USD.getKey());

@@ -100,4 +100,36 @@ class SpanCostsTest {
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("prices must not be null");
   }
+
+  @Test
+  void anAgentsOrToolsUsageRepeatsItsModelCallsAndIsNotCountedAgain() {
+    Map<String, Object> usage =
+        Map.of(
+            "gen_ai.provider.name",
+            "openai",
+            "gen_ai.request.model",
+            "gpt-4o-mini",
+            "gen_ai.usage.input_tokens",
+            1_000_000L,
+            "gen_ai.usage.output_tokens",
+            0L);
+    java.util.List<SpanData> spans = new java.util.ArrayList<>();
+    spans.add(span("0000000000000001", JUNE_2025, withOperation(usage, "chat")));
+    for (String aggregate : List.of("invoke_agent", "create_agent", "execute_tool")) {
+      spans.add(
+          span("000000000000000" + (spans.size() + 1), JUNE_2025, withOperation(usage, aggregate)));
+    }
+    spans.add(span("0000000000000009", JUNE_2025, usage)); // no operation named: a call
+
+    SpanCosts.Cost cost = COSTS.of(spans);
+
+    assertThat(cost.pricedCalls()).isEqualTo(2);
+    assertThat(cost.usd()).isEqualByComparingTo("0.30");
+  }
+
+  private static Map<String, Object> withOperation(Map<String, Object> attributes, String name) {
+    Map<String, Object> with = new java.util.HashMap<>(attributes);
+    with.put("gen_ai.operation.name", name);
+    return with;
+  }
 }
