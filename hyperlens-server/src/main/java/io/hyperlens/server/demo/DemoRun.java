@@ -188,7 +188,7 @@ public final class DemoRun {
           shown.traceId(),
           shown.sessionId(),
           sagaCaption(events),
-          shown.breached() ? ", ring breach" : "");
+          shown.breached() ? ", " + workload.breachCaption() : "");
       out.print(CausalTree.of(shown.traceId(), events).render());
     }
     out.flush();

@@ -17,6 +17,11 @@ public interface DemoWorkload {
   /** The tracer that records each workflow's spans. */
   DistributedTracer tracer();
 
+  /** What {@link WorkflowOutcome#breached()} means for this workload, as the summary says it. */
+  default String breachCaption() {
+    return "ring breach";
+  }
+
   /**
    * What one workflow did.
    *
