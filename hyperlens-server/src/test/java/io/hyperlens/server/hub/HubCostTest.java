@@ -303,6 +303,17 @@ class HubCostTest {
         .contains("<section id=\"session-cost\"><h2>Cost</h2>")
         .contains("<strong>$0.1634</strong> for 4 priced GenAI call(s)")
         .contains("<td>openai</td><td>gpt-4o-mini</td><td class=\"num\">2</td>");
+
+    String traces =
+        http.send(
+                HttpRequest.newBuilder(URI.create(hub.uri() + "/ui/traces"))
+                    .header("Cookie", cookie)
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertThat(traces)
+        .contains("<th scope=\"col\">Cost</th>")
+        .contains("<td class=\"num\">$0.3125</td>");
   }
 
   @Test
