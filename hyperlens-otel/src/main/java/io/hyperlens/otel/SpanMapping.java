@@ -43,6 +43,14 @@ final class SpanMapping {
   private final InstrumentationScopeInfo sagaScope;
   private final Map<String, Resource> byService = new ConcurrentHashMap<>();
 
+  /**
+   * The resource of the service last asked for: a tracer's spans all carry one service name, so the
+   * map is not consulted for each span. An immutable pair, so a racy read sees a whole one.
+   */
+  private ServiceResource recent;
+
+  private record ServiceResource(String serviceName, Resource resource) {}
+
   SpanMapping(Resource resource) {
     this.resource = resource;
     String version = Versions.hyperlens();
@@ -135,8 +143,13 @@ final class SpanMapping {
   }
 
   private Resource resourceFor(String serviceName) {
+    ServiceResource last = recent;
+    if (last != null && last.serviceName().equals(serviceName)) {
+      return last.resource();
+    }
     Resource cached = byService.get(serviceName);
     if (cached != null) {
+      recent = new ServiceResource(serviceName, cached);
       return cached;
     }
     Resource merged =
