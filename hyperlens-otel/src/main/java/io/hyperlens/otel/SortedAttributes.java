@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
 /**
@@ -31,17 +30,14 @@ import java.util.function.BiConsumer;
  * <p>Thread-safe: immutable (the hash code is cached with the racy single-check idiom).
  */
 final class SortedAttributes implements Attributes {
-  /** Attribute names whose keys are kept; past that many, keys are made per span. */
-  static final int MAX_CACHED_NAMES = 4096;
+  /** Slots of the key cache, a power of two. */
+  private static final int KEY_SLOTS = 1024;
 
   /** Up to this many attributes are sorted by insertion as the map is walked. */
   static final int INSERTION_SORT_MAX = 16;
 
-  private static final AttributeType[] TYPES = AttributeType.values();
-
-  /** Keys by name, one slot per {@link AttributeType}: attribute names repeat from span to span. */
-  private static final ConcurrentHashMap<String, AttributeKey<?>[]> KEYS =
-      new ConcurrentHashMap<>();
+  /** Recently made keys, by name and type: attribute names repeat from span to span. */
+  private static final CachedKey[] KEYS = new CachedKey[KEY_SLOTS];
 
   /** Key, value, key, value, ...: keys sorted by name, as OpenTelemetry's own attributes. */
   private final Object[] data;
@@ -162,24 +158,33 @@ final class SortedAttributes implements Attributes {
   }
 
   /**
-   * The key {@code name} of {@code type}, the same instance each time while the cache has room: a
-   * key caches its UTF-8 form, which OTLP marshaling writes for every attribute it exports.
+   * The key {@code name} of {@code type}, the same instance from span to span while no other name
+   * takes its slot: a key caches its UTF-8 form, which OTLP marshaling writes for every attribute
+   * it exports. A direct-mapped cache: no lookup structure, no growth, and a colliding name only
+   * costs a new key.
    */
   static AttributeKey<?> key(String name, AttributeType type) {
-    AttributeKey<?>[] byType = KEYS.get(name);
-    if (byType == null) {
-      if (KEYS.size() >= MAX_CACHED_NAMES) {
-        return newKey(name, type);
-      }
-      byType = KEYS.computeIfAbsent(name, n -> new AttributeKey<?>[TYPES.length]);
+    int slot = (name.hashCode() * 31 + type.ordinal()) & (KEY_SLOTS - 1);
+    CachedKey cached = KEYS[slot];
+    if (cached != null && cached.type == type && cached.name.equals(name)) {
+      return cached.key;
     }
-    AttributeKey<?> key = byType[type.ordinal()];
-    if (key == null) {
-      // A racing thread may store an equal key; either instance is correct.
-      key = newKey(name, type);
-      byType[type.ordinal()] = key;
-    }
+    AttributeKey<?> key = newKey(name, type);
+    // An immutable holder, so a racing reader sees a whole one or none.
+    KEYS[slot] = new CachedKey(name, type, key);
     return key;
+  }
+
+  private static final class CachedKey {
+    final String name;
+    final AttributeType type;
+    final AttributeKey<?> key;
+
+    CachedKey(String name, AttributeType type, AttributeKey<?> key) {
+      this.name = name;
+      this.type = type;
+      this.key = key;
+    }
   }
 
   private static AttributeKey<?> newKey(String name, AttributeType type) {
