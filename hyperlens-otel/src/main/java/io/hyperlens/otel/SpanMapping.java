@@ -1,9 +1,7 @@
 package io.hyperlens.otel;
 
 import io.hyperlens.saga.SagaSpanRecord;
-import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -45,6 +43,14 @@ final class SpanMapping {
   private final InstrumentationScopeInfo sagaScope;
   private final Map<String, Resource> byService = new ConcurrentHashMap<>();
 
+  /**
+   * The resource of the service last asked for: a tracer's spans all carry one service name, so the
+   * map is not consulted for each span. An immutable pair, so a racy read sees a whole one.
+   */
+  private ServiceResource recent;
+
+  private record ServiceResource(String serviceName, Resource resource) {}
+
   SpanMapping(Resource resource) {
     this.resource = resource;
     String version = Versions.hyperlens();
@@ -83,8 +89,12 @@ final class SpanMapping {
       Attributes attributes = attributes(link.attributes());
       // A Hyperlens link holds the ids only: the linked span's flags and state are unknown.
       SpanContext linked =
-          SpanContext.create(
-              link.traceId(), link.spanId(), TraceFlags.getDefault(), TraceState.getDefault());
+          new TracerSpanContext(
+              link.traceId(),
+              link.spanId(),
+              TraceFlags.getDefault(),
+              TraceState.getDefault(),
+              false);
       links.add(LinkData.create(linked, attributes, attributes.size()));
     }
     return Collections.unmodifiableList(links);
@@ -133,8 +143,13 @@ final class SpanMapping {
   }
 
   private Resource resourceFor(String serviceName) {
+    ServiceResource last = recent;
+    if (last != null && last.serviceName().equals(serviceName)) {
+      return last.resource();
+    }
     Resource cached = byService.get(serviceName);
     if (cached != null) {
+      recent = new ServiceResource(serviceName, cached);
       return cached;
     }
     Resource merged =
@@ -187,66 +202,10 @@ final class SpanMapping {
 
   /**
    * Hyperlens attribute values, already typed as OpenTelemetry types them (String, Long, Double,
-   * Boolean, or a list of one of those), as {@link Attributes}; null list items are left out.
+   * Boolean, or a list of one of those), as {@link Attributes}; null list items are left out. See
+   * {@link SortedAttributes}.
    */
   static Attributes attributes(Map<String, ?> values) {
-    if (values.isEmpty()) {
-      return Attributes.empty();
-    }
-    AttributesBuilder builder = Attributes.builder();
-    // forEach, not entrySet(): an unmodifiable map's entry set wraps every entry it hands out.
-    values.forEach((key, value) -> put(builder, key, value));
-    return builder.build();
-  }
-
-  private static void put(AttributesBuilder builder, String key, Object value) {
-    if (value instanceof String) {
-      builder.put(key, (String) value);
-    } else if (value instanceof Long) {
-      builder.put(key, (long) (Long) value);
-    } else if (value instanceof Double) {
-      builder.put(key, (double) (Double) value);
-    } else if (value instanceof Boolean) {
-      builder.put(key, (boolean) (Boolean) value);
-    } else if (value instanceof List) {
-      putList(builder, key, (List<?>) value);
-    } else if (value != null) {
-      builder.put(key, String.valueOf(value));
-    }
-  }
-
-  private static void putList(AttributesBuilder builder, String key, List<?> list) {
-    Object first = "";
-    for (Object item : list) {
-      if (item != null) {
-        first = item;
-        break;
-      }
-    }
-    if (first instanceof Long) {
-      builder.put(AttributeKey.longArrayKey(key), itemsOf(list, Long.class));
-    } else if (first instanceof Double) {
-      builder.put(AttributeKey.doubleArrayKey(key), itemsOf(list, Double.class));
-    } else if (first instanceof Boolean) {
-      builder.put(AttributeKey.booleanArrayKey(key), itemsOf(list, Boolean.class));
-    } else {
-      List<String> strings = new ArrayList<>(list.size());
-      for (Object item : list) {
-        if (item != null) {
-          strings.add(String.valueOf(item));
-        }
-      }
-      builder.put(AttributeKey.stringArrayKey(key), strings);
-    }
-  }
-
-  private static <T> List<T> itemsOf(List<?> list, Class<T> type) {
-    List<T> items = new ArrayList<>(list.size());
-    for (Object item : list) {
-      if (type.isInstance(item)) {
-        items.add(type.cast(item));
-      }
-    }
-    return items;
+    return SortedAttributes.of(values);
   }
 }
