@@ -65,6 +65,13 @@ import java.util.function.Function;
  * Thread-safe; one instance serves any number of agentic systems. Error texts on spans and in
  * events go through {@link Redactor}.
  *
+ * <p>LangChain4j reports no end for a run an {@code Error} escapes (a {@code StackOverflowError} in
+ * the supervisor's planner, say). Such a run is closed as abandoned ({@link #abandonedRuns()}, its
+ * open spans failed with {@code error.type} {@value #ABANDONED}, the saga escalated) when the next
+ * call starts on its thread, when its scope is destroyed, or, once {@code maxRuns} are tracked,
+ * when it has outlived {@link HyperlensLangChain4jBuilder#runTimeout}. Calls that share a memory id
+ * share LangChain4j's scope and one session; each is its own run and saga, one at a time.
+ *
  * <p>Built by {@link HyperlensLangChain4j}; register it on the top agentic service (it is inherited
  * by the sub-agents):
  *
