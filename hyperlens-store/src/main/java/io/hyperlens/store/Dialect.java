@@ -235,9 +235,14 @@ abstract class Dialect {
     }
   }
 
-  /** Adds a name to a dictionary unless it is there. */
+  /**
+   * Adds a name to a dictionary unless it is there, returning its new id (no row when it was
+   * there): a new name costs one statement.
+   */
   String insertDictionaryName(Dictionary dictionary) {
-    return "INSERT INTO " + dictionary.table + " (name) VALUES (?) ON CONFLICT (name) DO NOTHING";
+    return "INSERT INTO "
+        + dictionary.table
+        + " (name) VALUES (?) ON CONFLICT (name) DO NOTHING RETURNING id";
   }
 
   /** The id of a name in a dictionary. */

@@ -14,8 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The dictionary ids of event types, sessions and agents (schema version 5), cached for the writer.
  * An id is cached only once the transaction that found or added it has committed, so a rolled-back
- * name is never taken for stored; a cache that outgrows its bound starts over (a miss costs two
- * statements, never a wrong id, since dictionary rows are never changed or deleted). Thread-safe.
+ * name is never taken for stored; a cache that outgrows its bound starts over (a miss costs one or
+ * two statements, never a wrong id, since dictionary rows are never changed or deleted).
+ * Thread-safe.
  */
 final class EventKeys {
   /** Names kept per dictionary; beyond it the cache is cleared and refilled. */
@@ -104,7 +105,10 @@ final class EventKeys {
     return id;
   }
 
-  /** The two statements per dictionary a miss runs, prepared on first use. */
+  /**
+   * The statements per dictionary a miss runs, prepared on first use: the insert, and the select
+   * when the name was there already.
+   */
   private final class Statements {
     private final Connection connection;
     private final Map<Dictionary, PreparedStatement[]> prepared = new EnumMap<>(Dictionary.class);
@@ -122,7 +126,11 @@ final class EventKeys {
         pair[1] = connection.prepareStatement(dialect.selectDictionaryId(dictionary));
       }
       pair[0].setString(1, name);
-      pair[0].executeUpdate();
+      try (ResultSet rs = pair[0].executeQuery()) {
+        if (rs.next()) {
+          return rs.getLong(1);
+        }
+      }
       pair[1].setString(1, name);
       try (ResultSet rs = pair[1].executeQuery()) {
         if (!rs.next()) {
