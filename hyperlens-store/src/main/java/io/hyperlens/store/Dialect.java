@@ -13,12 +13,34 @@ import java.util.List;
  * lives anywhere else.
  */
 abstract class Dialect {
+  /**
+   * An event's columns in the order {@code JdbcStore} reads them, the dictionary-encoded ones
+   * resolved to their names: events {@code e}, from {@link #EVENTS_FROM}.
+   */
   static final String EVENT_COLUMNS =
-      "seq, event_id, event_type, ts_micros, session_id, agent_did, causal_trace_id,"
-          + " parent_event_id, payload";
+      "e.seq, e.event_id, t.name, e.ts_micros, s.name, a.name, e.causal_trace_id,"
+          + " e.parent_event_id, e.payload";
+
+  /**
+   * Events {@code e} with their type, session and agent names. Left joins keep the events table the
+   * outer loop, so an index on it still serves {@code ORDER BY e.seq}.
+   */
+  static final String EVENTS_FROM =
+      " FROM events e LEFT JOIN event_types t ON t.id = e.type_key"
+          + " LEFT JOIN event_sessions s ON s.id = e.session_key"
+          + " LEFT JOIN event_agents a ON a.id = e.agent_key";
+
   static final String INSERTED_EVENT_COLUMNS =
-      "event_id, event_type, ts_micros, session_id, agent_did, causal_trace_id, parent_event_id,"
+      "event_id, type_key, ts_micros, session_key, agent_key, causal_trace_id, parent_event_id,"
           + " payload";
+
+  /**
+   * The causal trace part of a causal trace id and the slash after it ({@code {trace_id}/}), the
+   * key of the causal trace index; an id of another shape gives its first 13 characters, which no
+   * lookup by a 12-hex trace matches unless the id starts with that trace and a slash.
+   */
+  static final String CAUSAL_TRACE_KEY = "substr(e.causal_trace_id, 1, 13)";
+
   static final String SPAN_COLUMNS =
       "trace_id, span_id, parent_span_id, name, start_nanos, end_nanos, status, data";
   private static final int EVENT_INSERT_PARAMS = 8;
@@ -158,6 +180,76 @@ abstract class Dialect {
       """;
   }
 
+  /**
+   * Schema version 5, the same on every database but for {@code key}, the type of a dictionary's
+   * ever-increasing id: event types, sessions and agents are kept once each in small dictionary
+   * tables ({@code event_types}, {@code event_sessions}, {@code event_agents}) and each event holds
+   * their integer ids, so its row and its type, session and agent index entries shrink to a few
+   * bytes; the causal trace index holds only the trace part (the hub looks events up by trace, and
+   * a trace's events arrive together, so its entries append). Existing events are carried over in
+   * place, keeping their sequence numbers.
+   */
+  static String schemaV5(String key) {
+    return """
+      CREATE TABLE event_types (id {key}, name TEXT NOT NULL UNIQUE);
+      CREATE TABLE event_sessions (id {key}, name TEXT NOT NULL UNIQUE);
+      CREATE TABLE event_agents (id {key}, name TEXT NOT NULL UNIQUE);
+      INSERT INTO event_types (name)
+        SELECT DISTINCT event_type FROM events ORDER BY event_type;
+      INSERT INTO event_sessions (name)
+        SELECT DISTINCT session_id FROM events WHERE session_id IS NOT NULL ORDER BY session_id;
+      INSERT INTO event_agents (name)
+        SELECT DISTINCT agent_did FROM events WHERE agent_did IS NOT NULL ORDER BY agent_did;
+      DROP INDEX events_by_type;
+      DROP INDEX events_by_session;
+      DROP INDEX events_by_agent;
+      DROP INDEX events_by_causal_trace;
+      ALTER TABLE events ADD COLUMN type_key INTEGER;
+      ALTER TABLE events ADD COLUMN session_key INTEGER;
+      ALTER TABLE events ADD COLUMN agent_key INTEGER;
+      UPDATE events SET
+        type_key = (SELECT id FROM event_types WHERE name = events.event_type),
+        session_key = (SELECT id FROM event_sessions WHERE name = events.session_id),
+        agent_key = (SELECT id FROM event_agents WHERE name = events.agent_did);
+      ALTER TABLE events DROP COLUMN event_type;
+      ALTER TABLE events DROP COLUMN session_id;
+      ALTER TABLE events DROP COLUMN agent_did;
+      CREATE INDEX events_by_type ON events (type_key, seq);
+      CREATE INDEX events_by_session ON events (session_key, seq);
+      CREATE INDEX events_by_agent ON events (agent_key, seq);
+      CREATE INDEX events_by_causal_trace ON events ((substr(causal_trace_id, 1, 13)), seq);
+      """
+        .replace("{key}", key);
+  }
+
+  /** The table of the dictionary {@code kind}: event types, sessions or agents. */
+  enum Dictionary {
+    TYPES("event_types"),
+    SESSIONS("event_sessions"),
+    AGENTS("event_agents");
+
+    final String table;
+
+    Dictionary(String table) {
+      this.table = table;
+    }
+  }
+
+  /**
+   * Adds a name to a dictionary unless it is there, returning its new id (no row when it was
+   * there): a new name costs one statement.
+   */
+  String insertDictionaryName(Dictionary dictionary) {
+    return "INSERT INTO "
+        + dictionary.table
+        + " (name) VALUES (?) ON CONFLICT (name) DO NOTHING RETURNING id";
+  }
+
+  /** The id of a name in a dictionary. */
+  String selectDictionaryId(Dictionary dictionary) {
+    return "SELECT id FROM " + dictionary.table + " WHERE name = ?";
+  }
+
   /** Splits a schema script into statements at the semicolons that end lines. */
   static List<String> statements(String script) {
     List<String> out = new ArrayList<>();
@@ -196,24 +288,24 @@ abstract class Dialect {
   String selectEventsNewestFirst(Filter filter, boolean limited) {
     return "SELECT "
         + EVENT_COLUMNS
-        + " FROM events"
+        + EVENTS_FROM
         + filter.where()
-        + " ORDER BY seq DESC"
+        + " ORDER BY e.seq DESC"
         + (limited ? " LIMIT ?" : "");
   }
 
   /** Matches after a sequence number, oldest first, at most the bound parameter. */
   String selectEventsPage(Filter filter) {
-    return "SELECT " + EVENT_COLUMNS + " FROM events" + filter.where() + " ORDER BY seq LIMIT ?";
+    return "SELECT " + EVENT_COLUMNS + EVENTS_FROM + filter.where() + " ORDER BY e.seq LIMIT ?";
   }
 
   /** Matches before a sequence number, newest first, at most the bound parameter. */
   String selectEventsPageNewestFirst(Filter filter) {
     return "SELECT "
         + EVENT_COLUMNS
-        + " FROM events"
+        + EVENTS_FROM
         + filter.where()
-        + " ORDER BY seq DESC LIMIT ?";
+        + " ORDER BY e.seq DESC LIMIT ?";
   }
 
   /**
@@ -226,37 +318,45 @@ abstract class Dialect {
   String selectEventsByPayload(String field) {
     return "SELECT "
         + EVENT_COLUMNS
-        + " FROM events WHERE event_type = ? AND "
+        + EVENTS_FROM
+        + " WHERE e.type_key = "
+        + keyOf(Dictionary.TYPES)
+        + " AND "
         + payloadText(field)
-        + " = ? ORDER BY seq DESC LIMIT ?";
+        + " = ? ORDER BY e.seq DESC LIMIT ?";
   }
 
   /** The distinct agents, the most recently active first, bounded. */
   String selectRecentAgents() {
-    return "SELECT agent_did, MAX(seq) AS last_seq FROM events WHERE agent_did IS NOT NULL"
-        + " GROUP BY agent_did HAVING MAX(seq) < ? ORDER BY last_seq DESC LIMIT ?";
+    return "SELECT a.name, r.last_seq FROM (SELECT agent_key, MAX(seq) AS last_seq FROM events"
+        + " WHERE agent_key IS NOT NULL GROUP BY agent_key HAVING MAX(seq) < ?) r"
+        + " JOIN event_agents a ON a.id = r.agent_key ORDER BY r.last_seq DESC LIMIT ?";
   }
 
   String selectEventById() {
-    return "SELECT " + EVENT_COLUMNS + " FROM events WHERE event_id = ?";
+    return "SELECT " + EVENT_COLUMNS + EVENTS_FROM + " WHERE e.event_id = ?";
   }
 
   /**
    * The events of one causal trace ({@code {trace_id}/...}), oldest first, at most the bound
-   * parameter: a range on the causal trace index, as '0' follows '/'.
+   * parameter: the bound {@code {trace_id}/} is looked up in the causal trace index.
    */
   String selectEventsOfCausalTrace() {
     return "SELECT "
         + EVENT_COLUMNS
-        + " FROM events WHERE causal_trace_id >= ? AND causal_trace_id < ? ORDER BY seq LIMIT ?";
+        + EVENTS_FROM
+        + " WHERE "
+        + CAUSAL_TRACE_KEY
+        + " = ? ORDER BY e.seq LIMIT ?";
   }
 
   String countEvents(Filter filter) {
-    return "SELECT COUNT(*) FROM events" + filter.where();
+    return "SELECT COUNT(*) FROM events e" + filter.where();
   }
 
   String typeCounts() {
-    return "SELECT event_type, COUNT(*) FROM events GROUP BY event_type";
+    return "SELECT t.name, c.n FROM (SELECT type_key, COUNT(*) AS n FROM events GROUP BY type_key)"
+        + " c JOIN event_types t ON t.id = c.type_key";
   }
 
   String deleteEventsBefore() {
@@ -285,31 +385,44 @@ abstract class Dialect {
       EventQuery query, String causalTrace, Long afterSeq, Long beforeSeq, long nowMicros) {
     StringBuilder where = new StringBuilder();
     List<Object> params = new ArrayList<>();
-    query.eventType().ifPresent(type -> and(where, params, "event_type = ?", type.value()));
-    query.sessionId().ifPresent(session -> and(where, params, "session_id = ?", session));
-    query.agentDid().ifPresent(agent -> and(where, params, "agent_did = ?", agent));
+    query
+        .eventType()
+        .ifPresent(
+            type -> and(where, params, "e.type_key = " + keyOf(Dictionary.TYPES), type.value()));
+    query
+        .sessionId()
+        .ifPresent(
+            session ->
+                and(where, params, "e.session_key = " + keyOf(Dictionary.SESSIONS), session));
+    query
+        .agentDid()
+        .ifPresent(agent -> and(where, params, "e.agent_key = " + keyOf(Dictionary.AGENTS), agent));
     query
         .start()
         .ifPresent(
             start -> {
-              and(where, params, "ts_micros >= ?", HypervisorEvent.toEpochMicrosRoundedUp(start));
+              and(where, params, "e.ts_micros >= ?", HypervisorEvent.toEpochMicrosRoundedUp(start));
               and(
                   where,
                   params,
-                  "ts_micros <= ?",
+                  "e.ts_micros <= ?",
                   query.end().map(HypervisorEvent::toEpochMicros).orElse(nowMicros));
             });
     if (causalTrace != null) {
-      and(where, params, "causal_trace_id >= ?", causalTrace + "/");
-      and(where, params, "causal_trace_id < ?", causalTrace + "0");
+      and(where, params, CAUSAL_TRACE_KEY + " = ?", causalTrace + "/");
     }
     if (afterSeq != null) {
-      and(where, params, "seq > ?", afterSeq);
+      and(where, params, "e.seq > ?", afterSeq);
     }
     if (beforeSeq != null) {
-      and(where, params, "seq < ?", beforeSeq);
+      and(where, params, "e.seq < ?", beforeSeq);
     }
     return new Filter(where.toString(), List.copyOf(params));
+  }
+
+  /** The id of the bound name in a dictionary, or NULL (which matches nothing) when it is not. */
+  private static String keyOf(Dictionary dictionary) {
+    return "(SELECT id FROM " + dictionary.table + " WHERE name = ?)";
   }
 
   private static void and(

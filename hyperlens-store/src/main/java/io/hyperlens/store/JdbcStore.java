@@ -72,6 +72,9 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
   /** The longest event payload, in characters of JSON. */
   public static final int MAX_PAYLOAD_CHARS = 1 << 20;
 
+  /** A missing dictionary id, bound as a NULL integer (PostgreSQL refuses a NULL text there). */
+  static final Object NULL_KEY = new Object();
+
   private static final String CURSOR_PREFIX = "seq:";
   private static final int AUDIT_PAGE = 1000;
   private static final int TRACE_ID_PAGE = 512;
@@ -80,12 +83,14 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
   private final Connections connections;
   private final String description;
   private final Clock clock;
+  private final EventKeys eventKeys;
 
   JdbcStore(Dialect dialect, Connections connections, String description, Clock clock) {
     this.dialect = dialect;
     this.connections = connections;
     this.description = description;
     this.clock = clock;
+    this.eventKeys = new EventKeys(dialect);
     try {
       migrate();
       refreshStatistics();
@@ -182,10 +187,19 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
     if (rows.isEmpty()) {
       return 0;
     }
-    return connections.write(
-        "append " + rows.size() + " events",
-        durability,
-        connection -> insert(connection, rows, dialect::insertEvents));
+    EventKeys.Learned learned = new EventKeys.Learned();
+    int inserted =
+        connections.write(
+            "append " + rows.size() + " events",
+            durability,
+            connection -> insertEvents(connection, rows, learned));
+    eventKeys.keep(learned);
+    return inserted;
+  }
+
+  private int insertEvents(Connection connection, List<Object[]> rows, EventKeys.Learned learned)
+      throws SQLException {
+    return insert(connection, eventKeys.encode(connection, rows, learned), dialect::insertEvents);
   }
 
   /**
@@ -222,16 +236,18 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
     if (total == 0) {
       return inserted;
     }
+    EventKeys.Learned learned = new EventKeys.Learned();
     connections.write(
         "append " + batches.size() + " batches of " + total + " events",
         connection -> {
           for (int b = 0; b < rows.size(); b++) {
             if (!rows.get(b).isEmpty()) {
-              inserted[b] = insert(connection, rows.get(b), dialect::insertEvents);
+              inserted[b] = insertEvents(connection, rows.get(b), learned);
             }
           }
           return null;
         });
+    eventKeys.keep(learned);
     return inserted;
   }
 
@@ -507,8 +523,7 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
           try (PreparedStatement statement =
               connection.prepareStatement(dialect.selectEventsOfCausalTrace())) {
             statement.setString(1, causalTrace + "/");
-            statement.setString(2, causalTrace + "0");
-            statement.setInt(3, limit);
+            statement.setInt(2, limit);
             return readEvents(statement, 0, null);
           }
         });
@@ -1362,6 +1377,8 @@ public abstract class JdbcStore implements EventStore, SpanStore, AuditStore {
     for (Object value : values) {
       if (value == null) {
         statement.setNull(index++, Types.VARCHAR);
+      } else if (value == NULL_KEY) {
+        statement.setNull(index++, Types.BIGINT);
       } else if (value instanceof String) {
         statement.setString(index++, (String) value);
       } else if (value instanceof Integer) {

@@ -62,6 +62,9 @@ public final class PersistentEventSink implements AutoCloseable {
   private static final AtomicInteger THREADS = new AtomicInteger();
   private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(2);
 
+  /** The most events one ASYNC transaction into a {@link JdbcStore} carries. */
+  static final int MAX_ASYNC_COMMIT = 10_000;
+
   /** Drops are logged at most once in this many nanoseconds, with the count since the last. */
   static final long DROP_LOG_INTERVAL = TimeUnit.SECONDS.toNanos(10);
 
@@ -127,11 +130,11 @@ public final class PersistentEventSink implements AutoCloseable {
     this.retryForNanos = Timeouts.nanos(builder.retryFor);
     this.closeTimeoutNanos = Timeouts.nanos(builder.closeTimeout);
     this.room = new Semaphore(builder.queueCapacity);
+    this.queueCapacity = builder.queueCapacity; // before the writer starts: it reads it
     int number = THREADS.incrementAndGet();
     this.writer = new Thread(this::run, "hyperlens-store-sink-" + number);
     this.writer.setDaemon(true);
     this.writer.start();
-    this.queueCapacity = builder.queueCapacity;
     this.shutdownHook =
         builder.flushOnShutdown
             ? new Thread(this::closeOnShutdown, "hyperlens-store-sink-" + number + "-shutdown")
@@ -362,8 +365,24 @@ public final class PersistentEventSink implements AutoCloseable {
 
   // ------------------------------------------------------------------ the writer
 
+  /**
+   * The most events one transaction carries: {@code batchSize}, or in ASYNC mode into a {@link
+   * JdbcStore} whatever is queued, up to the queue's capacity (at most {@link #MAX_ASYNC_COMMIT}).
+   * Emitters behind were promised the queue, not the disk, and room in the queue is given back only
+   * once the transaction has committed, so a crash still loses at most {@code queueCapacity}; one
+   * commit of many events costs a database far less than many commits of few (each dirties the same
+   * index pages again).
+   */
+  private int eventsPerCommit() {
+    if (durability == Durability.ASYNC && store instanceof JdbcStore) {
+      return Math.max(batchSize, Math.min(queueCapacity, MAX_ASYNC_COMMIT));
+    }
+    return batchSize;
+  }
+
   private void run() {
-    List<Entry> batch = new ArrayList<>(batchSize);
+    int perCommit = eventsPerCommit();
+    List<Entry> batch = new ArrayList<>(Math.min(perCommit, 1024));
     while (true) {
       Entry first;
       try {
@@ -378,7 +397,7 @@ public final class PersistentEventSink implements AutoCloseable {
         continue;
       }
       batch.add(first);
-      queue.drainTo(batch, batchSize - 1);
+      queue.drainTo(batch, perCommit - 1);
       try {
         write(batch);
       } catch (Throwable t) { // a broken driver must not end the writer and strand every emitter

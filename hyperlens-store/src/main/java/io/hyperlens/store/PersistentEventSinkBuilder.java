@@ -49,7 +49,12 @@ public final class PersistentEventSinkBuilder {
     return this;
   }
 
-  /** The most events committed in one transaction. */
+  /**
+   * The most events committed in one transaction. In {@link Durability#ASYNC} mode into a {@link
+   * JdbcStore} the writer commits whatever is queued in one transaction, up to the queue capacity
+   * (at most 10,000 events, and never fewer than this): fewer, larger commits, with the same bound
+   * on what a crash can lose, since room in the queue is given back only after the commit.
+   */
   public PersistentEventSinkBuilder batchSize(int batchSize) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);

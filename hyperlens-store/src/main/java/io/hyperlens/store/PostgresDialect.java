@@ -25,7 +25,11 @@ final class PostgresDialect extends Dialect {
             statements(schemaV1("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT"))),
         new Migration(2, "events by causal trace", statements(schemaV2())),
         new Migration(3, "span attributes and services for trace search", statements(schemaV3())),
-        new Migration(4, "alert state", statements(schemaV4())));
+        new Migration(4, "alert state", statements(schemaV4())),
+        new Migration(
+            5,
+            "event types, sessions and agents as dictionary ids; causal trace index by trace",
+            statements(schemaV5("INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY"))));
   }
 
   @Override

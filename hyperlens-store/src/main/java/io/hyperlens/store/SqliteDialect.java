@@ -17,7 +17,11 @@ final class SqliteDialect extends Dialect {
             statements(schemaV1("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER"))),
         new Migration(2, "events by causal trace", statements(schemaV2())),
         new Migration(3, "span attributes and services for trace search", statements(schemaV3())),
-        new Migration(4, "alert state", statements(schemaV4())));
+        new Migration(4, "alert state", statements(schemaV4())),
+        new Migration(
+            5,
+            "event types, sessions and agents as dictionary ids; causal trace index by trace",
+            statements(schemaV5("INTEGER PRIMARY KEY"))));
   }
 
   @Override

@@ -28,6 +28,21 @@ class PostgresStoreTest extends StoreContractTest {
   }
 
   @Override
+  void useEmptyDatabase() {
+    database = PostgresFixture.freshDatabase();
+  }
+
+  @Override
+  Connection connect() throws SQLException {
+    return PostgresFixture.dataSource(database).getConnection();
+  }
+
+  @Override
+  Dialect dialect() {
+    return PostgresDialect.INSTANCE;
+  }
+
+  @Override
   void execute(String sql) {
     PostgresFixture.execute(PostgresFixture.dataSource(database), sql);
   }

@@ -33,6 +33,26 @@ class SqliteStoreTest extends StoreContractTest {
   }
 
   @Override
+  void useEmptyDatabase() {
+    dir = root.resolve("data-" + ++opened);
+  }
+
+  @Override
+  Connection connect() throws SQLException {
+    try {
+      Files.createDirectories(dir);
+    } catch (java.io.IOException e) {
+      throw new SQLException(e);
+    }
+    return DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteStore.FILE_NAME));
+  }
+
+  @Override
+  Dialect dialect() {
+    return SqliteDialect.INSTANCE;
+  }
+
+  @Override
   void execute(String sql) {
     try (Connection connection =
             DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteStore.FILE_NAME));

@@ -28,6 +28,7 @@ import io.hyperlens.trace.SpanKind;
 import io.hyperlens.trace.SpanStatus;
 import io.hyperlens.trace.TraceContext;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -71,6 +72,15 @@ abstract class StoreContractTest {
 
   /** Reads one number directly from that database. */
   abstract long queryLong(String sql);
+
+  /** Makes a new, empty database the last one, without opening a store on it. */
+  abstract void useEmptyDatabase();
+
+  /** A connection of its own to the last database, in auto-commit mode. */
+  abstract Connection connect() throws SQLException;
+
+  /** The SQL of the database under test. */
+  abstract Dialect dialect();
 
   /** The first column of the first row of {@code sql}, on any JDBC connection. */
   static long queryLong(Connection connection, String sql) throws SQLException {
@@ -575,31 +585,200 @@ abstract class StoreContractTest {
     store.close();
     store = reopen(clock);
     assertThat(store.eventCount()).isEqualTo(10);
-    // Versions 1 to 4 were applied once, when the database was new, and not again on reopening.
-    assertThat(queryLong("SELECT COUNT(*) FROM hyperlens_schema")).isEqualTo(4);
+    // Versions 1 to 5 were applied once, when the database was new, and not again on reopening.
+    assertThat(queryLong("SELECT COUNT(*) FROM hyperlens_schema")).isEqualTo(5);
     assertThat(queryLong("SELECT MAX(version) FROM hyperlens_schema"))
         .isEqualTo(store.schemaVersion())
-        .isEqualTo(4);
+        .isEqualTo(5);
   }
 
   @Test
-  void aVersionOneDatabaseIsMigratedToTheLatestKeepingItsEventsAndSpans() {
-    store.append(Events.generate(10, T0, 12));
-    store.appendSpans(List.of(span("aa", "01", null, "old", 0, 10, SpanStatus.OK, Map.of())));
-    execute("DROP INDEX events_by_causal_trace");
-    execute("DROP TABLE span_attributes");
-    execute("DROP INDEX spans_by_service");
-    execute("ALTER TABLE spans DROP COLUMN service");
-    execute("DROP TABLE alert_state");
-    execute("DELETE FROM hyperlens_schema WHERE version > 1");
+  void aVersionOneDatabaseIsMigratedToTheLatestKeepingItsEventsSpansAndAudit() throws Exception {
+    migratesKeepingEverything(1);
+  }
+
+  @Test
+  void aVersionFourDatabaseIsMigratedToTheLatestKeepingItsEventsSpansAndAudit() throws Exception {
+    migratesKeepingEverything(4);
+  }
+
+  /**
+   * Builds a database of schema {@code version} with that version's own scripts, fills it with raw
+   * SQL as that version wrote it, opens it with this version and reads everything back.
+   */
+  private void migratesKeepingEverything(int version) throws Exception {
+    List<HypervisorEvent> events = new ArrayList<>(Events.generate(200, T0, 21));
+    events.add(
+        HypervisorEvent.builder(EventType.SESSION_CREATED)
+            .eventId("odd-trace")
+            .timestamp(T0.plusSeconds(5000))
+            .sessionId("session-x")
+            .causalTraceId("a1b2c3d4e5f6-not-a-slash")
+            .build());
+    SpanData oldSpan =
+        span(
+            "000000000000000000000000000000a1",
+            "00000000000000b1",
+            null,
+            "old",
+            0,
+            10,
+            SpanStatus.OK,
+            Map.of("k", "v"));
+    List<String> auditLines = auditLines();
+
+    useEmptyDatabase();
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      statement.execute(dialect().createSchemaTable());
+      for (Dialect.Migration migration : dialect().migrations().subList(0, version)) {
+        for (String sql : migration.statements()) {
+          statement.execute(sql);
+        }
+        statement.execute(
+            "INSERT INTO hyperlens_schema (version, description, applied_at) VALUES ("
+                + migration.version()
+                + ", 'old', '2026-01-01T00:00:00Z')");
+      }
+      try (PreparedStatement insert =
+          connection.prepareStatement(
+              "INSERT INTO events (event_id, event_type, ts_micros, session_id, agent_did,"
+                  + " causal_trace_id, parent_event_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+        for (HypervisorEvent event : events) {
+          insert.setString(1, event.eventId());
+          insert.setString(2, event.eventType().value());
+          insert.setLong(3, HypervisorEvent.toEpochMicros(event.timestamp()));
+          insert.setString(4, event.sessionId().orElse(null));
+          insert.setString(5, event.agentDid().orElse(null));
+          insert.setString(6, event.causalTraceId().orElse(null));
+          insert.setString(7, event.parentEventId().orElse(null));
+          insert.setString(8, StoredJson.write(event.payload()));
+          insert.executeUpdate();
+        }
+      }
+      // the newest events were deleted by retention: their sequence numbers are never reused
+      statement.execute("DELETE FROM events WHERE event_id = 'odd-trace'");
+      try (PreparedStatement insert =
+          connection.prepareStatement(
+              "INSERT INTO spans (trace_id, span_id, parent_span_id, name, start_nanos,"
+                  + " end_nanos, status, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+        insert.setString(1, oldSpan.traceId());
+        insert.setString(2, oldSpan.spanId());
+        insert.setString(3, null);
+        insert.setString(4, oldSpan.name());
+        insert.setLong(5, oldSpan.startEpochNanos());
+        insert.setLong(6, oldSpan.endEpochNanos());
+        insert.setString(7, oldSpan.status().name());
+        insert.setString(8, StoredJson.spanDetails(oldSpan));
+        insert.executeUpdate();
+      }
+      try (PreparedStatement insert =
+          connection.prepareStatement(
+              "INSERT INTO audit_entries (kind, sequence, ts_millis, agent_id, action, decision,"
+                  + " line) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        for (String line : auditLines) {
+          Object entry = io.hyperlens.audit.AuditJson.parseLine(line);
+          boolean record = entry instanceof AuditRecord;
+          insert.setString(1, record ? "record" : "checkpoint");
+          insert.setLong(
+              2,
+              record
+                  ? ((AuditRecord) entry).sequence()
+                  : ((io.hyperlens.audit.Checkpoint) entry).sequence());
+          insert.setLong(3, 0);
+          insert.setString(4, record ? ((AuditRecord) entry).agentId() : null);
+          insert.setString(5, record ? ((AuditRecord) entry).action() : null);
+          insert.setString(6, record ? ((AuditRecord) entry).decision().value() : null);
+          insert.setString(7, line);
+          insert.executeUpdate();
+        }
+      }
+    }
+    events.remove(events.size() - 1);
     store.close();
     store = reopen(clock);
-    assertThat(store.eventCount()).isEqualTo(10);
-    assertThat(store.spanCount()).isEqualTo(1);
-    assertThat(queryLong("SELECT MAX(version) FROM hyperlens_schema")).isEqualTo(4);
-    execute("DROP INDEX events_by_causal_trace"); // it exists again: migration 2 ran
-    assertThat(queryLong("SELECT COUNT(*) FROM span_attributes")).isZero(); // and 3
-    assertThat(queryLong("SELECT COUNT(*) FROM alert_state")).isZero(); // and 4
+
+    assertThat(queryLong("SELECT MAX(version) FROM hyperlens_schema")).isEqualTo(5);
+    HypervisorEventBus bus = busWith(events);
+    assertThat(store.query(EventQuery.all())).containsExactlyElementsOf(events);
+    assertThat(store.query(EventQuery.all()).get(7).toMap()).isEqualTo(events.get(7).toMap());
+    assertThat(store.eventCount()).isEqualTo(200);
+    assertThat(store.queryBySession("session-3")).isEqualTo(bus.queryBySession("session-3"));
+    assertThat(store.queryByAgent("did:mesh:agent-2"))
+        .isEqualTo(bus.queryByAgent("did:mesh:agent-2"));
+    assertThat(store.queryByType(EventType.RING_ASSIGNED))
+        .isEqualTo(bus.queryByType(EventType.RING_ASSIGNED));
+    EventQuery combined =
+        EventQuery.builder()
+            .eventType(EventType.SAGA_STEP_FAILED)
+            .sessionId("session-1")
+            .agentDid("did:mesh:agent-0")
+            .build();
+    assertThat(store.query(combined)).isEqualTo(bus.query(combined));
+    assertThat(store.count(combined)).isEqualTo(bus.query(combined).size());
+    assertThat(store.typeCounts()).isEqualTo(bus.typeCounts());
+    assertThat(store.event("ev-000042-21")).contains(events.get(42));
+    assertThat(store.eventsOfCausalTrace("a1b2c3d4e5f6", 500))
+        .isEqualTo(
+            events.stream()
+                .filter(e -> e.causalTraceId().orElse("").startsWith("a1b2c3d4e5f6/"))
+                .collect(Collectors.toList()));
+    java.util.LinkedHashSet<String> newestFirst = new java.util.LinkedHashSet<>();
+    for (int i = events.size() - 1; i >= 0; i--) {
+      events.get(i).agentDid().ifPresent(newestFirst::add);
+    }
+    assertThat(store.recentAgents(10)).containsExactlyElementsOf(newestFirst).hasSize(4);
+    assertThat(store.trace(oldSpan.traceId()).stream().map(SpanData::toMap))
+        .containsExactly(oldSpan.toMap());
+    try (Stream<StoredEntry> entries = store.entries()) {
+      assertThat(entries.map(StoredJsonLines::line).toList()).isEqualTo(auditLines);
+    }
+
+    // New events continue after the old ones (and after the deleted newest), old ids stay unique.
+    HypervisorEvent next =
+        HypervisorEvent.builder(EventType.SESSION_CREATED)
+            .eventId("after-migration")
+            .timestamp(T0.plusSeconds(9000))
+            .sessionId("session-3")
+            .agentDid("did:mesh:agent-new")
+            .causalTraceId("a1b2c3d4e5f6/99")
+            .build();
+    assertThat(store.append(List.of(events.get(0), next))).isEqualTo(1);
+    EventPage page = store.page(EventQuery.builder().sessionId("session-3").build(), null, 1000);
+    assertThat(page.events()).endsWith(next);
+    assertThat(queryLong("SELECT MAX(seq) FROM events")).isGreaterThan(201);
+    assertThat(store.recentAgents(1)).containsExactly("did:mesh:agent-new");
+  }
+
+  /** The lines of a signed audit chain with checkpoints, as a store keeps them. */
+  private List<String> auditLines() {
+    AuditSigner signer = AuditSigner.generate();
+    try (AuditLog log =
+        AuditLog.builder().store(store).signer(signer).checkpointEvery(10).clock(clock).build()) {
+      for (int i = 0; i < 25; i++) {
+        log.append(
+            io.hyperlens.audit.AuditEntry.builder()
+                .agentId("agent-" + i % 3)
+                .action("read_file")
+                .decision(i % 4 == 0 ? Decision.DENY : Decision.ALLOW)
+                .build());
+      }
+    }
+    store = reopen(clock); // the log closed it
+    try (Stream<StoredEntry> entries = store.entries()) {
+      return entries.map(StoredJsonLines::line).toList();
+    }
+  }
+
+  /** An audit entry as the line it was stored as. */
+  private static final class StoredJsonLines {
+    static String line(StoredEntry entry) {
+      if (entry instanceof StoredEntry.StoredRecord) {
+        return io.hyperlens.audit.AuditJson.toLine(((StoredEntry.StoredRecord) entry).record());
+      }
+      return io.hyperlens.audit.AuditJson.toLine(
+          ((StoredEntry.StoredCheckpoint) entry).checkpoint());
+    }
   }
 
   // ------------------------------------------------------------------ alert state
@@ -823,7 +1002,7 @@ abstract class StoreContractTest {
     assertThatThrownBy(() -> store = reopen(clock))
         .isInstanceOf(StoreException.class)
         .hasMessageContaining("newer Hyperlens (schema version 99)")
-        .hasMessageContaining("reads up to schema version 4");
+        .hasMessageContaining("reads up to schema version 5");
     store = openFresh(clock); // for the close after the test
   }
 

@@ -29,7 +29,8 @@ import org.sqlite.SQLiteConfig;
 
 /**
  * Events per second into SQLite and PostgreSQL: a bare JDBC batch insert of the same rows (the
- * floor: the user's own loop, Jackson for the payload, 500 rows per executeBatch and commit), then
+ * floor: the user's own loop into a table of text columns with an index per query, as the store's
+ * schema was up to version 4, Jackson for the payload, 500 rows per executeBatch and commit), then
  * through {@link PersistentEventSink} in ASYNC mode (one emitting thread) and SYNC mode (1 and 8
  * emitting threads), and bytes on disk per event. Each figure is the median of three runs on a
  * fresh database.
@@ -52,6 +53,9 @@ public final class StoreThroughput {
     Connection rawConnectionToLast() throws Exception;
 
     long eventBytesOfLast(long events) throws Exception;
+
+    /** The type of an ever-increasing row number. */
+    String sequenceType();
   }
 
   public static void main(String[] args) throws Exception {
@@ -106,10 +110,31 @@ public final class StoreThroughput {
         what, events / (nanos / 1e9), events, nanos / 1e6);
   }
 
+  /**
+   * The floor's table: what a user would write for these events with bare JDBC, text columns and an
+   * index per query (the store's own schema up to version 4).
+   */
+  private static final String[] BARE_SCHEMA = {
+    "CREATE TABLE events (seq {id}, event_id TEXT NOT NULL UNIQUE, event_type TEXT NOT NULL,"
+        + " ts_micros BIGINT NOT NULL, session_id TEXT, agent_did TEXT, causal_trace_id TEXT,"
+        + " parent_event_id TEXT, payload TEXT NOT NULL)",
+    "CREATE INDEX events_by_type ON events (event_type, seq)",
+    "CREATE INDEX events_by_session ON events (session_id, seq)",
+    "CREATE INDEX events_by_agent ON events (agent_did, seq)",
+    "CREATE INDEX events_by_time ON events (ts_micros)",
+    "CREATE INDEX events_by_causal_trace ON events (causal_trace_id, seq)"
+  };
+
   private static long bare(Target target, int n) throws Exception {
-    target.fresh().close(); // the schema, the same table and indexes the store writes
+    target.fresh().close(); // a fresh database, the same settings as the store's
     List<HypervisorEvent> events = BenchEvents.events(n, 1000, 50, "b" + RUNS.incrementAndGet());
     try (Connection connection = target.rawConnectionToLast()) {
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("DROP TABLE events");
+        for (String sql : BARE_SCHEMA) {
+          statement.execute(sql.replace("{id}", target.sequenceType()));
+        }
+      }
       connection.setAutoCommit(false);
       long start = System.nanoTime();
       try (PreparedStatement insert =
@@ -189,6 +214,11 @@ public final class StoreThroughput {
       }
 
       @Override
+      public String sequenceType() {
+        return "INTEGER PRIMARY KEY AUTOINCREMENT";
+      }
+
+      @Override
       public Connection rawConnectionToLast() throws Exception {
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
@@ -224,6 +254,11 @@ public final class StoreThroughput {
         }
         last = postgres.getDatabase("postgres", name);
         return PostgresStore.open(last, Clock.systemUTC());
+      }
+
+      @Override
+      public String sequenceType() {
+        return "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY";
       }
 
       @Override
