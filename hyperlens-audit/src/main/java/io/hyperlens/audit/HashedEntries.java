@@ -1,8 +1,7 @@
 package io.hyperlens.audit;
 
+import io.hyperlens.audit.store.ReadAhead;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
-import java.util.stream.IntStream;
 
 /**
  * Entries read ahead a chunk at a time, each record's hash recomputed ({@link AuditJson#hash}) for
@@ -12,14 +11,12 @@ import java.util.stream.IntStream;
  * verdict and its message are those of a one-by-one walk. A failure to read is thrown where the
  * entry it stopped would have been read. Not thread-safe: one reader.
  */
-final class HashedEntries implements Iterator<StoredEntry> {
+final class HashedEntries extends ReadAhead<StoredEntry> {
   /** At most this many entries are read ahead. */
   static final int CHUNK = 256;
 
   /** Chunks with fewer records are hashed on the reading thread alone. */
   static final int PARALLEL_RECORDS = 32;
-
-  private static final boolean PARALLEL = Runtime.getRuntime().availableProcessors() > 1;
 
   /** Whether a record's hash matched; unknown until computed. */
   private static final byte UNKNOWN = 0;
@@ -30,42 +27,33 @@ final class HashedEntries implements Iterator<StoredEntry> {
   private final Iterator<StoredEntry> source;
   private final StoredEntry[] entries = new StoredEntry[CHUNK];
   private final byte[] hashes = new byte[CHUNK];
-  private int count;
-  private int next;
   private byte last;
-  private RuntimeException failed;
-  private boolean done;
 
   HashedEntries(Iterator<StoredEntry> source) {
+    super(CHUNK, PARALLEL_RECORDS);
     this.source = source;
   }
 
   @Override
-  public boolean hasNext() {
-    if (next < count) {
-      return true;
-    }
-    if (failed != null) {
-      RuntimeException e = failed;
-      failed = null;
-      done = true;
-      throw e;
-    }
-    if (done) {
+  protected boolean read(int slot) {
+    if (!source.hasNext()) {
       return false;
     }
-    readChunk();
-    return next < count;
+    entries[slot] = source.next();
+    hashes[slot] = UNKNOWN;
+    return true;
   }
 
   @Override
-  public StoredEntry next() {
-    if (!hasNext()) {
-      throw new NoSuchElementException();
-    }
-    StoredEntry entry = entries[next];
-    last = hashes[next];
-    entries[next++] = null;
+  protected boolean worthWork(int slot) {
+    return entries[slot] instanceof StoredEntry.StoredRecord;
+  }
+
+  @Override
+  protected StoredEntry take(int slot) {
+    StoredEntry entry = entries[slot];
+    last = hashes[slot];
+    entries[slot] = null;
     return entry;
   }
 
@@ -80,45 +68,11 @@ final class HashedEntries implements Iterator<StoredEntry> {
     return last == MATCHES;
   }
 
-  private void readChunk() {
-    count = 0;
-    next = 0;
-    int records = 0;
-    while (count < CHUNK) {
-      try {
-        if (!source.hasNext()) {
-          done = true;
-          break;
-        }
-        StoredEntry entry = source.next();
-        entries[count] = entry;
-        hashes[count] = UNKNOWN;
-        count++;
-        if (entry instanceof StoredEntry.StoredRecord) {
-          records++;
-        }
-      } catch (RuntimeException e) {
-        if (count == 0) {
-          done = true;
-          throw e;
-        }
-        failed = e; // after the entries already read, as a one-by-one read would
-        break;
-      }
-    }
-    if (records >= PARALLEL_RECORDS && PARALLEL) {
-      IntStream.range(0, count).parallel().forEach(this::hash);
-    } else {
-      for (int i = 0; i < count; i++) {
-        hash(i);
-      }
-    }
-  }
-
   /**
    * Recomputes the hash of entry {@code i} if it is a record; safe for different entries at once.
    */
-  private void hash(int i) {
+  @Override
+  protected void work(int i) {
     if (entries[i] instanceof StoredEntry.StoredRecord) {
       AuditRecord record = ((StoredEntry.StoredRecord) entries[i]).record();
       try {

@@ -18,14 +18,11 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -70,9 +67,6 @@ public final class JsonLinesAuditStore implements AuditStore {
 
   /** Chunks with fewer lines are parsed on the reading thread alone. */
   static final int PARALLEL_LINES = 64;
-
-  /** Whether there is a second core to parse on. */
-  private static final boolean PARALLEL = Runtime.getRuntime().availableProcessors() > 1;
 
   private final Path file;
   private final FsyncPolicy fsync;
@@ -525,7 +519,7 @@ public final class JsonLinesAuditStore implements AuditStore {
    * exactly as reading them one by one would. A read error after the first line of a chunk is
    * thrown where that line would have been read.
    */
-  private static final class LineIterator implements Iterator<StoredEntry> {
+  private static final class LineIterator extends ReadAhead<StoredEntry> {
     private final FileChannel in;
     private final ByteBuffer buffer = ByteBuffer.allocate(TAIL_CHUNK).flip();
     private long remaining;
@@ -540,71 +534,37 @@ public final class JsonLinesAuditStore implements AuditStore {
     private final long[] totals = new long[CHUNK_LINES];
     private final boolean[] newlines = new boolean[CHUNK_LINES];
     private final StoredEntry[] entries = new StoredEntry[CHUNK_LINES];
-    private int count;
-    private int next;
-    private UncheckedIOException failed;
-    private boolean done;
 
     LineIterator(FileChannel in, long limit) {
+      super(CHUNK_LINES, PARALLEL_LINES);
       this.in = in;
       this.remaining = limit;
     }
 
     @Override
-    public boolean hasNext() {
-      if (next < count) {
-        return true;
-      }
-      if (failed != null) {
-        UncheckedIOException e = failed;
-        failed = null;
-        done = true;
-        throw e;
-      }
-      if (done) {
-        return false;
-      }
-      readChunk();
-      return next < count;
+    protected void startChunk() {
+      used = 0;
     }
 
     @Override
-    public StoredEntry next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      StoredEntry entry = entries[next];
-      entries[next++] = null;
-      return entry;
+    protected boolean chunkFull() {
+      return used >= CHUNK_BYTES;
     }
 
-    private void readChunk() {
-      count = 0;
-      next = 0;
-      used = 0;
-      while (count < CHUNK_LINES && used < CHUNK_BYTES) {
-        try {
-          if (!readLine()) {
-            done = true;
-            break;
-          }
-        } catch (IOException e) {
-          UncheckedIOException failure = new UncheckedIOException("cannot read audit file", e);
-          if (count == 0) {
-            done = true;
-            throw failure;
-          }
-          failed = failure; // after the lines already read, as a line-by-line read would
-          break;
-        }
+    @Override
+    protected boolean read(int slot) {
+      try {
+        return readLine(slot);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read audit file", e);
       }
-      if (count >= PARALLEL_LINES && PARALLEL) {
-        IntStream.range(0, count).parallel().forEach(this::parseLine);
-      } else {
-        for (int i = 0; i < count; i++) {
-          parseLine(i);
-        }
-      }
+    }
+
+    @Override
+    protected StoredEntry take(int slot) {
+      StoredEntry entry = entries[slot];
+      entries[slot] = null;
+      return entry;
     }
 
     private boolean fill() throws IOException {
@@ -625,8 +585,8 @@ public final class JsonLinesAuditStore implements AuditStore {
       return true;
     }
 
-    /** Splits off the next line into the chunk; false at the end. */
-    private boolean readLine() throws IOException {
+    /** Splits off the next line into the chunk's {@code slot}; false at the end. */
+    private boolean readLine(int slot) throws IOException {
       int length = 0;
       long total = 0;
       boolean newline = false;
@@ -658,19 +618,19 @@ public final class JsonLinesAuditStore implements AuditStore {
         return false;
       }
       position++;
-      offsets[count] = offset;
-      lengths[count] = total > MAX_LINE_BYTES ? 0 : length;
-      totals[count] = total;
-      newlines[count] = newline;
-      entries[count] = null;
-      count++;
+      offsets[slot] = offset;
+      lengths[slot] = total > MAX_LINE_BYTES ? 0 : length;
+      totals[slot] = total;
+      newlines[slot] = newline;
+      entries[slot] = null;
       used = total > MAX_LINE_BYTES ? offset : offset + length;
       return true;
     }
 
     /** The entry of the chunk's line {@code i}; safe to run for different lines at once. */
-    private void parseLine(int i) {
-      long at = position - count + i + 1;
+    @Override
+    protected void work(int i) {
+      long at = position - count() + i + 1;
       long total = totals[i];
       boolean newline = newlines[i];
       if (total > MAX_LINE_BYTES) {
