@@ -30,12 +30,8 @@ public final class HyperlensChatModelListenerBuilder {
    * @throws IllegalArgumentException when blank
    */
   public HyperlensChatModelListenerBuilder fallbackProviderName(String fallbackProviderName) {
-    if (fallbackProviderName == null || fallbackProviderName.isBlank()) {
-      throw new IllegalArgumentException(
-          "fallbackProviderName must not be blank, got "
-              + (fallbackProviderName == null ? "null" : "\"" + fallbackProviderName + "\""));
-    }
-    this.fallbackProviderName = fallbackProviderName;
+    this.fallbackProviderName =
+        HyperlensLangChain4jBuilder.requireNonBlank("fallbackProviderName", fallbackProviderName);
     return this;
   }
 

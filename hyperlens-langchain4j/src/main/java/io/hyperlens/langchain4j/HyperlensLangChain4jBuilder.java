@@ -145,7 +145,7 @@ public final class HyperlensLangChain4jBuilder {
     return new HyperlensLangChain4j(this);
   }
 
-  private static String requireNonBlank(String field, String value) {
+  static String requireNonBlank(String field, String value) {
     if (value == null || value.isBlank()) {
       throw new IllegalArgumentException(
           field + " must not be blank, got " + (value == null ? "null" : "\"" + value + "\""));

@@ -51,6 +51,7 @@ class HubCostTest {
           + "\"output_per_million\":0.02}]}";
 
   @TempDir Path data;
+  private final HttpClient http = HttpClient.newHttpClient();
   private Hub hub;
   private String key;
   private HubClient client;
@@ -264,7 +265,6 @@ class HubCostTest {
   @Test
   void theTraceAndSessionPagesShowTheCost() throws Exception {
     String[] ids = ingest();
-    HttpClient http = HttpClient.newHttpClient();
     HttpResponse<String> login =
         http.send(
             HttpRequest.newBuilder(URI.create(hub.uri() + "/ui/login"))
@@ -276,13 +276,7 @@ class HubCostTest {
             HttpResponse.BodyHandlers.ofString());
     String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
 
-    String trace =
-        http.send(
-                HttpRequest.newBuilder(URI.create(hub.uri() + "/ui/traces/" + ids[0]))
-                    .header("Cookie", cookie)
-                    .build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
+    String trace = page("/ui/traces/" + ids[0], cookie);
     assertThat(trace)
         .contains("GenAI cost <span id=\"cost-usd\">$0.3125</span>")
         .contains("<strong>$0.3125</strong> for 4 priced GenAI call(s)")
@@ -292,28 +286,24 @@ class HubCostTest {
         .contains("<td>openai</td><td>my-finetune</td><td class=\"num\">1</td>")
         .contains("<span class=\"kind alert\">unpriced</span>");
 
-    String session =
-        http.send(
-                HttpRequest.newBuilder(URI.create(hub.uri() + "/ui/sessions/s-cost"))
-                    .header("Cookie", cookie)
-                    .build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
+    String session = page("/ui/sessions/s-cost", cookie);
     assertThat(session)
         .contains("<section id=\"session-cost\"><h2>Cost</h2>")
         .contains("<strong>$0.1634</strong> for 4 priced GenAI call(s)")
         .contains("<td>openai</td><td>gpt-4o-mini</td><td class=\"num\">2</td>");
 
-    String traces =
-        http.send(
-                HttpRequest.newBuilder(URI.create(hub.uri() + "/ui/traces"))
-                    .header("Cookie", cookie)
-                    .build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
+    String traces = page("/ui/traces", cookie);
     assertThat(traces)
         .contains("<th scope=\"col\">Cost</th>")
         .contains("<td class=\"num\">$0.3125</td>");
+  }
+
+  /** The body of the UI page at {@code path}, signed in with {@code cookie}. */
+  private String page(String path, String cookie) throws Exception {
+    return http.send(
+            HttpRequest.newBuilder(URI.create(hub.uri() + path)).header("Cookie", cookie).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   @Test
